@@ -1,0 +1,118 @@
+/**
+ * Command-line parsing (SPEC §2). `-C DIR` and `--help` are accepted before or after the
+ * command name; each command declares its own flags. Pure: argv in, a parsed command out.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+
+export interface CommandDef {
+  name: string;
+  summary: string;
+  usage: string;
+  options?: NonNullable<ParseArgsConfig['options']>;
+  /** [min, max] positional arguments; max null = any */
+  positionals: [number, number | null];
+}
+
+export const COMMANDS: readonly CommandDef[] = [
+  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [FILES…]', options: { headless: { type: 'boolean' } }, positionals: [0, null] },
+  { name: 'status', summary: 'the crew as a table, or as JSON', usage: 'status [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
+  { name: 'validate', summary: 'check the team, layout and project files', usage: 'validate [FILES…]', positionals: [0, null] },
+  { name: 'checkin', summary: 'from inside an agent: report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
+  { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2] },
+  { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
+  { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null] },
+  { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null] },
+  { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null] },
+  { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null] },
+  { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE', options: { force: { type: 'boolean' } }, positionals: [2, 2] },
+  { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1] },
+  { name: 'logs', summary: "the agent's captured output", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1] },
+  { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
+  { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
+];
+
+export type ParsedCommand =
+  | { kind: 'help'; command: CommandDef | null }
+  | { kind: 'version' }
+  | {
+      kind: 'run';
+      command: string;
+      dir: string | null;
+      positionals: string[];
+      flags: Record<string, string | boolean | undefined>;
+    };
+
+export function parseCommandLine(argv: readonly string[]): ParsedCommand {
+  const { dir, rest, help, version } = extractGlobals(argv);
+  if (version && rest.length === 0) return { kind: 'version' };
+  const first = rest[0];
+  const name = first === undefined || first.startsWith('-') ? 'up' : first;
+  const def = COMMANDS.find((c) => c.name === name);
+  if (!def) throw new UsageError(`unknown command "${name}"`, 'Run `muster --help` to see the commands.');
+  if (help) return { kind: 'help', command: first === undefined ? null : def };
+  const args = first === name ? rest.slice(1) : rest;
+
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: def.options ?? {}, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}`, `Usage: muster ${def.usage}`);
+  }
+  const [min, max] = def.positionals;
+  const n = parsed.positionals.length;
+  if (n < min || (max !== null && n > max)) {
+    throw new UsageError(`${name}: expected ${describeArity(min, max)}, got ${n}`, `Usage: muster ${def.usage}`);
+  }
+  if (name === 'stop' && (n === 0) === !parsed.values.all) {
+    throw new UsageError('stop: name the agents to stop, or pass --all (not both)', `Usage: muster ${def.usage}`);
+  }
+  return { kind: 'run', command: name, dir, positionals: parsed.positionals, flags: parsed.values as Record<string, string | boolean | undefined> };
+}
+
+function extractGlobals(argv: readonly string[]) {
+  const rest: string[] = [];
+  let dir: string | null = null;
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '-C' || a === '--dir') {
+      const value = argv[i + 1];
+      if (value === undefined) throw new UsageError(`${a} needs a directory`, 'Example: muster -C ~/work/app status');
+      dir = value;
+      i++;
+    } else if (a.startsWith('-C') && a.length > 2) dir = a.slice(2);
+    else if (a === '--help' || a === '-h') help = true;
+    else if (a === '--version' || a === '-V') version = true;
+    else rest.push(a);
+  }
+  return { dir, rest, help, version };
+}
+
+function describeArity(min: number, max: number | null): string {
+  if (max === null) return `at least ${min} argument${min === 1 ? '' : 's'}`;
+  if (min === max) return `${min} argument${min === 1 ? '' : 's'}`;
+  return `${min} to ${max} arguments`;
+}
+
+export function helpText(def: CommandDef | null, version: string): string {
+  if (def) return `Usage: muster ${def.usage} [-C DIR]\n\n${def.summary}\n`;
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  return [
+    `muster ${version}: a terminal supervisor for teams of AI coding agents in tmux`,
+    '',
+    'Usage: muster [-C DIR] COMMAND [ARGS…]   (no command: `muster up`)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Every command takes -C DIR (the project directory) and --help.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,72 @@
+/**
+ * `muster stop|restart|pause|resume AGENT…` and `muster send AGENT MESSAGE`: requests to
+ * the running supervisor, which owns the crew's state. `send` also works without one.
+ */
+import { loadProject } from '../../config/load-project.js';
+import { MusterError } from '../../errors.js';
+import { resolveAgents } from '../../supervisor/agent-names.js';
+import { connectControl, type ControlClient } from '../../supervisor/control/control-client.js';
+import { submitText } from '../../supervisor/submit-text.js';
+import { CrewServer } from '../../tmux/crew-server.js';
+import { crewServerFor, tmuxPort } from '../compose.js';
+import { writeLine, type CliContext } from '../context.js';
+import type { Flags } from './dispatch.js';
+
+export async function runAgentCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
+  if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string);
+  const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
+  try {
+    const args = flags.all ? { all: true } : { agents: positionals };
+    const result = await client.request<{ agents: string[] }>(command, args, { timeoutMs: 120_000 });
+    const past = { stop: 'stopped', restart: 'restarted', pause: 'paused', resume: 'resumed' }[command] ?? command;
+    writeLine(ctx.stdout, `muster: ${past} ${result.agents.join(', ') || 'nothing'}`);
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+async function send(ctx: CliContext, name: string, message: string): Promise<number> {
+  let client: ControlClient | null = null;
+  try {
+    client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+  } catch {
+    client = null;
+  }
+  let result: { agent: string; submitted: boolean; enters: number };
+  if (client) {
+    try {
+      result = await client.request('send', { agent: name, message }, { timeoutMs: 60_000 });
+    } finally {
+      client.close();
+    }
+  } else {
+    result = await sendDirect(ctx, name, message);
+  }
+  if (!result.submitted) {
+    throw new MusterError(`the message was typed into ${result.agent} but still sits unsubmitted after ${result.enters} Enter presses`, {
+      hint: `Look at it with \`muster attach ${result.agent}\`.`,
+    });
+  }
+  writeLine(ctx.stdout, `muster: sent to ${result.agent}`);
+  return 0;
+}
+
+/** No supervisor: type straight into the agent's pane. */
+async function sendDirect(ctx: CliContext, name: string, message: string) {
+  const project = await loadProject(ctx.dir);
+  const [id] = resolveAgents(project.teams.flatMap((t) => t.agents), [name]);
+  const server = crewServerFor(ctx.dir);
+  if (!(await CrewServer.probe(server.socketName))) {
+    throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
+  }
+  await server.open({ start: false });
+  try {
+    const pane = (await server.listPanes()).find((p) => p.agentId === id && !p.dead);
+    if (!pane || !id) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
+    const r = await submitText(tmuxPort(server), pane.paneId, message, { sleep: (ms) => new Promise((res) => setTimeout(res, ms)) });
+    return { agent: id, ...r };
+  } finally {
+    await server.close();
+  }
+}

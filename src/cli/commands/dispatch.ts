@@ -1,0 +1,44 @@
+/** One place that maps a command name to the module that runs it. */
+import type { CliContext } from '../context.js';
+import { runAgentCommand } from './agent-commands.js';
+import { runAttach } from './attach.js';
+import { runCleanup } from './cleanup.js';
+import { runDown } from './down.js';
+import { runInboxCommand } from './inbox-commands.js';
+import { runLogs } from './logs.js';
+import { runStatus } from './status.js';
+import { runUp } from './up.js';
+import { runValidate } from './validate.js';
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+export async function runCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
+  switch (command) {
+    case 'up':
+      return runUp(ctx, positionals, Boolean(flags.headless));
+    case 'validate':
+      return runValidate(ctx, positionals);
+    case 'status':
+      return runStatus(ctx, Boolean(flags.json));
+    case 'stop':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+    case 'send':
+      return runAgentCommand(ctx, command, positionals, flags);
+    case 'checkin':
+    case 'handoff':
+    case 'done':
+      return runInboxCommand(ctx, command, positionals, flags);
+    case 'attach':
+      return runAttach(ctx, positionals[0] as string);
+    case 'logs':
+      return runLogs(ctx, positionals[0] as string, flags);
+    case 'down':
+      return runDown(ctx);
+    case 'cleanup':
+      return runCleanup(ctx, Boolean(flags.yes));
+    default:
+      throw new Error(`command ${command} has no implementation`);
+  }
+}

@@ -1,0 +1,47 @@
+/** `muster status [--json]`: from the supervisor when one runs, else from the ledger, tmux and /proc. */
+import { loadProject } from '../../config/load-project.js';
+import type { StatusView } from '../../core/status-view.js';
+import { MusterError } from '../../errors.js';
+import { connectControl } from '../../supervisor/control/control-client.js';
+import { offlineStatus } from '../../supervisor/offline-status.js';
+import { CrewServer } from '../../tmux/crew-server.js';
+import { crewServerFor } from '../compose.js';
+import { writeLine, type CliContext } from '../context.js';
+import { renderStatus } from '../status-table.js';
+
+export async function runStatus(ctx: CliContext, json: boolean): Promise<number> {
+  const view = (await fromSupervisor(ctx)) ?? (await offline(ctx));
+  writeLine(ctx.stdout, json ? JSON.stringify(view, null, 2) : renderStatus(view, Date.now()));
+  return 0;
+}
+
+/** Asks the running supervisor; null when none answers. */
+export async function fromSupervisor(ctx: CliContext): Promise<StatusView | null> {
+  let client;
+  try {
+    client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+  } catch (err) {
+    if (err instanceof MusterError) return null;
+    throw err;
+  }
+  try {
+    return await client.request<StatusView>('status', undefined, { timeoutMs: 10_000 });
+  } finally {
+    client.close();
+  }
+}
+
+async function offline(ctx: CliContext): Promise<StatusView> {
+  const project = await loadProject(ctx.dir);
+  const server = crewServerFor(ctx.dir);
+  let panes = null;
+  if (await CrewServer.probe(server.socketName)) {
+    await server.open({ start: false });
+    try {
+      panes = await server.listPanes();
+    } finally {
+      await server.close();
+    }
+  }
+  return offlineStatus({ project, paths: ctx.paths, socketPath: server.socketPath(), panes, now: Date.now() });
+}

@@ -1,0 +1,105 @@
+/**
+ * `muster up [--headless] [FILES…]`. Headless: the supervisor in the foreground, one line
+ * per event. Otherwise: the supervisor is started on the crew's own tmux server (so it
+ * outlives this terminal) unless one already runs, and this command says where it is.
+ */
+import * as path from 'node:path';
+import { loadProject } from '../../config/load-project.js';
+import type { ProjectSpec } from '../../config/types.js';
+import { MusterError } from '../../errors.js';
+import { connectControl } from '../../supervisor/control/control-client.js';
+import { readLock } from '../../supervisor/store/lock.js';
+import type { CrewNotice } from '../../supervisor/supervisor.js';
+import { ANCHOR_SESSION, crewServerFor, startSupervisor } from '../compose.js';
+import { writeLine, type CliContext } from '../context.js';
+import { checkRequires } from '../requires.js';
+
+export async function runUp(ctx: CliContext, files: string[], headless: boolean): Promise<number> {
+  const absFiles = files.map((f) => path.resolve(f));
+  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
+  await checkRequires(project);
+  return headless ? runHeadless(ctx, project) : startInBackground(ctx, project, absFiles);
+}
+
+async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<number> {
+  const running = await startSupervisor({
+    project,
+    paths: ctx.paths,
+    musterBin: ctx.musterBin,
+    onNotice: (n) => writeLine(ctx.stdout, formatNotice(n)),
+  });
+  const agents = project.teams.reduce((n, t) => n + t.agents.length, 0);
+  writeLine(
+    ctx.stdout,
+    `muster: supervising ${agents} agent(s) in ${project.teams.map((t) => t.name).join(', ')} (pid ${process.pid}, tmux socket ${running.server.socketPath()})`,
+  );
+  writeLine(ctx.stdout, 'muster: Ctrl-C ends the supervisor and leaves the agents running; `muster down` stops them.');
+  const onSignal = () => void running.shutdown();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  await running.ended;
+  writeLine(ctx.stdout, 'muster: supervisor ended');
+  return 0;
+}
+
+async function startInBackground(ctx: CliContext, project: ProjectSpec, files: string[]): Promise<number> {
+  const held = readLock(ctx.paths.stateDir);
+  const server = crewServerFor(ctx.dir);
+  if (held?.alive) {
+    writeLine(ctx.stdout, `muster: the supervisor already runs (pid ${held.pid}) on tmux socket ${server.socketPath()}`);
+    writeLine(ctx.stdout, 'muster: `muster status` shows the crew; `muster down` stops it.');
+    return 0;
+  }
+  await server.open();
+  try {
+    const anchor = (await server.listPanes()).find((p) => p.sessionName === ANCHOR_SESSION);
+    if (!anchor) throw new MusterError(`the crew's tmux server has no ${ANCHOR_SESSION} session`, { hint: 'Run `muster cleanup --yes`, then `muster up` again.' });
+    const command = [...ctx.musterArgv, '-C', ctx.dir, 'up', '--headless', ...files];
+    await server.launch(anchor.paneId, {
+      command,
+      cwd: ctx.dir,
+      env: {},
+      attempt: 'supervisor',
+      logFile: path.join(ctx.paths.logsDir, 'supervisor.log'),
+    });
+  } finally {
+    await server.close();
+  }
+  const pid = await waitForSupervisor(ctx, 20_000);
+  const agents = project.teams.reduce((n, t) => n + t.agents.length, 0);
+  writeLine(ctx.stdout, `muster: supervisor started (pid ${pid}) for ${agents} agent(s) on tmux socket ${server.socketPath()}`);
+  writeLine(ctx.stdout, 'muster: `muster status` shows the crew, `muster attach AGENT` opens one, `muster down` stops them all.');
+  return 0;
+}
+
+async function waitForSupervisor(ctx: CliContext, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+      try {
+        const status = await client.request<{ supervisor: { pid: number } }>('status');
+        return status.supervisor.pid;
+      } finally {
+        client.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new MusterError('the supervisor did not come up', {
+          hint: `See its output in ${path.join(ctx.paths.logsDir, 'supervisor.log')}, or run \`muster up --headless\` to watch it start.`,
+          cause: err,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** One line per event: `12:00:01 demo/web      started (attempt 1, pid 123)`. */
+export function formatNotice(n: CrewNotice): string {
+  const time = n.time.slice(11, 19);
+  const who = (n.agent ?? 'muster').padEnd(16);
+  const mark = n.level === 'error' ? '!! ' : n.level === 'warn' ? '!  ' : '';
+  return `${time} ${who} ${mark}${n.message}`;
+}

@@ -1,0 +1,28 @@
+/** `muster status` as a table: the same document as `--json`, for people. Pure. */
+import type { StatusView } from '../core/status-view.js';
+import { formatBytes, formatPercent, formatRelative, renderTable } from './format.js';
+
+export function renderStatus(view: StatusView, now: number): string {
+  const sup = view.supervisor.running ? `running (pid ${view.supervisor.pid})` : 'not running';
+  const sys = view.system
+    ? `machine: cpu ${formatPercent(view.system.cpu)}, memory ${formatBytes(view.system.memory.used)} of ${formatBytes(view.system.memory.total)}`
+    : 'machine: -';
+  const header = ['AGENT', 'STATE', 'PID', 'CPU', 'MEMORY', 'RESTARTS', 'CHECK-IN', 'NEXT DUE'];
+  const rows = view.agents.map((a) => [
+    a.id,
+    a.reason ? `${a.state} (${a.reason})` : a.state,
+    a.pid === null ? '-' : String(a.pid),
+    a.limits.cpu === null ? formatPercent(a.cpu) : `${formatPercent(a.cpu)}/${a.limits.cpu}%`,
+    a.limits.memory === null ? formatBytes(a.memory) : `${formatBytes(a.memory)}/${formatBytes(a.limits.memory)}`,
+    a.exitCode === null ? String(a.restarts) : `${a.restarts} (exit ${a.exitCode})`,
+    a.checkin ? formatRelative(a.checkin.last, now) : 'off',
+    a.checkin ? (a.checkin.overdue ? 'OVERDUE' : formatRelative(a.checkin.due, now)) : '-',
+  ]);
+  const lines = [`project: ${view.project}`, `tmux socket: ${view.socket}`, `supervisor: ${sup}`, sys, '', renderTable(header, rows)];
+  const pending = view.handoffs.filter((h) => h.state === 'pending');
+  if (view.handoffs.length > 0) {
+    lines.push('', renderTable(['HANDOFF', 'FROM', 'TO', 'STATE', 'MESSAGE'], view.handoffs.map((h) => [h.id, h.from, h.to, h.state, h.message.slice(0, 60)])));
+    if (pending.length > 0) lines.push(`${pending.length} handoff(s) pending`);
+  }
+  return lines.join('\n');
+}

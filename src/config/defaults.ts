@@ -1,0 +1,23 @@
+/** Built-in defaults (SPEC §1), applied after a team's own `defaults`. */
+import type { Priority, RestartSpec } from './types.js';
+
+/** Typed into an agent whose check-in is overdue, unless the team says otherwise. */
+export const DEFAULT_CHECKIN_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
+/** Typed into an agent whose last commit is too old, unless the team says otherwise. */
+export const DEFAULT_COMMIT_NUDGE = 'Please commit your work now (git add -A && git commit).';
+/** How long past a missed check-in before `on_miss` acts. */
+export const DEFAULT_CHECKIN_GRACE_MS = 5 * 60_000;
+/** Restart policy and backoff of an agent whose team says nothing. */
+export const DEFAULT_RESTART: RestartSpec = {
+  policy: 'on-failure',
+  max: 5,
+  withinMs: 10 * 60_000,
+  backoffMs: 1000,
+  maxBackoffMs: 60_000,
+};
+/** Start order and pause order of an agent whose team says nothing. */
+export const DEFAULT_PRIORITY: Priority = 'normal';
+/** The sampling and enforcement period when muster.yaml says nothing. */
+export const DEFAULT_PULSE_MS = 2000;
+/** The layout name of a team that names none: one window per agent. */
+export const DEFAULT_LAYOUT_NAME = 'default';

@@ -1,0 +1,221 @@
+/**
+ * Turns the agents of a checked team file into resolved AgentSpecs: team
+ * `defaults` merged key by key, then the built-in defaults, then `for_each`
+ * expanded into one agent per item (`<name>-<item>`, `{item}` replaced).
+ * `after` is left empty here: graph.ts resolves it across teams.
+ */
+import { resolve } from 'node:path';
+import type { FileProblem } from '../errors.js';
+import {
+  DEFAULT_CHECKIN_GRACE_MS,
+  DEFAULT_CHECKIN_NUDGE,
+  DEFAULT_COMMIT_NUDGE,
+  DEFAULT_PRIORITY,
+  DEFAULT_RESTART,
+} from './defaults.js';
+import { NAME_HINT, NAME_RE, type RawAgent, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
+import type { AgentSpec, CheckinSpec, CommitSpec, RestartSpec } from './types.js';
+import type { ParsedAgent } from './team-file.js';
+import type { Path, YamlSource } from './yaml-source.js';
+
+/** One `after` entry as written (with `{item}` replaced) and where it is. */
+export interface AfterRef {
+  ref: string;
+  path: Path;
+}
+
+/** A resolved agent plus what later stages need to report problems. */
+export interface ExpandedAgent {
+  spec: AgentSpec;
+  /** the agent's name in the file (the for_each base name for expansions) */
+  base: string;
+  /** where the agent is written */
+  path: Path;
+  afterRefs: AfterRef[];
+}
+
+/** The team-level values an agent inherits. */
+export interface TeamContext {
+  name: string;
+  /** absolute */
+  cwd: string;
+  env: Record<string, string>;
+  defaults: RawDefaults;
+  src: YamlSource;
+}
+
+type Merged = Omit<RawAgent, 'after' | 'for_each'>;
+
+/** Copies the keys of `over` that are set onto `under`. */
+function overlay<T extends object>(under: T | undefined, over: T | undefined): T | undefined {
+  if (over === undefined) return under;
+  if (under === undefined) return over;
+  const out: Record<string, unknown> = { ...(under as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/** Checkin and commit: `off` wins over a map, a map is merged with the default map. */
+function overlayOff<T extends object>(under: T | 'off' | undefined, over: T | 'off' | undefined): T | 'off' | undefined {
+  if (over === undefined) return under;
+  if (over === 'off' || under === undefined || under === 'off') return over;
+  return overlay(under, over);
+}
+
+/** Team defaults merged into one agent: maps key by key, other keys replaced. */
+export function mergeDefaults(defaults: RawDefaults, agent: RawAgent): Merged {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(agent)) if (v !== undefined && k !== 'after' && k !== 'for_each') merged[k] = v;
+  const m = merged as Merged;
+  m.limits = overlay(defaults.limits, agent.limits);
+  m.restart = overlay(defaults.restart, agent.restart);
+  m.env = overlay(defaults.env, agent.env);
+  m.checkin = overlayOff<Exclude<RawCheckin, 'off'>>(defaults.checkin, agent.checkin);
+  m.commit = overlayOff<Exclude<RawCommit, 'off'>>(defaults.commit, agent.commit);
+  return m;
+}
+
+function replaceItem(text: string, item: string | null): string {
+  return item === null ? text : text.replaceAll('{item}', item);
+}
+
+/** The path of `key` in the agent when it sets it, else in the team defaults. */
+function keyPath(agent: ParsedAgent, raw: RawAgent, key: keyof RawAgent): Path {
+  return raw[key] !== undefined ? [...agent.path, key] : ['defaults', key];
+}
+
+/** Built-in defaults applied to the merged keys; problems for what is still missing. */
+function resolveFeatures(agent: ParsedAgent, raw: RawAgent, m: Merged, src: YamlSource, problems: FileProblem[]) {
+  let checkin: CheckinSpec | null = null;
+  if (m.checkin !== undefined && m.checkin !== 'off') {
+    if (m.checkin.every === undefined) {
+      problems.push(src.problem(keyPath(agent, raw, 'checkin'), 'checkin needs "every" (e.g. every: 15m), or use checkin: off'));
+    } else {
+      checkin = {
+        everyMs: m.checkin.every,
+        graceMs: m.checkin.grace ?? DEFAULT_CHECKIN_GRACE_MS,
+        onMiss: m.checkin.on_miss ?? 'nudge',
+        nudge: m.checkin.nudge ?? DEFAULT_CHECKIN_NUDGE,
+      };
+    }
+  }
+  let commit: CommitSpec | null = null;
+  if (m.commit !== undefined && m.commit !== 'off') {
+    if (m.commit.every === undefined) {
+      problems.push(src.problem(keyPath(agent, raw, 'commit'), 'commit needs "every" (e.g. every: 30m), or use commit: off'));
+    } else {
+      commit = { everyMs: m.commit.every, nudge: m.commit.nudge ?? DEFAULT_COMMIT_NUDGE };
+    }
+  }
+  const restart: RestartSpec = {
+    policy: m.restart?.policy ?? DEFAULT_RESTART.policy,
+    max: m.restart?.max ?? DEFAULT_RESTART.max,
+    withinMs: m.restart?.within ?? DEFAULT_RESTART.withinMs,
+    backoffMs: m.restart?.backoff ?? DEFAULT_RESTART.backoffMs,
+    maxBackoffMs: m.restart?.max_backoff ?? DEFAULT_RESTART.maxBackoffMs,
+  };
+  if (restart.backoffMs > restart.maxBackoffMs) {
+    problems.push(src.problem(keyPath(agent, raw, 'restart'), `restart backoff (${restart.backoffMs}ms) is longer than max_backoff (${restart.maxBackoffMs}ms)`));
+  }
+  return { checkin, commit, restart };
+}
+
+/** The for_each items of an agent, checked: each must give a valid, new agent name. */
+function items(agent: ParsedAgent, raw: RawAgent, taken: Set<string>, src: YamlSource, problems: FileProblem[]): (string | null)[] {
+  if (raw.for_each === undefined) return [null];
+  const out: string[] = [];
+  raw.for_each.forEach((item, i) => {
+    const name = `${agent.name}-${item}`;
+    const at: Path = [...agent.path, 'for_each', i];
+    if (out.includes(item)) problems.push(src.problem(at, `for_each item ${JSON.stringify(item)} is listed twice`));
+    else if (!NAME_RE.test(name)) problems.push(src.problem(at, `for_each item ${JSON.stringify(item)} gives the agent name ${JSON.stringify(name)}: ${NAME_HINT}`));
+    else if (taken.has(name)) problems.push(src.problem(at, `for_each item ${JSON.stringify(item)} gives the agent name ${JSON.stringify(name)}, which another agent has`));
+    else {
+      out.push(item);
+      taken.add(name);
+    }
+  });
+  return out;
+}
+
+/** The `after` entries of an agent that cannot be resolved, as written (those without `{item}`). */
+function writtenRefs(agent: ParsedAgent): AfterRef[] {
+  return agent.after.flatMap((ref, i) => (ref.includes('{item}') ? [] : [{ ref, path: [...agent.path, 'after', i] }]));
+}
+
+/** A team none of whose agents can be resolved (its own keys have problems). */
+export function dropAll(agents: readonly ParsedAgent[]): Omit<Expansion, 'problems'> {
+  return { agents: [], dropped: agents.map((a) => a.name), droppedRefs: agents.flatMap(writtenRefs) };
+}
+
+/** The agents of one team: the resolved ones, and the names of those left out for their problems. */
+export interface Expansion {
+  agents: ExpandedAgent[];
+  /** names (as written) of agents left out: references to them are not checked */
+  dropped: string[];
+  /** the `after` entries of agents left out: their targets are still checked */
+  droppedRefs: AfterRef[];
+  problems: FileProblem[];
+}
+
+/** Resolves the agents of one team. Agents with problems are left out. */
+export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]): Expansion {
+  const problems: FileProblem[] = [];
+  const out: ExpandedAgent[] = [];
+  const dropped: string[] = [];
+  const droppedRefs: AfterRef[] = [];
+  const drop = (agent: ParsedAgent) => {
+    dropped.push(agent.name);
+    droppedRefs.push(...writtenRefs(agent));
+  };
+  const taken = new Set(agents.filter((a) => a.raw?.for_each === undefined).map((a) => a.name));
+  for (const agent of agents) {
+    const raw = agent.raw;
+    if (raw === null) {
+      drop(agent);
+      continue;
+    }
+    const m = mergeDefaults(team.defaults, raw);
+    const before = problems.length;
+    if (m.run === undefined) problems.push(team.src.problem(agent.path, `agent ${JSON.stringify(agent.name)} has no "run": add the command to run`, 'key'));
+    const features = resolveFeatures(agent, raw, m, team.src, problems);
+    const expansions = items(agent, raw, taken, team.src, problems);
+    if (problems.length > before || m.run === undefined) {
+      drop(agent);
+      continue;
+    }
+    for (const item of expansions) {
+      const name = item === null ? agent.name : `${agent.name}-${item}`;
+      const env: Record<string, string> = { ...team.env };
+      for (const [k, v] of Object.entries(m.env ?? {})) env[k] = replaceItem(v, item);
+      const spec: AgentSpec = {
+        id: `${team.name}/${name}`,
+        team: team.name,
+        name,
+        run: replaceItem(m.run, item),
+        cwd: resolve(team.cwd, replaceItem(m.cwd ?? '.', item)),
+        env,
+        prompt: m.prompt === undefined ? null : replaceItem(m.prompt, item),
+        after: [],
+        priority: m.priority ?? DEFAULT_PRIORITY,
+        limits: {
+          cpu: m.limits?.cpu ?? null,
+          memory: m.limits?.memory ?? null,
+          onMemory: m.limits?.on_memory ?? 'restart',
+          onCpu: m.limits?.on_cpu ?? 'throttle',
+        },
+        ...features,
+        optional: m.optional ?? false,
+        uses: [...(m.uses ?? [])],
+        timeoutMs: m.timeout ?? null,
+        expectMs: m.expect ?? null,
+        retries: m.retries ?? 0,
+        preset: m.preset ?? null,
+        item,
+      };
+      const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
+      out.push({ spec, base: agent.name, path: agent.path, afterRefs });
+    }
+  }
+  return { agents: out, dropped, droppedRefs, problems };
+}

@@ -1,0 +1,120 @@
+/**
+ * The typed, fully resolved configuration. Units are parsed once, here:
+ * durations in milliseconds, memory in bytes, CPU in percent of one core.
+ * Every default is applied; nothing downstream looks at YAML again.
+ */
+export type Priority = 'high' | 'normal' | 'low';
+export type PresetName = 'claude' | 'codex' | 'aider' | 'gemini' | 'shell';
+export type OnMemory = 'restart' | 'stop' | 'none';
+export type OnCpu = 'throttle' | 'none';
+export type OnMiss = 'nudge' | 'restart' | 'stop' | 'none';
+export type RestartPolicyName = 'always' | 'on-failure' | 'never';
+
+export interface LimitsSpec {
+  /** percent of one core (200 = two cores), or null for no limit */
+  cpu: number | null;
+  /** bytes, or null for no limit */
+  memory: number | null;
+  onMemory: OnMemory;
+  onCpu: OnCpu;
+}
+
+export interface CheckinSpec {
+  everyMs: number;
+  graceMs: number;
+  onMiss: OnMiss;
+  /** text typed into the agent when a check-in is overdue */
+  nudge: string;
+}
+
+export interface CommitSpec {
+  everyMs: number;
+  nudge: string;
+}
+
+export interface RestartSpec {
+  policy: RestartPolicyName;
+  /** more than `max` restarts within `withinMs` opens the circuit */
+  max: number;
+  withinMs: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface AgentSpec {
+  /** `team/name` */
+  id: string;
+  team: string;
+  name: string;
+  /** command line, run by /bin/sh -c in the pane */
+  run: string;
+  /** absolute working directory */
+  cwd: string;
+  /** team env merged with the agent's own */
+  env: Record<string, string>;
+  prompt: string | null;
+  /** ids (`team/name`) of the agents this one waits for */
+  after: string[];
+  priority: Priority;
+  limits: LimitsSpec;
+  checkin: CheckinSpec | null;
+  commit: CommitSpec | null;
+  restart: RestartSpec;
+  optional: boolean;
+  /** exclusive resources, e.g. `port:3000` */
+  uses: string[];
+  timeoutMs: number | null;
+  expectMs: number | null;
+  /** one-shot agents: re-runs on non-zero exit */
+  retries: number;
+  preset: PresetName | null;
+  /** the for_each item this agent was expanded from, if any */
+  item: string | null;
+}
+
+export interface WindowSpec {
+  name: string;
+  /** a tmux layout name (tiled, main-vertical, …) or null for tmux's default */
+  layout: string | null;
+  /** agent names (not ids) of this team, in pane order */
+  panes: string[];
+}
+
+export interface TeamSpec {
+  name: string;
+  /** absolute path of the team file */
+  file: string;
+  cwd: string;
+  maxParallel: number | null;
+  /** the layout's name (`default` when none is given) */
+  layoutName: string;
+  /** resolved windows: every agent of the team is placed exactly once */
+  windows: WindowSpec[];
+  agents: AgentSpec[];
+}
+
+export interface CeilingSpec {
+  /** percent of the whole machine (0–100), or null */
+  cpu: number | null;
+  /** percent of the whole machine's memory (0–100), or null */
+  memory: number | null;
+}
+
+export interface RequiresSpec {
+  commands: string[];
+  env: string[];
+  ports: number[];
+  /** bytes of free disk in the project directory, or null */
+  disk: number | null;
+}
+
+export interface ProjectSpec {
+  /** absolute project directory */
+  dir: string;
+  /** absolute path of muster.yaml, or null when there is none */
+  file: string | null;
+  teams: TeamSpec[];
+  pulseMs: number;
+  ceiling: CeilingSpec;
+  requires: RequiresSpec;
+}

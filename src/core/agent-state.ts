@@ -1,0 +1,108 @@
+/**
+ * The runtime state of one agent: one type per lifecycle state (SPEC §4), plus the
+ * counters every state carries. Plain data, JSON-serialisable: it is what the ledger
+ * persists and what a new supervisor picks up after a crash.
+ */
+export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses' | 'requires';
+export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'checkin' | 'launch' | 'lost';
+export type StopReason = 'user' | 'memory' | 'checkin' | 'down';
+
+export type AgentStatus =
+  | { state: 'pending'; reason: PendingReason }
+  | { state: 'starting'; since: number }
+  | { state: 'running'; since: number }
+  | { state: 'throttled'; since: number }
+  | { state: 'paused'; since: number; by: 'user' | 'ceiling' }
+  | { state: 'backoff'; until: number; reason: FailReason }
+  | { state: 'stopped'; at: number; reason: StopReason }
+  | { state: 'done'; at: number }
+  | { state: 'failed'; at: number; reason: FailReason };
+
+export type AgentStateName = AgentStatus['state'];
+
+export interface AgentRuntime {
+  id: string;
+  status: AgentStatus;
+  /** the tmux pane that holds the agent (kept across restarts) */
+  pane: string | null;
+  /** the pane's process (a session leader) of the current attempt, while it lives */
+  pid: number | null;
+  /** launches so far; the current (or last) attempt's number */
+  attempt: number;
+  /** restarts since the last reset (shown to users) */
+  restarts: number;
+  /** times of recent automatic restarts, for the circuit breaker */
+  restartTimes: number[];
+  /** re-runs used by a one-shot agent (`retries`) */
+  retriesUsed: number;
+  exitCode: number | null;
+  /** when the current attempt started running, and when the last one ended */
+  startedAt: number | null;
+  endedAt: number | null;
+  /** agents this one has handed work to (releases their `after`) */
+  handedOffTo: string[];
+  doneMessage: string | null;
+  /** the last check-in (`muster checkin`, `handoff` or `done`) and its message */
+  lastCheckin: number | null;
+  checkinMessage: string | null;
+  /** consecutive pulses over the memory limit, and calm under the CPU limit while throttled */
+  memoryOver: number;
+  cpuCalm: number;
+}
+
+export interface CrewState {
+  /** agent id → runtime, in config order */
+  agents: Record<string, AgentRuntime>;
+}
+
+/** States in which the agent's processes are (or are about to be) alive. */
+export function isAlive(status: AgentStatus): boolean {
+  return (
+    status.state === 'starting' ||
+    status.state === 'running' ||
+    status.state === 'throttled' ||
+    status.state === 'paused'
+  );
+}
+
+/** States that hold a slot against `max_parallel`, `uses` and the ceiling. */
+export function holdsSlot(status: AgentStatus): boolean {
+  return isAlive(status) || status.state === 'backoff';
+}
+
+export function freshRuntime(id: string): AgentRuntime {
+  return {
+    id,
+    status: { state: 'pending', reason: 'after' },
+    pane: null,
+    pid: null,
+    attempt: 0,
+    restarts: 0,
+    restartTimes: [],
+    retriesUsed: 0,
+    exitCode: null,
+    startedAt: null,
+    endedAt: null,
+    handedOffTo: [],
+    doneMessage: null,
+    lastCheckin: null,
+    checkinMessage: null,
+    memoryOver: 0,
+    cpuCalm: 0,
+  };
+}
+
+/** The reason field of SPEC §4 for a status. */
+export function statusReason(status: AgentStatus): string | null {
+  switch (status.state) {
+    case 'pending':
+    case 'backoff':
+    case 'failed':
+    case 'stopped':
+      return status.reason;
+    case 'paused':
+      return status.by;
+    default:
+      return null;
+  }
+}

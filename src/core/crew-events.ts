@@ -1,0 +1,42 @@
+/**
+ * What flows into the core (events) and out of it (effects). The runner turns IO into
+ * events and effects into IO; the core never does either.
+ */
+export type CrewEvent =
+  /** time has passed: start what may start, end backoffs, enforce timeouts */
+  | { type: 'tick' }
+  /** the runner started an attempt in its pane */
+  | { type: 'launched'; agent: string; attempt: number; pane: string; pid: number }
+  | { type: 'launch-failed'; agent: string; attempt: number; message: string }
+  /** the attempt's pane process exited (code null: killed by a signal or unknown) */
+  | { type: 'exited'; agent: string; attempt: number; code: number | null }
+  /** the agent's pane disappeared without an exit status */
+  | { type: 'vanished'; agent: string; attempt: number }
+  /** `muster checkin` from inside the agent */
+  | { type: 'checkin'; agent: string; message: string | null }
+  /** `muster done` from inside the agent */
+  | { type: 'done'; agent: string; message: string | null }
+  /** `muster handoff` from inside the agent */
+  | { type: 'handoff'; from: string; to: string }
+  /** user commands */
+  | { type: 'stop'; agents: string[]; reason?: 'user' | 'down' }
+  | { type: 'reset'; agents: string[] }
+  | { type: 'pause'; agents: string[] }
+  | { type: 'resume'; agents: string[] };
+
+export type NotifyLevel = 'info' | 'warn' | 'error';
+
+export type CrewEffect =
+  /** start attempt `attempt` of the agent in its pane */
+  | { type: 'launch'; agent: string; attempt: number }
+  /** end the agent's processes: graceful = interrupt, TERM, then KILL; then report nothing (state already moved) */
+  | { type: 'kill'; agent: string; graceful: boolean }
+  | { type: 'freeze'; agent: string }
+  | { type: 'thaw'; agent: string }
+  /** something happened that users should see (event line, log, TUI) */
+  | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string };
+
+export interface StepResult<S> {
+  state: S;
+  effects: CrewEffect[];
+}

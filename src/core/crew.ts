@@ -1,0 +1,293 @@
+/**
+ * The one owner of agent lifecycle transitions. `step(crew, event, ctx)` is pure: it
+ * returns the next crew state and the effects the runner must perform. Every step ends
+ * by settling the crew: ended backoffs relaunch, timeouts fire, and the scheduler starts
+ * whatever may start.
+ */
+import type { AgentSpec, CeilingSpec } from '../config/types.js';
+import {
+  freshRuntime,
+  isAlive,
+  type AgentRuntime,
+  type AgentStatus,
+  type CrewState,
+  type FailReason,
+} from './agent-state.js';
+import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
+import { decideExit } from './restart-policy.js';
+import { schedule, type MachineLoad } from './scheduler.js';
+
+export interface CrewContext {
+  now: number;
+  /** every agent, in config order */
+  specs: readonly AgentSpec[];
+  maxParallel: ReadonlyMap<string, number | null>;
+  ceiling: CeilingSpec;
+  machine: MachineLoad | null;
+  requiresMet: boolean;
+}
+
+/** A crew with an entry for every configured agent (kept ones keep their counters). */
+export function initialCrew(specs: readonly AgentSpec[], previous: CrewState | null = null): CrewState {
+  const agents: Record<string, AgentRuntime> = {};
+  for (const spec of specs) agents[spec.id] = { ...freshRuntime(spec.id), ...previous?.agents[spec.id] };
+  return { agents };
+}
+
+export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepResult<CrewState> {
+  const tx = new Transaction(crew, ctx);
+  tx.apply(event);
+  tx.settle();
+  return tx.result();
+}
+
+/** Mutable working copy for one step; agents are copied on first write. */
+class Transaction {
+  private readonly agents: Record<string, AgentRuntime>;
+  private readonly effects: CrewEffect[] = [];
+  private readonly specs: Map<string, AgentSpec>;
+
+  constructor(crew: CrewState, private readonly ctx: CrewContext) {
+    this.agents = { ...crew.agents };
+    this.specs = new Map(ctx.specs.map((s) => [s.id, s]));
+  }
+
+  result(): StepResult<CrewState> {
+    return { state: { agents: this.agents }, effects: this.effects };
+  }
+
+  apply(event: CrewEvent): void {
+    switch (event.type) {
+      case 'tick':
+        return;
+      case 'launched':
+        return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
+      case 'launch-failed':
+        return this.onLaunchFailed(event.agent, event.attempt, event.message);
+      case 'exited':
+        return this.onEnded(event.agent, event.attempt, event.code, 'exit');
+      case 'vanished':
+        return this.onEnded(event.agent, event.attempt, null, 'lost');
+      case 'checkin':
+        return this.onCheckin(event.agent, event.message);
+      case 'done':
+        this.onCheckin(event.agent, event.message);
+        return this.onDone(event.agent, event.message);
+      case 'handoff':
+        this.onCheckin(event.from, `handed off to ${event.to}`);
+        return this.onHandoff(event.from, event.to);
+      case 'stop':
+        for (const id of event.agents) this.stop(id, event.reason ?? 'user');
+        return;
+      case 'reset':
+        for (const id of event.agents) this.reset(id);
+        return;
+      case 'pause':
+        for (const id of event.agents) this.pause(id);
+        return;
+      case 'resume':
+        for (const id of event.agents) this.resume(id);
+        return;
+    }
+  }
+
+  /** Backoffs that ended relaunch; timeouts fire; the scheduler starts what may start. */
+  settle(): void {
+    const { now } = this.ctx;
+    for (const spec of this.ctx.specs) {
+      const rt = this.agents[spec.id];
+      if (!rt) continue;
+      const s = rt.status;
+      if (s.state === 'backoff' && s.until <= now) this.launch(spec.id);
+      else if (spec.timeoutMs !== null && isAlive(s) && rt.startedAt !== null && now - rt.startedAt >= spec.timeoutMs) {
+        this.update(spec.id, { status: { state: 'failed', at: now, reason: 'timeout' }, endedAt: now });
+        this.effects.push({ type: 'kill', agent: spec.id, graceful: true });
+        this.notify('error', spec.id, 'timeout', `timed out after ${formatMs(spec.timeoutMs)}; stopped`);
+      }
+    }
+    const plan = schedule({
+      specs: this.ctx.specs,
+      crew: { agents: this.agents },
+      maxParallel: this.ctx.maxParallel,
+      ceiling: this.ctx.ceiling,
+      machine: this.ctx.machine,
+      requiresMet: this.ctx.requiresMet,
+    });
+    for (const [id, reason] of plan.waiting) {
+      const s = this.agents[id]?.status;
+      if (s?.state === 'pending' && s.reason !== reason) this.update(id, { status: { state: 'pending', reason } });
+    }
+    for (const id of plan.start) this.launch(id);
+  }
+
+  private launch(id: string): void {
+    const rt = this.get(id);
+    if (!rt) return;
+    const attempt = rt.attempt + 1;
+    this.update(id, { status: { state: 'starting', since: this.ctx.now }, attempt, pid: null, exitCode: null });
+    this.effects.push({ type: 'launch', agent: id, attempt });
+  }
+
+  private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now });
+    this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
+  }
+
+  private onLaunchFailed(id: string, attempt: number, message: string): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
+    this.update(id, { status: { state: 'failed', at: this.ctx.now, reason: 'launch' }, pid: null, endedAt: this.ctx.now });
+    this.notify('error', id, 'launch-failed', `could not start: ${message}`);
+  }
+
+  private onEnded(id: string, attempt: number, code: number | null, cause: FailReason): void {
+    const rt = this.get(id);
+    const spec = this.specs.get(id);
+    if (!rt || !spec || rt.attempt !== attempt) return;
+    const now = this.ctx.now;
+    if (!isAlive(rt.status)) {
+      // Stopped, done, failed by us: the process ending is expected; keep the code.
+      this.update(id, { pid: null, exitCode: code ?? rt.exitCode });
+      return;
+    }
+    const ended = { pid: null, exitCode: code, endedAt: now };
+    const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
+    const decision = decideExit(spec, rt, code, now, cause);
+    switch (decision.kind) {
+      case 'done':
+        this.update(id, { ...ended, status: { state: 'done', at: now } });
+        this.notify('info', id, 'exited', `${how}; done`);
+        return;
+      case 'failed':
+        this.update(id, { ...ended, status: { state: 'failed', at: now, reason: decision.reason } });
+        this.notify(
+          'error',
+          id,
+          decision.reason === 'circuit' ? 'circuit-open' : 'failed',
+          decision.reason === 'circuit'
+            ? `${how}; more than ${spec.restart.max} restarts within ${formatMs(spec.restart.withinMs)}: circuit open, failed until reset`
+            : `${how}; failed`,
+        );
+        return;
+      case 'retry':
+        this.update(id, {
+          ...ended,
+          retriesUsed: rt.retriesUsed + 1,
+          status: { state: 'backoff', until: now + decision.delayMs, reason: cause },
+        });
+        this.notify('warn', id, 'retry', `${how}; retry ${rt.retriesUsed + 1} of ${spec.retries} in ${formatMs(decision.delayMs)}`);
+        return;
+      case 'restart':
+        this.update(id, {
+          ...ended,
+          restarts: rt.restarts + 1,
+          restartTimes: decision.restartTimes,
+          status: { state: 'backoff', until: now + decision.delayMs, reason: cause },
+        });
+        this.notify('warn', id, 'restart', `${how}; restarting in ${formatMs(decision.delayMs)}`);
+        return;
+    }
+  }
+
+  private onCheckin(id: string, message: string | null): void {
+    if (!this.get(id)) return;
+    this.update(id, { lastCheckin: this.ctx.now, checkinMessage: message });
+  }
+
+  private onDone(id: string, message: string | null): void {
+    const rt = this.get(id);
+    if (!rt || rt.status.state === 'done') return;
+    this.update(id, { status: { state: 'done', at: this.ctx.now }, doneMessage: message });
+    this.notify('info', id, 'done', message ? `done: ${message}` : 'done');
+  }
+
+  private onHandoff(from: string, to: string): void {
+    const rt = this.get(from);
+    if (!rt || rt.handedOffTo.includes(to)) return;
+    this.update(from, { handedOffTo: [...rt.handedOffTo, to] });
+  }
+
+  private stop(id: string, reason: 'user' | 'down'): void {
+    const rt = this.get(id);
+    if (!rt) return;
+    const s = rt.status;
+    if (s.state === 'stopped' || s.state === 'done' || s.state === 'failed') {
+      if (rt.pid !== null) this.effects.push({ type: 'kill', agent: id, graceful: true });
+      return;
+    }
+    const alive = isAlive(s);
+    this.update(id, { status: { state: 'stopped', at: this.ctx.now, reason }, endedAt: alive ? this.ctx.now : rt.endedAt });
+    if (alive) this.effects.push({ type: 'kill', agent: id, graceful: true });
+    this.notify('info', id, 'stopped', 'stopped');
+  }
+
+  private reset(id: string): void {
+    const rt = this.get(id);
+    if (!rt) return;
+    if (isAlive(rt.status) || rt.pid !== null) this.effects.push({ type: 'kill', agent: id, graceful: true });
+    this.update(id, {
+      status: { state: 'pending', reason: 'after' },
+      restarts: 0,
+      restartTimes: [],
+      retriesUsed: 0,
+      exitCode: null,
+      doneMessage: null,
+    });
+    this.notify('info', id, 'reset', 'reset: counters cleared, starting afresh');
+  }
+
+  private pause(id: string): void {
+    const rt = this.get(id);
+    if (!rt || (rt.status.state !== 'running' && rt.status.state !== 'throttled')) return;
+    this.update(id, { status: { state: 'paused', since: this.ctx.now, by: 'user' } });
+    this.effects.push({ type: 'freeze', agent: id });
+    this.notify('info', id, 'paused', 'paused');
+  }
+
+  private resume(id: string): void {
+    const rt = this.get(id);
+    if (!rt || rt.status.state !== 'paused') return;
+    this.update(id, { status: { state: 'running', since: this.ctx.now } });
+    this.effects.push({ type: 'thaw', agent: id });
+    this.notify('info', id, 'resumed', 'resumed');
+  }
+
+  private get(id: string): AgentRuntime | undefined {
+    return this.agents[id];
+  }
+
+  private update(id: string, patch: Partial<AgentRuntime> & { status?: AgentStatus }): void {
+    const rt = this.agents[id];
+    if (!rt) return;
+    this.agents[id] = { ...rt, ...patch };
+  }
+
+  private notify(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void {
+    this.effects.push({ type: 'notify', level, agent, kind, message });
+  }
+}
+
+/** `1500` → `1.5s`, `120000` → `2m`. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
+  return `${+(ms / 3_600_000).toFixed(1)}h`;
+}
+
+/** The earliest time at which a tick could change something (a backoff ending, a timeout). */
+export function nextDeadline(crew: CrewState, specs: readonly AgentSpec[]): number | null {
+  let next: number | null = null;
+  const consider = (t: number) => {
+    if (next === null || t < next) next = t;
+  };
+  for (const spec of specs) {
+    const rt = crew.agents[spec.id];
+    if (!rt) continue;
+    if (rt.status.state === 'backoff') consider(rt.status.until);
+    if (spec.timeoutMs !== null && isAlive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
+  }
+  return next;
+}

@@ -1,0 +1,93 @@
+/**
+ * Who may start now: `after`, `uses`, `max_parallel`, the machine ceiling and
+ * `priority`. Pure: it reads the crew and returns the agents to start and, for every
+ * agent that must keep waiting, the reason (SPEC §4 pending reasons).
+ */
+import type { AgentSpec, CeilingSpec, Priority } from '../config/types.js';
+import { holdsSlot, type CrewState, type PendingReason } from './agent-state.js';
+
+export interface MachineLoad {
+  /** percent of the whole machine */
+  cpu: number;
+  /** percent of the whole machine's memory in use */
+  memory: number;
+}
+
+export interface ScheduleInput {
+  /** every agent, in config order */
+  specs: readonly AgentSpec[];
+  crew: CrewState;
+  maxParallel: ReadonlyMap<string, number | null>;
+  ceiling: CeilingSpec;
+  machine: MachineLoad | null;
+  /** false while the project's `requires` are not met */
+  requiresMet: boolean;
+}
+
+export interface ScheduleResult {
+  start: string[];
+  waiting: Map<string, PendingReason>;
+}
+
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+export function overCeiling(ceiling: CeilingSpec, machine: MachineLoad | null): boolean {
+  if (!machine) return false;
+  return (
+    (ceiling.cpu !== null && machine.cpu > ceiling.cpu) ||
+    (ceiling.memory !== null && machine.memory > ceiling.memory)
+  );
+}
+
+/** Is every dependency of `spec` done, handed off to it, or an optional one that failed? */
+export function afterSatisfied(spec: AgentSpec, crew: CrewState, specsById: ReadonlyMap<string, AgentSpec>): boolean {
+  return spec.after.every((depId) => {
+    const dep = crew.agents[depId];
+    if (!dep) return true;
+    if (dep.status.state === 'done' || dep.handedOffTo.includes(spec.id)) return true;
+    return dep.status.state === 'failed' && specsById.get(depId)?.optional === true;
+  });
+}
+
+export function schedule(input: ScheduleInput): ScheduleResult {
+  const { specs, crew } = input;
+  const specsById = new Map(specs.map((s) => [s.id, s]));
+  const perTeam = new Map<string, number>();
+  const held = new Set<string>();
+  for (const spec of specs) {
+    const rt = crew.agents[spec.id];
+    if (!rt || !holdsSlot(rt.status)) continue;
+    perTeam.set(spec.team, (perTeam.get(spec.team) ?? 0) + 1);
+    for (const r of spec.uses) held.add(r);
+  }
+
+  const candidates = specs
+    .map((spec, index) => ({ spec, index }))
+    .filter(({ spec }) => crew.agents[spec.id]?.status.state === 'pending')
+    .sort((a, b) => PRIORITY_RANK[a.spec.priority] - PRIORITY_RANK[b.spec.priority] || a.index - b.index);
+
+  const ceilingHit = overCeiling(input.ceiling, input.machine);
+  const start: string[] = [];
+  const waiting = new Map<string, PendingReason>();
+  for (const { spec } of candidates) {
+    const reason = blockingReason(spec);
+    if (reason) {
+      waiting.set(spec.id, reason);
+      continue;
+    }
+    start.push(spec.id);
+    perTeam.set(spec.team, (perTeam.get(spec.team) ?? 0) + 1);
+    for (const r of spec.uses) held.add(r);
+  }
+  return { start, waiting };
+
+  function blockingReason(spec: AgentSpec): PendingReason | null {
+    if (!input.requiresMet) return 'requires';
+    if (!afterSatisfied(spec, crew, specsById)) return 'after';
+    if (spec.uses.some((r) => held.has(r))) return 'uses';
+    const max = input.maxParallel.get(spec.team) ?? null;
+    if (max !== null && (perTeam.get(spec.team) ?? 0) >= max) return 'max_parallel';
+    if (ceilingHit) return 'ceiling';
+    return null;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Typed errors. Each carries the exit code the CLI should use and a hint that
+ * says who must act and what to try. SPEC §2: 2 = bad usage or invalid files
+ * (nothing started, nothing changed), 1 = any other failure.
+ */
+export type ExitCode = 1 | 2;
+
+export class MusterError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint: string | null;
+
+  constructor(message: string, options: { exitCode?: ExitCode; hint?: string | null; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode ?? 1;
+    this.hint = options.hint ?? null;
+  }
+}
+
+/** The user typed something the CLI cannot take. */
+export class UsageError extends MusterError {
+  constructor(message: string, hint: string | null = 'Run `muster --help` for the commands and flags.') {
+    super(message, { exitCode: 2, hint });
+  }
+}
+
+/** One problem in a user file, located by the YAML node that caused it. */
+export interface FileProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export function formatProblem(p: FileProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+}
+
+/** Every problem found in the user's files, reported at once. */
+export class ConfigError extends MusterError {
+  readonly problems: FileProblem[];
+
+  constructor(problems: FileProblem[]) {
+    const first = problems[0];
+    super(
+      problems.length === 1 && first
+        ? formatProblem(first)
+        : `${problems.length} problems in the team files`,
+      { exitCode: 2, hint: 'Fix the files named above, then run `muster validate` to check them.' },
+    );
+    this.problems = problems;
+  }
+}
+
+/** Another supervisor already runs for this project. */
+export class LockedError extends MusterError {
+  readonly pid: number;
+  constructor(pid: number, lockFile: string) {
+    super(`another muster supervisor (pid ${pid}) already runs for this project (${lockFile})`, {
+      exitCode: 1,
+      hint: 'Use `muster status` to see it, or `muster cleanup` if it is stuck.',
+    });
+    this.pid = pid;
+  }
+}
+
+/** Renders an error as SPEC §2 wants it: what and where on one line, then what to do. */
+export function renderError(err: unknown): { text: string; exitCode: ExitCode } {
+  if (err instanceof ConfigError) {
+    const lines = err.problems.map(formatProblem);
+    if (err.hint) lines.push(`hint: ${err.hint}`);
+    return { text: lines.join('\n'), exitCode: err.exitCode };
+  }
+  if (err instanceof MusterError) {
+    const lines = [`muster: ${err.message}`];
+    if (err.hint) lines.push(`hint: ${err.hint}`);
+    return { text: lines.join('\n'), exitCode: err.exitCode };
+  }
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return {
+    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it with the lines above.`,
+    exitCode: 1,
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * The agent's side of the inbox: a record is durable the moment the command returns
+ * (temp file, fsync, rename into `.muster/inbox/`), whether or not a supervisor runs.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../supervisor/store/atomic-file.js';
+import type { InboxRecord } from './record.js';
+
+/** Record ids sort by time, so the supervisor takes records in the order they were written. */
+export function newRecordId(now: number): string {
+  return `${now.toString().padStart(14, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export function writeRecord(inboxDir: string, record: InboxRecord): string {
+  fs.mkdirSync(inboxDir, { recursive: true, mode: 0o700 });
+  const file = path.join(inboxDir, `${record.id}.json`);
+  writeFileAtomic(file, JSON.stringify(record));
+  return file;
+}

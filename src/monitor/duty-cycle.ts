@@ -1,0 +1,241 @@
+/**
+ * CPU limits without cgroups: stop/continue duty cycling, as `cpulimit` does.
+ *
+ * Each throttled agent runs a ~100 ms period: its processes are continued for the "on"
+ * part and stopped (SIGSTOP) for the rest. At the start of every period the cycler
+ * measures how many ticks the processes used while they ran, keeps a smoothed estimate
+ * of their demand (share of a core they use while running), and sets the next on-share
+ * to `limit / demand` (capped at 1: an agent under its limit is never stopped).
+ */
+import { clockTicks as defaultClockTicks, readProcRow } from './proc-table.js';
+
+/** Timers, injected so tests can drive them. */
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Sends a job-control signal to one pid. */
+export type SignalSender = (pid: number, signal: 'SIGSTOP' | 'SIGCONT') => void;
+
+/** Reads cumulative CPU ticks (utime+stime) and start time of the pids that still exist. */
+export type UsageReader = (pids: readonly number[]) => Map<number, { ticks: number; starttime: number }>;
+
+/** The real timers. */
+export const realScheduler: Scheduler = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Sends `signal` to one `pid`, ignoring a process that is gone. Refuses pids that would
+ * reach more than one process (≤ 0), init, and the supervisor itself.
+ */
+export function signalPid(pid: number, signal: NodeJS.Signals): void {
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone, or not ours: nothing to do
+  }
+}
+
+/** The real signal sender. */
+export const sendSignal: SignalSender = signalPid;
+
+/** Reads usage from /proc/PID/stat for just these pids (no machine-wide scan). */
+export const readUsageFromProc: UsageReader = (pids) => {
+  const usage = new Map<number, { ticks: number; starttime: number }>();
+  for (const pid of pids) {
+    const row = readProcRow(pid);
+    if (row) usage.set(pid, { ticks: row.ticks, starttime: row.starttime });
+  }
+  return usage;
+};
+
+/** Stops every pid (the freeze used when there is no cgroup freezer). */
+export function pause(pids: readonly number[], signal: SignalSender = sendSignal): void {
+  for (const pid of pids) signal(pid, 'SIGSTOP');
+}
+
+/** Continues every pid. */
+export function resume(pids: readonly number[], signal: SignalSender = sendSignal): void {
+  for (const pid of pids) signal(pid, 'SIGCONT');
+}
+
+/** Injected dependencies and tuning; each defaults to the real thing. */
+export interface DutyCyclerOptions {
+  /** length of one stop/continue period (default 100 ms) */
+  periodMs?: number;
+  scheduler?: Scheduler;
+  now?: () => number;
+  signal?: SignalSender;
+  readUsage?: UsageReader;
+  clockTicks?: number;
+  /** weight of the newest period in the demand estimate, 0 < w ≤ 1 (default 0.15) */
+  smoothing?: number;
+  /** smallest on-share of a period (default 0.01) */
+  minOnShare?: number;
+}
+
+/** What the cycler currently does to one agent. */
+export interface ThrottleStatus {
+  /** limit, percent of one core */
+  limit: number;
+  /** share of each period the processes run, 0..1 */
+  onShare: number;
+  /** estimated use while running, percent of one core; null before the first measurement */
+  demand: number | null;
+}
+
+interface Throttle {
+  pids: number[];
+  limit: number;
+  onShare: number;
+  /** smoothed ticks used while running, and smoothed ms of running, per period */
+  runTicks: number | null;
+  runMs: number;
+  last: Map<number, { ticks: number; starttime: number }>;
+  periodStart: number;
+  stoppedAt: number | null;
+  stopped: boolean;
+  timer: unknown;
+  cleared: boolean;
+}
+
+/** Holds throttled agents near their CPU limit by stopping and continuing their processes. */
+export class DutyCycler {
+  private readonly periodMs: number;
+  private readonly scheduler: Scheduler;
+  private readonly now: () => number;
+  private readonly signal: SignalSender;
+  private readonly readUsage: UsageReader;
+  private readonly ticksPerSecond: number;
+  private readonly smoothing: number;
+  private readonly minOnShare: number;
+  private readonly throttles = new Map<string, Throttle>();
+
+  constructor(options: DutyCyclerOptions = {}) {
+    this.periodMs = options.periodMs ?? 100;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.now = options.now ?? (() => performance.now());
+    this.signal = options.signal ?? sendSignal;
+    this.readUsage = options.readUsage ?? readUsageFromProc;
+    this.ticksPerSecond = options.clockTicks ?? defaultClockTicks();
+    this.smoothing = options.smoothing ?? 0.15;
+    this.minOnShare = options.minOnShare ?? 0.01;
+  }
+
+  /**
+   * Throttles an agent's `pids` to `limitPercent` of one core, or updates the pids and
+   * limit of an agent already throttled. The supervisor calls it every pulse with the
+   * agent's current pids.
+   */
+  set(agentId: string, pids: readonly number[], limitPercent: number): void {
+    if (!(limitPercent > 0)) throw new RangeError(`CPU limit must be above 0%, got ${limitPercent}`);
+    const existing = this.throttles.get(agentId);
+    if (existing) {
+      const next = new Set(pids);
+      if (existing.stopped) resume(existing.pids.filter((pid) => !next.has(pid)), this.signal);
+      existing.pids = [...pids];
+      existing.limit = limitPercent / 100;
+      return;
+    }
+    const t: Throttle = {
+      pids: [...pids],
+      limit: limitPercent / 100,
+      onShare: Math.min(1, limitPercent / 100),
+      runTicks: null,
+      runMs: 0,
+      last: this.readUsage(pids),
+      periodStart: this.now(),
+      stoppedAt: null,
+      stopped: false,
+      timer: null,
+      cleared: false,
+    };
+    this.throttles.set(agentId, t);
+    this.beginOn(t);
+  }
+
+  /** Stops throttling an agent and leaves all its processes continued. */
+  clear(agentId: string): void {
+    const t = this.throttles.get(agentId);
+    if (!t) return;
+    this.scheduler.clearTimeout(t.timer);
+    t.cleared = true;
+    this.throttles.delete(agentId);
+    resume(t.pids, this.signal);
+  }
+
+  /** Clears every agent (all their processes continued). */
+  stopAll(): void {
+    for (const agentId of [...this.throttles.keys()]) this.clear(agentId);
+  }
+
+  /** The agents being throttled. */
+  agents(): string[] {
+    return [...this.throttles.keys()];
+  }
+
+  /** What the cycler is doing to an agent, or null if it is not throttled. */
+  status(agentId: string): ThrottleStatus | null {
+    const t = this.throttles.get(agentId);
+    if (!t) return null;
+    const demand = this.demand(t);
+    return { limit: t.limit * 100, onShare: t.onShare, demand: demand === null ? null : demand * 100 };
+  }
+
+  private demand(t: Throttle): number | null {
+    if (t.runTicks === null || t.runMs <= 0) return null;
+    return t.runTicks / this.ticksPerSecond / (t.runMs / 1000);
+  }
+
+  /** Start of a period: measure the last one, decide the on-share, continue the processes. */
+  private startPeriod(t: Throttle): void {
+    if (t.cleared) return;
+    const now = this.now();
+    const usage = this.readUsage(t.pids);
+    let ticks = 0;
+    for (const [pid, u] of usage) {
+      const before = t.last.get(pid);
+      if (before && before.starttime === u.starttime) ticks += Math.max(0, u.ticks - before.ticks);
+    }
+    const ranMs = (t.stoppedAt ?? now) - t.periodStart;
+    if (ranMs > 0) {
+      const w = this.smoothing;
+      t.runTicks = t.runTicks === null ? ticks : (1 - w) * t.runTicks + w * ticks;
+      t.runMs = t.runMs === 0 ? ranMs : (1 - w) * t.runMs + w * ranMs;
+    }
+    const demand = this.demand(t);
+    if (demand !== null) {
+      t.onShare = demand > 0 ? Math.min(1, Math.max(this.minOnShare, t.limit / demand)) : 1;
+    }
+    t.last = usage;
+    t.periodStart = now;
+    t.stoppedAt = null;
+    this.beginOn(t);
+  }
+
+  private beginOn(t: Throttle): void {
+    if (t.stopped) {
+      resume(t.pids, this.signal);
+      t.stopped = false;
+    }
+    if (t.onShare >= 1) {
+      t.timer = this.scheduler.setTimeout(() => this.startPeriod(t), this.periodMs);
+      return;
+    }
+    t.timer = this.scheduler.setTimeout(() => this.beginOff(t), t.onShare * this.periodMs);
+  }
+
+  private beginOff(t: Throttle): void {
+    if (t.cleared) return;
+    pause(t.pids, this.signal);
+    t.stopped = true;
+    const now = this.now();
+    t.stoppedAt = now;
+    const rest = Math.max(0, t.periodStart + this.periodMs - now);
+    t.timer = this.scheduler.setTimeout(() => this.startPeriod(t), rest);
+  }
+}

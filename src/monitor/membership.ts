@@ -1,0 +1,75 @@
+/**
+ * Which processes belong to an agent: pure functions over one process table.
+ *
+ * An agent's processes are its root's descendants by parent pid, plus every process in
+ * the root's session (double-forked children are reparented away but keep the session
+ * id), plus the members of its cgroup when there is one.
+ */
+import type { ProcTable } from './proc-table.js';
+
+/** Lookups built once per table and shared by every agent. */
+export interface TableIndex {
+  table: ProcTable;
+  /** parent pid → child pids */
+  children: Map<number, number[]>;
+  /** session id → pids in that session */
+  sessions: Map<number, number[]>;
+}
+
+function push(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Indexes a table by parent and by session. */
+export function indexTable(table: ProcTable): TableIndex {
+  const children = new Map<number, number[]>();
+  const sessions = new Map<number, number[]>();
+  for (const row of table.values()) {
+    push(children, row.ppid, row.pid);
+    push(sessions, row.sid, row.pid);
+  }
+  return { table, children, sessions };
+}
+
+/** The root and all its descendants by parent pid (only those present in the table). */
+export function descendants(index: TableIndex, rootPid: number): number[] {
+  const found: number[] = [];
+  const seen = new Set<number>();
+  const stack = index.table.has(rootPid) ? [rootPid] : [...(index.children.get(rootPid) ?? [])];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    found.push(pid);
+    for (const child of index.children.get(pid) ?? []) stack.push(child);
+  }
+  return found;
+}
+
+/**
+ * The session whose members count as the agent's: the root's own session when the root
+ * leads it (a tmux pane's pid does). A root that is not a session leader shares its
+ * session with unrelated processes, so no session is used then. A root that is gone
+ * still names its session (the session id is the leader's pid).
+ */
+export function agentSession(index: TableIndex, rootPid: number): number | null {
+  const root = index.table.get(rootPid);
+  if (!root) return rootPid;
+  return root.sid === root.pid ? root.sid : null;
+}
+
+/**
+ * Every pid of an agent: descendants of `rootPid` ∪ members of its session ∪
+ * `cgroupPids`. Sorted ascending, without duplicates.
+ */
+export function agentPids(index: TableIndex, rootPid: number, cgroupPids: readonly number[] = []): number[] {
+  const pids = new Set<number>(descendants(index, rootPid));
+  const sid = agentSession(index, rootPid);
+  if (sid !== null && sid > 0) {
+    for (const pid of index.sessions.get(sid) ?? []) pids.add(pid);
+  }
+  for (const pid of cgroupPids) pids.add(pid);
+  return [...pids].sort((a, b) => a - b);
+}

@@ -1,0 +1,176 @@
+/**
+ * Per-pulse usage: one /proc scan per `sample()` call, shared by every agent, turned into
+ * CPU (from tick deltas against the previous scan) and memory (sum of RSS) per agent,
+ * for the machine, and for the supervisor itself. Keeps a short history per agent.
+ */
+import { agentPids, indexTable, type TableIndex } from './membership.js';
+import {
+  clockTicks as defaultClockTicks,
+  readMachine as defaultReadMachine,
+  readProcTable,
+  type MachineStat,
+  type ProcRow,
+  type ProcTable,
+} from './proc-table.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/** How to find an agent's processes: its pane pid and, when it has one, its cgroup's pids. */
+export interface AgentRoot {
+  pid: number;
+  cgroupPids?: number[];
+}
+
+/** One agent's usage over the last interval. */
+export interface AgentUsage {
+  /** percent of one core */
+  cpu: number;
+  /** sum of RSS, bytes */
+  memory: number;
+  pids: number[];
+}
+
+/** The machine's usage over the last interval. */
+export interface MachineUsage {
+  /** percent of the whole machine (all cores = 100) */
+  cpu: number;
+  cpus: number;
+  memory: { used: number; total: number };
+}
+
+/** The supervisor's own cost. */
+export interface SelfUsage {
+  /** percent of one core */
+  cpu: number;
+  /** RSS bytes */
+  memory: number;
+}
+
+/** Everything one pulse measured. `table` and `index` are shared for other uses of the same scan. */
+export interface Sample {
+  atMs: number;
+  table: ProcTable;
+  index: TableIndex;
+  agents: Map<string, AgentUsage>;
+  machine: MachineUsage;
+  self: SelfUsage;
+}
+
+/** The last samples of one agent, oldest first. */
+export interface AgentHistory {
+  cpu: number[];
+  memory: number[];
+}
+
+/** Injected dependencies; each defaults to the real machine. */
+export interface SamplerOptions {
+  readTable?: () => ProcTable;
+  readMachine?: () => MachineStat;
+  clockTicks?: number;
+  selfPid?: number;
+  /** samples kept per agent (default 30) */
+  historySize?: number;
+}
+
+interface Previous {
+  atMs: number;
+  table: ProcTable;
+  machine: MachineStat;
+}
+
+/** Ticks a process used since the previous table; 0 for a process new since then (no spike). */
+export function tickDelta(row: ProcRow, previous: ProcTable | undefined): number {
+  const before = previous?.get(row.pid);
+  if (!before || before.starttime !== row.starttime) return 0;
+  return Math.max(0, row.ticks - before.ticks);
+}
+
+/** Samples agents' CPU and memory from one process table per call. */
+export class Sampler {
+  private readonly readTable: () => ProcTable;
+  private readonly readMachine: () => MachineStat;
+  private readonly ticksPerSecond: number;
+  private readonly selfPid: number;
+  private readonly historySize: number;
+  private previous: Previous | null = null;
+  private readonly histories = new Map<string, { cpu: RingBuffer<number>; memory: RingBuffer<number> }>();
+
+  constructor(options: SamplerOptions = {}) {
+    this.readTable = options.readTable ?? (() => readProcTable());
+    this.readMachine = options.readMachine ?? (() => defaultReadMachine());
+    this.ticksPerSecond = options.clockTicks ?? defaultClockTicks();
+    this.selfPid = options.selfPid ?? process.pid;
+    this.historySize = options.historySize ?? 30;
+  }
+
+  /** Scans once and measures every agent in `roots` (by agent id) at time `nowMs`. */
+  sample(roots: ReadonlyMap<string, AgentRoot>, nowMs: number): Sample {
+    const table = this.readTable();
+    const machineStat = this.readMachine();
+    const index = indexTable(table);
+    const previous = this.previous;
+    const seconds = previous && nowMs > previous.atMs ? (nowMs - previous.atMs) / 1000 : 0;
+    const percentOfCore = (ticks: number): number =>
+      seconds > 0 ? (ticks / this.ticksPerSecond / seconds) * 100 : 0;
+
+    const agents = new Map<string, AgentUsage>();
+    for (const [agentId, root] of roots) {
+      const pids = agentPids(index, root.pid, root.cgroupPids);
+      let ticks = 0;
+      let memory = 0;
+      for (const pid of pids) {
+        const row = table.get(pid);
+        if (!row) continue;
+        ticks += tickDelta(row, previous?.table);
+        memory += row.rss;
+      }
+      const usage: AgentUsage = { cpu: percentOfCore(ticks), memory, pids };
+      agents.set(agentId, usage);
+      this.record(agentId, usage);
+    }
+
+    const selfRow = table.get(this.selfPid);
+    const self: SelfUsage = {
+      cpu: selfRow ? percentOfCore(tickDelta(selfRow, previous?.table)) : 0,
+      memory: selfRow?.rss ?? 0,
+    };
+
+    const machine: MachineUsage = {
+      cpu: machineCpu(previous?.machine, machineStat),
+      cpus: machineStat.cpus,
+      memory: { used: Math.max(0, machineStat.memTotal - machineStat.memAvailable), total: machineStat.memTotal },
+    };
+
+    this.previous = { atMs: nowMs, table, machine: machineStat };
+    return { atMs: nowMs, table, index, agents, machine, self };
+  }
+
+  /** The last samples of an agent (oldest first); empty if it was never sampled. */
+  history(agentId: string): AgentHistory {
+    const h = this.histories.get(agentId);
+    return { cpu: h?.cpu.toArray() ?? [], memory: h?.memory.toArray() ?? [] };
+  }
+
+  /** Drops an agent's history (the agent was removed from the crew). */
+  forget(agentId: string): void {
+    this.histories.delete(agentId);
+  }
+
+  private record(agentId: string, usage: AgentUsage): void {
+    let h = this.histories.get(agentId);
+    if (!h) {
+      h = { cpu: new RingBuffer<number>(this.historySize), memory: new RingBuffer<number>(this.historySize) };
+      this.histories.set(agentId, h);
+    }
+    h.cpu.push(usage.cpu);
+    h.memory.push(usage.memory);
+  }
+}
+
+/** Busy share of all cores between two `/proc/stat` readings, in percent (0 without a previous one). */
+export function machineCpu(before: MachineStat | undefined, after: MachineStat): number {
+  if (!before) return 0;
+  const total = after.totalJiffies - before.totalJiffies;
+  const idle = after.idleJiffies - before.idleJiffies;
+  if (total <= 0) return 0;
+  return Math.min(100, Math.max(0, ((total - idle) / total) * 100));
+}

@@ -1,0 +1,114 @@
+/**
+ * The emergency brake (SPEC §2 `cleanup`): every process the crew owns is killed at once,
+ * its tmux server is killed by its socket, the lock is released; logs and ledger stay.
+ * A process counts as the crew's only with proof: it descends from, or shares the
+ * session of, one of the crew's pane processes; or its environment carries this
+ * project's MUSTER_DIR together with a MUSTER_AGENT (set by muster on every agent and
+ * inherited by everything an agent starts, double-forked or not); or it is the
+ * supervisor named by the lock, with the start time the lock recorded.
+ */
+import * as fs from 'node:fs';
+import { agentPids, indexTable } from '../monitor/membership.js';
+import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import { breakStaleLock, lockFilePath, readLock } from './store/lock.js';
+
+export interface CrewProcessesInput {
+  table: ProcTable;
+  /** pids of the crew's panes (alive or dead), and any recorded agent pids */
+  roots: readonly number[];
+  stateDir: string;
+  /** pids never to touch: this process and its ancestors */
+  spare: ReadonlySet<number>;
+  readEnviron?: (pid: number) => string | null;
+}
+
+export function readEnviron(pid: number): string | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+/** Does this environment (NUL-separated) mark a process of this crew's agents? */
+export function environMarksCrew(environ: string, stateDir: string): boolean {
+  const vars = environ.split('\0');
+  return vars.includes(`MUSTER_DIR=${stateDir}`) && vars.some((v) => v.startsWith('MUSTER_AGENT='));
+}
+
+export function crewProcesses(input: CrewProcessesInput): number[] {
+  const index = indexTable(input.table);
+  const found = new Set<number>();
+  for (const root of input.roots) for (const pid of agentPids(index, root)) found.add(pid);
+  const environ = input.readEnviron ?? readEnviron;
+  for (const pid of input.table.keys()) {
+    if (found.has(pid)) continue;
+    const env = environ(pid);
+    if (env !== null && environMarksCrew(env, input.stateDir)) found.add(pid);
+  }
+  return [...found].filter((pid) => !input.spare.has(pid) && input.table.get(pid)?.state !== 'Z').sort((a, b) => a - b);
+}
+
+/** This process and every ancestor: never signalled (cleanup may run from inside an agent). */
+export function selfAndAncestors(table: ProcTable, pid: number = process.pid): Set<number> {
+  const spare = new Set<number>();
+  let cur: number | undefined = pid;
+  while (cur !== undefined && cur > 0 && !spare.has(cur)) {
+    spare.add(cur);
+    cur = table.get(cur)?.ppid;
+  }
+  return spare;
+}
+
+export interface CleanupPort {
+  /** pids of every pane on the crew's server (empty when it is not running) */
+  panePids(): Promise<number[]>;
+  /** kills the crew's tmux server by its socket and waits until it is gone */
+  killServer(): Promise<void>;
+}
+
+export interface CleanupReport {
+  supervisorKilled: number | null;
+  killed: number[];
+  survivors: number[];
+  serverKilled: boolean;
+}
+
+export async function cleanupCrew(stateDir: string, port: CleanupPort, extraRoots: readonly number[] = []): Promise<CleanupReport> {
+  const kill = (pid: number) => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const lock = readLock(stateDir);
+  let supervisorKilled: number | null = null;
+  const firstTable = readProcTable();
+  const spare = selfAndAncestors(firstTable);
+  if (lock?.alive && !spare.has(lock.pid)) {
+    kill(lock.pid); // first, so that it restarts nothing while its crew goes
+    supervisorKilled = lock.pid;
+  }
+  const roots = [...(await port.panePids()), ...extraRoots];
+  const killed = new Set<number>();
+  let survivors: number[] = [];
+  let serverKilled = false;
+  for (let round = 0; round < 20; round++) {
+    const table = round === 0 ? firstTable : readProcTable();
+    survivors = crewProcesses({ table, roots, stateDir, spare });
+    if (survivors.length === 0 && (serverKilled || roots.length === 0)) break;
+    for (const pid of survivors) {
+      kill(pid);
+      killed.add(pid);
+    }
+    if (!serverKilled) {
+      await port.killServer();
+      serverKilled = true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  breakStaleLock(stateDir);
+  if (readLock(stateDir)?.alive === false) fs.rmSync(lockFilePath(stateDir), { force: true });
+  return { supervisorKilled, killed: [...killed].sort((a, b) => a - b), survivors, serverKilled };
+}

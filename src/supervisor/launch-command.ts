@@ -1,0 +1,41 @@
+/**
+ * What tmux runs in an agent's pane, and with which environment (SPEC §2): the agent's
+ * command line through `/bin/sh -c`, with `MUSTER_AGENT`, `MUSTER_DIR`, `MUSTER_BIN`, the
+ * agent's env, and without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
+ * prelude runs first (e.g. joining the agent's cgroup) so that every child is born where
+ * it must be; then the shell `exec`s the command, keeping the pane's pid.
+ */
+import type { AgentSpec } from '../config/types.js';
+
+export interface LaunchPlan {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export const STRIPPED_ENV = ['TMUX', 'TMUX_PANE', 'CLAUDECODE'] as const;
+
+export function launchPlan(
+  spec: AgentSpec,
+  opts: { stateDir: string; musterBin: string; attempt: number; prelude?: string; extraEnv?: Record<string, string> },
+): LaunchPlan {
+  const prelude = opts.prelude ? `${opts.prelude.trim()}\n` : '';
+  const script = `unset ${STRIPPED_ENV.join(' ')}\n${prelude}exec /bin/sh -c "$1"`;
+  return {
+    argv: ['/bin/sh', '-c', script, 'muster-agent', spec.run],
+    cwd: spec.cwd,
+    env: {
+      ...spec.env,
+      ...opts.extraEnv,
+      MUSTER_AGENT: spec.id,
+      MUSTER_DIR: opts.stateDir,
+      MUSTER_BIN: opts.musterBin,
+      MUSTER_ATTEMPT: String(opts.attempt),
+    },
+  };
+}
+
+/** Quotes a word for a POSIX shell. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

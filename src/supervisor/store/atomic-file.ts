@@ -1,0 +1,93 @@
+/**
+ * Crash-safe file writes: a reader (or the next run after a `kill -9` or a
+ * power cut) sees either the old content or the new one, never a torn mix.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MusterError } from '../../errors.js';
+import { isProcessAlive } from './process-identity.js';
+
+const TEMP_SUFFIX = '.tmp';
+
+/** fsyncs a directory so that a rename or a new entry in it survives a power cut. */
+export function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems do not allow fsync on a directory; the rename is still atomic.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes `data` to `file` atomically: a temporary file in the same folder is
+ * written and fsynced, renamed over `file`, then the folder is fsynced.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const dir = path.dirname(file);
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}${TEMP_SUFFIX}`;
+  const fd = fs.openSync(temp, 'wx', 0o644);
+  try {
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+/**
+ * Reads and parses a JSON file. A missing file gives `null`; a file that is
+ * not valid JSON is an error that names it.
+ */
+export function readJsonFile<T>(file: string): T | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new MusterError(`${file} is not valid JSON`, {
+      hint: 'The file was changed by something other than muster; move it away and run muster again.',
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Removes temporary files that `writeFileAtomic(file, …)` left behind when its
+ * process died mid-write (only those whose writer pid is no longer alive).
+ * Returns how many were removed.
+ */
+export function removeStaleTempFiles(file: string): number {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,390 @@
+/**
+ * The runner: feeds IO to the pure core as events, persists every new state before
+ * acting on it (write-ahead), and performs the effects the core returns. One per project.
+ * It knows nothing of the CLI or the TUI: they reach it through `command()` (over the
+ * control socket) and read what it publishes through `subscribe()`.
+ */
+import * as fs from 'node:fs';
+import type { AgentSpec, ProjectSpec } from '../config/types.js';
+import { isAlive, type CrewState } from '../core/agent-state.js';
+import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
+import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.js';
+import { reconcile, type ObservedPane } from '../core/reconcile.js';
+import type { MachineLoad } from '../core/scheduler.js';
+import { buildStatus, type AgentSample, type StatusView, type SystemSample } from '../core/status-view.js';
+import { pause as sigstop, resume as sigcont } from '../monitor/duty-cycle.js';
+import { readProcTable } from '../monitor/proc-table.js';
+import type { Sampler } from '../monitor/sampler.js';
+import { launchPlan } from './launch-command.js';
+import { agentLogFile, type StatePaths } from './paths.js';
+import type { Clock, CrewTmux, PaneState, TeamLayoutPlan } from './ports.js';
+import { membersOf, realReaperDeps, stopProcesses, type ReaperDeps } from './process-reaper.js';
+import type { Ledger } from './store/ledger.js';
+
+/** What the ledger's snapshot holds. */
+export interface SavedState {
+  version: 1;
+  savedAt: string;
+  crew: CrewState;
+}
+
+/** One line of the event stream (ledger, headless output, TUI). */
+export interface CrewNotice {
+  time: string;
+  level: 'info' | 'warn' | 'error';
+  agent: string | null;
+  kind: string;
+  message: string;
+}
+
+export interface SupervisorOptions {
+  project: ProjectSpec;
+  paths: StatePaths;
+  tmux: CrewTmux;
+  ledger: Ledger;
+  /** shell command that runs muster, for agents (`MUSTER_BIN`) */
+  musterBin: string;
+  sampler?: Sampler | null;
+  clock: Clock;
+  reaper?: ReaperDeps;
+  pid?: number;
+  /** the crew's tmux server was not running: nothing survives, start every agent afresh */
+  freshStart?: boolean;
+}
+
+export type SupervisorListener = (message: { type: 'snapshot'; snapshot: StatusView } | { type: 'event'; event: CrewNotice }) => void;
+
+export class Supervisor {
+  private crew: CrewState;
+  private readonly specs: AgentSpec[];
+  private readonly specById: Map<string, AgentSpec>;
+  private readonly maxParallel: Map<string, number | null>;
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly listeners = new Set<SupervisorListener>();
+  private samples = new Map<string, AgentSample>();
+  private system: SystemSample | null = null;
+  private machine: MachineLoad | null = null;
+  private pulseTimer: unknown = null;
+  private wakeTimer: unknown = null;
+  private wakeAt: number | null = null;
+  private panesCheck: Promise<void> | null = null;
+  private panesCheckAgain = false;
+  private stopped = false;
+  private readonly reaper: ReaperDeps;
+  readonly pid: number;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.specs = opts.project.teams.flatMap((t) => t.agents);
+    this.specById = new Map(this.specs.map((s) => [s.id, s]));
+    this.maxParallel = new Map(opts.project.teams.map((t) => [t.name, t.maxParallel]));
+    const saved = opts.freshStart ? null : opts.ledger.loadSnapshot<SavedState>();
+    this.crew = initialCrew(this.specs, saved?.crew ?? null);
+    this.reaper = opts.reaper ?? realReaperDeps;
+    this.pid = opts.pid ?? process.pid;
+  }
+
+  /** Builds the teams' panes, picks up what still runs, and starts supervising. */
+  async start(): Promise<void> {
+    for (const team of this.opts.project.teams) await this.opts.tmux.ensureTeam(layoutPlan(team));
+    const panes = await this.opts.tmux.listPanes();
+    const picked = reconcile(this.crew, this.observe(panes), this.now());
+    this.crew = picked.state;
+    this.save();
+    const kept = Object.values(this.crew.agents).filter((a) => isAlive(a.status) && a.pid !== null);
+    if (kept.length > 0) {
+      this.emit([{ type: 'notify', level: 'info', agent: null, kind: 'reattached', message: `picked up ${kept.length} running agent(s): ${kept.map((a) => `${a.id} (pid ${a.pid})`).join(', ')}` }]);
+    }
+    this.perform(picked.effects);
+    for (const event of picked.events) this.dispatch(event);
+    this.opts.tmux.onPaneDied(() => void this.checkPanes());
+    this.sample();
+    this.dispatch({ type: 'tick' });
+    this.schedulePulse();
+  }
+
+  /** Stops supervising; agents keep running in tmux. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.pulseTimer !== null) this.opts.clock.clearTimeout(this.pulseTimer);
+    if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
+    await this.idle();
+    this.save();
+  }
+
+  /** Applies one event: a new state, saved before its effects run. */
+  dispatch(event: CrewEvent): void {
+    const result = step(this.crew, event, this.context());
+    this.crew = result.state;
+    this.save();
+    this.emit(result.effects);
+    this.perform(result.effects);
+    this.scheduleWake();
+  }
+
+  /** Resolves once every queued effect (launches, stops) has finished. */
+  async idle(agents?: readonly string[]): Promise<void> {
+    for (;;) {
+      const pending = [...this.queues.entries()].filter(([id]) => !agents || agents.includes(id)).map(([, p]) => p);
+      if (pending.length === 0) return;
+      await Promise.all(pending);
+    }
+  }
+
+  status(): StatusView {
+    return buildStatus({
+      project: this.opts.paths.project,
+      socket: this.opts.tmux.socketPath(),
+      supervisor: { running: !this.stopped, pid: this.pid },
+      specs: this.specs,
+      crew: this.crew,
+      samples: this.samples,
+      system: this.system,
+      handoffs: [],
+      now: this.now(),
+    });
+  }
+
+  crewState(): CrewState {
+    return this.crew;
+  }
+
+  spec(id: string): AgentSpec | undefined {
+    return this.specById.get(id);
+  }
+
+  allSpecs(): readonly AgentSpec[] {
+    return this.specs;
+  }
+
+  subscribe(listener: SupervisorListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-reads the panes and reports attempts that ended (or panes that vanished). */
+  checkPanes(): Promise<void> {
+    if (this.panesCheck) {
+      this.panesCheckAgain = true;
+      return this.panesCheck;
+    }
+    this.panesCheck = (async () => {
+      do {
+        this.panesCheckAgain = false;
+        let panes: PaneState[];
+        try {
+          panes = await this.opts.tmux.listPanes();
+        } catch {
+          return; // the server is going away (down, cleanup): nothing to judge
+        }
+        this.judgePanes(panes);
+      } while (this.panesCheckAgain && !this.stopped);
+    })().finally(() => {
+      this.panesCheck = null;
+    });
+    return this.panesCheck;
+  }
+
+  private judgePanes(panes: PaneState[]): void {
+    const byAgent = new Map(panes.filter((p) => p.agentId).map((p) => [p.agentId as string, p]));
+    for (const spec of this.specs) {
+      const rt = this.crew.agents[spec.id];
+      if (!rt || rt.status.state === 'starting' || this.queues.has(spec.id)) continue;
+      if (!isAlive(rt.status) && rt.pid === null) continue;
+      const pane = byAgent.get(spec.id);
+      if (!pane) this.dispatch({ type: 'vanished', agent: spec.id, attempt: rt.attempt });
+      else if (pane.dead && Number(pane.attempt) === rt.attempt) {
+        this.dispatch({ type: 'exited', agent: spec.id, attempt: rt.attempt, code: pane.deadStatus });
+      }
+    }
+  }
+
+  private async pulse(): Promise<void> {
+    await this.checkPanes();
+    this.sample();
+    this.dispatch({ type: 'tick' });
+    this.publishSnapshot();
+  }
+
+  private sample(): void {
+    const sampler = this.opts.sampler;
+    if (!sampler) return;
+    const roots = new Map<string, { pid: number }>();
+    for (const rt of Object.values(this.crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
+    const s = sampler.sample(roots, this.now());
+    this.samples = new Map([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
+    this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
+    this.machine = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
+  }
+
+  private schedulePulse(): void {
+    if (this.stopped) return;
+    this.pulseTimer = this.opts.clock.setTimeout(() => {
+      void this.pulse().finally(() => this.schedulePulse());
+    }, this.opts.project.pulseMs);
+  }
+
+  /** Wakes the core exactly when a backoff ends or a timeout falls, between pulses. */
+  private scheduleWake(): void {
+    const at = nextDeadline(this.crew, this.specs);
+    if (at === this.wakeAt || this.stopped) return;
+    if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer =
+      at === null
+        ? null
+        : this.opts.clock.setTimeout(() => {
+            this.wakeTimer = null;
+            this.wakeAt = null;
+            this.dispatch({ type: 'tick' });
+          }, Math.max(0, at - this.now()));
+  }
+
+  private context(): CrewContext {
+    return {
+      now: this.now(),
+      specs: this.specs,
+      maxParallel: this.maxParallel,
+      ceiling: this.opts.project.ceiling,
+      machine: this.machine,
+      requiresMet: true,
+    };
+  }
+
+  private now(): number {
+    return this.opts.clock.now();
+  }
+
+  private save(): void {
+    const saved: SavedState = { version: 1, savedAt: new Date(this.now()).toISOString(), crew: this.crew };
+    this.opts.ledger.saveSnapshot(saved);
+  }
+
+  private emit(effects: readonly CrewEffect[]): void {
+    const notices: CrewNotice[] = [];
+    for (const e of effects) {
+      if (e.type !== 'notify') continue;
+      notices.push({ time: new Date(this.now()).toISOString(), level: e.level, agent: e.agent, kind: e.kind, message: e.message });
+    }
+    if (notices.length === 0) return;
+    this.opts.ledger.appendEvents(notices);
+    for (const event of notices) for (const l of this.listeners) l({ type: 'event', event });
+  }
+
+  publishSnapshot(): void {
+    if (this.listeners.size === 0) return;
+    const snapshot = this.status();
+    for (const l of this.listeners) l({ type: 'snapshot', snapshot });
+  }
+
+  private perform(effects: readonly CrewEffect[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'launch':
+          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
+          break;
+        case 'kill':
+          this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
+          break;
+        case 'freeze':
+          this.enqueue(e.agent, async () => sigstop(this.membersOf(e.agent)));
+          break;
+        case 'thaw':
+          this.enqueue(e.agent, async () => sigcont(this.membersOf(e.agent)));
+          break;
+        case 'notify':
+          break;
+      }
+    }
+  }
+
+  /** Effects of one agent run one after another (a reset's stop finishes before its launch). */
+  private enqueue(agent: string, job: () => Promise<void>): void {
+    const before = this.queues.get(agent) ?? Promise.resolve();
+    const run = before.then(job).catch((err: unknown) => {
+      this.emit([{ type: 'notify', level: 'error', agent, kind: 'internal', message: `supervisor error: ${(err as Error).message}` }]);
+    });
+    this.queues.set(agent, run);
+    void run.then(() => {
+      if (this.queues.get(agent) === run) this.queues.delete(agent);
+    });
+  }
+
+  private async launch(id: string, attempt: number): Promise<void> {
+    const spec = this.specById.get(id);
+    if (!spec) return;
+    const fail = (message: string) => this.dispatch({ type: 'launch-failed', agent: id, attempt, message });
+    if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
+    let pane = await this.paneOf(id);
+    if (!pane) {
+      const team = this.opts.project.teams.find((t) => t.name === spec.team);
+      if (team) pane = (await this.opts.tmux.ensureTeam(layoutPlan(team))).get(id) ?? null;
+    }
+    if (!pane) return fail('its tmux pane could not be created');
+    const plan = launchPlan(spec, { stateDir: this.opts.paths.stateDir, musterBin: this.opts.musterBin, attempt });
+    const logFile = agentLogFile(this.opts.paths, id);
+    fs.mkdirSync(this.opts.paths.logsDir, { recursive: true });
+    try {
+      const { pid } = await this.opts.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
+      this.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+
+  private async kill(id: string, graceful: boolean): Promise<void> {
+    const panes = await this.opts.tmux.listPanes().catch(() => [] as PaneState[]);
+    const pane = panes.find((p) => p.agentId === id);
+    const rt = this.crew.agents[id];
+    const roots = [...new Set([rt?.pid, pane?.panePid].filter((p): p is number => typeof p === 'number'))];
+    const paneId = pane && !pane.dead ? pane.paneId : null;
+    await stopProcesses(
+      {
+        roots,
+        interrupt: graceful && paneId ? () => this.opts.tmux.sendKeys(paneId, ['C-c']) : undefined,
+        spare: new Set([this.pid]),
+      },
+      this.reaper,
+    );
+    void this.checkPanes(); // the ended attempt's exit is recorded through the core
+  }
+
+  private membersOf(id: string): number[] {
+    const rt = this.crew.agents[id];
+    if (!rt?.pid) return [];
+    return membersOf(readProcTable(), [rt.pid], [], new Set([this.pid]));
+  }
+
+  private async paneOf(id: string): Promise<string | null> {
+    const panes = await this.opts.tmux.listPanes();
+    return panes.find((p) => p.agentId === id)?.paneId ?? null;
+  }
+
+  private observe(panes: PaneState[]): ObservedPane[] {
+    return panes
+      .filter((p) => p.agentId !== null)
+      .map((p) => ({
+        agentId: p.agentId as string,
+        paneId: p.paneId,
+        pid: p.panePid,
+        dead: p.dead,
+        deadStatus: p.deadStatus,
+        attempt: p.attempt === null || p.attempt === '' ? null : Number(p.attempt),
+      }));
+  }
+}
+
+/** The tmux windows and panes of a team, from its resolved layout. */
+export function layoutPlan(team: ProjectSpec['teams'][number]): TeamLayoutPlan {
+  return {
+    name: team.name,
+    windows: team.windows.map((w) => ({
+      name: w.name,
+      layout: w.layout,
+      panes: w.panes.map((name) => ({ agentId: `${team.name}/${name}`, title: name })),
+    })),
+  };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,425 @@
+/**
+ * The crew's own tmux server for one project: started with our own settings
+ * (never the user's config), an anchor session `_muster`, and one control
+ * client attached to it for every command. Targets are always ids
+ * (`%N`, `@N`, `$N`) or exact names (`=name`).
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ControlClient } from './control-client.js';
+import { escapeFormat, parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
+import { TmuxArgumentError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
+import { DEATH_FORMAT, DEATH_SUBSCRIPTION, DeathWatch, PANE_FORMAT, parseDeathValue, parsePaneLine, type PaneDeath, type PaneInfo, type PaneLife } from './pane-format.js';
+import { DEFAULT_SIZE, assertPlainValue, planTeam, type TeamLayout } from './team-plan.js';
+import { crewEnv, execTmux, findTmux, type TmuxInfo } from './tmux-exec.js';
+
+/** Name of the session that keeps the server alive; team names never start with `_`. */
+export const ANCHOR_SESSION = '_muster';
+
+/** Global settings of the crew's server, applied when it starts. */
+const SERVER_SETTINGS: string[][] = [
+  ['set-option', '-g', 'remain-on-exit', 'on'],
+  ['set-option', '-g', 'history-limit', '50000'],
+  ['set-option', '-g', 'default-size', `${DEFAULT_SIZE.cols}x${DEFAULT_SIZE.rows}`],
+  ['set-option', '-g', 'automatic-rename', 'off'],
+  ['set-option', '-g', 'allow-rename', 'off'],
+  ['set-option', '-s', 'escape-time', '10'],
+];
+
+/** The tmux socket name of a project: `muster-<basename, ≤20 chars>-<8 hex of sha1(abs dir)>`. */
+export function socketNameFor(projectDir: string): string {
+  const abs = path.resolve(projectDir);
+  const base = path.basename(abs).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 20) || 'project';
+  const hash = createHash('sha1').update(abs).digest('hex').slice(0, 8);
+  return `muster-${base}-${hash}`;
+}
+
+/** How to construct a CrewServer. */
+export interface CrewServerOptions {
+  socketName: string;
+  /** default: `tmux` on PATH */
+  tmuxBin?: string;
+  /** environment of every tmux process (default process.env); TMUX, TMUX_PANE, CLAUDECODE are removed */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What `launch` runs in a pane. */
+export interface LaunchSpec {
+  /** argv, exec'd directly by tmux (a single element is exec'd through /bin/sh without word splitting) */
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** stored in the pane option `@muster_attempt` */
+  attempt: string;
+  /** the pane's output is appended here */
+  logFile: string;
+}
+
+/** Events of a CrewServer. */
+export interface CrewServerEvents {
+  /**
+   * A pane's process ended (reported within about a second, once per pid,
+   * placeholders and panes already dead when `open` subscribed included).
+   */
+  paneDied: [paneId: string, status: number | null, death: PaneDeath];
+  /** the control client went away (server killed, or `close`) */
+  clientExit: [reason: string];
+}
+
+/** The crew's tmux server. */
+export class CrewServer extends EventEmitter<CrewServerEvents> {
+  readonly socketName: string;
+  private readonly tmuxBin: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private client: ControlClient | null = null;
+  /** the server's pid while the control client is attached */
+  private pid: number | null = null;
+  private info: TmuxInfo | null = null;
+  private opening: Promise<void> | null = null;
+  private deaths = new DeathWatch();
+  private ensureChain: Promise<unknown> = Promise.resolve();
+  private pasteCounter = 0;
+
+  constructor(opts: CrewServerOptions) {
+    super();
+    if (!/^[A-Za-z0-9_.-]+$/.test(opts.socketName)) throw new TmuxArgumentError(`invalid tmux socket name ${JSON.stringify(opts.socketName)}`);
+    this.socketName = opts.socketName;
+    this.tmuxBin = opts.tmuxBin ?? 'tmux';
+    this.env = crewEnv(opts.env ?? process.env);
+  }
+
+  /** Does a tmux server answer on `socketName`? (one-shot, never starts one) */
+  static async probe(socketName: string, opts: { tmuxBin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<boolean> {
+    try {
+      await execTmux(opts.tmuxBin ?? 'tmux', ['-L', socketName, 'list-sessions', '-F', '#{session_id}'], crewEnv(opts.env ?? process.env));
+      return true;
+    } catch (err) {
+      if (err instanceof TmuxCommandError) return false;
+      throw err;
+    }
+  }
+
+  /** The socket tmux uses for this name: `${TMUX_TMPDIR||/tmp}/tmux-${uid}/${name}`. */
+  socketPath(): string {
+    const uid = process.getuid?.() ?? 0;
+    return path.join(this.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, this.socketName);
+  }
+
+  /** True while the control client is attached. */
+  get isOpen(): boolean {
+    return this.client !== null && !this.client.closed;
+  }
+
+  /**
+   * Connects to the server, starting it first unless `start` is false (then a
+   * missing server is a TmuxServerNotRunningError), and attaches the control client.
+   */
+  async open(opts: { start?: boolean } = {}): Promise<void> {
+    if (this.isOpen) return;
+    this.opening ??= this.connect(opts.start !== false).finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async connect(start: boolean): Promise<void> {
+    this.info ??= await findTmux(this.tmuxBin, this.env);
+    if (!(await this.probe())) {
+      if (!start) throw new TmuxServerNotRunningError(this.socketName);
+      await this.startServer();
+    }
+    let client: ControlClient;
+    try {
+      client = await this.attach();
+    } catch (err) {
+      // The anchor session may have been killed by hand: recreate it once.
+      if (!(await this.probe())) throw err;
+      await this.startServer();
+      client = await this.attach();
+    }
+    this.deaths = new DeathWatch();
+    client.on('notification', (n) => this.onNotification(n));
+    client.on('exit', (reason) => {
+      if (this.client === client) {
+        this.client = null;
+        this.pid = null;
+      }
+      this.emit('clientExit', reason);
+    });
+    this.client = client;
+    const [pid] = await client.run(['display-message', '-p', '#{pid}']);
+    this.pid = Number(pid) || null;
+    // Subscriptions need tmux 3.2; without them deaths show only through listPanes.
+    await client.run(['refresh-client', '-B', `${DEATH_SUBSCRIPTION}::${DEATH_FORMAT}`]).catch(() => undefined);
+  }
+
+  /** Detaches the control client; the server and its panes keep running. */
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.pid = null;
+    if (client) await client.close();
+  }
+
+  /** The tmux server's pid, or null when no server answers. */
+  async serverPid(): Promise<number | null> {
+    const args = ['display-message', '-p', '#{pid}'];
+    try {
+      let out: string | undefined;
+      if (this.isOpen) out = await this.run(args).then((lines) => lines[0], () => undefined);
+      out ??= (await this.exec(args)).trim();
+      const pid = Number(out);
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch (err) {
+      if (err instanceof TmuxCommandError) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates what is missing of the team's session, windows and panes (panes
+   * are recognised by `@muster_agent`); new panes show a placeholder and stay
+   * dead. Returns agentId → paneId for every agent of the team.
+   */
+  ensureTeam(team: TeamLayout): Promise<Map<string, string>> {
+    const run = this.ensureChain.then(async () => {
+      const plan = planTeam(team, await this.listPanes());
+      const result = new Map(plan.existing);
+      if (plan.commands.length === 0) return result;
+      const out = await this.requireClient().runLine(plan.commands);
+      for (const { agentId, command } of plan.created) {
+        const paneId = out[command]?.[0];
+        if (!paneId?.startsWith('%')) throw new TmuxError(`tmux did not report the pane it created for ${agentId}`);
+        result.set(agentId, paneId);
+      }
+      return result;
+    });
+    this.ensureChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Every pane of the server, in one command. */
+  async listPanes(): Promise<PaneInfo[]> {
+    const lines = await this.run(['list-panes', '-a', '-F', PANE_FORMAT]);
+    const panes = lines.map(parsePaneLine).filter((p): p is PaneInfo => p !== null);
+    if (panes.some((p) => p.dead && p.deadStatus === null && p.deadSignal === null)) this.pokeServer();
+    return panes;
+  }
+
+  /**
+   * Replaces the pane's process with `spec.command` (cwd, env added), marks the
+   * pane with the attempt and appends its output to `spec.logFile`.
+   */
+  async launch(paneId: string, spec: LaunchSpec): Promise<{ pid: number }> {
+    assertPaneId(paneId);
+    assertPlainValue('attempt', spec.attempt);
+    const argv = spec.command.length === 1 ? ['/bin/sh', '-c', 'exec "$0"', spec.command[0] as string] : spec.command;
+    if (argv.length === 0) throw new TmuxArgumentError('launch needs a command');
+    const envArgs: string[] = [];
+    for (const [k, v] of Object.entries(spec.env)) {
+      if (!/^[^=\0]+$/.test(k)) throw new TmuxArgumentError(`invalid environment variable name ${JSON.stringify(k)}`);
+      envArgs.push('-e', `${k}=${v}`);
+    }
+    const cwdOk = await stat(spec.cwd).then((s) => s.isDirectory(), () => false);
+    if (!cwdOk) throw new TmuxError(`working directory ${spec.cwd} does not exist`, { hint: 'Create it, or fix `cwd` in the team file.' });
+    await mkdir(path.dirname(spec.logFile), { recursive: true }).catch((err: unknown) => {
+      throw new TmuxError(`cannot create the log folder of ${spec.logFile}: ${err instanceof Error ? err.message : String(err)}`, {
+        hint: 'Check the permissions of the state folder (.muster/).',
+        cause: err,
+      });
+    });
+    const out = await this.requireClient().runLine([
+      ['respawn-pane', '-k', '-t', paneId, '-c', escapeFormat(spec.cwd), ...envArgs, '--', ...argv],
+      ['pipe-pane', '-t', paneId],
+      ['pipe-pane', '-o', '-t', paneId, escapeFormat(`exec cat >> ${shellQuote(spec.logFile)}`)],
+      ['set-option', '-p', '-t', paneId, '@muster_attempt', spec.attempt],
+      ['display-message', '-p', '-t', paneId, '#{pane_pid}'],
+    ]);
+    const pid = Number(out[4]?.[0]);
+    if (!Number.isInteger(pid) || pid <= 0) throw new TmuxError(`tmux did not report the pid of the process in ${paneId}`);
+    return { pid };
+  }
+
+  /** Sends keys by name (`C-c`, `Enter`, …) to a pane. */
+  async sendKeys(paneId: string, keys: string[]): Promise<void> {
+    assertPaneId(paneId);
+    if (keys.length > 0) await this.run(['send-keys', '-t', paneId, '--', ...keys]);
+  }
+
+  /**
+   * Types `text` literally into a pane, without submitting it. Several lines
+   * go in as one paste (bracketed when the program asked for it).
+   */
+  async pasteText(paneId: string, text: string): Promise<void> {
+    assertPaneId(paneId);
+    if (text === '') return;
+    if (!/[\r\n]/.test(text)) {
+      await this.run(['send-keys', '-t', paneId, '-l', '--', text]);
+      return;
+    }
+    const buffer = `muster-paste-${process.pid}-${++this.pasteCounter}`;
+    try {
+      await this.requireClient().runLine([
+        ['set-buffer', '-b', buffer, '--', text],
+        ['paste-buffer', '-p', '-r', '-d', '-b', buffer, '-t', paneId],
+      ]);
+    } catch (err) {
+      await this.run(['delete-buffer', '-b', buffer]).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The pane's visible screen plus `lines` lines of history, wrapped lines joined, no escapes. */
+  async capture(paneId: string, opts: { lines?: number } = {}): Promise<string> {
+    assertPaneId(paneId);
+    const history = Math.max(0, Math.floor(opts.lines ?? 0));
+    const args = ['capture-pane', '-p', '-J', '-t', paneId];
+    if (history > 0) args.push('-S', `-${history}`);
+    const lines = await this.run(args);
+    while (lines.length > 0 && (lines[lines.length - 1] as string).trim() === '') lines.pop();
+    return lines.join('\n');
+  }
+
+  /** Resizes a window (`@N`) or a pane (`%N`). */
+  async resize(target: string, size: { cols: number; rows: number }): Promise<void> {
+    if (!/^[%@]\d+$/.test(target)) throw new TmuxArgumentError(`invalid tmux window or pane id ${JSON.stringify(target)}`);
+    const cmd = target.startsWith('@') ? 'resize-window' : 'resize-pane';
+    await this.run([cmd, '-t', target, '-x', String(Math.floor(size.cols)), '-y', String(Math.floor(size.rows))]);
+  }
+
+  /** Kills the session with exactly this name; false if there was none. */
+  async killSession(name: string): Promise<boolean> {
+    try {
+      await this.run(['kill-session', '-t', `=${name}`]);
+      return true;
+    } catch (err) {
+      if (err instanceof TmuxCommandError && /can't find session|no such session/i.test(err.tmuxMessage)) return false;
+      throw err;
+    }
+  }
+
+  /** Kills this server (by socket) and waits until its process is gone and the socket no longer answers. */
+  async killServer(timeoutMs = 10_000): Promise<void> {
+    const pid = await this.serverPid();
+    await this.close();
+    try {
+      await this.exec(['kill-server']);
+    } catch (err) {
+      if (!(err instanceof TmuxCommandError)) throw err;
+    }
+    const deadline = Date.now() + timeoutMs;
+    while ((pid !== null && (await isAlive(pid))) || (await this.probe())) {
+      if (Date.now() > deadline) {
+        throw new TmuxTimeoutError(`the crew's tmux server (pid ${pid ?? '?'}) did not exit within ${timeoutMs} ms`, `Kill it by its socket: tmux -L ${this.socketName} kill-server`);
+      }
+      await sleep(25);
+    }
+  }
+
+  /** Runs `tmux -L SOCKET …` once, with no control client; resolves with stdout. */
+  async exec(args: string[]): Promise<string> {
+    const { stdout } = await execTmux(this.tmuxBin, ['-L', this.socketName, '-f', '/dev/null', ...args], this.env);
+    return stdout;
+  }
+
+  /** File, arguments and environment to spawn tmux on this socket yourself (e.g. `attach` with the terminal). */
+  tmuxCommand(args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+    return { file: this.tmuxBin, args: ['-L', this.socketName, '-f', '/dev/null', ...args], env: { ...this.env } };
+  }
+
+  /** Runs one command on the control client; resolves with its output lines. */
+  async run(args: string[]): Promise<string[]> {
+    return this.requireClient().run(args);
+  }
+
+  private probe(): Promise<boolean> {
+    return CrewServer.probe(this.socketName, { tmuxBin: this.tmuxBin, env: this.env });
+  }
+
+  private async startServer(): Promise<void> {
+    const anchor = ['/bin/sh', '-c', `printf 'muster: this tmux server belongs to the crew\\n'`];
+    const commands = [
+      ['start-server'],
+      ...SERVER_SETTINGS,
+      ['new-session', '-d', '-s', ANCHOR_SESSION, '-n', ANCHOR_SESSION, '-x', String(DEFAULT_SIZE.cols), '-y', String(DEFAULT_SIZE.rows), '--', ...anchor],
+    ];
+    try {
+      await this.exec(commands.flatMap((c, i) => (i === 0 ? c : [';', ...c])));
+    } catch (err) {
+      // Another muster process started it at the same moment: fine.
+      if (!(err instanceof TmuxCommandError && /duplicate session/.test(err.tmuxMessage))) throw err;
+    }
+  }
+
+  private attach(): Promise<ControlClient> {
+    return ControlClient.start({
+      tmuxBin: this.tmuxBin,
+      args: ['-L', this.socketName, '-f', '/dev/null', '-C', 'attach-session', '-t', `=${ANCHOR_SESSION}`],
+      env: this.env,
+    });
+  }
+
+  private requireClient(): ControlClient {
+    if (!this.client || this.client.closed) {
+      throw new TmuxError(`not connected to the crew's tmux server (socket ${this.socketName})`, {
+        hint: 'This is a bug in muster: open() must come first.',
+      });
+    }
+    return this.client;
+  }
+
+  private onNotification(n: ControlNotification): void {
+    const change = parseSubscriptionChange(n);
+    if (!change || change.name !== DEATH_SUBSCRIPTION) return;
+    const lives = parseDeathValue(change.value);
+    if (lives.some(unreaped)) this.pokeServer();
+    for (const d of this.deaths.update(lives)) this.emit('paneDied', d.paneId, d.status, d);
+  }
+
+  /**
+   * Sends SIGCHLD to our own server (pid read through our socket). Debian's
+   * tmux is built with libutempter, whose own SIGCHLD handler can swallow the
+   * signal of a pane process that exits at once: the process then stays a
+   * zombie and the pane dead without a status until the next SIGCHLD.
+   */
+  private pokeServer(): void {
+    if (this.pid === null) return;
+    try {
+      process.kill(this.pid, 'SIGCHLD');
+    } catch {
+      /* the server is gone: the client's exit reports it */
+    }
+  }
+}
+
+function unreaped(l: PaneLife): boolean {
+  return l.dead && l.status === null && l.signal === null;
+}
+
+function assertPaneId(paneId: string): void {
+  if (!/^%\d+$/.test(paneId)) throw new TmuxArgumentError(`invalid tmux pane id ${JSON.stringify(paneId)}`);
+}
+
+/** Quotes a word for /bin/sh. */
+export function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Is the process alive (a zombie counts as gone)? */
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const statText = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (statText === null) return true;
+  const state = statText.slice(statText.lastIndexOf(')') + 2, statText.lastIndexOf(')') + 3);
+  return state !== 'Z';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,127 @@
+/**
+ * End-to-end helpers: a throwaway project folder with team files, the real `muster`
+ * binary (dist/cli/main.js, built by `npm test`), a headless supervisor as a child
+ * process, and a teardown that kills the project's own tmux server by its socket and
+ * every process it started.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { socketNameFor } from '../../src/tmux/crew-server.js';
+import { cleanEnv, killTestServer, serverAnswers } from './tmux.js';
+
+export const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface TestProject {
+  dir: string;
+  socket: string;
+  write(file: string, text: string): string;
+  /** runs `muster ARGS` to completion */
+  muster(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** starts `muster up --headless` in the background */
+  headless(args?: string[]): Headless;
+  status(): Promise<StatusJson>;
+  /** kills supervisors it started, the crew's processes and its tmux server */
+  destroy(): Promise<void>;
+}
+
+export interface Headless {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export interface AgentJson {
+  id: string;
+  state: string;
+  reason: string | null;
+  pid: number | null;
+  pane: string | null;
+  restarts: number;
+  exitCode: number | null;
+  cpu: number | null;
+  memory: number | null;
+}
+
+export interface StatusJson {
+  project: string;
+  socket: string;
+  supervisor: { running: boolean; pid: number | null };
+  agents: AgentJson[];
+}
+
+export function makeProject(label: string): TestProject {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `muster-${label}-`)));
+  const socket = socketNameFor(dir);
+  const children: ChildProcess[] = [];
+  const env = cleanEnv();
+
+  const project: TestProject = {
+    dir,
+    socket,
+    write(file, text) {
+      const abs = path.join(dir, file);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, text);
+      return abs;
+    },
+    muster(args, opts = {}) {
+      return new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [MAIN, '-C', dir, ...args],
+          { env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, cwd: dir },
+          (err, stdout, stderr) => {
+            const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+          },
+        );
+      });
+    },
+    headless(args = []) {
+      const child = spawn(process.execPath, [MAIN, '-C', dir, 'up', '--headless', ...args], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      return { child, output: () => out, exited };
+    },
+    async status() {
+      const r = await project.muster(['status', '--json']);
+      if (r.code !== 0) throw new Error(`muster status failed (${r.code}): ${r.stderr}`);
+      return JSON.parse(r.stdout) as StatusJson;
+    },
+    async destroy() {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await project.muster(['cleanup', '--yes']).catch(() => undefined);
+      if (await serverAnswers(socket)) await killTestServer(socket);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return project;
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after the deadline. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export function agentOf(status: StatusJson, id: string): AgentJson {
+  const a = status.agents.find((x) => x.id === id);
+  if (!a) throw new Error(`no agent ${id} in status`);
+  return a;
+}
