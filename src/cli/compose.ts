@@ -3,7 +3,9 @@
  * sampler, ledger, lock, control socket) are wired to the supervisor.
  */
 import type { ProjectSpec } from '../config/types.js';
+import { detectCgroups, noCgroups } from '../monitor/cgroups.js';
 import { Sampler } from '../monitor/sampler.js';
+import { LimitsRuntime } from '../supervisor/limits-runtime.js';
 import { handleCommand } from '../supervisor/commands.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
 import type { StatePaths } from '../supervisor/paths.js';
@@ -77,6 +79,8 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     const ledger = new Ledger(opts.paths.stateDir);
     cleanups.push(() => ledger.close());
     const tmux = tmuxPort(server);
+    const env = opts.env ?? process.env;
+    const driver = env.MUSTER_CGROUPS === 'off' ? noCgroups('MUSTER_CGROUPS=off') : await detectCgroups({ name: server.socketName });
     const supervisor = new Supervisor({
       project: opts.project,
       paths: opts.paths,
@@ -84,6 +88,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       ledger,
       musterBin: opts.musterBin,
       sampler: new Sampler(),
+      limits: new LimitsRuntime(driver),
       clock: realClock,
       freshStart: !existed,
     });

@@ -3,7 +3,11 @@ import type { StatusView } from '../core/status-view.js';
 import { formatBytes, formatPercent, formatRelative, renderTable } from './format.js';
 
 export function renderStatus(view: StatusView, now: number): string {
-  const sup = view.supervisor.running ? `running (pid ${view.supervisor.pid})` : 'not running';
+  const cost =
+    view.supervisor.cpu != null && view.supervisor.memory != null
+      ? `, using cpu ${formatPercent(view.supervisor.cpu)}, memory ${formatBytes(view.supervisor.memory)}`
+      : '';
+  const sup = view.supervisor.running ? `running (pid ${view.supervisor.pid}${cost})` : 'not running';
   const sys = view.system
     ? `machine: cpu ${formatPercent(view.system.cpu)}, memory ${formatBytes(view.system.memory.used)} of ${formatBytes(view.system.memory.total)}`
     : 'machine: -';
@@ -18,7 +22,9 @@ export function renderStatus(view: StatusView, now: number): string {
     a.checkin ? formatRelative(a.checkin.last, now) : 'off',
     a.checkin ? (a.checkin.overdue ? 'OVERDUE' : formatRelative(a.checkin.due, now)) : '-',
   ]);
-  const lines = [`project: ${view.project}`, `tmux socket: ${view.socket}`, `supervisor: ${sup}`, sys, '', renderTable(header, rows)];
+  const lines = [`project: ${view.project}`, `tmux socket: ${view.socket}`, `supervisor: ${sup}`, sys];
+  if (view.enforcement) lines.push(`limits: ${view.enforcement}`);
+  lines.push('', renderTable(header, rows));
   const pending = view.handoffs.filter((h) => h.state === 'pending');
   if (view.handoffs.length > 0) {
     lines.push('', renderTable(['HANDOFF', 'FROM', 'TO', 'STATE', 'MESSAGE'], view.handoffs.map((h) => [h.id, h.from, h.to, h.state, h.message.slice(0, 60)])));

@@ -53,6 +53,8 @@ export interface AgentRuntime {
 export interface CrewState {
   /** agent id → runtime, in config order */
   agents: Record<string, AgentRuntime>;
+  /** consecutive pulses with the machine above, and below, its ceiling */
+  pressure?: { over: number; under: number };
 }
 
 /** States in which the agent's processes are (or are about to be) alive. */

@@ -2,6 +2,8 @@
  * What flows into the core (events) and out of it (effects). The runner turns IO into
  * events and effects into IO; the core never does either.
  */
+import type { Usage } from './limits-policy.js';
+
 export type CrewEvent =
   /** time has passed: start what may start, end backoffs, enforce timeouts */
   | { type: 'tick' }
@@ -9,7 +11,7 @@ export type CrewEvent =
   | { type: 'launched'; agent: string; attempt: number; pane: string; pid: number }
   | { type: 'launch-failed'; agent: string; attempt: number; message: string }
   /** the attempt's pane process exited (code null: killed by a signal or unknown) */
-  | { type: 'exited'; agent: string; attempt: number; code: number | null }
+  | { type: 'exited'; agent: string; attempt: number; code: number | null; cause?: 'memory' }
   /** the agent's pane disappeared without an exit status */
   | { type: 'vanished'; agent: string; attempt: number }
   /** `muster checkin` from inside the agent */
@@ -18,6 +20,8 @@ export type CrewEvent =
   | { type: 'done'; agent: string; message: string | null }
   /** `muster handoff` from inside the agent */
   | { type: 'handoff'; from: string; to: string }
+  /** one pulse's measurements (agents that were measured); the machine load is in the context */
+  | { type: 'usage'; agents: Record<string, Usage> }
   /** user commands */
   | { type: 'stop'; agents: string[]; reason?: 'user' | 'down' }
   | { type: 'reset'; agents: string[] }
@@ -31,6 +35,9 @@ export type CrewEffect =
   | { type: 'launch'; agent: string; attempt: number }
   /** end the agent's processes: graceful = interrupt, TERM, then KILL; then report nothing (state already moved) */
   | { type: 'kill'; agent: string; graceful: boolean }
+  /** hold the agent's processes to `cpu` percent of one core (where no cgroup quota does) */
+  | { type: 'throttle'; agent: string; cpu: number }
+  | { type: 'unthrottle'; agent: string }
   | { type: 'freeze'; agent: string }
   | { type: 'thaw'; agent: string }
   /** something happened that users should see (event line, log, TUI) */

@@ -14,6 +14,7 @@ import {
   type FailReason,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
+import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
 import { decideExit } from './restart-policy.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
@@ -44,28 +45,32 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 /** Mutable working copy for one step; agents are copied on first write. */
 class Transaction {
   private readonly agents: Record<string, AgentRuntime>;
+  private pressure: { over: number; under: number };
   private readonly effects: CrewEffect[] = [];
   private readonly specs: Map<string, AgentSpec>;
 
   constructor(crew: CrewState, private readonly ctx: CrewContext) {
     this.agents = { ...crew.agents };
+    this.pressure = crew.pressure ?? { over: 0, under: 0 };
     this.specs = new Map(ctx.specs.map((s) => [s.id, s]));
   }
 
   result(): StepResult<CrewState> {
-    return { state: { agents: this.agents }, effects: this.effects };
+    return { state: { agents: this.agents, pressure: this.pressure }, effects: this.effects };
   }
 
   apply(event: CrewEvent): void {
     switch (event.type) {
       case 'tick':
         return;
+      case 'usage':
+        return this.onUsage(event.agents);
       case 'launched':
         return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
       case 'launch-failed':
         return this.onLaunchFailed(event.agent, event.attempt, event.message);
       case 'exited':
-        return this.onEnded(event.agent, event.attempt, event.code, 'exit');
+        return this.onEnded(event.agent, event.attempt, event.code, event.cause ?? 'exit');
       case 'vanished':
         return this.onEnded(event.agent, event.attempt, null, 'lost');
       case 'checkin':
@@ -146,14 +151,29 @@ class Transaction {
     const rt = this.get(id);
     const spec = this.specs.get(id);
     if (!rt || !spec || rt.attempt !== attempt) return;
-    const now = this.ctx.now;
     if (!isAlive(rt.status)) {
       // Stopped, done, failed by us: the process ending is expected; keep the code.
       this.update(id, { pid: null, exitCode: code ?? rt.exitCode });
       return;
     }
-    const ended = { pid: null, exitCode: code, endedAt: now };
+    if (cause === 'memory') {
+      const how = `killed by the kernel at its ${mib(spec.limits.memory ?? 0)} memory limit`;
+      if (spec.limits.onMemory === 'stop') {
+        this.update(id, { status: { state: 'failed', at: this.ctx.now, reason: 'memory' }, pid: null, exitCode: code, endedAt: this.ctx.now });
+        this.notify('error', id, 'memory', `${how}: stopped`);
+        return;
+      }
+      return this.judgeEnd(spec, rt, code, cause, how);
+    }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
+    this.judgeEnd(spec, rt, code, cause, how);
+  }
+
+  /** The attempt is over (it exited, or muster ends it for a limit): done, restart, retry or fail. */
+  private judgeEnd(spec: AgentSpec, rt: AgentRuntime, code: number | null, cause: FailReason, how: string): void {
+    const id = spec.id;
+    const now = this.ctx.now;
+    const ended = { pid: null, exitCode: code, endedAt: now };
     const decision = decideExit(spec, rt, code, now, cause);
     switch (decision.kind) {
       case 'done':
@@ -194,6 +214,59 @@ class Transaction {
   private onCheckin(id: string, message: string | null): void {
     if (!this.get(id)) return;
     this.update(id, { lastCheckin: this.ctx.now, checkinMessage: message });
+  }
+
+  private onUsage(usage: Record<string, Usage>): void {
+    const now = this.ctx.now;
+    for (const spec of this.ctx.specs) {
+      const rt = this.agents[spec.id];
+      const u = usage[spec.id];
+      if (!rt || !u || (rt.status.state !== 'running' && rt.status.state !== 'throttled')) continue;
+      const { decision, counters } = judgeUsage(spec, rt, u);
+      this.update(spec.id, counters);
+      const current = this.agents[spec.id] as AgentRuntime;
+      switch (decision.kind) {
+        case 'memory': {
+          const figure = `memory ${mib(decision.memory)} over its ${mib(decision.limit)} limit on 2 pulses`;
+          this.effects.push({ type: 'kill', agent: spec.id, graceful: false });
+          if (decision.action === 'stop') {
+            this.update(spec.id, { status: { state: 'failed', at: now, reason: 'memory' }, endedAt: now });
+            this.notify('error', spec.id, 'memory', `${figure}: stopped`);
+          } else {
+            this.judgeEnd(spec, current, null, 'memory', figure);
+          }
+          break;
+        }
+        case 'throttle':
+          this.update(spec.id, { status: { state: 'throttled', since: now } });
+          this.effects.push({ type: 'throttle', agent: spec.id, cpu: decision.limit });
+          this.notify('warn', spec.id, 'throttled', `cpu ${pct(decision.cpu)} at its ${pct(decision.limit)} limit: throttled`);
+          break;
+        case 'unthrottle':
+          this.update(spec.id, { status: { state: 'running', since: now } });
+          this.effects.push({ type: 'unthrottle', agent: spec.id });
+          this.notify('info', spec.id, 'unthrottled', `cpu ${pct(decision.cpu)}, well under its ${pct(decision.limit)} limit: no longer throttled`);
+          break;
+        case 'none':
+          break;
+      }
+    }
+    const judged = judgePressure(this.pressure, this.ctx.ceiling, this.ctx.machine, this.ctx.specs, this.agents, usage);
+    this.pressure = judged.pressure;
+    const load = this.ctx.machine ? `machine cpu ${pct(this.ctx.machine.cpu)}, memory ${pct(this.ctx.machine.memory)}` : '';
+    if (judged.decision.kind === 'pause') {
+      const id = judged.decision.agent;
+      const rt = this.agents[id] as AgentRuntime;
+      if (rt.status.state === 'throttled') this.effects.push({ type: 'unthrottle', agent: id });
+      this.update(id, { status: { state: 'paused', since: now, by: 'ceiling' } });
+      this.effects.push({ type: 'freeze', agent: id });
+      this.notify('warn', id, 'ceiling-paused', `${load} above the ceiling for 3 pulses: paused (lowest priority first)`);
+    } else if (judged.decision.kind === 'resume') {
+      const id = judged.decision.agent;
+      this.update(id, { status: { state: 'running', since: now } });
+      this.effects.push({ type: 'thaw', agent: id });
+      this.notify('info', id, 'ceiling-resumed', `${load} below the ceiling for 3 pulses: resumed`);
+    }
   }
 
   private onDone(id: string, message: string | null): void {
@@ -241,6 +314,7 @@ class Transaction {
   private pause(id: string): void {
     const rt = this.get(id);
     if (!rt || (rt.status.state !== 'running' && rt.status.state !== 'throttled')) return;
+    if (rt.status.state === 'throttled') this.effects.push({ type: 'unthrottle', agent: id });
     this.update(id, { status: { state: 'paused', since: this.ctx.now, by: 'user' } });
     this.effects.push({ type: 'freeze', agent: id });
     this.notify('info', id, 'paused', 'paused');
@@ -267,6 +341,14 @@ class Transaction {
   private notify(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void {
     this.effects.push({ type: 'notify', level, agent, kind, message });
   }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function pct(n: number): string {
+  return `${n.toFixed(n >= 10 ? 0 : 1)}%`;
 }
 
 /** `1500` → `1.5s`, `120000` → `2m`. */

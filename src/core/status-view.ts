@@ -26,6 +26,8 @@ export interface HandoffView {
   delivered: string | null;
 }
 
+export type Activity = 'busy' | 'idle' | 'waiting';
+
 export interface AgentStatusView {
   id: string;
   team: string;
@@ -40,28 +42,46 @@ export interface AgentStatusView {
   restarts: number;
   exitCode: number | null;
   checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean } | null;
+  /** extensions beyond SPEC §4 */
+  activity: Activity | null;
+  attempt: number;
+  startedAt: string | null;
+  /** recent pulses, oldest first: CPU percent of one core, memory bytes */
+  history: { cpu: number[]; memory: number[] };
+  commit: { last: string | null; due: string | null; overdue: boolean } | null;
+  stalled: boolean;
 }
 
 export interface StatusView {
   version: 1;
   project: string;
   socket: string;
-  supervisor: { running: boolean; pid: number | null };
+  supervisor: { running: boolean; pid: number | null; cpu?: number | null; memory?: number | null };
   system: SystemSample | null;
   agents: AgentStatusView[];
   handoffs: HandoffView[];
+  /** extensions beyond SPEC §4 */
+  ceiling?: { cpu: number | null; memory: number | null };
+  /** how limits are enforced: e.g. `cgroup v1 (cpu, memory, freezer)` or `sampling + duty cycling` */
+  enforcement?: string;
+  pulseMs?: number;
 }
 
 export interface StatusInput {
   project: string;
   socket: string;
-  supervisor: { running: boolean; pid: number | null };
+  supervisor: StatusView['supervisor'];
   specs: readonly AgentSpec[];
   crew: CrewState;
   samples: ReadonlyMap<string, AgentSample>;
   system: SystemSample | null;
   handoffs: readonly HandoffView[];
   now: number;
+  histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
+  activity?: ReadonlyMap<string, Activity>;
+  /** time of each agent's last commit (agents in a git repository with `commit.every`) */
+  lastCommits?: ReadonlyMap<string, number | null>;
+  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs'>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -85,6 +105,12 @@ export function buildStatus(input: StatusInput): StatusView {
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
+      activity: alive ? (input.activity?.get(spec.id) ?? null) : null,
+      attempt: rt?.attempt ?? 0,
+      startedAt: iso(rt?.startedAt ?? null),
+      history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
+      commit: commitView(spec, input.lastCommits, alive, input.now),
+      stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
     };
   });
   return {
@@ -95,7 +121,26 @@ export function buildStatus(input: StatusInput): StatusView {
     system: input.system,
     agents,
     handoffs: [...input.handoffs],
+    ...input.extras,
   };
+}
+
+function commitView(
+  spec: AgentSpec,
+  lastCommits: ReadonlyMap<string, number | null> | undefined,
+  alive: boolean,
+  now: number,
+): AgentStatusView['commit'] {
+  if (!spec.commit || !lastCommits?.has(spec.id)) return null;
+  const last = lastCommits.get(spec.id) ?? null;
+  const due = last === null ? null : last + spec.commit.everyMs;
+  return { last: iso(last), due: iso(due), overdue: alive && due !== null && now > due };
+}
+
+/** `expect`: a running agent is stalled past twice its expected time. */
+function stalled(spec: AgentSpec, startedAt: number | null, state: string, now: number): boolean {
+  if (spec.expectMs === null || startedAt === null) return false;
+  return (state === 'running' || state === 'throttled') && now - startedAt > 2 * spec.expectMs;
 }
 
 function checkinView(

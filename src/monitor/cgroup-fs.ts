@@ -13,6 +13,7 @@ import {
   groupName,
   memoryLimitV1,
   memoryMaxV2,
+  parseOomKills,
   parsePids,
   shellQuote,
   type CgroupLimits,
@@ -101,6 +102,12 @@ class FsCgroupHandle implements CgroupHandle {
     const f = this.layout.freezer;
     if (!f) return resume(this.pids());
     await writeFile(join(f.dir, f.v2 ? 'cgroup.freeze' : 'freezer.state'), f.v2 ? '0' : 'THAWED');
+  }
+
+  oomKills(): number {
+    const m = this.layout.memory;
+    if (!m) return 0;
+    return parseOomKills(readText(join(m.dir, m.v2 ? 'memory.events' : 'memory.oom_control')));
   }
 
   isFrozen(): boolean {
@@ -194,9 +201,11 @@ function planBases(plan: FsPlan): string[] {
 /** Hands out groups under `muster/<name>/` in the hierarchies of a plan. */
 export class FsCgroupDriver implements CgroupDriver {
   readonly kind: 'v2' | 'v1';
+  readonly controls: { cpu: boolean; memory: boolean; freeze: boolean };
 
   constructor(private readonly plan: FsPlan) {
     this.kind = plan.kind;
+    this.controls = { cpu: plan.cpu !== null, memory: plan.memory !== null, freeze: plan.freezer !== null };
   }
 
   describe(): string {

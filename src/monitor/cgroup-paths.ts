@@ -4,6 +4,12 @@
  */
 
 /** CPU and memory limits of one agent's group. */
+/** The `oom_kill N` line of v1 `memory.oom_control` or v2 `memory.events`; 0 when absent. */
+export function parseOomKills(text: string | null): number {
+  const m = text?.match(/^oom_kill (\d+)$/m);
+  return m ? Number(m[1]) : 0;
+}
+
 export interface CgroupLimits {
   /** percent of one core (200 = two cores), or null for none */
   cpu: number | null;

@@ -12,7 +12,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MusterError } from '../errors.js';
-import { groupName, parsePids, shellQuote, type CgroupLimits } from './cgroup-paths.js';
+import { groupName, parseOomKills, parsePids, shellQuote, type CgroupLimits } from './cgroup-paths.js';
 import type { CgroupDriver, CgroupHandle } from './cgroups.js';
 
 /** The outcome of one command. */
@@ -123,6 +123,16 @@ class SystemdHandle implements CgroupHandle {
     await this.runner.run('systemctl', ['--user', 'thaw', this.unit]);
   }
 
+  oomKills(): number {
+    const dir = this.dir();
+    if (!dir) return 0;
+    try {
+      return parseOomKills(readFileSync(join(dir, 'memory.events'), 'utf8'));
+    } catch {
+      return 0;
+    }
+  }
+
   isFrozen(): boolean {
     const dir = this.dir();
     if (!dir) return false;
@@ -152,6 +162,7 @@ class SystemdHandle implements CgroupHandle {
 /** Driver handing out systemd user scopes. */
 export class SystemdDriver implements CgroupDriver {
   readonly kind = 'systemd' as const;
+  readonly controls = { cpu: true, memory: true, freeze: true };
 
   constructor(
     private readonly name: string,

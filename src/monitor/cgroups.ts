@@ -32,15 +32,25 @@ export interface CgroupHandle {
   thaw(): Promise<void>;
   /** whether the group is frozen (or freezing) */
   isFrozen(): boolean;
+  /** how many processes the kernel has killed for the group's memory limit so far */
+  oomKills(): number;
   /** kills every member and waits until the group is empty; throws if it is not by the deadline */
   kill(timeoutMs?: number): Promise<void>;
   /** kills what is left, then removes the group */
   remove(timeoutMs?: number): Promise<void>;
 }
 
+export interface CgroupControls {
+  cpu: boolean;
+  memory: boolean;
+  freeze: boolean;
+}
+
 /** What this machine allows, chosen once at start. */
 export interface CgroupDriver {
   readonly kind: CgroupKind;
+  /** what the groups enforce: a CPU quota, a memory limit, freezing */
+  readonly controls: CgroupControls;
   describe(): string;
   /** creates (or reopens, after a supervisor restart) an agent's group; null if it cannot */
   create(agentId: string, limits: CgroupLimits): Promise<CgroupHandle | null>;
@@ -69,6 +79,7 @@ function readText(file: string): string | null {
 
 class NoCgroupDriver implements CgroupDriver {
   readonly kind = 'none' as const;
+  readonly controls = { cpu: false, memory: false, freeze: false };
   constructor(private readonly reason: string) {}
   describe(): string {
     return `no cgroups (${this.reason}): limits by sampling and stop/continue`;
@@ -137,6 +148,11 @@ async function tryV1(mounts: CgroupMounts, name: string): Promise<FsPlan | null>
     freezer: v2Freeze && unifiedBase ? { base: unifiedBase, v2: true } : freezerBase ? { base: freezerBase, v2: false } : null,
     unified: unifiedBase ? { base: unifiedBase, kill: existsSync(join(unifiedBase, 'cgroup.kill')) } : null,
   };
+}
+
+/** A driver that creates no groups: limits fall back to sampling and signals. */
+export function noCgroups(reason: string): CgroupDriver {
+  return new NoCgroupDriver(reason);
 }
 
 /**

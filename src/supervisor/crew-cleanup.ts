@@ -65,6 +65,8 @@ export interface CleanupPort {
   panePids(): Promise<number[]>;
   /** kills the crew's tmux server by its socket and waits until it is gone */
   killServer(): Promise<void>;
+  /** kills the members of the crew's cgroups and removes the groups */
+  removeGroups(): Promise<void>;
 }
 
 export interface CleanupReport {
@@ -91,6 +93,7 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort, extraRoot
     supervisorKilled = lock.pid;
   }
   const roots = [...(await port.panePids()), ...extraRoots];
+  await port.removeGroups();
   const killed = new Set<number>();
   let survivors: number[] = [];
   let serverKilled = false;

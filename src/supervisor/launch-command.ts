@@ -3,7 +3,10 @@
  * command line through `/bin/sh -c`, with `MUSTER_AGENT`, `MUSTER_DIR`, `MUSTER_BIN`, the
  * agent's env, and without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
  * prelude runs first (e.g. joining the agent's cgroup) so that every child is born where
- * it must be; then the shell `exec`s the command, keeping the pane's pid.
+ * it must be. The pane's own process stays a shell that waits for the command and exits
+ * with its status: tmux continues a pane process that is stopped (SIGCONT to its whole
+ * process group), so the agent's processes must be below it for stop/continue duty
+ * cycling and pausing to hold.
  */
 import type { AgentSpec } from '../config/types.js';
 
@@ -20,7 +23,7 @@ export function launchPlan(
   opts: { stateDir: string; musterBin: string; attempt: number; prelude?: string; extraEnv?: Record<string, string> },
 ): LaunchPlan {
   const prelude = opts.prelude ? `${opts.prelude.trim()}\n` : '';
-  const script = `unset ${STRIPPED_ENV.join(' ')}\n${prelude}exec /bin/sh -c "$1"`;
+  const script = `unset ${STRIPPED_ENV.join(' ')}\n${prelude}/bin/sh -c "$1"\nexit $?`;
   return {
     argv: ['/bin/sh', '-c', script, 'muster-agent', spec.run],
     cwd: spec.cwd,

@@ -12,10 +12,11 @@ import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.
 import { reconcile, type ObservedPane } from '../core/reconcile.js';
 import type { MachineLoad } from '../core/scheduler.js';
 import { buildStatus, type AgentSample, type StatusView, type SystemSample } from '../core/status-view.js';
-import { pause as sigstop, resume as sigcont } from '../monitor/duty-cycle.js';
+import type { Usage } from '../core/limits-policy.js';
 import { readProcTable } from '../monitor/proc-table.js';
 import type { Sampler } from '../monitor/sampler.js';
 import { launchPlan } from './launch-command.js';
+import type { LimitsRuntime } from './limits-runtime.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CrewTmux, PaneState, TeamLayoutPlan } from './ports.js';
 import { membersOf, realReaperDeps, stopProcesses, type ReaperDeps } from './process-reaper.js';
@@ -45,6 +46,7 @@ export interface SupervisorOptions {
   /** shell command that runs muster, for agents (`MUSTER_BIN`) */
   musterBin: string;
   sampler?: Sampler | null;
+  limits: LimitsRuntime;
   clock: Clock;
   reaper?: ReaperDeps;
   pid?: number;
@@ -63,6 +65,7 @@ export class Supervisor {
   private readonly listeners = new Set<SupervisorListener>();
   private samples = new Map<string, AgentSample>();
   private system: SystemSample | null = null;
+  private self: { cpu: number; memory: number } | null = null;
   private machine: MachineLoad | null = null;
   private pulseTimer: unknown = null;
   private wakeTimer: unknown = null;
@@ -94,17 +97,24 @@ export class Supervisor {
     if (kept.length > 0) {
       this.emit([{ type: 'notify', level: 'info', agent: null, kind: 'reattached', message: `picked up ${kept.length} running agent(s): ${kept.map((a) => `${a.id} (pid ${a.pid})`).join(', ')}` }]);
     }
+    for (const rt of kept) {
+      const spec = this.specById.get(rt.id);
+      if (!spec) continue;
+      await this.opts.limits.prepare(spec);
+      // A supervisor that died mid duty-cycle may have left processes stopped.
+      if (rt.status.state !== 'paused') await this.opts.limits.thaw(rt.id, this.membersOf(rt.id));
+    }
     this.perform(picked.effects);
     for (const event of picked.events) this.dispatch(event);
     this.opts.tmux.onPaneDied(() => void this.checkPanes());
-    this.sample();
-    this.dispatch({ type: 'tick' });
+    this.dispatch({ type: 'usage', agents: this.sample() });
     this.schedulePulse();
   }
 
   /** Stops supervising; agents keep running in tmux. */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.opts.limits.detach();
     if (this.pulseTimer !== null) this.opts.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
     await this.idle();
@@ -118,7 +128,17 @@ export class Supervisor {
     this.save();
     this.emit(result.effects);
     this.perform(result.effects);
+    this.releaseGone();
     this.scheduleWake();
+  }
+
+  /** Agents whose processes have ended give their cgroup back. */
+  private releaseGone(): void {
+    for (const rt of Object.values(this.crew.agents)) {
+      if (!isAlive(rt.status) && rt.pid === null && this.opts.limits.hasGroup(rt.id)) {
+        this.enqueue(rt.id, () => this.opts.limits.release(rt.id));
+      }
+    }
   }
 
   /** Resolves once every queued effect (launches, stops) has finished. */
@@ -134,14 +154,24 @@ export class Supervisor {
     return buildStatus({
       project: this.opts.paths.project,
       socket: this.opts.tmux.socketPath(),
-      supervisor: { running: !this.stopped, pid: this.pid },
+      supervisor: { running: !this.stopped, pid: this.pid, cpu: this.self ? round1(this.self.cpu) : null, memory: this.self?.memory ?? null },
       specs: this.specs,
       crew: this.crew,
       samples: this.samples,
       system: this.system,
       handoffs: [],
       now: this.now(),
+      histories: this.histories(),
+      extras: { ceiling: this.opts.project.ceiling, enforcement: this.opts.limits.describe(), pulseMs: this.opts.project.pulseMs },
     });
+  }
+
+  private histories(): Map<string, { cpu: number[]; memory: number[] }> {
+    const out = new Map<string, { cpu: number[]; memory: number[] }>();
+    const sampler = this.opts.sampler;
+    if (!sampler) return out;
+    for (const spec of this.specs) out.set(spec.id, sampler.history(spec.id));
+    return out;
   }
 
   crewState(): CrewState {
@@ -193,27 +223,41 @@ export class Supervisor {
       const pane = byAgent.get(spec.id);
       if (!pane) this.dispatch({ type: 'vanished', agent: spec.id, attempt: rt.attempt });
       else if (pane.dead && Number(pane.attempt) === rt.attempt) {
-        this.dispatch({ type: 'exited', agent: spec.id, attempt: rt.attempt, code: pane.deadStatus });
+        const cause = isAlive(rt.status) && this.opts.limits.oomKilled(spec.id) ? ('memory' as const) : undefined;
+        this.dispatch({ type: 'exited', agent: spec.id, attempt: rt.attempt, code: pane.deadStatus, cause });
       }
     }
   }
 
   private async pulse(): Promise<void> {
     await this.checkPanes();
-    this.sample();
-    this.dispatch({ type: 'tick' });
+    this.dispatch({ type: 'usage', agents: this.sample() });
     this.publishSnapshot();
   }
 
-  private sample(): void {
+  /** One /proc scan for every agent; returns what the limits policy judges. */
+  private sample(): Record<string, Usage> {
     const sampler = this.opts.sampler;
-    if (!sampler) return;
-    const roots = new Map<string, { pid: number }>();
-    for (const rt of Object.values(this.crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
+    const usage: Record<string, Usage> = {};
+    if (!sampler) return usage;
+    const { limits } = this.opts;
+    const roots = new Map<string, { pid: number; cgroupPids: number[] }>();
+    for (const rt of Object.values(this.crew.agents)) {
+      if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid, cgroupPids: limits.groupPids(rt.id) });
+    }
     const s = sampler.sample(roots, this.now());
     this.samples = new Map([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
     this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
     this.machine = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
+    this.self = s.self;
+    for (const [id, u] of s.agents) {
+      const rt = this.crew.agents[id];
+      const spec = this.specById.get(id);
+      // Throttled agents get their fresh pids each pulse (children born since are caught).
+      if (rt?.status.state === 'throttled' && spec?.limits.cpu) limits.throttle(id, u.pids.filter((pid) => pid !== rt.pid), spec.limits.cpu);
+      usage[id] = { cpu: limits.demand(id) ?? u.cpu, memory: u.memory };
+    }
+    return usage;
   }
 
   private schedulePulse(): void {
@@ -285,11 +329,19 @@ export class Supervisor {
         case 'kill':
           this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
           break;
+        case 'throttle': {
+          const cpu = e.cpu;
+          this.enqueue(e.agent, async () => this.opts.limits.throttle(e.agent, this.membersOf(e.agent), cpu));
+          break;
+        }
+        case 'unthrottle':
+          this.enqueue(e.agent, async () => this.opts.limits.unthrottle(e.agent));
+          break;
         case 'freeze':
-          this.enqueue(e.agent, async () => sigstop(this.membersOf(e.agent)));
+          this.enqueue(e.agent, () => this.opts.limits.freeze(e.agent, this.membersOf(e.agent)));
           break;
         case 'thaw':
-          this.enqueue(e.agent, async () => sigcont(this.membersOf(e.agent)));
+          this.enqueue(e.agent, () => this.opts.limits.thaw(e.agent, this.membersOf(e.agent)));
           break;
         case 'notify':
           break;
@@ -320,7 +372,8 @@ export class Supervisor {
       if (team) pane = (await this.opts.tmux.ensureTeam(layoutPlan(team))).get(id) ?? null;
     }
     if (!pane) return fail('its tmux pane could not be created');
-    const plan = launchPlan(spec, { stateDir: this.opts.paths.stateDir, musterBin: this.opts.musterBin, attempt });
+    const prelude = await this.opts.limits.prepare(spec);
+    const plan = launchPlan(spec, { stateDir: this.opts.paths.stateDir, musterBin: this.opts.musterBin, attempt, prelude });
     const logFile = agentLogFile(this.opts.paths, id);
     fs.mkdirSync(this.opts.paths.logsDir, { recursive: true });
     try {
@@ -341,17 +394,23 @@ export class Supervisor {
       {
         roots,
         interrupt: graceful && paneId ? () => this.opts.tmux.sendKeys(paneId, ['C-c']) : undefined,
+        extraPids: () => this.opts.limits.groupPids(id),
+        interruptMs: graceful ? undefined : 0,
+        termMs: graceful ? undefined : 500,
         spare: new Set([this.pid]),
       },
       this.reaper,
     );
+    const now = this.crew.agents[id];
+    if (now && !isAlive(now.status)) await this.opts.limits.release(id);
     void this.checkPanes(); // the ended attempt's exit is recorded through the core
   }
 
+  /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */
   private membersOf(id: string): number[] {
     const rt = this.crew.agents[id];
     if (!rt?.pid) return [];
-    return membersOf(readProcTable(), [rt.pid], [], new Set([this.pid]));
+    return membersOf(readProcTable(), [rt.pid], this.opts.limits.groupPids(id), new Set([this.pid, rt.pid]));
   }
 
   private async paneOf(id: string): Promise<string | null> {

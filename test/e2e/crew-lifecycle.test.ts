@@ -26,11 +26,12 @@ agents:
     run: echo failing; exit 3
     restart: { policy: on-failure, max: 2, within: 10m, backoff: 300ms, max_backoff: 1s }
   steady:
-    run: exec sleep 600
+    run: env > steady.env; exec sleep 600
     env: { GREETING: hello }
 `,
   );
-  sup = p.headless();
+  // as if started from inside the user's own tmux and Claude Code: none of it may reach the agents
+  sup = p.headless([], { TMUX: '/tmp/tmux-0/default,1,0', TMUX_PANE: '%99', CLAUDECODE: '1' });
   await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
 });
 
@@ -76,14 +77,15 @@ describe('a crew from YAML into tmux', () => {
   });
 
   it('passes MUSTER_* and the agent env into the pane, without TMUX', async () => {
-    const steady = await waitFor('steady', async () => agentOf(await p.status(), 'crew/steady').pid);
-    const { readFileSync } = await import('node:fs');
-    const env = readFileSync(`/proc/${steady}/environ`, 'utf8').split('\0');
+    const { readFileSync, existsSync } = await import('node:fs');
+    const file = `${p.dir}/steady.env`;
+    await waitFor('steady to write its environment', () => existsSync(file) && readFileSync(file, 'utf8').includes('MUSTER_AGENT'));
+    const env = readFileSync(file, 'utf8').split('\n');
     expect(env).toContain('GREETING=hello');
     expect(env).toContain('MUSTER_AGENT=crew/steady');
     expect(env).toContain(`MUSTER_DIR=${p.dir}/.muster`);
     expect(env.some((v) => v.startsWith('MUSTER_BIN='))).toBe(true);
-    expect(env.some((v) => v.startsWith('TMUX=') || v.startsWith('TMUX_PANE='))).toBe(false);
+    expect(env.some((v) => v.startsWith('TMUX=') || v.startsWith('TMUX_PANE=') || v.startsWith('CLAUDECODE='))).toBe(false);
   });
 
   it('stop ends an agent for good; restart brings a fresh one with counters cleared', async () => {

@@ -21,7 +21,7 @@ export interface TestProject {
   /** runs `muster ARGS` to completion */
   muster(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** starts `muster up --headless` in the background */
-  headless(args?: string[]): Headless;
+  headless(args?: string[], env?: NodeJS.ProcessEnv): Headless;
   status(): Promise<StatusJson>;
   /** kills supervisors it started, the crew's processes and its tmux server */
   destroy(): Promise<void>;
@@ -80,8 +80,12 @@ export function makeProject(label: string): TestProject {
         );
       });
     },
-    headless(args = []) {
-      const child = spawn(process.execPath, [MAIN, '-C', dir, 'up', '--headless', ...args], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    headless(args = [], extraEnv = {}) {
+      const child = spawn(process.execPath, [MAIN, '-C', dir, 'up', '--headless', ...args], {
+        env: { ...env, ...extraEnv },
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       children.push(child);
       let out = '';
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -98,6 +102,7 @@ export function makeProject(label: string): TestProject {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await project.muster(['cleanup', '--yes']).catch(() => undefined);
       if (await serverAnswers(socket)) await killTestServer(socket);
+      fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

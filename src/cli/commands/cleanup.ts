@@ -1,6 +1,7 @@
 /** `muster cleanup [--yes]`: the emergency brake. Asks first unless --yes. */
 import * as readline from 'node:readline/promises';
 import { UsageError } from '../../errors.js';
+import { detectCgroups } from '../../monitor/cgroups.js';
 import { cleanupCrew } from '../../supervisor/crew-cleanup.js';
 import { CrewServer } from '../../tmux/crew-server.js';
 import { crewServerFor } from '../compose.js';
@@ -28,6 +29,7 @@ export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number>
     killServer: async () => {
       if (running) await server.killServer();
     },
+    removeGroups: async () => (await detectCgroups({ name: server.socketName })).removeAll(),
   });
   const parts = [
     report.supervisorKilled ? `supervisor (pid ${report.supervisorKilled}) killed` : 'no supervisor was running',

@@ -1,0 +1,110 @@
+/**
+ * The mechanisms behind limits, chosen once at start: a cgroup per agent where the
+ * machine allows it (CPU quota, memory backstop, membership, freeze, kill), and
+ * stop/continue duty cycling and signals where it does not. The core decides *when* to
+ * throttle, pause or end an agent; this module knows *how*.
+ */
+import type { AgentSpec } from '../config/types.js';
+import type { CgroupDriver, CgroupHandle } from '../monitor/cgroups.js';
+import { DutyCycler, pause as sigstop, resume as sigcont } from '../monitor/duty-cycle.js';
+
+export class LimitsRuntime {
+  private readonly handles = new Map<string, CgroupHandle>();
+  /** the group's OOM-kill count when the current attempt was launched */
+  private readonly oomBaseline = new Map<string, number>();
+  private readonly cycler: DutyCycler;
+
+  constructor(
+    private readonly driver: CgroupDriver,
+    cycler?: DutyCycler,
+  ) {
+    this.cycler = cycler ?? new DutyCycler();
+  }
+
+  /** What `muster status` shows as the mechanism in force. */
+  describe(): string {
+    if (this.driver.kind === 'none') return this.driver.describe();
+    const cpu = this.driver.controls.cpu ? 'cpu quota' : 'cpu by duty cycling';
+    const memory = this.driver.controls.memory ? 'memory limit' : 'memory by sampling';
+    return `${this.driver.describe()}; ${cpu}, ${memory}`;
+  }
+
+  /** Creates (or reopens) the agent's group; returns the shell prelude that joins it. */
+  async prepare(spec: AgentSpec): Promise<string> {
+    const limits = {
+      cpu: this.driver.controls.cpu && spec.limits.onCpu === 'throttle' ? spec.limits.cpu : null,
+      memory: spec.limits.onMemory === 'none' ? null : spec.limits.memory,
+    };
+    const handle = this.handles.get(spec.id) ?? (await this.driver.create(spec.id, limits));
+    if (!handle) return '';
+    this.handles.set(spec.id, handle);
+    this.oomBaseline.set(spec.id, handle.oomKills());
+    return handle.joinScript();
+  }
+
+  /** Did the kernel kill one of the agent's processes for its memory limit since it was launched? */
+  oomKilled(agentId: string): boolean {
+    const handle = this.handles.get(agentId);
+    return handle !== undefined && handle.oomKills() > (this.oomBaseline.get(agentId) ?? 0);
+  }
+
+  /** Members of the agent's group (empty without one). */
+  groupPids(agentId: string): number[] {
+    return this.handles.get(agentId)?.pids() ?? [];
+  }
+
+  /** The CPU the agent would use if let run, while duty cycling holds it (else null). */
+  demand(agentId: string): number | null {
+    return this.cycler.status(agentId)?.demand ?? null;
+  }
+
+  /** Holds the agent at `cpu` percent; a no-op where its group has a CPU quota. Call every pulse with fresh pids. */
+  throttle(agentId: string, pids: readonly number[], cpu: number): void {
+    if (this.handles.has(agentId) && this.driver.controls.cpu) return;
+    if (pids.length > 0) this.cycler.set(agentId, pids, cpu);
+  }
+
+  isCycling(agentId: string): boolean {
+    return this.cycler.agents().includes(agentId);
+  }
+
+  unthrottle(agentId: string): void {
+    this.cycler.clear(agentId);
+  }
+
+  async freeze(agentId: string, pids: readonly number[]): Promise<void> {
+    this.cycler.clear(agentId);
+    const handle = this.handles.get(agentId);
+    if (handle && this.driver.controls.freeze) await handle.freeze();
+    else sigstop(pids);
+  }
+
+  async thaw(agentId: string, pids: readonly number[]): Promise<void> {
+    const handle = this.handles.get(agentId);
+    if (handle && this.driver.controls.freeze) await handle.thaw();
+    sigcont(pids); // also continues anything a dead supervisor left stopped mid-cycle
+  }
+
+  /** Kills every member of the agent's group and waits until it is empty (after a stop's gentler steps). */
+  async killGroup(agentId: string): Promise<void> {
+    await this.handles.get(agentId)?.kill();
+  }
+
+  /** The agent is gone: stop cycling it and remove its group. */
+  async release(agentId: string): Promise<void> {
+    this.cycler.clear(agentId);
+    const handle = this.handles.get(agentId);
+    if (!handle) return;
+    this.handles.delete(agentId);
+    await handle.remove();
+  }
+
+  hasGroup(agentId: string): boolean {
+    return this.handles.has(agentId);
+  }
+
+  /** Supervisor shutdown: processes continue, groups stay (the agents keep running). */
+  detach(): void {
+    this.cycler.stopAll();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Limits with real processes, on both paths: cgroups (this machine, as root) and
+ * sampling with stop/continue duty cycling (MUSTER_CGROUPS=off). Bounds are generous:
+ * precision is the benchmark's business.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentOf, makeProject, waitFor, type Headless, type TestProject } from '../helpers/project.js';
+import { processState, sessionCpu, sessionMembers } from '../helpers/proc.js';
+
+const TEAM = `name: lim
+agents:
+  leaky:
+    # grows 8 MiB every 100 ms, for good
+    run: exec node -e 'const a=[]; setInterval(()=>{ const b=Buffer.alloc(8<<20, 1); a.push(b); }, 100)'
+    limits: { memory: 64MiB }
+    restart: { backoff: 300ms, max: 50 }
+  leaky-stop:
+    run: exec node -e 'const a=[]; setInterval(()=>{ a.push(Buffer.alloc(8<<20, 1)); }, 100)'
+    limits: { memory: 64MiB, on_memory: stop }
+  burner:
+    run: exec sh -c 'while :; do :; done'
+    limits: { cpu: 20% }
+  forker:
+    # the busy loop double-forks away from the pane's tree
+    run: (sh -c 'while :; do :; done' &) ; exec sleep 600
+    limits: { cpu: 20% }
+`;
+
+for (const path of ['cgroups', 'duty cycling'] as const) {
+  describe(`limits with ${path}`, () => {
+    let p: TestProject;
+    let sup: Headless;
+
+    beforeAll(async () => {
+      p = makeProject(path === 'cgroups' ? 'limcg' : 'limdc');
+      p.write('muster.yaml', 'pulse: 1s\n');
+      p.write('teams/lim.yaml', TEAM);
+      sup = p.headless([], path === 'cgroups' ? {} : { MUSTER_CGROUPS: 'off' });
+      await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
+    });
+
+    afterAll(async () => {
+      await p.destroy();
+    });
+
+    it('says which mechanism is in force', async () => {
+      const s = (await p.status()) as unknown as { enforcement: string };
+      expect(s.enforcement).toMatch(path === 'cgroups' ? /cgroup/ : /no cgroups/);
+    });
+
+    it('restarts a leaking agent after its memory stays over the limit', async () => {
+      await waitFor('a memory restart', () => /lim\/leaky\s+!\s+memory [\d.]+ MiB over its 64\.0 MiB limit on 2 pulses; restarting/.test(sup.output()), 60_000);
+      const a = await waitFor('restarts counted', async () => {
+        const x = agentOf(await p.status(), 'lim/leaky');
+        return x.restarts >= 1 ? x : null;
+      });
+      expect(a.restarts).toBeGreaterThanOrEqual(1);
+    });
+
+    it('stops a leaking agent with on_memory: stop', async () => {
+      const a = await waitFor('stopped for memory', async () => {
+        const x = agentOf(await p.status(), 'lim/leaky-stop');
+        return x.state === 'failed' ? x : null;
+      }, 60_000);
+      expect(a).toMatchObject({ state: 'failed', reason: 'memory' });
+    });
+
+    it('holds a busy loop near its CPU limit and shows it throttled', async () => {
+      const a = await waitFor('throttled', async () => {
+        const x = agentOf(await p.status(), 'lim/burner');
+        return x.state === 'throttled' ? x : null;
+      }, 60_000);
+      const cpu = await sessionCpu(a.pid as number, 4000);
+      expect(cpu).toBeLessThan(40); // 2× the 20% limit; unlimited it would take a whole core
+    });
+
+    it('counts and limits a child that double-forked out of the tree', async () => {
+      const a = await waitFor('forker throttled', async () => {
+        const x = agentOf(await p.status(), 'lim/forker');
+        return x.state === 'throttled' ? x : null;
+      }, 60_000);
+      const members = sessionMembers(a.pid as number);
+      expect(members.length).toBeGreaterThanOrEqual(2); // sleep + the escaped loop
+      expect(await sessionCpu(a.pid as number, 4000)).toBeLessThan(40);
+    });
+
+    it('pause freezes the agent and resume thaws it', async () => {
+      const pid = (await waitFor('burner pid', async () => agentOf(await p.status(), 'lim/burner').pid)) as number;
+      expect((await p.muster(['pause', 'burner'])).code).toBe(0);
+      expect(agentOf(await p.status(), 'lim/burner').state).toBe('paused');
+      expect(await sessionCpu(pid, 1500)).toBeLessThan(5);
+      // the loop below the pane's shell is stopped (SIGSTOP) or frozen (cgroup freezer)
+      const loop = sessionMembers(pid).find((m) => m !== pid) as number;
+      expect(path === 'duty cycling' ? ['T'] : ['T', 'D', 'S']).toContain(processState(loop));
+      expect((await p.muster(['resume', 'burner'])).code).toBe(0);
+      expect(['running', 'throttled']).toContain(agentOf(await p.status(), 'lim/burner').state);
+      expect(await sessionCpu(pid, 2000)).toBeGreaterThan(3);
+    });
+  });
+}
