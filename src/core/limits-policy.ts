@@ -23,6 +23,8 @@ export const PRESSURE_PULSES = 3;
 /** throttled from this share of the limit up; calm below the lower share */
 export const CPU_OVER_SHARE = 0.95;
 export const CPU_CALM_SHARE = 0.8;
+/** below this (percent of one core) an agent counts as idle for the ceiling */
+export const IDLE_CPU = 1;
 
 export type LimitDecision =
   | { kind: 'none' }
@@ -82,10 +84,11 @@ export function judgePressure(
   const over = overCeiling(ceiling, machine);
   const next = over ? { over: pressure.over + 1, under: 0 } : { over: 0, under: pressure.under + 1 };
   if (over && next.over >= PRESSURE_PULSES) {
+    // Pausing an idle agent relieves nothing: only agents that use some CPU are candidates.
     const victim = specs
       .filter((s) => {
         const st = agents[s.id]?.status.state;
-        return st === 'running' || st === 'throttled';
+        return (st === 'running' || st === 'throttled') && (usage[s.id]?.cpu ?? 0) >= IDLE_CPU;
       })
       .sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || (usage[b.id]?.cpu ?? 0) - (usage[a.id]?.cpu ?? 0))[0];
     if (victim) return { decision: { kind: 'pause', agent: victim.id }, pressure: { over: 0, under: 0 } };

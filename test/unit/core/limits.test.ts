@@ -58,6 +58,11 @@ describe('judgePressure', () => {
     expect(judgePressure({ over: 0, under: 2 }, ceiling, cool, specs, paused, usage).decision).toEqual({ kind: 'resume', agent: 't/mid' });
   });
 
+  it('never pauses an idle agent', () => {
+    const idle = { 't/lo1': { cpu: 0, memory: 0 }, 't/lo2': { cpu: 0.2, memory: 0 }, 't/mid': { cpu: 30, memory: 0 } };
+    expect(judgePressure({ over: 2, under: 0 }, ceiling, hot, specs, agents, idle).decision).toEqual({ kind: 'pause', agent: 't/mid' });
+  });
+
   it('no ceiling, no pressure', () => {
     expect(judgePressure({ over: 9, under: 0 }, { cpu: null, memory: null }, hot, specs, agents, usage).decision.kind).toBe('none');
   });
