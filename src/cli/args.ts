@@ -25,7 +25,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null] },
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null] },
   { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null] },
-  { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE', options: { force: { type: 'boolean' } }, positionals: [2, 2] },
+  { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2] },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1] },
   { name: 'logs', summary: "the agent's captured output", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1] },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },

@@ -20,6 +20,31 @@ export type AgentStatus =
 
 export type AgentStateName = AgentStatus['state'];
 
+export type Activity = 'busy' | 'idle' | 'waiting';
+
+/** Text waiting to be typed into the agent once it can take it. */
+export interface OutboxItem {
+  id: string;
+  kind: 'prompt' | 'handoff' | 'nudge' | 'commit' | 'message';
+  text: string;
+  /** typed even while the agent is busy (the user asked) */
+  force: boolean;
+  /** the handoff it delivers */
+  ref: string | null;
+  tries: number;
+}
+
+export interface Handoff {
+  id: string;
+  from: string;
+  to: string;
+  message: string;
+  file: string | null;
+  state: 'pending' | 'delivered';
+  created: number;
+  delivered: number | null;
+}
+
 export interface AgentRuntime {
   id: string;
   status: AgentStatus;
@@ -48,6 +73,20 @@ export interface AgentRuntime {
   /** consecutive pulses over the memory limit, and calm under the CPU limit while throttled */
   memoryOver: number;
   cpuCalm: number;
+  /** what its pane showed at the last pulse, and when it was last seen busy */
+  activity: Activity | null;
+  lastBusyAt: number | null;
+  /** time seen busy, summed over pulses */
+  busyMs: number;
+  outbox: OutboxItem[];
+  /** the outbox item being typed now */
+  typing: string | null;
+  /** check-in cadence: when the missing check-in fell due, the last nudge, on_miss done */
+  overdueSince: number | null;
+  lastNudgeAt: number | null;
+  escalated: boolean;
+  lastCommitNudgeAt: number | null;
+  stallNotified: boolean;
 }
 
 export interface CrewState {
@@ -55,6 +94,7 @@ export interface CrewState {
   agents: Record<string, AgentRuntime>;
   /** consecutive pulses with the machine above, and below, its ceiling */
   pressure?: { over: number; under: number };
+  handoffs?: Handoff[];
 }
 
 /** States in which the agent's processes are (or are about to be) alive. */
@@ -91,6 +131,16 @@ export function freshRuntime(id: string): AgentRuntime {
     checkinMessage: null,
     memoryOver: 0,
     cpuCalm: 0,
+    activity: null,
+    lastBusyAt: null,
+    busyMs: 0,
+    outbox: [],
+    typing: null,
+    overdueSince: null,
+    lastNudgeAt: null,
+    escalated: false,
+    lastCommitNudgeAt: null,
+    stallNotified: false,
   };
 }
 

@@ -2,6 +2,7 @@
  * What flows into the core (events) and out of it (effects). The runner turns IO into
  * events and effects into IO; the core never does either.
  */
+import type { Activity } from './agent-state.js';
 import type { Usage } from './limits-policy.js';
 
 export type CrewEvent =
@@ -19,9 +20,25 @@ export type CrewEvent =
   /** `muster done` from inside the agent */
   | { type: 'done'; agent: string; message: string | null }
   /** `muster handoff` from inside the agent */
-  | { type: 'handoff'; from: string; to: string }
+  | { type: 'handoff'; id: string; from: string; to: string; message: string; file: string | null }
   /** one pulse's measurements (agents that were measured); the machine load is in the context */
-  | { type: 'usage'; agents: Record<string, Usage> }
+  | {
+      type: 'usage';
+      agents: Record<string, Usage>;
+      /** what each live agent's pane shows; how long since the last pulse */
+      activity?: Record<string, Activity>;
+      intervalMs?: number;
+      /** last commit time of agents in a git repository with `commit.every` */
+      commits?: Record<string, number | null>;
+    }
+  /** text typed into an agent (an outbox item), submitted or not */
+  | { type: 'typed'; agent: string; id: string; submitted: boolean }
+  /** `muster send`; force: type even if the agent is busy */
+  | { type: 'message'; agent: string; id: string; text: string; force: boolean }
+  /** the user asks for a check-in now */
+  | { type: 'nudge'; agent: string }
+  /** the user asks to deliver a pending handoff now */
+  | { type: 'deliver'; handoff: string }
   /** user commands */
   | { type: 'stop'; agents: string[]; reason?: 'user' | 'down' }
   | { type: 'reset'; agents: string[] }
@@ -38,6 +55,8 @@ export type CrewEffect =
   /** hold the agent's processes to `cpu` percent of one core (where no cgroup quota does) */
   | { type: 'throttle'; agent: string; cpu: number }
   | { type: 'unthrottle'; agent: string }
+  /** type text into the agent's pane and submit it; answer with a `typed` event */
+  | { type: 'type'; agent: string; id: string; text: string }
   | { type: 'freeze'; agent: string }
   | { type: 'thaw'; agent: string }
   /** something happened that users should see (event line, log, TUI) */

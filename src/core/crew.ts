@@ -12,8 +12,11 @@ import {
   type AgentStatus,
   type CrewState,
   type FailReason,
+  type Activity,
+  type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
+import * as coordination from './coordination.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
 import { decideExit } from './restart-policy.js';
 import { schedule, type MachineLoad } from './scheduler.js';
@@ -42,21 +45,48 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
   return tx.result();
 }
 
-/** Mutable working copy for one step; agents are copied on first write. */
-class Transaction {
+/** Mutable working copy for one step; agents are copied on write. */
+class Transaction implements coordination.CoordinationTx {
   private readonly agents: Record<string, AgentRuntime>;
   private pressure: { over: number; under: number };
+  readonly handoffs: Handoff[];
   private readonly effects: CrewEffect[] = [];
   private readonly specs: Map<string, AgentSpec>;
 
   constructor(crew: CrewState, private readonly ctx: CrewContext) {
     this.agents = { ...crew.agents };
     this.pressure = crew.pressure ?? { over: 0, under: 0 };
+    this.handoffs = (crew.handoffs ?? []).map((h) => ({ ...h }));
     this.specs = new Map(ctx.specs.map((s) => [s.id, s]));
   }
 
   result(): StepResult<CrewState> {
-    return { state: { agents: this.agents, pressure: this.pressure }, effects: this.effects };
+    return { state: { agents: this.agents, pressure: this.pressure, handoffs: this.handoffs }, effects: this.effects };
+  }
+
+  get now(): number {
+    return this.ctx.now;
+  }
+
+  spec(id: string): AgentSpec | undefined {
+    return this.specs.get(id);
+  }
+
+  effect(e: CrewEffect): void {
+    this.effects.push(e);
+  }
+
+  endForCheckin(id: string, action: 'restart' | 'stop', why: string): void {
+    const rt = this.get(id);
+    const spec = this.specs.get(id);
+    if (!rt || !spec) return;
+    this.effects.push({ type: 'kill', agent: id, graceful: true });
+    if (action === 'stop') {
+      this.update(id, { status: { state: 'failed', at: this.now, reason: 'checkin' }, endedAt: this.now });
+      this.notify('error', id, 'missed', `${why}: stopped`);
+    } else {
+      this.judgeEnd(spec, rt, null, 'checkin', why);
+    }
   }
 
   apply(event: CrewEvent): void {
@@ -64,6 +94,8 @@ class Transaction {
       case 'tick':
         return;
       case 'usage':
+        this.observe(event.activity ?? {}, event.intervalMs ?? 0);
+        if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
         return this.onUsage(event.agents);
       case 'launched':
         return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
@@ -74,13 +106,25 @@ class Transaction {
       case 'vanished':
         return this.onEnded(event.agent, event.attempt, null, 'lost');
       case 'checkin':
-        return this.onCheckin(event.agent, event.message);
+        coordination.onCheckin(this, event.agent, event.message);
+        this.notify('info', event.agent, 'checkin', event.message ? `checked in: ${event.message}` : 'checked in');
+        return;
       case 'done':
-        this.onCheckin(event.agent, event.message);
+        coordination.onCheckin(this, event.agent, event.message);
         return this.onDone(event.agent, event.message);
       case 'handoff':
-        this.onCheckin(event.from, `handed off to ${event.to}`);
-        return this.onHandoff(event.from, event.to);
+        return coordination.onHandoff(this, event);
+      case 'typed':
+        return coordination.onTyped(this, event.agent, event.id, event.submitted);
+      case 'message':
+        return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, ref: null, tries: 0 });
+      case 'nudge': {
+        const nudge = this.specs.get(event.agent)?.checkin?.nudge ?? DEFAULT_NUDGE;
+        return coordination.enqueue(this, event.agent, { id: `nudge-${this.now}`, kind: 'nudge', text: nudge, force: true, ref: null, tries: 0 });
+      }
+      case 'deliver':
+        coordination.forceHandoff(this, event.handoff);
+        return;
       case 'stop':
         for (const id of event.agents) this.stop(id, event.reason ?? 'user');
         return;
@@ -123,6 +167,19 @@ class Transaction {
       if (s?.state === 'pending' && s.reason !== reason) this.update(id, { status: { state: 'pending', reason } });
     }
     for (const id of plan.start) this.launch(id);
+    coordination.judgeCheckins(this, this.ctx.specs);
+    coordination.judgeStalls(this, this.ctx.specs);
+    coordination.flushOutboxes(this, this.ctx.specs);
+  }
+
+  /** What the panes showed this pulse: activity, and busy time summed. */
+  private observe(activity: Record<string, Activity>, intervalMs: number): void {
+    for (const [id, a] of Object.entries(activity)) {
+      const rt = this.get(id);
+      if (!rt) continue;
+      const busy = a === 'busy';
+      this.update(id, { activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
+    }
   }
 
   private launch(id: string): void {
@@ -136,7 +193,8 @@ class Transaction {
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null });
+    coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }
 
@@ -211,11 +269,6 @@ class Transaction {
     }
   }
 
-  private onCheckin(id: string, message: string | null): void {
-    if (!this.get(id)) return;
-    this.update(id, { lastCheckin: this.ctx.now, checkinMessage: message });
-  }
-
   private onUsage(usage: Record<string, Usage>): void {
     const now = this.ctx.now;
     for (const spec of this.ctx.specs) {
@@ -276,12 +329,6 @@ class Transaction {
     this.notify('info', id, 'done', message ? `done: ${message}` : 'done');
   }
 
-  private onHandoff(from: string, to: string): void {
-    const rt = this.get(from);
-    if (!rt || rt.handedOffTo.includes(to)) return;
-    this.update(from, { handedOffTo: [...rt.handedOffTo, to] });
-  }
-
   private stop(id: string, reason: 'user' | 'down'): void {
     const rt = this.get(id);
     if (!rt) return;
@@ -328,17 +375,17 @@ class Transaction {
     this.notify('info', id, 'resumed', 'resumed');
   }
 
-  private get(id: string): AgentRuntime | undefined {
+  get(id: string): AgentRuntime | undefined {
     return this.agents[id];
   }
 
-  private update(id: string, patch: Partial<AgentRuntime> & { status?: AgentStatus }): void {
+  update(id: string, patch: Partial<AgentRuntime> & { status?: AgentStatus }): void {
     const rt = this.agents[id];
     if (!rt) return;
     this.agents[id] = { ...rt, ...patch };
   }
 
-  private notify(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void {
+  notify(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void {
     this.effects.push({ type: 'notify', level, agent, kind, message });
   }
 }
@@ -350,6 +397,8 @@ function mib(bytes: number): string {
 function pct(n: number): string {
   return `${n.toFixed(n >= 10 ? 0 : 1)}%`;
 }
+
+const DEFAULT_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
 
 /** `1500` → `1.5s`, `120000` → `2m`. */
 export function formatMs(ms: number): string {

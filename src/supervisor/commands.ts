@@ -5,7 +5,7 @@
  */
 import { MusterError, UsageError } from '../errors.js';
 import { resolveAgents } from './agent-names.js';
-import { submitText } from './submit-text.js';
+import { isAlive } from '../core/agent-state.js';
 import type { CrewTmux } from './ports.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -15,6 +15,8 @@ export interface CommandDeps {
   sleep: (ms: number) => Promise<void>;
   /** tears the whole crew down (sessions, then the supervisor and its server) */
   down: () => Promise<void>;
+  /** how long `send` waits for a busy agent to become idle before it answers "queued" */
+  sendTimeoutMs?: number;
 }
 
 interface AgentsArgs {
@@ -48,7 +50,27 @@ export async function handleCommand(deps: CommandDeps, cmd: string, rawArgs: unk
       return { agents: ids };
     }
     case 'send':
-      return send(deps, String(args.agent ?? ''), String(args.message ?? ''));
+      return send(deps, String(args.agent ?? ''), String(args.message ?? ''), args.force === true);
+    case 'nudge': {
+      const ids = resolveAgents(supervisor.allSpecs(), [String(args.agent ?? '')]);
+      for (const agent of ids) supervisor.dispatch({ type: 'nudge', agent });
+      return { agents: ids };
+    }
+    case 'deliver': {
+      const id = String(args.id ?? '');
+      const h = (supervisor.crewState().handoffs ?? []).find((x) => x.id === id);
+      if (!h) throw new UsageError(`no handoff "${id}"`, 'See the pending handoffs with `muster status`.');
+      if (h.state !== 'pending') return { id, state: h.state };
+      supervisor.dispatch({ type: 'deliver', handoff: id });
+      return { id, state: 'delivering' };
+    }
+    case 'capture': {
+      const [id] = resolveAgents(supervisor.allSpecs(), [String(args.agent ?? '')]);
+      const pane = id ? supervisor.crewState().agents[id]?.pane : null;
+      if (!id || !pane) return { agent: id ?? null, text: '' };
+      const lines = typeof args.lines === 'number' ? args.lines : 0;
+      return { agent: id, text: await deps.tmux.capture(pane, { lines }) };
+    }
     case 'down':
       await deps.down();
       return { down: true };
@@ -62,12 +84,22 @@ function targets(deps: CommandDeps, args: AgentsArgs): string[] {
   return resolveAgents(deps.supervisor.allSpecs(), args.agents ?? []);
 }
 
-async function send(deps: CommandDeps, name: string, message: string) {
-  const [id] = resolveAgents(deps.supervisor.allSpecs(), [name]);
-  const rt = id ? deps.supervisor.crewState().agents[id] : undefined;
-  if (!id || !rt?.pane || rt.pid === null) {
-    throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: `Start it with \`muster restart ${name}\`, then send again.` });
+/**
+ * The message joins the agent's outbox and is typed once the agent is idle (at once with
+ * `force`); the reply comes when it was typed, or says it is still queued.
+ */
+async function send(deps: CommandDeps, name: string, message: string, force: boolean) {
+  const ids = resolveAgents(deps.supervisor.allSpecs(), [name]);
+  if (ids.length !== 1) throw new UsageError(`"${name}" names ${ids.length} agents; send takes one`, `Pick one of: ${ids.join(', ')}`);
+  const id = ids[0] as string;
+  const rt = deps.supervisor.crewState().agents[id];
+  if (!rt || !isAlive(rt.status)) {
+    throw new MusterError(`${id} is not running, so it cannot take a message`, { hint: `Start it with \`muster restart ${name}\`, then send again.` });
   }
-  const result = await submitText(deps.tmux, rt.pane, message, { sleep: deps.sleep });
-  return { agent: id, ...result };
+  const itemId = `msg-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const typed = deps.supervisor.waitTyped(itemId, deps.sendTimeoutMs ?? 120_000);
+  deps.supervisor.dispatch({ type: 'message', agent: id, id: itemId, text: message, force });
+  const result = await typed;
+  if (result === 'timeout') return { agent: id, submitted: false, queued: true };
+  return { agent: id, submitted: result, queued: false };
 }

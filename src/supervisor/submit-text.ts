@@ -19,6 +19,8 @@ export interface SubmitOptions {
   settleMs?: number;
   /** Enter presses after the first, while the text is still pending */
   retries?: number;
+  /** does the cursor line show the text unsubmitted? (default: it ends with the text's tail) */
+  isPending?: (cursorLine: string) => boolean;
 }
 
 export interface SubmitResult {
@@ -62,7 +64,8 @@ export function submitText(port: TypingPort, paneId: string, text: string, optio
     let enters = 1;
     for (let i = 0; ; i++) {
       await sleep(options.settleMs ?? 250);
-      if (!looksPending(await port.cursorLine(paneId), text)) return { submitted: true, enters };
+      const line = await port.cursorLine(paneId);
+      if (!(options.isPending ? options.isPending(line) : looksPending(line, text))) return { submitted: true, enters };
       if (i >= (options.retries ?? 3)) return { submitted: false, enters };
       await port.sendKeys(paneId, ['Enter']);
       enters++;

@@ -5,6 +5,7 @@
  * control socket) and read what it publishes through `subscribe()`.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
@@ -15,6 +16,8 @@ import { buildStatus, type AgentSample, type StatusView, type SystemSample } fro
 import type { Usage } from '../core/limits-policy.js';
 import { readProcTable } from '../monitor/proc-table.js';
 import type { Sampler } from '../monitor/sampler.js';
+import { stripAnsi } from '../text/strip-ansi.js';
+import { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import type { LimitsRuntime } from './limits-runtime.js';
 import { agentLogFile, type StatePaths } from './paths.js';
@@ -27,7 +30,11 @@ export interface SavedState {
   version: 1;
   savedAt: string;
   crew: CrewState;
+  /** the last inbox records taken (a record is deleted only after this is saved) */
+  inboxTaken?: string[];
 }
+
+const TAKEN_KEPT = 256;
 
 /** One line of the event stream (ledger, headless output, TUI). */
 export interface CrewNotice {
@@ -74,6 +81,10 @@ export class Supervisor {
   private panesCheckAgain = false;
   private stopped = false;
   private readonly reaper: ReaperDeps;
+  private readonly coord: CoordinationRuntime;
+  private inboxTaken: string[];
+  private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
+  private lastPulseAt: number | null = null;
   readonly pid: number;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -82,8 +93,26 @@ export class Supervisor {
     this.maxParallel = new Map(opts.project.teams.map((t) => [t.name, t.maxParallel]));
     const saved = opts.freshStart ? null : opts.ledger.loadSnapshot<SavedState>();
     this.crew = initialCrew(this.specs, saved?.crew ?? null);
+    this.crew.handoffs = saved?.crew.handoffs ?? [];
+    this.inboxTaken = saved?.inboxTaken ?? [];
     this.reaper = opts.reaper ?? realReaperDeps;
     this.pid = opts.pid ?? process.pid;
+    this.coord = new CoordinationRuntime({
+      project: opts.project,
+      specs: this.specs,
+      paths: opts.paths,
+      tmux: opts.tmux,
+      crew: () => this.crew,
+      dispatch: (e) => this.dispatch(e),
+      taken: {
+        has: (id) => this.inboxTaken.includes(id),
+        add: (id) => {
+          this.inboxTaken = [...this.inboxTaken.slice(-(TAKEN_KEPT - 1)), id];
+        },
+      },
+      notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
   }
 
   /** Builds the teams' panes, picks up what still runs, and starts supervising. */
@@ -108,6 +137,7 @@ export class Supervisor {
     for (const event of picked.events) this.dispatch(event);
     this.opts.tmux.onPaneDied(() => void this.checkPanes());
     this.dispatch({ type: 'usage', agents: this.sample() });
+    await this.coord.start();
     this.schedulePulse();
   }
 
@@ -115,6 +145,7 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.opts.limits.detach();
+    await this.coord.close();
     if (this.pulseTimer !== null) this.opts.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
     await this.idle();
@@ -125,6 +156,7 @@ export class Supervisor {
   dispatch(event: CrewEvent): void {
     const result = step(this.crew, event, this.context());
     this.crew = result.state;
+    if (event.type === 'typed') this.typedWaiters.get(event.id)?.(event.submitted);
     this.save();
     this.emit(result.effects);
     this.perform(result.effects);
@@ -159,9 +191,15 @@ export class Supervisor {
       crew: this.crew,
       samples: this.samples,
       system: this.system,
-      handoffs: [],
+      handoffs: (this.crew.handoffs ?? []).map((h) => ({
+        ...h,
+        created: new Date(h.created).toISOString(),
+        delivered: h.delivered === null ? null : new Date(h.delivered).toISOString(),
+      })),
       now: this.now(),
       histories: this.histories(),
+      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
+      lastCommits: this.coord.lastCommits(),
       extras: { ceiling: this.opts.project.ceiling, enforcement: this.opts.limits.describe(), pulseMs: this.opts.project.pulseMs },
     });
   }
@@ -184,6 +222,26 @@ export class Supervisor {
 
   allSpecs(): readonly AgentSpec[] {
     return this.specs;
+  }
+
+  /** Resolves with whether the outbox item was submitted, once it has been typed. */
+  waitTyped(itemId: string, timeoutMs: number): Promise<boolean | 'timeout'> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.typedWaiters.delete(itemId);
+        resolve('timeout');
+      }, timeoutMs);
+      this.typedWaiters.set(itemId, (submitted) => {
+        clearTimeout(timer);
+        this.typedWaiters.delete(itemId);
+        resolve(submitted);
+      });
+    });
+  }
+
+  /** An event line that no transition produced (e.g. a refused inbox record). */
+  notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void {
+    this.emit([{ type: 'notify', level, agent, kind, message }]);
   }
 
   subscribe(listener: SupervisorListener): () => void {
@@ -231,7 +289,11 @@ export class Supervisor {
 
   private async pulse(): Promise<void> {
     await this.checkPanes();
-    this.dispatch({ type: 'usage', agents: this.sample() });
+    const now = this.now();
+    const seen = await this.coord.observe(now);
+    const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
+    this.lastPulseAt = now;
+    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
     this.publishSnapshot();
   }
 
@@ -299,7 +361,7 @@ export class Supervisor {
   }
 
   private save(): void {
-    const saved: SavedState = { version: 1, savedAt: new Date(this.now()).toISOString(), crew: this.crew };
+    const saved: SavedState = { version: 1, savedAt: new Date(this.now()).toISOString(), crew: this.crew, inboxTaken: this.inboxTaken };
     this.opts.ledger.saveSnapshot(saved);
   }
 
@@ -337,6 +399,11 @@ export class Supervisor {
         case 'unthrottle':
           this.enqueue(e.agent, async () => this.opts.limits.unthrottle(e.agent));
           break;
+        case 'type': {
+          const { agent, id, text } = e;
+          this.enqueue(agent, () => this.coord.type(agent, id, text));
+          break;
+        }
         case 'freeze':
           this.enqueue(e.agent, () => this.opts.limits.freeze(e.agent, this.membersOf(e.agent)));
           break;
@@ -373,15 +440,40 @@ export class Supervisor {
     }
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.opts.limits.prepare(spec);
-    const plan = launchPlan(spec, { stateDir: this.opts.paths.stateDir, musterBin: this.opts.musterBin, attempt, prelude });
+    const plan = launchPlan(spec, {
+      stateDir: this.opts.paths.stateDir,
+      musterBin: this.opts.musterBin,
+      attempt,
+      prelude,
+      extraEnv: this.launchEnv(id, attempt),
+    });
     const logFile = agentLogFile(this.opts.paths, id);
     fs.mkdirSync(this.opts.paths.logsDir, { recursive: true });
     try {
       const { pid } = await this.opts.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
+      this.coord.launched(id, this.now());
       this.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
     } catch (err) {
       fail((err as Error).message);
     }
+  }
+
+  /**
+   * What a new attempt gets besides the usual variables: the last output of the attempt
+   * before it (a file, for retries), and the handoffs still waiting for it.
+   */
+  private launchEnv(id: string, attempt: number): Record<string, string> {
+    const env: Record<string, string> = {};
+    const log = agentLogFile(this.opts.paths, id);
+    if (attempt > 1 && fs.existsSync(log)) {
+      const file = path.join(this.opts.paths.stateDir, 'attempts', `${id.replace('/', '.')}.${attempt - 1}.txt`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, stripAnsi(readTail(log, 64 * 1024)));
+      env.MUSTER_PREVIOUS_OUTPUT = file;
+    }
+    const waiting = (this.crew.handoffs ?? []).filter((h) => h.to === id && h.state === 'pending');
+    if (waiting.length > 0) env.MUSTER_HANDOFF = waiting.map((h) => `from ${h.from}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`).join('\n');
+    return env;
   }
 
   private async kill(id: string, graceful: boolean): Promise<void> {
@@ -442,6 +534,20 @@ export function layoutPlan(team: ProjectSpec['teams'][number]): TeamLayoutPlan {
       panes: w.panes.map((name) => ({ agentId: `${team.name}/${name}`, title: name })),
     })),
   };
+}
+
+/** The last `bytes` of a file. */
+function readTail(file: string, bytes: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function round1(n: number): number {

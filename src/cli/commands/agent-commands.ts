@@ -13,7 +13,7 @@ import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
 export async function runAgentCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
-  if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string);
+  if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string, Boolean(flags.force));
   const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
     const args = flags.all ? { all: true } : { agents: positionals };
@@ -26,25 +26,29 @@ export async function runAgentCommand(ctx: CliContext, command: string, position
   }
 }
 
-async function send(ctx: CliContext, name: string, message: string): Promise<number> {
+async function send(ctx: CliContext, name: string, message: string, force: boolean): Promise<number> {
   let client: ControlClient | null = null;
   try {
     client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
   } catch {
     client = null;
   }
-  let result: { agent: string; submitted: boolean; enters: number };
+  let result: { agent: string; submitted: boolean; queued?: boolean };
   if (client) {
     try {
-      result = await client.request('send', { agent: name, message }, { timeoutMs: 60_000 });
+      result = await client.request('send', { agent: name, message, force }, { timeoutMs: 180_000 });
     } finally {
       client.close();
     }
   } else {
     result = await sendDirect(ctx, name, message);
   }
+  if (result.queued) {
+    writeLine(ctx.stdout, `muster: ${result.agent} is busy; the message is queued and will be typed once it is idle (--force types it now)`);
+    return 0;
+  }
   if (!result.submitted) {
-    throw new MusterError(`the message was typed into ${result.agent} but still sits unsubmitted after ${result.enters} Enter presses`, {
+    throw new MusterError(`the message was typed into ${result.agent} but still sits unsubmitted`, {
       hint: `Look at it with \`muster attach ${result.agent}\`.`,
     });
   }

@@ -5,7 +5,7 @@ import { MusterError, UsageError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import { agentLogFile } from '../../supervisor/paths.js';
 import type { CliContext } from '../context.js';
-import { stripAnsi } from '../strip-ansi.js';
+import { stripAnsi } from '../../text/strip-ansi.js';
 import type { Flags } from './dispatch.js';
 
 export async function runLogs(ctx: CliContext, name: string, flags: Flags): Promise<number> {

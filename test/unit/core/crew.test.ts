@@ -93,7 +93,7 @@ describe('crew lifecycle', () => {
     const r = run(specs, [
       [0, { type: 'tick' }],
       [5, launched('t/a', 1)],
-      [9, { type: 'handoff', from: 't/a', to: 't/b' }],
+      [9, { type: 'handoff', id: 'h1', from: 't/a', to: 't/b', message: 'over to you', file: null }],
     ]);
     expect(r.states).toEqual({ 't/a': 'running', 't/b': 'starting' });
   });

@@ -1,0 +1,201 @@
+/**
+ * Coordination (SPEC §3): check-in cadence, commit cadence, handoffs, and the outbox of
+ * text waiting to be typed into each agent (first prompt, handoffs, nudges, messages).
+ * Pure: these functions read the agent and the time and act through a transaction.
+ */
+import type { AgentSpec } from '../config/types.js';
+import type { AgentRuntime, Handoff, OutboxItem } from './agent-state.js';
+import type { CrewEffect, NotifyLevel } from './crew-events.js';
+
+/** What coordination needs from the step that runs it. */
+export interface CoordinationTx {
+  readonly now: number;
+  get(id: string): AgentRuntime | undefined;
+  spec(id: string): AgentSpec | undefined;
+  update(id: string, patch: Partial<AgentRuntime>): void;
+  effect(e: CrewEffect): void;
+  notify(level: NotifyLevel, agent: string | null, kind: string, message: string): void;
+  /** ends the attempt for a missed check-in (restart per policy, or stop) */
+  endForCheckin(id: string, action: 'restart' | 'stop', why: string): void;
+  handoffs: Handoff[];
+}
+
+const typing = (rt: AgentRuntime) => rt.status.state === 'running' || rt.status.state === 'throttled';
+
+/** Adds text to an agent's outbox (a nudge of a kind already waiting is not queued twice). */
+export function enqueue(tx: CoordinationTx, id: string, item: OutboxItem): void {
+  const rt = tx.get(id);
+  if (!rt) return;
+  if ((item.kind === 'nudge' || item.kind === 'commit') && rt.outbox.some((o) => o.kind === item.kind)) return;
+  tx.update(id, { outbox: item.kind === 'prompt' ? [item, ...rt.outbox] : [...rt.outbox, item] });
+}
+
+/**
+ * Types the next outbox item into each agent that can take it: running, nothing being
+ * typed already, and idle — or the item was forced by the user.
+ */
+export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): void {
+  for (const spec of specs) {
+    const rt = tx.get(spec.id);
+    if (!rt || !typing(rt) || rt.typing !== null) continue;
+    const next = rt.outbox[0];
+    if (!next || (!next.force && rt.activity !== 'idle')) continue;
+    tx.update(spec.id, { typing: next.id });
+    tx.effect({ type: 'type', agent: spec.id, id: next.id, text: next.text });
+  }
+}
+
+/** The runner typed (or failed to type) an outbox item. */
+export function onTyped(tx: CoordinationTx, id: string, itemId: string, submitted: boolean): void {
+  const rt = tx.get(id);
+  if (!rt || rt.typing !== itemId) return;
+  const item = rt.outbox.find((o) => o.id === itemId);
+  if (!submitted) {
+    const tries = (item?.tries ?? 0) + 1;
+    const giveUp = tries >= 3;
+    tx.update(id, {
+      typing: null,
+      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...o, tries } : o)),
+    });
+    if (giveUp) tx.notify('warn', id, 'type-failed', `could not submit ${item?.kind ?? 'text'} after ${tries} tries; dropped`);
+    return;
+  }
+  tx.update(id, { typing: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
+  if (item?.kind === 'handoff') {
+    const h = tx.handoffs.find((x) => x.id === item.ref);
+    if (h && h.state === 'pending') {
+      h.state = 'delivered';
+      h.delivered = tx.now;
+      tx.notify('info', id, 'delivered', `handoff from ${h.from} delivered`);
+    }
+  } else if (item?.kind === 'nudge') {
+    tx.notify('info', id, 'nudged', 'check-in nudge typed');
+  } else if (item?.kind === 'prompt') {
+    tx.notify('info', id, 'prompted', 'first prompt typed');
+  }
+}
+
+/** A new attempt runs: its prompt goes first; nudges meant for the last attempt go. */
+export function onLaunched(tx: CoordinationTx, id: string): void {
+  const rt = tx.get(id);
+  const spec = tx.spec(id);
+  if (!rt || !spec) return;
+  const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message');
+  tx.update(id, {
+    outbox: spec.prompt ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, ref: null, tries: 0 }, ...kept] : kept,
+    typing: null,
+    overdueSince: null,
+    lastNudgeAt: null,
+    escalated: false,
+    stallNotified: false,
+  });
+}
+
+export function onCheckin(tx: CoordinationTx, id: string, message: string | null): void {
+  if (!tx.get(id)) return;
+  tx.update(id, { lastCheckin: tx.now, checkinMessage: message, overdueSince: null, escalated: false });
+}
+
+export function onHandoff(tx: CoordinationTx, h: { id: string; from: string; to: string; message: string; file: string | null }): void {
+  if (tx.handoffs.some((x) => x.id === h.id)) return;
+  const from = tx.get(h.from);
+  if (from && !from.handedOffTo.includes(h.to)) tx.update(h.from, { handedOffTo: [...from.handedOffTo, h.to] });
+  onCheckin(tx, h.from, `handed off to ${h.to}`);
+  tx.handoffs.push({ ...h, state: 'pending', created: tx.now, delivered: null });
+  const text = `Handoff from ${h.from}: ${h.message}${h.file ? `\n(file: ${h.file})` : ''}`;
+  enqueue(tx, h.to, { id: `handoff-${h.id}`, kind: 'handoff', text, force: false, ref: h.id, tries: 0 });
+  tx.notify('info', h.from, 'handoff', `handed off to ${h.to}: ${oneLine(h.message)}`);
+}
+
+/** The user asks to deliver a pending handoff now, busy or not. */
+export function forceHandoff(tx: CoordinationTx, handoffId: string): boolean {
+  const h = tx.handoffs.find((x) => x.id === handoffId && x.state === 'pending');
+  const rt = h ? tx.get(h.to) : undefined;
+  if (!h || !rt) return false;
+  tx.update(h.to, { outbox: rt.outbox.map((o) => (o.ref === handoffId ? { ...o, force: true } : o)) });
+  return true;
+}
+
+/**
+ * Check-in cadence: due `every` after the last check-in (or the start); overdue → the
+ * nudge is queued; past `grace` → `on_miss` (nudge again every grace, restart, stop, none).
+ */
+export function judgeCheckins(tx: CoordinationTx, specs: readonly AgentSpec[]): void {
+  for (const spec of specs) {
+    const rt = tx.get(spec.id);
+    const c = spec.checkin;
+    if (!rt || !c || !typing(rt) || rt.startedAt === null) continue;
+    const due = (rt.lastCheckin !== null && rt.lastCheckin > rt.startedAt ? rt.lastCheckin : rt.startedAt) + c.everyMs;
+    if (tx.now < due) continue;
+    const nudge = (): void => {
+      enqueue(tx, spec.id, { id: `nudge-${tx.now}`, kind: 'nudge', text: c.nudge, force: false, ref: null, tries: 0 });
+      tx.update(spec.id, { lastNudgeAt: tx.now });
+    };
+    if (rt.overdueSince === null) {
+      tx.update(spec.id, { overdueSince: due });
+      nudge();
+      tx.notify('warn', spec.id, 'overdue', `no check-in for ${minutes(tx.now - (due - c.everyMs))}: overdue, nudged`);
+    } else if (!rt.escalated && tx.now >= rt.overdueSince + c.graceMs) {
+      tx.update(spec.id, { escalated: true });
+      const late = `no check-in ${minutes(tx.now - rt.overdueSince)} past due`;
+      switch (c.onMiss) {
+        case 'nudge':
+          nudge();
+          tx.notify('warn', spec.id, 'missed', `${late}: nudged again`);
+          break;
+        case 'restart':
+        case 'stop':
+          tx.endForCheckin(spec.id, c.onMiss, late);
+          break;
+        case 'none':
+          tx.notify('warn', spec.id, 'missed', `${late} (on_miss: none)`);
+          break;
+      }
+    } else if (rt.escalated && c.onMiss === 'nudge' && rt.lastNudgeAt !== null && tx.now >= rt.lastNudgeAt + c.graceMs) {
+      nudge();
+    }
+  }
+}
+
+/**
+ * Commit cadence: an agent in a git repository whose last commit is older than
+ * `commit.every`, and that has been busy since, is asked to commit (at most once per
+ * interval).
+ */
+export function judgeCommits(tx: CoordinationTx, specs: readonly AgentSpec[], commits: Readonly<Record<string, number | null>>): void {
+  for (const spec of specs) {
+    const rt = tx.get(spec.id);
+    const c = spec.commit;
+    const last = commits[spec.id];
+    if (!rt || !c || last === undefined || !typing(rt)) continue;
+    const since = last ?? rt.startedAt ?? tx.now;
+    const active = rt.lastBusyAt !== null && rt.lastBusyAt > since;
+    const nudgedRecently = rt.lastCommitNudgeAt !== null && tx.now - rt.lastCommitNudgeAt < c.everyMs;
+    if (tx.now - since < c.everyMs || !active || nudgedRecently) continue;
+    enqueue(tx, spec.id, { id: `commit-${tx.now}`, kind: 'commit', text: c.nudge, force: false, ref: null, tries: 0 });
+    tx.update(spec.id, { lastCommitNudgeAt: tx.now });
+    tx.notify('info', spec.id, 'commit-nudge', `last commit ${last === null ? 'never' : `${minutes(tx.now - last)} ago`}: asked to commit`);
+  }
+}
+
+/** `expect`: a running agent past twice its expected time is flagged once per attempt. */
+export function judgeStalls(tx: CoordinationTx, specs: readonly AgentSpec[]): void {
+  for (const spec of specs) {
+    const rt = tx.get(spec.id);
+    if (!rt || spec.expectMs === null || !typing(rt) || rt.startedAt === null || rt.stallNotified) continue;
+    if (tx.now - rt.startedAt <= 2 * spec.expectMs) continue;
+    tx.update(spec.id, { stallNotified: true });
+    tx.notify('warn', spec.id, 'stalled', `running ${minutes(tx.now - rt.startedAt)}, more than twice the ${minutes(spec.expectMs)} expected: stalled?`);
+  }
+}
+
+function minutes(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
+  return `${(ms / 3_600_000).toFixed(1)}h`;
+}
+
+function oneLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}

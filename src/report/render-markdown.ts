@@ -1,0 +1,85 @@
+/**
+ * The run report as Markdown (`.muster/report.md`). Pure.
+ */
+import type { AgentReport, RunReport } from './build-report.js';
+
+/** Results longer than this are cut in the Markdown (the JSON keeps them whole). */
+export const MAX_RESULT_CHARS = 4000;
+
+/** `1h 2m`, `3m 5s`, `12s`, `450ms`; `–` for null. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '–';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+  if (m > 0) return sec > 0 ? `${m}m ${sec}s` : `${m}m`;
+  return `${sec}s`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function fence(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const full = (t: number) => `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  const sameDay = report.start !== null && new Date(report.start).toISOString().slice(0, 10) === new Date(report.end ?? report.generatedAt).toISOString().slice(0, 10);
+  const time = (t: number | null) => (t === null ? '–' : sameDay ? new Date(t).toISOString().slice(11, 19) : full(t));
+  const state = (a: AgentReport) => (a.reason ? `${a.state} (${a.reason})` : a.state);
+  const out: string[] = ['# muster run report', ''];
+
+  const counts = new Map<string, number>();
+  for (const a of report.agents) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
+  const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  out.push(`Generated ${full(report.generatedAt)}. ${report.agents.length} agent${report.agents.length === 1 ? '' : 's'}${tally ? `: ${tally}` : ''}.`, '');
+  if (report.start === null) {
+    out.push('No agent has started.', '');
+  } else {
+    const span = `${full(report.start)} → ${report.end === null ? 'still running' : full(report.end)}`;
+    out.push(`- Wall time: **${formatDuration(report.wallMs)}** (${span})`);
+    out.push(`- Agent run time, summed: ${formatDuration(report.totalRunMs)}`);
+    const eff = report.parallelEfficiency === null ? '–' : report.parallelEfficiency.toFixed(2);
+    out.push(`- Parallel efficiency: **${eff}** (summed run time ÷ wall time; 1.00 = one agent at a time)`, '');
+  }
+
+  out.push('## Agents', '');
+  out.push('| agent | phase | state | start | end | run | busy | restarts | check-ins | handoffs in / out |');
+  out.push('| --- | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const a of report.agents) {
+    const end = a.running ? 'running' : time(a.end);
+    out.push(`| ${cell(a.id)} | ${a.phase} | ${cell(state(a))} | ${time(a.start)} | ${end} | ${formatDuration(a.runMs)} | ${formatDuration(a.busyMs)} | ${a.restarts} | ${a.checkins} | ${a.handoffsIn} / ${a.handoffsOut} |`);
+  }
+  out.push('');
+
+  out.push('## Phases', '');
+  out.push('| phase | agents | start | end | wall time |');
+  out.push('| ---: | --- | --- | --- | ---: |');
+  for (const p of report.phases) {
+    const end = p.running ? 'running' : time(p.end);
+    out.push(`| ${p.phase} | ${cell(p.agents.join(', '))} | ${time(p.start)} | ${end} | ${formatDuration(p.wallMs)} |`);
+  }
+  out.push('');
+
+  out.push('## Results', '');
+  for (const a of report.agents) {
+    out.push(`### ${a.id}`, '');
+    if (a.result === null || a.result === '') {
+      out.push('_No result._', '');
+      continue;
+    }
+    const cut = a.result.length > MAX_RESULT_CHARS;
+    const text = cut ? a.result.slice(0, MAX_RESULT_CHARS) : a.result;
+    const f = fence(text);
+    out.push(f, text, f);
+    if (cut) out.push('', `_Cut at ${MAX_RESULT_CHARS} of ${a.result.length} characters; \`muster report --json\` has all of it._`);
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { classify, screenTail, type Activity } from '../../../src/activity/classify.js';
+import { PRESETS, prepareText, presetFor, showsPendingPaste, type PresetKey } from '../../../src/activity/presets.js';
+
+// Screens as `capture-pane -p` shows them, put together from the sources named in presets.ts.
+const rule = '─'.repeat(60);
+const S = {
+  claudeIdle: [
+    '⏺ I updated the tests; all 42 pass.',
+    '',
+    '✻ Cooked for 1m 12s',
+    '',
+    rule,
+    '❯ ',
+    rule,
+    '  ⏸ manual mode on · ? for shortcuts · ← for agents',
+    '',
+    '',
+  ].join('\n'),
+  claudeIdleOld: ['> fix the bug', '', '⏺ Fixed.', '', '╭' + rule + '╮', '│ >                                                          │', '╰' + rule + '╯', '  ? for shortcuts'].join('\n'),
+  claudeBusy: [
+    '⏺ Update(src/app.ts)',
+    '  ⎿  Updated src/app.ts with 3 additions',
+    '',
+    '✳ Simplifying recompute_tangents… (2m 18s · ↓ 4.8k tokens · esc to interrupt)',
+    '',
+    rule,
+    '❯ ',
+    rule,
+    '  ? for shortcuts',
+  ].join('\n'),
+  claudeBusyNoHint: ['⏺ Reading files', '', '* Schlepping… (2s · thinking)', '', rule, '❯ ', rule, '  ? for shortcuts'].join('\n'),
+  claudeProceed: [
+    '⏺ Bash(npm test)',
+    '',
+    ' Bash command',
+    '',
+    '   npm test',
+    '   Run the test suite',
+    '',
+    ' Do you want to proceed?',
+    ' ❯ 1. Yes',
+    "   2. Yes, and don't ask again for npm test commands in /work/app",
+    '   3. No, and tell Claude what to do differently (esc)',
+  ].join('\n'),
+  claudeEditBoxed: [
+    '╭' + rule + '╮',
+    '│ Edit file                                                  │',
+    '│ Do you want to make this edit to test.txt?                 │',
+    '│ ❯ 1. Yes                                                   │',
+    '│   2. Yes, allow all edits during this session (shift+tab)  │',
+    '│   3. No, and tell Claude what to do differently (esc)      │',
+    '╰' + rule + '╯',
+  ].join('\n'),
+  claudeTrust: [' Do you trust the files in this folder?', '', ' /work/app', '', ' ❯ 1. Yes, proceed', '   2. No, exit', '', ' Enter to confirm · Esc to exit'].join('\n'),
+  codexIdle: ['› Ask Codex to do anything', '', '', '  ? for shortcuts · Code mode (shift+tab to cycle)                   100% context left'].join('\n'),
+  codexBusy: ['• Working (0s • esc to interru', '', '', '› Ask Codex to do anything', '', '           100% context left'].join('\n'),
+  codexApproval: [
+    '  Would you like to run the following command?',
+    '',
+    '  Reason: Check if DB accepts connections',
+    '',
+    "  $ psql -c 'select 1'",
+    '',
+    '› 1. Yes, proceed (y)',
+    "  2. Yes, and don't ask again for commands that start with `psql` (p)",
+    '  3. No, and tell Codex what to do differently (esc)',
+    '',
+    '  Press enter to confirm or esc to cancel',
+  ].join('\n'),
+  codexNetwork: [
+    '  Do you want to approve network access to "example.com"?',
+    '',
+    '  Reason: network request blocked',
+    '',
+    '› 1. Yes, just this once (y)',
+    '  2. Yes, and allow this host for this conversation (a)',
+    '  4. No, and tell Codex what to do differently (esc)',
+  ].join('\n'),
+  codexLegacy: ['╭' + rule, '│Shell Command', '│$ nl -ba myfile.sh', '│Allow command?', '│  ❯ Yes (y)', '│    No, and keep going (n)', '╰' + rule].join('\n'),
+  geminiIdle: ['╭' + rule + '╮', '│ >   Type your message or @path/to/file                     │', '╰' + rule + '╯', '~/app (main*)        no sandbox        gemini-2.5-pro (99% context left)'].join('\n'),
+  geminiBusy: ['⠹ Polishing the code (esc to cancel, 12s)', '', '╭' + rule + '╮', '│ >   Type your message or @path/to/file                     │', '╰' + rule + '╯'].join('\n'),
+  geminiExec: [
+    '╭' + rule + '╮',
+    '│ ?  Shell npm test                                          │',
+    '│   npm test                                                 │',
+    "│ Allow execution of: 'npm'?                                 │",
+    '│ ● 1. Yes, allow once                                       │',
+    '│   2. Yes, allow always ...                                 │',
+    '│   3. No, suggest changes (esc)                             │',
+    '╰' + rule + '╯',
+  ].join('\n'),
+  geminiEdit: ['│ Apply this change?                                         │', '│ ● 1. Yes, allow once                                       │', '│   2. Modify with external editor                           │'].join('\n'),
+  aiderAsk: ['Let me add the tests.', '', 'src/app.py', "Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: "].join('\n'),
+  aiderAskGroup: ['src/a.py', "Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again [Yes]:"].join('\n'),
+  aiderAnsweredIdle: ['src/app.py', "Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y", 'Tokens: 4.8k sent, 559 received.', rule, 'architect> '].join('\n'),
+  aiderStreaming: ['Here is the change:', '', 'src/app.py', '```python', 'def add(a, b):'].join('\n'),
+  shellIdle: ['$ npm test', '42 passing', 'dev@box:~/app$ '].join('\n'),
+  shellRunning: ['dev@box:~/app$ npm test', '> app@1.0.0 test', '> vitest run'].join('\n'),
+  shellConfirm: ['dev@box:~/app$ rm -ri build', 'Remove all files? [y/N] '].join('\n'),
+  shellSudo: ['dev@box:~/app$ sudo apt-get update', '[sudo] password for dev: '].join('\n'),
+  shellSsh: ["The authenticity of host 'x' can't be established.", 'Are you sure you want to continue connecting (yes/no/[fingerprint])? '].join('\n'),
+};
+
+type Row = [PresetKey, keyof typeof S | null, number, Activity];
+
+describe('classify', () => {
+  const rows: Row[] = [
+    // Claude Code
+    ['claude', 'claudeIdle', 5000, 'idle'],
+    ['claude', 'claudeIdle', 1000, 'busy'], // output changed a moment ago
+    ['claude', 'claudeIdleOld', 5000, 'idle'],
+    ['claude', 'claudeBusy', 60_000, 'busy'], // a spinner at the bottom beats quiet time
+    ['claude', 'claudeBusyNoHint', 60_000, 'busy'],
+    ['claude', 'claudeProceed', 0, 'waiting'],
+    ['claude', 'claudeProceed', 60_000, 'waiting'],
+    ['claude', 'claudeEditBoxed', 10_000, 'waiting'],
+    ['claude', 'claudeTrust', 10_000, 'waiting'],
+    ['claude', 'shellRunning', 5000, 'busy'], // quiet, but no Claude prompt on screen: not yet
+    ['claude', 'shellRunning', 12_000, 'idle'], // …until 4× the quiet time
+    // Codex
+    ['codex', 'codexIdle', 5000, 'idle'],
+    ['codex', 'codexBusy', 60_000, 'busy'],
+    ['codex', 'codexApproval', 0, 'waiting'],
+    ['codex', 'codexNetwork', 10_000, 'waiting'],
+    ['codex', 'codexLegacy', 10_000, 'waiting'],
+    // gemini
+    ['gemini', 'geminiIdle', 5000, 'idle'],
+    ['gemini', 'geminiBusy', 60_000, 'busy'],
+    ['gemini', 'geminiExec', 10_000, 'waiting'],
+    ['gemini', 'geminiEdit', 10_000, 'waiting'],
+    // aider
+    ['aider', 'aiderAsk', 10_000, 'waiting'],
+    ['aider', 'aiderAskGroup', 10_000, 'waiting'],
+    ['aider', 'aiderAnsweredIdle', 10_000, 'idle'], // an answered question in the history is not waiting
+    ['aider', 'aiderStreaming', 1000, 'busy'],
+    ['aider', 'aiderStreaming', 10_000, 'busy'], // quiet but no prompt (waiting on the model)
+    // shell
+    ['shell', 'shellIdle', 2000, 'idle'],
+    ['shell', 'shellIdle', 500, 'busy'],
+    ['shell', 'shellRunning', 2000, 'busy'],
+    ['shell', 'shellConfirm', 2000, 'waiting'],
+    ['shell', 'shellSudo', 2000, 'waiting'],
+    ['shell', 'shellSsh', 2000, 'waiting'],
+    // no preset: quiet time, and a plain yes/no question
+    ['default', 'aiderStreaming', 6000, 'idle'],
+    ['default', 'aiderStreaming', 4000, 'busy'],
+    ['default', 'shellConfirm', 0, 'waiting'],
+    // no screen captured: quiet time alone
+    ['claude', null, 2000, 'busy'],
+    ['claude', null, 3000, 'idle'],
+  ];
+  it.each(rows)('%s on %s, quiet %i ms → %s', (preset, screen, quietMs, want) => {
+    expect(classify({ preset: preset === 'default' ? null : preset, screen: screen === null ? null : S[screen], quietMs })).toBe(want);
+  });
+
+  it('a preset knows its own CLI\'s dialogs, not the others\'', () => {
+    expect(classify({ preset: 'codex', screen: S.claudeProceed, quietMs: 60_000 })).not.toBe('waiting');
+    expect(classify({ preset: 'aider', screen: S.codexApproval, quietMs: 60_000 })).not.toBe('waiting');
+    expect(classify({ preset: 'shell', screen: S.aiderAnsweredIdle, quietMs: 60_000 })).toBe('idle');
+  });
+
+  it('takes a threshold that overrides the preset, and a preset object', () => {
+    expect(classify({ preset: 'shell', screen: S.shellIdle, quietMs: 2000, quietThresholdMs: 10_000 })).toBe('busy');
+    expect(classify({ preset: { ...PRESETS.shell, quietMs: 100 }, screen: S.shellIdle, quietMs: 200 })).toBe('idle');
+  });
+
+  it('only looks at the live bottom of the screen', () => {
+    const old = [S.codexApproval, ...Array.from({ length: 20 }, (_, i) => `line ${i}`), S.codexIdle].join('\n');
+    expect(classify({ preset: 'codex', screen: old, quietMs: 5000 })).toBe('idle');
+    expect(screenTail('a\n\n b  \n\n\n', 5)).toBe('a\n b');
+  });
+});
+
+describe('presets', () => {
+  it('resolve by name, with a default for no preset', () => {
+    expect(presetFor('aider').name).toBe('aider');
+    expect(presetFor(null).name).toBe('default');
+    for (const p of Object.values(PRESETS)) expect(p.submit.pauseMs).toBeGreaterThanOrEqual(150);
+  });
+
+  it('know the paste placeholders that mean text is still unsubmitted', () => {
+    expect(showsPendingPaste(PRESETS.claude, '❯ [Pasted text #1 +81 lines]')).toBe(true);
+    expect(showsPendingPaste(PRESETS.claude, '❯ [Pasted text #2]')).toBe(true);
+    expect(showsPendingPaste(PRESETS.codex, '› [Pasted Content 1206 chars]')).toBe(true);
+    expect(showsPendingPaste(PRESETS.claude, '❯ ')).toBe(false);
+    expect(showsPendingPaste(PRESETS.shell, '$ [Pasted text #1]')).toBe(false);
+  });
+
+  it('prepare text with LF line ends and no trailing newline', () => {
+    expect(prepareText('a\r\nb\rc\n\n')).toBe('a\nb\nc');
+  });
+});
