@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2] },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1] },
   { name: 'logs', summary: "the agent's captured output", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1] },
+  { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
 ];

@@ -6,6 +6,7 @@ import { runCleanup } from './cleanup.js';
 import { runDown } from './down.js';
 import { runInboxCommand } from './inbox-commands.js';
 import { runLogs } from './logs.js';
+import { runReport } from './report.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
@@ -34,6 +35,8 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runAttach(ctx, positionals[0] as string);
     case 'logs':
       return runLogs(ctx, positionals[0] as string, flags);
+    case 'report':
+      return runReport(ctx, Boolean(flags.json));
     case 'down':
       return runDown(ctx);
     case 'cleanup':

@@ -1,0 +1,43 @@
+/**
+ * `muster report [--json]`: the run so far, per agent and per phase of the dependency
+ * graph, with parallel efficiency; written to `.muster/report.md` as well.
+ */
+import * as fs from 'node:fs';
+import { loadProject } from '../../config/load-project.js';
+import { buildReport, reportToJson, type ReportEvent } from '../../report/build-report.js';
+import { extractResult } from '../../report/extract-result.js';
+import { renderMarkdown } from '../../report/render-markdown.js';
+import { agentLogFile } from '../../supervisor/paths.js';
+import { Ledger } from '../../supervisor/store/ledger.js';
+import type { SavedState } from '../../supervisor/supervisor.js';
+import { writeFileAtomic } from '../../supervisor/store/atomic-file.js';
+import { writeLine, type CliContext } from '../context.js';
+
+export async function runReport(ctx: CliContext, json: boolean): Promise<number> {
+  const project = await loadProject(ctx.dir);
+  const specs = project.teams.flatMap((t) => t.agents);
+  const ledger = new Ledger(ctx.paths.stateDir);
+  const saved = ledger.loadSnapshot<SavedState>();
+  const runtimes = saved?.crew.agents ?? {};
+  const results: Record<string, string | null> = {};
+  const busyMs: Record<string, number> = {};
+  for (const spec of specs) {
+    const log = agentLogFile(ctx.paths, spec.id);
+    results[spec.id] = fs.existsSync(log) ? extractResult(fs.readFileSync(log, 'utf8')) : null;
+    busyMs[spec.id] = runtimes[spec.id]?.busyMs ?? 0;
+  }
+  const report = buildReport({
+    agents: specs,
+    runtimes,
+    events: ledger.readEvents() as unknown as ReportEvent[],
+    handoffs: saved?.crew.handoffs ?? [],
+    busyMs,
+    results,
+    now: Date.now(),
+  });
+  const markdown = renderMarkdown(report);
+  fs.mkdirSync(ctx.paths.stateDir, { recursive: true });
+  writeFileAtomic(ctx.paths.reportFile, markdown);
+  writeLine(ctx.stdout, json ? JSON.stringify(reportToJson(report), null, 2) : markdown.trimEnd());
+  return 0;
+}
