@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentSpec } from '../../../src/config/types.js';
+import type { CrewState } from '../../../src/core/agent-state.js';
+import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
+import { initialCrew, step } from '../../../src/core/crew.js';
+import { agent, context } from '../../helpers/specs.js';
+
+const S = 1000;
+const M = 60 * S;
+
+function play(specs: AgentSpec[], script: [number, CrewEvent][]) {
+  let crew: CrewState = initialCrew(specs);
+  const effects: (CrewEffect & { at: number })[] = [];
+  for (const [now, e] of script) {
+    const r = step(crew, e, context(specs, now));
+    crew = r.state;
+    for (const x of r.effects) effects.push({ ...x, at: now });
+  }
+  return {
+    crew,
+    typed: effects.filter((e) => e.type === 'type').map((e) => ({ at: e.at, text: (e as { text: string }).text })),
+    kinds: effects.filter((e) => e.type === 'notify').map((e) => `${(e as { kind: string }).kind}@${e.at}`),
+    effects,
+  };
+}
+
+const launch = (id = 't/a'): [number, CrewEvent][] => [
+  [0, { type: 'tick' }],
+  [0, { type: 'launched', agent: id, attempt: 1, pane: '%1', pid: 10 }],
+];
+const seen = (at: number, activity: 'busy' | 'idle' | 'waiting', id = 't/a'): [number, CrewEvent] => [
+  at,
+  { type: 'usage', agents: {}, activity: { [id]: activity }, intervalMs: 2 * S },
+];
+const checkin = (every: number, grace: number, onMiss: 'nudge' | 'restart' | 'stop' | 'none') =>
+  agent('a', { checkin: { everyMs: every, graceMs: grace, onMiss, nudge: 'check in please' } });
+
+describe('check-in cadence', () => {
+  it('due and missing: overdue, the nudge waits for idle, then is typed', () => {
+    const r = play([checkin(15 * M, 5 * M, 'nudge')], [...launch(), seen(15 * M, 'busy'), seen(15 * M + 2 * S, 'idle')]);
+    expect(r.kinds).toContain(`overdue@${15 * M}`);
+    expect(r.typed).toEqual([{ at: 15 * M + 2 * S, text: 'check in please' }]);
+    expect(r.crew.agents['t/a']?.overdueSince).toBe(15 * M);
+  });
+
+  it('a check-in clears the overdue state and restarts the cadence', () => {
+    const r = play([checkin(15 * M, 5 * M, 'stop')], [
+      ...launch(),
+      seen(15 * M, 'busy'),
+      [16 * M, { type: 'checkin', agent: 't/a', message: 'on it' }],
+      seen(30 * M, 'busy'),
+    ]);
+    expect(r.crew.agents['t/a']).toMatchObject({ overdueSince: null, lastCheckin: 16 * M, checkinMessage: 'on it', status: { state: 'running' } });
+  });
+
+  it.each([
+    ['stop', { state: 'failed', reason: 'checkin' }],
+    ['restart', { state: 'backoff', reason: 'checkin' }],
+  ] as const)('past grace, on_miss %s', (onMiss, status) => {
+    const r = play([checkin(15 * M, 5 * M, onMiss)], [...launch(), seen(15 * M, 'busy'), seen(20 * M, 'busy')]);
+    expect(r.crew.agents['t/a']?.status).toMatchObject(status);
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'kill', agent: 't/a' }));
+  });
+
+  it('on_miss nudge nudges again after grace, and every grace after that', () => {
+    const r = play([checkin(15 * M, 5 * M, 'nudge')], [
+      ...launch(),
+      seen(15 * M, 'idle'),
+      [15 * M + S, { type: 'typed', agent: 't/a', id: `nudge-${15 * M}`, submitted: true }],
+      seen(20 * M, 'idle'),
+      [20 * M + S, { type: 'typed', agent: 't/a', id: `nudge-${20 * M}`, submitted: true }],
+      seen(25 * M, 'idle'),
+    ]);
+    expect(r.typed.map((t) => t.at)).toEqual([15 * M, 20 * M, 25 * M]);
+    expect(r.kinds).toContain(`missed@${20 * M}`);
+  });
+
+  it('on_miss none only says so', () => {
+    const r = play([checkin(15 * M, 5 * M, 'none')], [...launch(), seen(15 * M, 'busy'), seen(20 * M, 'busy')]);
+    expect(r.crew.agents['t/a']?.status.state).toBe('running');
+    expect(r.kinds).toContain(`missed@${20 * M}`);
+  });
+});
+
+describe('the outbox', () => {
+  it('the first prompt is typed once the agent is first idle, and only once', () => {
+    const r = play([agent('a', { prompt: 'You are the PM' })], [
+      ...launch(),
+      seen(2 * S, 'busy'),
+      seen(4 * S, 'idle'),
+      [5 * S, { type: 'typed', agent: 't/a', id: 'prompt-1', submitted: true }],
+      seen(6 * S, 'idle'),
+    ]);
+    expect(r.typed).toEqual([{ at: 4 * S, text: 'You are the PM' }]);
+    expect(r.kinds).toContain(`prompted@${5 * S}`);
+  });
+
+  it('never types into a busy or waiting agent unless forced', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'hello', force: false }],
+      seen(2 * S, 'busy'),
+      seen(4 * S, 'waiting'),
+      [5 * S, { type: 'message', agent: 't/a', id: 'm2', text: 'now!', force: true }],
+    ]);
+    expect(r.typed).toEqual([]); // m1 heads the queue and waits; m2 is behind it
+    const forced = play([agent('a')], [...launch(), seen(2 * S, 'busy'), [3 * S, { type: 'message', agent: 't/a', id: 'm2', text: 'now!', force: true }]]);
+    expect(forced.typed).toEqual([{ at: 3 * S, text: 'now!' }]);
+  });
+
+  it('one item at a time; text still unsubmitted is retried, then dropped after 3 tries', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
+      [S, { type: 'message', agent: 't/a', id: 'm2', text: 'two', force: false }],
+      seen(2 * S, 'idle'),
+      seen(3 * S, 'idle'),
+      [4 * S, { type: 'typed', agent: 't/a', id: 'm1', submitted: false }],
+      [5 * S, { type: 'typed', agent: 't/a', id: 'm1', submitted: false }],
+      [6 * S, { type: 'typed', agent: 't/a', id: 'm1', submitted: false }],
+    ]);
+    expect(r.typed.map((t) => t.text)).toEqual(['one', 'one', 'one', 'two']);
+    expect(r.kinds).toContain(`type-failed@${6 * S}`);
+  });
+
+  it('a handoff is pending until typed into its target, then delivered; it releases `after`', () => {
+    const specs = [agent('pm'), agent('dev', { after: ['t/pm'] })];
+    const r = play(specs, [
+      [0, { type: 'tick' }],
+      [0, { type: 'launched', agent: 't/pm', attempt: 1, pane: '%1', pid: 10 }],
+      [S, { type: 'handoff', id: 'h1', from: 't/pm', to: 't/dev', message: 'build it', file: '/p/plan.md' }],
+      [2 * S, { type: 'launched', agent: 't/dev', attempt: 1, pane: '%2', pid: 11 }],
+      seen(3 * S, 'idle', 't/dev'),
+    ]);
+    expect(r.crew.handoffs?.[0]).toMatchObject({ id: 'h1', state: 'pending' });
+    expect(r.typed).toEqual([{ at: 3 * S, text: 'Handoff from t/pm: build it\n(file: /p/plan.md)' }]);
+    const done = step(r.crew, { type: 'typed', agent: 't/dev', id: 'handoff-h1', submitted: true }, context(specs, 4 * S));
+    expect(done.state.handoffs?.[0]).toMatchObject({ state: 'delivered', delivered: 4 * S });
+    expect(done.state.agents['t/pm']?.lastCheckin).toBe(S);
+  });
+
+  it('deliver forces a pending handoff into a busy target', () => {
+    const specs = [agent('pm'), agent('dev')];
+    const r = play(specs, [
+      [0, { type: 'tick' }],
+      [0, { type: 'launched', agent: 't/dev', attempt: 1, pane: '%2', pid: 11 }],
+      [S, { type: 'handoff', id: 'h1', from: 't/pm', to: 't/dev', message: 'go', file: null }],
+      seen(2 * S, 'busy', 't/dev'),
+      [3 * S, { type: 'deliver', handoff: 'h1' }],
+    ]);
+    expect(r.typed).toEqual([{ at: 3 * S, text: 'Handoff from t/pm: go' }]);
+  });
+});
+
+describe('commit cadence and stalls', () => {
+  const committing = agent('a', { commit: { everyMs: 30 * M, nudge: 'commit now' } });
+  it('asks an agent that has been busy to commit when its last commit is too old, once per interval', () => {
+    const usage = (at: number, last: number | null, activity: 'busy' | 'idle'): [number, CrewEvent] => [
+      at,
+      { type: 'usage', agents: {}, activity: { 't/a': activity }, commits: { 't/a': last }, intervalMs: 2 * S },
+    ];
+    const r = play([committing], [...launch(), usage(10 * M, 0, 'busy'), usage(31 * M, 0, 'busy'), usage(31 * M + 2 * S, 0, 'idle'), usage(40 * M, 0, 'idle')]);
+    expect(r.kinds.filter((k) => k.startsWith('commit-nudge'))).toEqual([`commit-nudge@${31 * M}`]);
+    expect(r.typed).toEqual([{ at: 31 * M + 2 * S, text: 'commit now' }]);
+  });
+
+  it('an agent idle since its last commit is left alone', () => {
+    const r = play([committing], [...launch(), [31 * M, { type: 'usage', agents: {}, activity: { 't/a': 'idle' }, commits: { 't/a': M } }]]);
+    expect(r.kinds.some((k) => k.startsWith('commit-nudge'))).toBe(false);
+  });
+
+  it('expect: flagged as stalled once, past twice the expected time', () => {
+    const r = play([agent('a', { expectMs: 5 * M })], [...launch(), [10 * M, { type: 'tick' }], [10 * M + S, { type: 'tick' }], [11 * M, { type: 'tick' }]]);
+    expect(r.kinds.filter((k) => k.startsWith('stalled'))).toEqual([`stalled@${10 * M + S}`]);
+  });
+});
