@@ -23,8 +23,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { writeFileAtomic } from '../supervisor/store/atomic-file.js';
-import { isProcessAlive } from '../supervisor/store/process-identity.js';
+import { writeFileAtomic } from '../sys/atomic-file.js';
+import { isProcessAlive } from '../sys/process-identity.js';
 import { MAX_RECORD_BYTES, parseRecord, type InboxRecord } from './record.js';
 
 /** What a handler may return instead of nothing: the record is moved to `rejected/`. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../supervisor/store/atomic-file.js';
+import { writeFileAtomic } from '../sys/atomic-file.js';
 import type { InboxRecord } from './record.js';
 
 /** Record ids sort by time, so the supervisor takes records in the order they were written. */

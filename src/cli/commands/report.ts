@@ -10,7 +10,7 @@ import { renderMarkdown } from '../../report/render-markdown.js';
 import { agentLogFile } from '../../supervisor/paths.js';
 import { Ledger } from '../../supervisor/store/ledger.js';
 import type { SavedState } from '../../supervisor/supervisor.js';
-import { writeFileAtomic } from '../../supervisor/store/atomic-file.js';
+import { writeFileAtomic } from '../../sys/atomic-file.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export async function runReport(ctx: CliContext, json: boolean): Promise<number> {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir } from './atomic-file.js';
+import { fsyncDir } from '../../sys/atomic-file.js';
 
 /** A record as stored: the caller's fields plus its sequence number. */
 export type LoggedRecord<T extends object = Record<string, unknown>> = T & { seq: number };

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../sys/atomic-file.js';
 import { EventLog, readEventLog, type EventLogOptions, type LoggedRecord } from './event-log.js';
 
 export const SNAPSHOT_FILE = 'state.json';

@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LockedError, MusterError } from '../../errors.js';
-import { fsyncDir } from './atomic-file.js';
-import { isSameProcess, processStartTime } from './process-identity.js';
+import { fsyncDir } from '../../sys/atomic-file.js';
+import { isSameProcess, processStartTime } from '../../sys/process-identity.js';
 
-export { isSameProcess } from './process-identity.js';
+export { isSameProcess } from '../../sys/process-identity.js';
 
 export const LOCK_FILE = 'supervisor.lock';
 const GUARD_INFIX = '.takeover-';

@@ -14,11 +14,11 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 /** The sources the store needs, relative to the repository. */
 export const STORE_SOURCES = [
   'src/errors.ts',
-  'src/supervisor/store/atomic-file.ts',
+  'src/sys/atomic-file.ts',
   'src/supervisor/store/event-log.ts',
   'src/supervisor/store/ledger.ts',
   'src/supervisor/store/lock.ts',
-  'src/supervisor/store/process-identity.ts',
+  'src/sys/process-identity.ts',
 ];
 
 /** Transpiles `sources` into `outDir` (same relative paths, `.js`) and marks it as ESM. */

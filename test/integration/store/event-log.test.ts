@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MusterError } from '../../../src/errors.js';
-import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../../src/supervisor/store/atomic-file.js';
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../../src/sys/atomic-file.js';
 import { EventLog, readEventLog, rotatedPath } from '../../../src/supervisor/store/event-log.js';
 import { Ledger } from '../../../src/supervisor/store/ledger.js';
 

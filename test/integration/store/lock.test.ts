@@ -12,7 +12,7 @@ import {
   readLock,
   takeoverGuardPath,
 } from '../../../src/supervisor/store/lock.js';
-import { processStartTime } from '../../../src/supervisor/store/process-identity.js';
+import { processStartTime } from '../../../src/sys/process-identity.js';
 import { killAll, startChild, transpileInto, type Child } from './child-modules.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-lock-'));
