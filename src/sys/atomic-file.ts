@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MusterError } from '../../errors.js';
+import { MusterError } from '../errors.js';
 import { isProcessAlive } from './process-identity.js';
 
 const TEMP_SUFFIX = '.tmp';
