@@ -7,6 +7,8 @@ export interface PaneState {
   panePid: number;
   dead: boolean;
   deadStatus: number | null;
+  /** the signal that ended it; with deadStatus null too, the exit is not known yet */
+  deadSignal: number | null;
   agentId: string | null;
   attempt: string | null;
   sessionName: string;

@@ -85,6 +85,7 @@ export class Supervisor {
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
+  private readonly deadSince = new Map<string, number>();
   readonly pid: number;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -280,11 +281,30 @@ export class Supervisor {
       if (!isAlive(rt.status) && rt.pid === null) continue;
       const pane = byAgent.get(spec.id);
       if (!pane) this.dispatch({ type: 'vanished', agent: spec.id, attempt: rt.attempt });
-      else if (pane.dead && Number(pane.attempt) === rt.attempt) {
+      else if (pane.dead && Number(pane.attempt) === rt.attempt && this.exitKnown(pane)) {
         const cause = isAlive(rt.status) && this.opts.limits.oomKilled(spec.id) ? ('memory' as const) : undefined;
         this.dispatch({ type: 'exited', agent: spec.id, attempt: rt.attempt, code: pane.deadStatus, cause });
       }
     }
+  }
+
+  /**
+   * tmux reports a pane dead a moment before it has reaped the process and knows how it
+   * ended; give it a few seconds before judging an exit with neither status nor signal.
+   */
+  private exitKnown(pane: PaneState): boolean {
+    if (pane.deadStatus !== null || pane.deadSignal !== null) {
+      this.deadSince.delete(pane.paneId);
+      return true;
+    }
+    const first = this.deadSince.get(pane.paneId) ?? this.now();
+    this.deadSince.set(pane.paneId, first);
+    if (this.now() - first < 3000) {
+      this.opts.clock.setTimeout(() => void this.checkPanes(), 250);
+      return false;
+    }
+    this.deadSince.delete(pane.paneId);
+    return true;
   }
 
   private async pulse(): Promise<void> {

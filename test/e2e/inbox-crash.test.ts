@@ -52,7 +52,7 @@ describe('the inbox', () => {
   it('kill -9 in the middle of a burst loses no check-in and counts none twice', async () => {
     const first = p.headless();
     await waitFor('supervisor', async () => (await p.status()).supervisor.running);
-    const N = 400;
+    const N = 150;
     for (let i = 0; i < N; i++) {
       writeRecord(inboxDir(), { v: 1, id: newRecordId(Date.now() + i), kind: 'checkin', agent: 't/a', message: `burst ${i}`, to: null, file: null, at: Date.now() });
     }
@@ -61,11 +61,11 @@ describe('the inbox', () => {
     await first.exited;
     const takenBefore = checkinEvents().filter((m) => m.startsWith('burst')).length;
     p.headless();
-    await waitFor('all taken', () => checkinEvents().filter((m) => m.startsWith('burst')).length >= N, 60_000);
+    await waitFor('all taken', () => checkinEvents().filter((m) => m.startsWith('burst')).length >= N, 120_000);
     await waitFor('inbox empty', () => fs.readdirSync(inboxDir()).filter((f) => f.endsWith('.json')).length === 0, 30_000);
     const burst = checkinEvents().filter((m) => m.startsWith('burst'));
     expect(new Set(burst).size).toBe(N);
     expect(burst).toHaveLength(N);
     expect(takenBefore).toBeLessThan(N); // the kill really fell in the middle
-  });
+  }, 180_000);
 });
