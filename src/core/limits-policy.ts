@@ -1,13 +1,13 @@
 /**
  * Limits (SPEC §3): what one pulse's measurements mean for an agent. Memory over its
  * limit on two consecutive pulses → `on_memory`; CPU at its limit → throttled until it
- * stays well under it; the machine above its ceiling for a while → the lowest-priority
- * running agent is paused, and resumed once the machine has been below it for a while.
+ * stays well under it; the machine's CPU above its ceiling for a while → the busiest
+ * lowest-priority running agent is paused, and resumed once the machine has been below it for a while.
  * Pure: counters in, decisions and counters out.
  */
 import type { AgentSpec, CeilingSpec, Priority } from '../config/types.js';
 import type { AgentRuntime } from './agent-state.js';
-import { overCeiling, type MachineLoad } from './scheduler.js';
+import type { MachineLoad } from './scheduler.js';
 
 export interface Usage {
   /** percent of one core; while throttled by duty cycling, the demand it would use if let run */
@@ -80,8 +80,9 @@ export function judgePressure(
   agents: Readonly<Record<string, AgentRuntime>>,
   usage: Readonly<Record<string, Usage>>,
 ): { decision: PressureDecision; pressure: Pressure } {
-  if (!machine || (ceiling.cpu === null && ceiling.memory === null)) return { decision: { kind: 'none' }, pressure: { over: 0, under: 0 } };
-  const over = overCeiling(ceiling, machine);
+  // Pausing frees CPU, not memory: only CPU pressure pauses agents (SPEC §3).
+  if (!machine || ceiling.cpu === null) return { decision: { kind: 'none' }, pressure: { over: 0, under: 0 } };
+  const over = machine.cpu > ceiling.cpu;
   const next = over ? { over: pressure.over + 1, under: 0 } : { over: 0, under: pressure.under + 1 };
   if (over && next.over >= PRESSURE_PULSES) {
     // Pausing an idle agent relieves nothing: only agents that use some CPU are candidates.

@@ -63,6 +63,11 @@ describe('judgePressure', () => {
     expect(judgePressure({ over: 2, under: 0 }, ceiling, hot, specs, agents, idle).decision).toEqual({ kind: 'pause', agent: 't/mid' });
   });
 
+  it('memory above the ceiling holds new starts but pauses nobody (pausing frees no memory)', () => {
+    const r = judgePressure({ over: 5, under: 0 }, { cpu: null, memory: 50 }, { cpu: 99, memory: 90 }, specs, agents, usage);
+    expect(r.decision.kind).toBe('none');
+  });
+
   it('no ceiling, no pressure', () => {
     expect(judgePressure({ over: 9, under: 0 }, { cpu: null, memory: null }, hot, specs, agents, usage).decision.kind).toBe('none');
   });
