@@ -3,7 +3,7 @@
  * supervisor publishes it as its snapshot, `muster status` prints it, the TUI renders it.
  */
 import type { AgentSpec } from '../config/types.js';
-import { statusReason, type CrewState } from './agent-state.js';
+import { statusReason, type CrewState, type Handoff } from './agent-state.js';
 
 export interface AgentSample {
   cpu: number;
@@ -15,16 +15,8 @@ export interface SystemSample {
   memory: { used: number; total: number };
 }
 
-export interface HandoffView {
-  id: string;
-  from: string;
-  to: string;
-  message: string;
-  file: string | null;
-  state: 'pending' | 'delivered';
-  created: string;
-  delivered: string | null;
-}
+/** A handoff as SPEC §4 shows it: times as ISO strings. */
+export type HandoffView = Omit<Handoff, 'created' | 'delivered'> & { created: string; delivered: string | null };
 
 export type Activity = 'busy' | 'idle' | 'waiting';
 

@@ -11,7 +11,7 @@
  * of them run side by side.
  */
 import type { AgentSpec } from '../config/types.js';
-import type { AgentRuntime, AgentStateName } from '../core/agent-state.js';
+import { statusReason, type AgentRuntime, type AgentStateName } from '../core/agent-state.js';
 
 /** One line of `.muster/events.jsonl`. `to` is read from handoff events when no handoff list is given. */
 export interface ReportEvent {
@@ -148,7 +148,7 @@ export function buildReport(input: ReportInput): RunReport {
       id: spec.id,
       phase: phases.get(spec.id) ?? 0,
       state: rt?.status.state ?? 'unknown',
-      reason: rt ? reasonOf(rt.status) : null,
+      reason: rt ? statusReason(rt.status) : null,
       start,
       end: running ? null : end,
       running,
@@ -201,20 +201,6 @@ export function reportToJson(report: RunReport): Record<string, unknown> {
     agents: report.agents.map((a) => ({ ...a, start: iso(a.start), end: iso(a.end) })),
     phases: report.phases.map((p) => ({ ...p, start: iso(p.start), end: iso(p.end) })),
   };
-}
-
-function reasonOf(status: ReportRuntime['status']): string | null {
-  switch (status.state) {
-    case 'pending':
-    case 'backoff':
-    case 'failed':
-    case 'stopped':
-      return status.reason;
-    case 'paused':
-      return status.by;
-    default:
-      return null;
-  }
 }
 
 function maxOrNull(values: number[]): number | null {
