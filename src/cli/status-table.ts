@@ -1,6 +1,7 @@
 /** `muster status` as a table: the same document as `--json`, for people. Pure. */
 import type { StatusView } from '../core/status-view.js';
-import { formatBytes, formatPercent, formatRelative, renderTable } from './format.js';
+import { formatBytes, formatPercent, formatRelative } from '../text/format.js';
+import { renderTable } from './format.js';
 
 export function renderStatus(view: StatusView, now: number): string {
   const cost =

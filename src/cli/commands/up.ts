@@ -1,7 +1,8 @@
 /**
  * `muster up [--headless] [FILES…]`. Headless: the supervisor in the foreground, one line
  * per event. Otherwise: the supervisor is started on the crew's own tmux server (so it
- * outlives this terminal) unless one already runs, and this command says where it is.
+ * outlives this terminal) unless one already runs, this command says where it is, and on
+ * a terminal it then opens the TUI on it (src/ui). Quitting the TUI leaves the crew running.
  */
 import * as path from 'node:path';
 import { loadProject } from '../../config/load-project.js';
@@ -18,7 +19,37 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const absFiles = files.map((f) => path.resolve(f));
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
   await checkRequires(project);
-  return headless ? runHeadless(ctx, project) : startInBackground(ctx, project, absFiles);
+  if (headless) return runHeadless(ctx, project);
+  const code = await startInBackground(ctx, project, absFiles);
+  if (code !== 0 || !process.stdin.isTTY || !process.stdout.isTTY) return code;
+  return openTui(ctx);
+}
+
+/** The TUI on the running supervisor; loaded only here, so other commands start fast. */
+async function openTui(ctx: CliContext): Promise<number> {
+  // React's development build renders markedly slower (and checks what a user has no use for).
+  process.env.NODE_ENV ??= 'production';
+  // Ink renders nothing when it believes it runs in CI; here a person sits at a terminal.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const { runTui } = await import('../../ui/run-tui.js');
+  const { runCleanup } = await import('./cleanup.js');
+  const server = crewServerFor(ctx.dir);
+  const result = await runTui({
+    stateDir: ctx.paths.stateDir,
+    socketName: server.socketName,
+    env: ctx.env,
+    // `X` in the TUI: exactly what `muster cleanup --yes` does; its report is printed after the TUI closed.
+    cleanup: async () => {
+      let out = '';
+      const collect = { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream;
+      const code = await runCleanup({ ...ctx, stdout: collect, stderr: collect }, true);
+      if (code !== 0) throw new MusterError(out.trim() || 'cleanup failed');
+      return out.trimEnd();
+    },
+  });
+  writeLine(result.code === 0 ? ctx.stdout : ctx.stderr, result.message);
+  return result.code;
 }
 
 async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<number> {

@@ -1,0 +1,13 @@
+/** The selected agent's latest output, with a title. */
+import { Box } from 'ink';
+import { LineView, LinesBox } from './LineView.js';
+import type { Line } from './segments.js';
+
+export function Preview({ title, rows, height, colors }: { title: Line; rows: Line[]; height: number; colors: boolean }) {
+  return (
+    <Box flexDirection="column">
+      <LineView line={title} colors={colors} />
+      <LinesBox lines={rows} colors={colors} height={height} />
+    </Box>
+  );
+}
