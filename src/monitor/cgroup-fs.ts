@@ -63,12 +63,14 @@ class FsCgroupHandle implements CgroupHandle {
     return `{ ${writes}; } 2>/dev/null || echo ${warning} >&2`;
   }
 
+  /**
+   * Members, read from one directory (every process joins all of them): the v2 one when
+   * there is one, else the first. Called every pulse for every agent, so one read each.
+   */
   pids(): number[] {
-    const all = new Set<number>();
-    for (const dir of this.layout.dirs) {
-      for (const pid of parsePids(readText(join(dir, 'cgroup.procs')) ?? '')) all.add(pid);
-    }
-    return [...all].sort((a, b) => a - b);
+    const dir = this.layout.kill ?? this.layout.dirs[this.layout.dirs.length - 1];
+    if (!dir) return [];
+    return parsePids(readText(join(dir, 'cgroup.procs')) ?? '').sort((a, b) => a - b);
   }
 
   async setLimits(limits: CgroupLimits): Promise<void> {

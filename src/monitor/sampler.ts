@@ -7,6 +7,7 @@ import { agentPids, indexTable, type TableIndex } from './membership.js';
 import {
   clockTicks as defaultClockTicks,
   readMachine as defaultReadMachine,
+  readProcRow,
   readProcTable,
   type MachineStat,
   type ProcRow,
@@ -64,6 +65,8 @@ export interface AgentHistory {
 /** Injected dependencies; each defaults to the real machine. */
 export interface SamplerOptions {
   readTable?: () => ProcTable;
+  /** reads just these pids (for `scope: 'members'`) */
+  readRows?: (pids: Iterable<number>) => ProcTable;
   readMachine?: () => MachineStat;
   clockTicks?: number;
   selfPid?: number;
@@ -87,6 +90,7 @@ export function tickDelta(row: ProcRow, previous: ProcTable | undefined): number
 /** Samples agents' CPU and memory from one process table per call. */
 export class Sampler {
   private readonly readTable: () => ProcTable;
+  private readonly readRows: (pids: Iterable<number>) => ProcTable;
   private readonly readMachine: () => MachineStat;
   private readonly ticksPerSecond: number;
   private readonly selfPid: number;
@@ -96,15 +100,21 @@ export class Sampler {
 
   constructor(options: SamplerOptions = {}) {
     this.readTable = options.readTable ?? (() => readProcTable());
+    this.readRows = options.readRows ?? readProcRows;
     this.readMachine = options.readMachine ?? (() => defaultReadMachine());
     this.ticksPerSecond = options.clockTicks ?? defaultClockTicks();
     this.selfPid = options.selfPid ?? process.pid;
     this.historySize = options.historySize ?? 30;
   }
 
-  /** Scans once and measures every agent in `roots` (by agent id) at time `nowMs`. */
-  sample(roots: ReadonlyMap<string, AgentRoot>, nowMs: number): Sample {
-    const table = this.readTable();
+  /**
+   * Measures every agent in `roots` (by agent id) at time `nowMs` from one table: a scan of
+   * the whole machine, or (`scope: 'members'`, when every agent's cgroup lists all its
+   * processes) just the listed pids, which costs a read per agent process instead of one
+   * per process of the machine.
+   */
+  sample(roots: ReadonlyMap<string, AgentRoot>, nowMs: number, options: { scope?: 'machine' | 'members' } = {}): Sample {
+    const table = options.scope === 'members' ? this.readRows(listedPids(roots, this.selfPid)) : this.readTable();
     const machineStat = this.readMachine();
     const index = indexTable(table);
     const previous = this.previous;
@@ -164,6 +174,25 @@ export class Sampler {
     h.cpu.push(usage.cpu);
     h.memory.push(usage.memory);
   }
+}
+
+function listedPids(roots: ReadonlyMap<string, AgentRoot>, selfPid: number): Set<number> {
+  const pids = new Set<number>([selfPid]);
+  for (const root of roots.values()) {
+    pids.add(root.pid);
+    for (const pid of root.cgroupPids ?? []) pids.add(pid);
+  }
+  return pids;
+}
+
+/** The rows of just these pids (those that still exist). */
+export function readProcRows(pids: Iterable<number>): ProcTable {
+  const table: ProcTable = new Map();
+  for (const pid of pids) {
+    const row = readProcRow(pid);
+    if (row) table.set(pid, row);
+  }
+  return table;
 }
 
 /** Busy share of all cores between two `/proc/stat` readings, in percent (0 without a previous one). */

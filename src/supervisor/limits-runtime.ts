@@ -48,6 +48,11 @@ export class LimitsRuntime {
     return handle !== undefined && handle.oomKills() > (this.oomBaseline.get(agentId) ?? 0);
   }
 
+  /** True when every agent gets a group whose member list is complete (no machine-wide scan needed). */
+  get groupsListMembers(): boolean {
+    return this.driver.kind !== 'none';
+  }
+
   /** Members of the agent's group (empty without one). */
   groupPids(agentId: string): number[] {
     return this.handles.get(agentId)?.pids() ?? [];

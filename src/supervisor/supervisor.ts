@@ -35,6 +35,7 @@ export interface SavedState {
 }
 
 const TAKEN_KEPT = 256;
+const OBSERVATION_SAVE_MS = 30_000;
 
 /** One line of the event stream (ledger, headless output, TUI). */
 export interface CrewNotice {
@@ -86,6 +87,7 @@ export class Supervisor {
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
   private readonly deadSince = new Map<string, number>();
+  private lastSavedAt = 0;
   readonly pid: number;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -158,7 +160,11 @@ export class Supervisor {
     const result = step(this.crew, event, this.context());
     this.crew = result.state;
     if (event.type === 'typed') this.typedWaiters.get(event.id)?.(event.submitted);
-    this.save();
+    // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
+    // before its effects run. A quiet pulse only moves counters (activity, busy time), so
+    // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
+    const quietPulse = event.type === 'usage' && result.effects.length === 0;
+    if (!quietPulse || this.now() - this.lastSavedAt >= OBSERVATION_SAVE_MS) this.save();
     this.emit(result.effects);
     this.perform(result.effects);
     this.releaseGone();
@@ -324,10 +330,13 @@ export class Supervisor {
     if (!sampler) return usage;
     const { limits } = this.opts;
     const roots = new Map<string, { pid: number; cgroupPids: number[] }>();
+    let grouped = limits.groupsListMembers;
     for (const rt of Object.values(this.crew.agents)) {
-      if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid, cgroupPids: limits.groupPids(rt.id) });
+      if (rt.pid === null) continue;
+      roots.set(rt.id, { pid: rt.pid, cgroupPids: limits.groupPids(rt.id) });
+      grouped &&= limits.hasGroup(rt.id);
     }
-    const s = sampler.sample(roots, this.now());
+    const s = sampler.sample(roots, this.now(), { scope: grouped ? 'members' : 'machine' });
     this.samples = new Map([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
     this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
     this.machine = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
@@ -381,6 +390,7 @@ export class Supervisor {
   }
 
   private save(): void {
+    this.lastSavedAt = this.now();
     const saved: SavedState = { version: 1, savedAt: new Date(this.now()).toISOString(), crew: this.crew, inboxTaken: this.inboxTaken };
     this.opts.ledger.saveSnapshot(saved);
   }
