@@ -101,7 +101,14 @@ interface Throttle {
   stopped: boolean;
   timer: unknown;
   cleared: boolean;
+  /** outer loop: ticks really used since `windowStart`, and the factor it applies to the on-share */
+  windowTicks: number;
+  windowStart: number;
+  correction: number;
 }
+
+/** How often the outer loop compares what the agent really got with its limit. */
+const CORRECTION_WINDOW_MS = 1000;
 
 /** Holds throttled agents near their CPU limit by stopping and continuing their processes. */
 export class DutyCycler {
@@ -153,6 +160,9 @@ export class DutyCycler {
       stopped: false,
       timer: null,
       cleared: false,
+      windowTicks: 0,
+      windowStart: this.now(),
+      correction: 1,
     };
     this.throttles.set(agentId, t);
     this.beginOn(t);
@@ -186,6 +196,25 @@ export class DutyCycler {
     return { limit: t.limit * 100, onShare: t.onShare, demand: demand === null ? null : demand * 100 };
   }
 
+  /**
+   * The outer loop: processes keep running a little after SIGSTOP and ticks come in 10 ms
+   * steps, so the demand estimate alone overshoots low limits. Once a second the share it
+   * sets is scaled by how far what the agent really got is from its limit (damped).
+   */
+  private correct(t: Throttle, ticks: number, now: number): void {
+    t.windowTicks += ticks;
+    const elapsed = now - t.windowStart;
+    if (elapsed < CORRECTION_WINDOW_MS) return;
+    const got = t.windowTicks / this.ticksPerSecond / (elapsed / 1000);
+    // Only while holding the agent back: an agent under its limit teaches nothing.
+    if (got > 0 && t.onShare < 1) {
+      const step = Math.sqrt(Math.min(2, Math.max(0.5, t.limit / got)));
+      t.correction = Math.min(2, Math.max(0.25, t.correction * step));
+    }
+    t.windowTicks = 0;
+    t.windowStart = now;
+  }
+
   private demand(t: Throttle): number | null {
     if (t.runTicks === null || t.runMs <= 0) return null;
     return t.runTicks / this.ticksPerSecond / (t.runMs / 1000);
@@ -207,9 +236,10 @@ export class DutyCycler {
       t.runTicks = t.runTicks === null ? ticks : (1 - w) * t.runTicks + w * ticks;
       t.runMs = t.runMs === 0 ? ranMs : (1 - w) * t.runMs + w * ranMs;
     }
+    this.correct(t, ticks, now);
     const demand = this.demand(t);
     if (demand !== null) {
-      t.onShare = demand > 0 ? Math.min(1, Math.max(this.minOnShare, t.limit / demand)) : 1;
+      t.onShare = demand > 0 ? Math.min(1, Math.max(this.minOnShare, (t.limit / demand) * t.correction)) : 1;
     }
     t.last = usage;
     t.periodStart = now;
