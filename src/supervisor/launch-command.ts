@@ -3,10 +3,11 @@
  * command line through `/bin/sh -c`, with `MUSTER_AGENT`, `MUSTER_DIR`, `MUSTER_BIN`, the
  * agent's env, and without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
  * prelude runs first (e.g. joining the agent's cgroup) so that every child is born where
- * it must be. The pane's own process stays a shell that waits for the command and exits
- * with its status: tmux continues a pane process that is stopped (SIGCONT to its whole
- * process group), so the agent's processes must be below it for stop/continue duty
- * cycling and pausing to hold.
+ * it must be. Where signals enforce limits (no cgroup quota or freezer), the pane's own
+ * process stays a shell that waits for the command and exits with its status: tmux
+ * continues a pane process that is stopped (SIGCONT to its whole process group), so the
+ * agent's processes must be below it for stop/continue duty cycling and pausing to hold.
+ * Elsewhere the shell `exec`s the command, sparing a process per agent.
  */
 import type { AgentSpec } from '../config/types.js';
 
@@ -20,10 +21,19 @@ export const STRIPPED_ENV = ['TMUX', 'TMUX_PANE', 'CLAUDECODE'] as const;
 
 export function launchPlan(
   spec: AgentSpec,
-  opts: { stateDir: string; musterBin: string; attempt: number; prelude?: string; extraEnv?: Record<string, string> },
+  opts: {
+    stateDir: string;
+    musterBin: string;
+    attempt: number;
+    prelude?: string;
+    extraEnv?: Record<string, string>;
+    /** keep a waiting shell as the pane's process (needed when stop/continue signals enforce limits) */
+    waitingShell?: boolean;
+  },
 ): LaunchPlan {
   const prelude = opts.prelude ? `${opts.prelude.trim()}\n` : '';
-  const script = `unset ${STRIPPED_ENV.join(' ')}\n${prelude}/bin/sh -c "$1"\nexit $?`;
+  const run = opts.waitingShell === false ? 'exec /bin/sh -c "$1"' : '/bin/sh -c "$1"\nexit $?';
+  const script = `unset ${STRIPPED_ENV.join(' ')}\n${prelude}${run}`;
   return {
     argv: ['/bin/sh', '-c', script, 'muster-agent', spec.run],
     cwd: spec.cwd,

@@ -48,6 +48,11 @@ export class LimitsRuntime {
     return handle !== undefined && handle.oomKills() > (this.oomBaseline.get(agentId) ?? 0);
   }
 
+  /** Do stop/continue signals enforce anything (no cgroup CPU quota or freezer)? */
+  get usesSignals(): boolean {
+    return !(this.driver.controls.cpu && this.driver.controls.freeze);
+  }
+
   /** True when every agent gets a group whose member list is complete (no machine-wide scan needed). */
   get groupsListMembers(): boolean {
     return this.driver.kind !== 'none';

@@ -476,6 +476,7 @@ export class Supervisor {
       attempt,
       prelude,
       extraEnv: this.launchEnv(id, attempt),
+      waitingShell: !prelude || this.opts.limits.usesSignals,
     });
     const logFile = agentLogFile(this.opts.paths, id);
     fs.mkdirSync(this.opts.paths.logsDir, { recursive: true });
