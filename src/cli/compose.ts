@@ -126,7 +126,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       control.broadcast(message);
       if (message.type === 'event') opts.onNotice?.(message.event);
     };
-    supervisor.subscribe(forward);
+    supervisor.subscribe(forward, () => control.subscriberCount > 0);
     server.on('clientExit', () => void shutdown(false));
     await supervisor.start();
     await control.listen();

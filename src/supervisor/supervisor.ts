@@ -70,7 +70,7 @@ export class Supervisor {
   private readonly specById: Map<string, AgentSpec>;
   private readonly maxParallel: Map<string, number | null>;
   private readonly queues = new Map<string, Promise<void>>();
-  private readonly listeners = new Set<SupervisorListener>();
+  private readonly listeners = new Map<SupervisorListener, () => boolean>();
   private samples = new Map<string, AgentSample>();
   private system: SystemSample | null = null;
   private self: { cpu: number; memory: number } | null = null;
@@ -251,8 +251,12 @@ export class Supervisor {
     this.emit([{ type: 'notify', level, agent, kind, message }]);
   }
 
-  subscribe(listener: SupervisorListener): () => void {
-    this.listeners.add(listener);
+  /**
+   * Events go to every listener; a snapshot is built each pulse only while some listener
+   * wants one (e.g. a TUI is connected).
+   */
+  subscribe(listener: SupervisorListener, wantsSnapshots: () => boolean = () => true): () => void {
+    this.listeners.set(listener, wantsSnapshots);
     return () => this.listeners.delete(listener);
   }
 
@@ -403,13 +407,14 @@ export class Supervisor {
     }
     if (notices.length === 0) return;
     this.opts.ledger.appendEvents(notices);
-    for (const event of notices) for (const l of this.listeners) l({ type: 'event', event });
+    for (const event of notices) for (const l of this.listeners.keys()) l({ type: 'event', event });
   }
 
   publishSnapshot(): void {
-    if (this.listeners.size === 0) return;
+    const wanting = [...this.listeners].filter(([, wants]) => wants()).map(([l]) => l);
+    if (wanting.length === 0) return;
     const snapshot = this.status();
-    for (const l of this.listeners) l({ type: 'snapshot', snapshot });
+    for (const l of wanting) l({ type: 'snapshot', snapshot });
   }
 
   private perform(effects: readonly CrewEffect[]): void {

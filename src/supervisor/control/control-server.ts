@@ -225,6 +225,13 @@ export class ControlServer<S = unknown, E = unknown> {
     return this.connections.size;
   }
 
+  /** Clients that subscribed to pushes (a TUI). */
+  get subscriberCount(): number {
+    let n = 0;
+    for (const conn of this.connections) if (conn.subscribed) n++;
+    return n;
+  }
+
   /** Bytes written to clients but not yet taken by them (what a slow client costs in memory). */
   bufferedBytes(): number {
     let total = 0;
