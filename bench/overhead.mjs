@@ -177,7 +177,7 @@ export async function runOverhead(opts) {
     `pulse: interval between snapshot pushes to a subscribed control client (as the TUI is) over ${pulseWindowMs / 1000} s, mean / max; the pulse is ${PULSE_MS / 1000} s and counts as kept when no interval exceeds 1.5× it.`,
     'The window is 30 s by default because pm2 does its periodic work (memory checks of every app) every 30 s: one window holds one of its cycles. Ratios above 1× mean pm2 costs more.',
     'machine busy: CPU use of the whole machine (all cores) during the window, from /proc/stat; other work on the machine does not enter the per-process figures but can slow them.',
-    "processes on machine: at the window's start, both crews included. muster reads /proc once per pulse for the whole machine, so its cost grows with this count as well as with its agents; pm2's daemon does its periodic checks every 30 s.",
+    "processes on machine: at the window's start, both crews included. Each pulse muster reads its agents' own processes (their cgroups list them; without cgroups it scans all of /proc, so its cost also grows with this count); pm2's daemon does its periodic checks every 30 s.",
   );
   return {
     title: 'Supervisor overhead, idle agents, 2 s pulse',

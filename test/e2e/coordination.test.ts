@@ -36,6 +36,11 @@ agents:
   dev:
     after: [pm]
     run: ${ECHO}
+  oneshot:
+    # a one-shot step that fails its first attempt; the retry reads what the first one printed
+    retries: 1
+    restart: { backoff: 200ms }
+    run: if [ "$MUSTER_ATTEMPT" = 1 ]; then echo first-try-output; exit 4; fi; cp "$MUSTER_PREVIOUS_OUTPUT" previous.txt; echo attempt-$MUSTER_ATTEMPT
   busy:
     # busy for 5 s after its first line, then an echo loop again
     run: read first; echo "first:$first"; for i in $(seq 1 20); do echo tick $i; sleep 0.25; done; echo ticks-over; ${ECHO}
@@ -92,6 +97,19 @@ describe('handoffs', () => {
     await waitFor('refused', () => /refused .*outside the project/.test(sup.output()), 20_000);
     expect(fs.existsSync(path.join(inbox, 'rejected', `${id}.json`))).toBe(true);
     expect(fs.existsSync(path.join(inbox, `${id}.json`))).toBe(false);
+  });
+});
+
+describe('retries', () => {
+  it('a one-shot agent is re-run after a non-zero exit, with MUSTER_ATTEMPT and the previous output', async () => {
+    const a = await waitFor('oneshot done', async () => {
+      const x = agentOf(await p.status(), 'co/oneshot');
+      return x.state === 'done' ? x : null;
+    }, 30_000);
+    expect(a.exitCode).toBe(0);
+    expect(fs.readFileSync(path.join(p.dir, 'previous.txt'), 'utf8')).toContain('first-try-output');
+    expect(logOf('oneshot')).toContain('attempt-2');
+    expect(sup.output()).toMatch(/co\/oneshot\s+!\s+exited with code 4; retry 1 of 1/);
   });
 });
 
