@@ -81,6 +81,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     const tmux = tmuxPort(server);
     const env = opts.env ?? process.env;
     const driver = env.MUSTER_CGROUPS === 'off' ? noCgroups('MUSTER_CGROUPS=off') : await detectCgroups({ name: server.socketName });
+    const limits = new LimitsRuntime(driver);
     const supervisor = new Supervisor({
       project: opts.project,
       paths: opts.paths,
@@ -88,7 +89,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       ledger,
       musterBin: opts.musterBin,
       sampler: new Sampler(),
-      limits: new LimitsRuntime(driver),
+      limits,
       clock: realClock,
       freshStart: !existed,
     });
@@ -100,7 +101,10 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       (ending ??= (async () => {
         await supervisor.shutdown();
         await control.close();
-        if (killServer) await server.killServer().catch(() => undefined);
+        if (killServer) {
+          await server.killServer().catch(() => undefined);
+          await limits.removeAll().catch(() => undefined);
+        }
         await unwind();
         endedResolve();
       })());

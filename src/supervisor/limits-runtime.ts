@@ -113,6 +113,13 @@ export class LimitsRuntime {
     return this.handles.has(agentId);
   }
 
+  /** The crew is gone (`muster down`): every group of it removed, the crew's own folder too. */
+  async removeAll(): Promise<void> {
+    this.cycler.stopAll();
+    this.handles.clear();
+    await this.driver.removeAll();
+  }
+
   /** Supervisor shutdown: processes continue, groups stay (the agents keep running). */
   detach(): void {
     this.cycler.stopAll();

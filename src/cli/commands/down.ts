@@ -2,6 +2,7 @@
  * `muster down`: every agent stopped gracefully, the crew's sessions removed, then its
  * supervisor and tmux server end. Logs and ledger stay.
  */
+import { detectCgroups } from '../../monitor/cgroups.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { stopProcesses } from '../../supervisor/process-reaper.js';
 import { acquireLock, readLock } from '../../supervisor/store/lock.js';
@@ -43,6 +44,7 @@ export async function runDown(ctx: CliContext): Promise<number> {
       ),
     );
     await server.killServer();
+    await (await detectCgroups({ name: server.socketName })).removeAll();
   } finally {
     lock.release();
   }
