@@ -4,8 +4,6 @@
  * It knows nothing of the CLI or the TUI: they reach it through `command()` (over the
  * control socket) and read what it publishes through `subscribe()`.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
@@ -14,15 +12,15 @@ import { reconcile, type ObservedPane } from '../core/reconcile.js';
 import type { MachineLoad } from '../core/scheduler.js';
 import { buildStatus, type AgentSample, type StatusView, type SystemSample } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
-import { readProcTable } from '../monitor/proc-table.js';
 import type { Sampler } from '../monitor/sampler.js';
-import { stripAnsi } from '../text/strip-ansi.js';
 import { CoordinationRuntime } from './coordination-runtime.js';
-import { launchPlan } from './launch-command.js';
+import { PaneExits } from './pane-exits.js';
+import { EffectRunner } from './effect-runner.js';
+import { layoutPlan } from './layout-plan.js';
 import type { LimitsRuntime } from './limits-runtime.js';
-import { agentLogFile, type StatePaths } from './paths.js';
-import type { Clock, CrewTmux, PaneState, TeamLayoutPlan } from './ports.js';
-import { membersOf, realReaperDeps, stopProcesses, type ReaperDeps } from './process-reaper.js';
+import type { StatePaths } from './paths.js';
+import type { Clock, CrewTmux, PaneState } from './ports.js';
+import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
 import type { Ledger } from './store/ledger.js';
 
 /** What the ledger's snapshot holds. */
@@ -69,7 +67,6 @@ export class Supervisor {
   private readonly specs: AgentSpec[];
   private readonly specById: Map<string, AgentSpec>;
   private readonly maxParallel: Map<string, number | null>;
-  private readonly queues = new Map<string, Promise<void>>();
   private readonly listeners = new Map<SupervisorListener, () => boolean>();
   private samples = new Map<string, AgentSample>();
   private system: SystemSample | null = null;
@@ -83,10 +80,11 @@ export class Supervisor {
   private stopped = false;
   private readonly reaper: ReaperDeps;
   private readonly coord: CoordinationRuntime;
+  private readonly effects: EffectRunner;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
-  private readonly deadSince = new Map<string, number>();
+  private readonly exits = new PaneExits();
   private lastSavedAt = 0;
   readonly pid: number;
 
@@ -116,6 +114,22 @@ export class Supervisor {
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
+    this.effects = new EffectRunner({
+      project: opts.project,
+      paths: opts.paths,
+      tmux: opts.tmux,
+      limits: opts.limits,
+      musterBin: opts.musterBin,
+      coord: this.coord,
+      reaper: this.reaper,
+      pid: this.pid,
+      crew: () => this.crew,
+      spec: (id) => this.specById.get(id),
+      dispatch: (e) => this.dispatch(e),
+      notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      checkPanes: () => this.checkPanes(),
+      now: () => this.now(),
+    });
   }
 
   /** Builds the teams' panes, picks up what still runs, and starts supervising. */
@@ -134,9 +148,9 @@ export class Supervisor {
       if (!spec) continue;
       await this.opts.limits.prepare(spec);
       // A supervisor that died mid duty-cycle may have left processes stopped.
-      if (rt.status.state !== 'paused') await this.opts.limits.thaw(rt.id, this.membersOf(rt.id));
+      if (rt.status.state !== 'paused') await this.opts.limits.thaw(rt.id, this.effects.membersOf(rt.id));
     }
-    this.perform(picked.effects);
+    this.effects.perform(picked.effects);
     for (const event of picked.events) this.dispatch(event);
     this.opts.tmux.onPaneDied(() => void this.checkPanes());
     this.dispatch({ type: 'usage', agents: this.sample() });
@@ -166,7 +180,7 @@ export class Supervisor {
     const quietPulse = event.type === 'usage' && result.effects.length === 0;
     if (!quietPulse || this.now() - this.lastSavedAt >= OBSERVATION_SAVE_MS) this.save();
     this.emit(result.effects);
-    this.perform(result.effects);
+    this.effects.perform(result.effects);
     this.releaseGone();
     this.scheduleWake();
   }
@@ -175,19 +189,16 @@ export class Supervisor {
   private releaseGone(): void {
     for (const rt of Object.values(this.crew.agents)) {
       if (!isAlive(rt.status) && rt.pid === null && this.opts.limits.hasGroup(rt.id)) {
-        this.enqueue(rt.id, () => this.opts.limits.release(rt.id));
+        this.effects.enqueue(rt.id, () => this.opts.limits.release(rt.id));
       }
     }
   }
 
   /** Resolves once every queued effect (launches, stops) has finished. */
-  async idle(agents?: readonly string[]): Promise<void> {
-    for (;;) {
-      const pending = [...this.queues.entries()].filter(([id]) => !agents || agents.includes(id)).map(([, p]) => p);
-      if (pending.length === 0) return;
-      await Promise.all(pending);
-    }
+  idle(agents?: readonly string[]): Promise<void> {
+    return this.effects.idle(agents);
   }
+
 
   status(): StatusView {
     return buildStatus({
@@ -284,37 +295,16 @@ export class Supervisor {
   }
 
   private judgePanes(panes: PaneState[]): void {
-    const byAgent = new Map(panes.filter((p) => p.agentId).map((p) => [p.agentId as string, p]));
-    for (const spec of this.specs) {
-      const rt = this.crew.agents[spec.id];
-      if (!rt || rt.status.state === 'starting' || this.queues.has(spec.id)) continue;
-      if (!isAlive(rt.status) && rt.pid === null) continue;
-      const pane = byAgent.get(spec.id);
-      if (!pane) this.dispatch({ type: 'vanished', agent: spec.id, attempt: rt.attempt });
-      else if (pane.dead && Number(pane.attempt) === rt.attempt && this.exitKnown(pane)) {
-        const cause = isAlive(rt.status) && this.opts.limits.oomKilled(spec.id) ? ('memory' as const) : undefined;
-        this.dispatch({ type: 'exited', agent: spec.id, attempt: rt.attempt, code: pane.deadStatus, cause });
-      }
-    }
-  }
-
-  /**
-   * tmux reports a pane dead a moment before it has reaped the process and knows how it
-   * ended; give it a few seconds before judging an exit with neither status nor signal.
-   */
-  private exitKnown(pane: PaneState): boolean {
-    if (pane.deadStatus !== null || pane.deadSignal !== null) {
-      this.deadSince.delete(pane.paneId);
-      return true;
-    }
-    const first = this.deadSince.get(pane.paneId) ?? this.now();
-    this.deadSince.set(pane.paneId, first);
-    if (this.now() - first < 3000) {
-      this.opts.clock.setTimeout(() => void this.checkPanes(), 250);
-      return false;
-    }
-    this.deadSince.delete(pane.paneId);
-    return true;
+    const { events, pending } = this.exits.judge(
+      this.specs,
+      this.crew,
+      panes,
+      this.now(),
+      (id) => this.effects.busy(id),
+      (id) => this.opts.limits.oomKilled(id),
+    );
+    for (const event of events) this.dispatch(event);
+    if (pending) this.opts.clock.setTimeout(() => void this.checkPanes(), 250);
   }
 
   private async pulse(): Promise<void> {
@@ -417,135 +407,6 @@ export class Supervisor {
     for (const l of wanting) l({ type: 'snapshot', snapshot });
   }
 
-  private perform(effects: readonly CrewEffect[]): void {
-    for (const e of effects) {
-      switch (e.type) {
-        case 'launch':
-          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
-          break;
-        case 'kill':
-          this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
-          break;
-        case 'throttle': {
-          const cpu = e.cpu;
-          this.enqueue(e.agent, async () => this.opts.limits.throttle(e.agent, this.membersOf(e.agent), cpu));
-          break;
-        }
-        case 'unthrottle':
-          this.enqueue(e.agent, async () => this.opts.limits.unthrottle(e.agent));
-          break;
-        case 'type': {
-          const { agent, id, text } = e;
-          this.enqueue(agent, () => this.coord.type(agent, id, text));
-          break;
-        }
-        case 'freeze':
-          this.enqueue(e.agent, () => this.opts.limits.freeze(e.agent, this.membersOf(e.agent)));
-          break;
-        case 'thaw':
-          this.enqueue(e.agent, () => this.opts.limits.thaw(e.agent, this.membersOf(e.agent)));
-          break;
-        case 'notify':
-          break;
-      }
-    }
-  }
-
-  /** Effects of one agent run one after another (a reset's stop finishes before its launch). */
-  private enqueue(agent: string, job: () => Promise<void>): void {
-    const before = this.queues.get(agent) ?? Promise.resolve();
-    const run = before.then(job).catch((err: unknown) => {
-      this.emit([{ type: 'notify', level: 'error', agent, kind: 'internal', message: `supervisor error: ${(err as Error).message}` }]);
-    });
-    this.queues.set(agent, run);
-    void run.then(() => {
-      if (this.queues.get(agent) === run) this.queues.delete(agent);
-    });
-  }
-
-  private async launch(id: string, attempt: number): Promise<void> {
-    const spec = this.specById.get(id);
-    if (!spec) return;
-    const fail = (message: string) => this.dispatch({ type: 'launch-failed', agent: id, attempt, message });
-    if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
-    let pane = await this.paneOf(id);
-    if (!pane) {
-      const team = this.opts.project.teams.find((t) => t.name === spec.team);
-      if (team) pane = (await this.opts.tmux.ensureTeam(layoutPlan(team))).get(id) ?? null;
-    }
-    if (!pane) return fail('its tmux pane could not be created');
-    const prelude = await this.opts.limits.prepare(spec);
-    const plan = launchPlan(spec, {
-      stateDir: this.opts.paths.stateDir,
-      musterBin: this.opts.musterBin,
-      attempt,
-      prelude,
-      extraEnv: this.launchEnv(id, attempt),
-      waitingShell: !prelude || this.opts.limits.usesSignals,
-    });
-    const logFile = agentLogFile(this.opts.paths, id);
-    fs.mkdirSync(this.opts.paths.logsDir, { recursive: true });
-    try {
-      const { pid } = await this.opts.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
-      this.coord.launched(id, this.now());
-      this.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
-    } catch (err) {
-      fail((err as Error).message);
-    }
-  }
-
-  /**
-   * What a new attempt gets besides the usual variables: the last output of the attempt
-   * before it (a file, for retries), and the handoffs still waiting for it.
-   */
-  private launchEnv(id: string, attempt: number): Record<string, string> {
-    const env: Record<string, string> = {};
-    const log = agentLogFile(this.opts.paths, id);
-    if (attempt > 1 && fs.existsSync(log)) {
-      const file = path.join(this.opts.paths.stateDir, 'attempts', `${id.replace('/', '.')}.${attempt - 1}.txt`);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, stripAnsi(readTail(log, 64 * 1024)));
-      env.MUSTER_PREVIOUS_OUTPUT = file;
-    }
-    const waiting = (this.crew.handoffs ?? []).filter((h) => h.to === id && h.state === 'pending');
-    if (waiting.length > 0) env.MUSTER_HANDOFF = waiting.map((h) => `from ${h.from}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`).join('\n');
-    return env;
-  }
-
-  private async kill(id: string, graceful: boolean): Promise<void> {
-    const panes = await this.opts.tmux.listPanes().catch(() => [] as PaneState[]);
-    const pane = panes.find((p) => p.agentId === id);
-    const rt = this.crew.agents[id];
-    const roots = [...new Set([rt?.pid, pane?.panePid].filter((p): p is number => typeof p === 'number'))];
-    const paneId = pane && !pane.dead ? pane.paneId : null;
-    await stopProcesses(
-      {
-        roots,
-        interrupt: graceful && paneId ? () => this.opts.tmux.sendKeys(paneId, ['C-c']) : undefined,
-        extraPids: () => this.opts.limits.groupPids(id),
-        interruptMs: graceful ? undefined : 0,
-        termMs: graceful ? undefined : 500,
-        spare: new Set([this.pid]),
-      },
-      this.reaper,
-    );
-    const now = this.crew.agents[id];
-    if (now && !isAlive(now.status)) await this.opts.limits.release(id);
-    void this.checkPanes(); // the ended attempt's exit is recorded through the core
-  }
-
-  /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */
-  private membersOf(id: string): number[] {
-    const rt = this.crew.agents[id];
-    if (!rt?.pid) return [];
-    return membersOf(readProcTable(), [rt.pid], this.opts.limits.groupPids(id), new Set([this.pid, rt.pid]));
-  }
-
-  private async paneOf(id: string): Promise<string | null> {
-    const panes = await this.opts.tmux.listPanes();
-    return panes.find((p) => p.agentId === id)?.paneId ?? null;
-  }
-
   private observe(panes: PaneState[]): ObservedPane[] {
     return panes
       .filter((p) => p.agentId !== null)
@@ -557,32 +418,6 @@ export class Supervisor {
         deadStatus: p.deadStatus,
         attempt: p.attempt === null || p.attempt === '' ? null : Number(p.attempt),
       }));
-  }
-}
-
-/** The tmux windows and panes of a team, from its resolved layout. */
-export function layoutPlan(team: ProjectSpec['teams'][number]): TeamLayoutPlan {
-  return {
-    name: team.name,
-    windows: team.windows.map((w) => ({
-      name: w.name,
-      layout: w.layout,
-      panes: w.panes.map((name) => ({ agentId: `${team.name}/${name}`, title: name })),
-    })),
-  };
-}
-
-/** The last `bytes` of a file. */
-function readTail(file: string, bytes: number): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - bytes);
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

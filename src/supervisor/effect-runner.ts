@@ -1,0 +1,168 @@
+/**
+ * Performs the effects the core returns: launches, stops, throttling, freezing, typing.
+ * Effects of one agent run one after another (a reset's stop finishes before its
+ * launch); different agents' effects run side by side. What an effect learns (a pid, a
+ * failed launch) goes back to the core as an event.
+ */
+import * as fs from 'node:fs';
+import type { AgentSpec, ProjectSpec } from '../config/types.js';
+import { isAlive, type CrewState } from '../core/agent-state.js';
+import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
+import { readProcTable } from '../monitor/proc-table.js';
+import type { CoordinationRuntime } from './coordination-runtime.js';
+import { launchPlan } from './launch-command.js';
+import { launchEnv } from './launch-env.js';
+import { layoutPlan } from './layout-plan.js';
+import type { LimitsRuntime } from './limits-runtime.js';
+import { agentLogFile, type StatePaths } from './paths.js';
+import type { CrewTmux, PaneState } from './ports.js';
+import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
+
+export interface EffectRunnerDeps {
+  project: ProjectSpec;
+  paths: StatePaths;
+  tmux: CrewTmux;
+  limits: LimitsRuntime;
+  musterBin: string;
+  coord: CoordinationRuntime;
+  reaper: ReaperDeps;
+  /** the supervisor's own pid: never signalled */
+  pid: number;
+  crew(): CrewState;
+  spec(id: string): AgentSpec | undefined;
+  dispatch(event: CrewEvent): void;
+  notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void;
+  checkPanes(): Promise<void>;
+  now(): number;
+}
+
+export class EffectRunner {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(private readonly d: EffectRunnerDeps) {}
+
+  /** Is an effect of this agent under way (its pane is in flux)? */
+  busy(agent: string): boolean {
+    return this.queues.has(agent);
+  }
+
+  /** Resolves once every queued effect (of these agents, or of all) has finished. */
+  async idle(agents?: readonly string[]): Promise<void> {
+    for (;;) {
+      const pending = [...this.queues.entries()].filter(([id]) => !agents || agents.includes(id)).map(([, p]) => p);
+      if (pending.length === 0) return;
+      await Promise.all(pending);
+    }
+  }
+
+  perform(effects: readonly CrewEffect[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'launch':
+          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
+          break;
+        case 'kill':
+          this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
+          break;
+        case 'throttle': {
+          const cpu = e.cpu;
+          this.enqueue(e.agent, async () => this.d.limits.throttle(e.agent, this.membersOf(e.agent), cpu));
+          break;
+        }
+        case 'unthrottle':
+          this.enqueue(e.agent, async () => this.d.limits.unthrottle(e.agent));
+          break;
+        case 'type': {
+          const { agent, id, text } = e;
+          this.enqueue(agent, () => this.d.coord.type(agent, id, text));
+          break;
+        }
+        case 'freeze':
+          this.enqueue(e.agent, () => this.d.limits.freeze(e.agent, this.membersOf(e.agent)));
+          break;
+        case 'thaw':
+          this.enqueue(e.agent, () => this.d.limits.thaw(e.agent, this.membersOf(e.agent)));
+          break;
+        case 'notify':
+          break;
+      }
+    }
+  }
+
+  /** Effects of one agent run one after another (a reset's stop finishes before its launch). */
+  enqueue(agent: string, job: () => Promise<void>): void {
+    const before = this.queues.get(agent) ?? Promise.resolve();
+    const run = before.then(job).catch((err: unknown) => {
+      this.d.notice('error', agent, 'internal', `supervisor error: ${(err as Error).message}`);
+    });
+    this.queues.set(agent, run);
+    void run.then(() => {
+      if (this.queues.get(agent) === run) this.queues.delete(agent);
+    });
+  }
+
+  private async launch(id: string, attempt: number): Promise<void> {
+    const spec = this.d.spec(id);
+    if (!spec) return;
+    const fail = (message: string) => this.d.dispatch({ type: 'launch-failed', agent: id, attempt, message });
+    if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
+    let pane = await this.paneOf(id);
+    if (!pane) {
+      const team = this.d.project.teams.find((t) => t.name === spec.team);
+      if (team) pane = (await this.d.tmux.ensureTeam(layoutPlan(team))).get(id) ?? null;
+    }
+    if (!pane) return fail('its tmux pane could not be created');
+    const prelude = await this.d.limits.prepare(spec);
+    const plan = launchPlan(spec, {
+      stateDir: this.d.paths.stateDir,
+      musterBin: this.d.musterBin,
+      attempt,
+      prelude,
+      extraEnv: launchEnv(this.d.paths, id, attempt, this.d.crew().handoffs ?? []),
+      waitingShell: !prelude || this.d.limits.usesSignals,
+    });
+    const logFile = agentLogFile(this.d.paths, id);
+    fs.mkdirSync(this.d.paths.logsDir, { recursive: true });
+    try {
+      const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
+      this.d.coord.launched(id, this.d.now());
+      this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+
+  private async kill(id: string, graceful: boolean): Promise<void> {
+    const panes = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
+    const pane = panes.find((p) => p.agentId === id);
+    const rt = this.d.crew().agents[id];
+    const roots = [...new Set([rt?.pid, pane?.panePid].filter((p): p is number => typeof p === 'number'))];
+    const paneId = pane && !pane.dead ? pane.paneId : null;
+    await stopProcesses(
+      {
+        roots,
+        interrupt: graceful && paneId ? () => this.d.tmux.sendKeys(paneId, ['C-c']) : undefined,
+        extraPids: () => this.d.limits.groupPids(id),
+        interruptMs: graceful ? undefined : 0,
+        termMs: graceful ? undefined : 500,
+        spare: new Set([this.d.pid]),
+      },
+      this.d.reaper,
+    );
+    const now = this.d.crew().agents[id];
+    if (now && !isAlive(now.status)) await this.d.limits.release(id);
+    void this.d.checkPanes(); // the ended attempt's exit is recorded through the core
+  }
+
+  /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */
+  membersOf(id: string): number[] {
+    const rt = this.d.crew().agents[id];
+    if (!rt?.pid) return [];
+    return membersOf(readProcTable(), [rt.pid], this.d.limits.groupPids(id), new Set([this.d.pid, rt.pid]));
+  }
+
+  private async paneOf(id: string): Promise<string | null> {
+    const panes = await this.d.tmux.listPanes();
+    return panes.find((p) => p.agentId === id)?.paneId ?? null;
+  }
+}
