@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { writeFileAtomic } from '../sys/atomic-file.js';
+import { readTextIfExists, writeFileAtomic } from '../sys/atomic-file.js';
 import { isProcessAlive } from '../sys/process-identity.js';
 import { MAX_RECORD_BYTES, parseRecord, type InboxRecord } from './record.js';
 
@@ -235,13 +235,8 @@ export class InboxWatcher {
     }
     if (!stat.isFile()) return { ok: false, reason: 'not a regular file' };
     if (stat.size > MAX_RECORD_BYTES) return { ok: false, reason: `record larger than ${MAX_RECORD_BYTES} bytes (${stat.size})` };
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const text = readTextIfExists(file);
+    if (text === null) return null;
     const parsed = parseRecord(text);
     if (!parsed.ok) return parsed;
     if (parsed.record.id !== id) return { ok: false, reason: `record id ${JSON.stringify(parsed.record.id)} does not match its file name` };

@@ -45,18 +45,23 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fsyncDir(dir);
 }
 
+/** A file's text, or null when it does not exist (any other error is thrown). */
+export function readTextIfExists(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
 /**
  * Reads and parses a JSON file. A missing file gives `null`; a file that is
  * not valid JSON is an error that names it.
  */
 export function readJsonFile<T>(file: string): T | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = readTextIfExists(file);
+  if (text === null) return null;
   try {
     return JSON.parse(text) as T;
   } catch (err) {
