@@ -47,7 +47,9 @@ for (const path of ['cgroups', 'duty cycling'] as const) {
     it('says which mechanism is in force', async () => {
       const s = (await p.status()) as unknown as { enforcement: string };
       // On a machine that allows no cgroups (not root, no delegation) both paths sample.
-      const usable = (await detectCgroups({ name: 'muster-probe' })).kind !== 'none';
+      const probe = await detectCgroups({ name: `muster-probe-${process.pid}` });
+      const usable = probe.kind !== 'none';
+      await probe.removeAll();
       expect(s.enforcement).toMatch(path === 'cgroups' && usable ? /cgroup/ : /no cgroups/);
     });
 
