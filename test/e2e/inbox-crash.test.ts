@@ -60,8 +60,10 @@ describe('the inbox', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     const takenBefore = checkinEvents().filter((m) => m.startsWith('burst')).length;
-    p.headless();
-    await waitFor('all taken', () => checkinEvents().filter((m) => m.startsWith('burst')).length >= N, 120_000);
+    const second = p.headless();
+    await waitFor('all taken', () => checkinEvents().filter((m) => m.startsWith('burst')).length >= N, 120_000).catch((err) => {
+      throw new Error(`${String(err)}\nsupervisor output:\n${second.output().slice(-3000)}`);
+    });
     await waitFor('inbox empty', () => fs.readdirSync(inboxDir()).filter((f) => f.endsWith('.json')).length === 0, 30_000);
     const burst = checkinEvents().filter((m) => m.startsWith('burst'));
     expect(new Set(burst).size).toBe(N);

@@ -40,8 +40,10 @@ interface ReportJson {
 
 describe('muster report', () => {
   it('shows phases, results and parallel efficiency of a run', async () => {
-    p.headless();
-    await waitFor('all done', async () => (await p.status()).agents.every((a) => a.state === 'done'), 60_000);
+    const sup = p.headless();
+    await waitFor('all done', async () => (await p.status()).agents.every((a) => a.state === 'done'), 90_000).catch((err) => {
+      throw new Error(`${String(err)}\nsupervisor output:\n${sup.output()}`);
+    });
     const r = await p.muster(['report', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as ReportJson;
@@ -56,5 +58,5 @@ describe('muster report', () => {
     const md = fs.readFileSync(path.join(p.dir, '.muster/report.md'), 'utf8');
     expect(md).toContain('Parallel efficiency');
     expect(md).toContain('draft of intro');
-  });
+  }, 120_000);
 });
