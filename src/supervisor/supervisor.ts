@@ -30,6 +30,12 @@ export interface SavedState {
   crew: CrewState;
   /** the last inbox records taken (a record is deleted only after this is saved) */
   inboxTaken?: string[];
+  /**
+   * The event lines of the step this state came from, and the `seq` the first of them
+   * gets: the snapshot is written before the lines are appended, so a crash between the
+   * two is mended at the next start by appending what the log lacks.
+   */
+  journal?: { fromSeq: number; notices: CrewNotice[] };
 }
 
 const TAKEN_KEPT = 256;
@@ -96,6 +102,7 @@ export class Supervisor {
     this.crew = initialCrew(this.specs, saved?.crew ?? null);
     this.crew.handoffs = saved?.crew.handoffs ?? [];
     this.inboxTaken = saved?.inboxTaken ?? [];
+    if (saved?.journal) this.mendEventLog(saved.journal);
     this.reaper = opts.reaper ?? realReaperDeps;
     this.pid = opts.pid ?? process.pid;
     this.coord = new CoordinationRuntime({
@@ -141,7 +148,8 @@ export class Supervisor {
     this.save();
     const kept = Object.values(this.crew.agents).filter((a) => isAlive(a.status) && a.pid !== null);
     if (kept.length > 0) {
-      this.emit([{ type: 'notify', level: 'info', agent: null, kind: 'reattached', message: `picked up ${kept.length} running agent(s): ${kept.map((a) => `${a.id} (pid ${a.pid})`).join(', ')}` }]);
+      const list = kept.map((a) => `${a.id} (pid ${a.pid})`).join(', ');
+      this.notice('info', null, 'reattached', `picked up ${kept.length} running agent(s): ${list}`);
     }
     for (const rt of kept) {
       const spec = this.specById.get(rt.id);
@@ -178,8 +186,9 @@ export class Supervisor {
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
     const quietPulse = event.type === 'usage' && result.effects.length === 0;
-    if (!quietPulse || this.now() - this.lastSavedAt >= OBSERVATION_SAVE_MS) this.save();
-    this.emit(result.effects);
+    const notices = this.noticesOf(result.effects);
+    if (!quietPulse || this.now() - this.lastSavedAt >= OBSERVATION_SAVE_MS) this.save(notices);
+    this.publishEvents(notices);
     this.effects.perform(result.effects);
     this.releaseGone();
     this.scheduleWake();
@@ -259,7 +268,7 @@ export class Supervisor {
 
   /** An event line that no transition produced (e.g. a refused inbox record). */
   notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void {
-    this.emit([{ type: 'notify', level, agent, kind, message }]);
+    this.publishEvents(this.noticesOf([{ type: 'notify', level, agent, kind, message }]));
   }
 
   /**
@@ -383,18 +392,32 @@ export class Supervisor {
     return this.opts.clock.now();
   }
 
-  private save(): void {
+  private save(notices: CrewNotice[] = []): void {
     this.lastSavedAt = this.now();
-    const saved: SavedState = { version: 1, savedAt: new Date(this.now()).toISOString(), crew: this.crew, inboxTaken: this.inboxTaken };
+    const saved: SavedState = {
+      version: 1,
+      savedAt: new Date(this.now()).toISOString(),
+      crew: this.crew,
+      inboxTaken: this.inboxTaken,
+      journal: { fromSeq: this.opts.ledger.lastSeq() + 1, notices },
+    };
     this.opts.ledger.saveSnapshot(saved);
   }
 
-  private emit(effects: readonly CrewEffect[]): void {
-    const notices: CrewNotice[] = [];
-    for (const e of effects) {
-      if (e.type !== 'notify') continue;
-      notices.push({ time: new Date(this.now()).toISOString(), level: e.level, agent: e.agent, kind: e.kind, message: e.message });
-    }
+  /** A crash fell between a snapshot and its event lines: append the lines the log lacks. */
+  private mendEventLog(journal: NonNullable<SavedState['journal']>): void {
+    const have = this.opts.ledger.lastSeq();
+    const missing = journal.notices.slice(Math.max(0, have - journal.fromSeq + 1));
+    if (have < journal.fromSeq + journal.notices.length - 1 && missing.length > 0) this.opts.ledger.appendEvents(missing);
+  }
+
+  private noticesOf(effects: readonly CrewEffect[]): CrewNotice[] {
+    const time = new Date(this.now()).toISOString();
+    return effects.flatMap((e) => (e.type === 'notify' ? [{ time, level: e.level, agent: e.agent, kind: e.kind, message: e.message }] : []));
+  }
+
+  /** Appends event lines to the ledger and hands them to listeners. */
+  private publishEvents(notices: readonly CrewNotice[]): void {
     if (notices.length === 0) return;
     this.opts.ledger.appendEvents(notices);
     for (const event of notices) for (const l of this.listeners.keys()) l({ type: 'event', event });

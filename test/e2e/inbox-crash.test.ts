@@ -49,6 +49,23 @@ describe('the inbox', () => {
     await sup.exited;
   });
 
+  it('event lines of a step saved just before a crash are appended by the next supervisor', () => {
+    // As if killed right after the snapshot of a step and before its event lines went out.
+    const stateFile = path.join(p.dir, '.muster/state.json');
+    const saved = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { journal: { fromSeq: number; notices: unknown[] } };
+    const eventsFile = path.join(p.dir, '.muster/events.jsonl');
+    const lastSeq = fs.readFileSync(eventsFile, 'utf8').trim().split('\n').length;
+    saved.journal = { fromSeq: lastSeq + 1, notices: [{ time: new Date().toISOString(), level: 'info', agent: 't/a', kind: 'checkin', message: 'checked in: lost in a crash' }] };
+    fs.writeFileSync(stateFile, JSON.stringify(saved));
+    return (async () => {
+      const sup = p.headless();
+      await waitFor('the lost line appended', () => checkinEvents().includes('lost in a crash'));
+      expect(checkinEvents().filter((m) => m === 'lost in a crash')).toHaveLength(1);
+      sup.child.kill('SIGKILL');
+      await sup.exited;
+    })();
+  });
+
   it('kill -9 in the middle of a burst loses no check-in and counts none twice', async () => {
     const first = p.headless();
     await waitFor('supervisor', async () => (await p.status()).supervisor.running);

@@ -49,6 +49,12 @@ export class Ledger {
     return this.log.append(events);
   }
 
+  /** The `seq` of the last event in the log (0 when empty). Opens the log for writing. */
+  lastSeq(): number {
+    this.log ??= EventLog.open(this.eventsFile, this.logOptions);
+    return this.log.lastSeq;
+  }
+
   /** Events with `seq` greater than `sinceSeq` (all of them by default). Does not open the log for writing. */
   readEvents(sinceSeq = 0): LoggedRecord[] {
     return readEventLog(this.eventsFile).filter((r) => r.seq > sinceSeq);

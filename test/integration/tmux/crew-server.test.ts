@@ -195,7 +195,7 @@ describe('CrewServer', () => {
 
   it('captures history lines', async () => {
     const paneId = ids.get('web/server') as string;
-    await server.launch(paneId, launchOpts({ command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 120 ]; do i=$((i+1)); echo "row $i"; done'] }));
+    await server.launch(paneId, launchOpts({ command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 120 ]; do i=$((i+1)); echo "row $i"; done; exec sleep 60'] }));
     await waitFor('output', async () => (await server.capture(paneId)).includes('row 120'));
     const screen = await server.capture(paneId);
     expect(screen).not.toContain('row 1\n');
