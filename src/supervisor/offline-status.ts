@@ -9,6 +9,7 @@ import { buildStatus, type AgentSample, type StatusView } from '../core/status-v
 import { Sampler } from '../monitor/sampler.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState } from './ports.js';
+import { observedPanes } from './pane-exits.js';
 import { Ledger } from './store/ledger.js';
 import type { SavedState } from './supervisor.js';
 
@@ -26,16 +27,7 @@ export interface OfflineInput {
 export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
   const specs = input.project.teams.flatMap((t) => t.agents);
   const saved = input.panes ? new Ledger(input.paths.stateDir).loadSnapshot<SavedState>() : null;
-  const observed = (input.panes ?? [])
-    .filter((p) => p.agentId !== null)
-    .map((p) => ({
-      agentId: p.agentId as string,
-      paneId: p.paneId,
-      pid: p.panePid,
-      dead: p.dead,
-      deadStatus: p.deadStatus,
-      attempt: p.attempt ? Number(p.attempt) : null,
-    }));
+  const observed = observedPanes(input.panes ?? []);
   const picked = reconcile(initialCrew(specs, saved?.crew ?? null), observed, input.now);
   const crew = picked.state;
   // Attempts that ended unseen: show them as gone (the next supervisor will judge them).

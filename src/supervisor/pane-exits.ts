@@ -7,9 +7,24 @@
 import type { AgentSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent } from '../core/crew-events.js';
+import type { ObservedPane } from '../core/reconcile.js';
 import type { PaneState } from './ports.js';
 
 export const UNKNOWN_EXIT_GRACE_MS = 3000;
+
+/** The crew's panes as the core's reconcile reads them (agents' panes only; attempt as a number). */
+export function observedPanes(panes: readonly PaneState[]): ObservedPane[] {
+  return panes
+    .filter((p) => p.agentId !== null)
+    .map((p) => ({
+      agentId: p.agentId as string,
+      paneId: p.paneId,
+      pid: p.panePid,
+      dead: p.dead,
+      deadStatus: p.deadStatus,
+      attempt: p.attempt ? Number(p.attempt) : null,
+    }));
+}
 
 export class PaneExits {
   /** panes seen dead without a known exit, since when */

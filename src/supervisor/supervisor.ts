@@ -8,13 +8,13 @@ import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.js';
-import { reconcile, type ObservedPane } from '../core/reconcile.js';
+import { reconcile } from '../core/reconcile.js';
 import type { MachineLoad } from '../core/scheduler.js';
 import { buildStatus, type AgentSample, type StatusView, type SystemSample } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
 import type { Sampler } from '../monitor/sampler.js';
 import { CoordinationRuntime } from './coordination-runtime.js';
-import { PaneExits } from './pane-exits.js';
+import { observedPanes, PaneExits } from './pane-exits.js';
 import { EffectRunner } from './effect-runner.js';
 import { layoutPlan } from './layout-plan.js';
 import type { LimitsRuntime } from './limits-runtime.js';
@@ -143,7 +143,7 @@ export class Supervisor {
   async start(): Promise<void> {
     for (const team of this.opts.project.teams) await this.opts.tmux.ensureTeam(layoutPlan(team));
     const panes = await this.opts.tmux.listPanes();
-    const picked = reconcile(this.crew, this.observe(panes), this.now());
+    const picked = reconcile(this.crew, observedPanes(panes), this.now());
     this.crew = picked.state;
     this.save();
     const kept = Object.values(this.crew.agents).filter((a) => isAlive(a.status) && a.pid !== null);
@@ -428,19 +428,6 @@ export class Supervisor {
     if (wanting.length === 0) return;
     const snapshot = this.status();
     for (const l of wanting) l({ type: 'snapshot', snapshot });
-  }
-
-  private observe(panes: PaneState[]): ObservedPane[] {
-    return panes
-      .filter((p) => p.agentId !== null)
-      .map((p) => ({
-        agentId: p.agentId as string,
-        paneId: p.paneId,
-        pid: p.panePid,
-        dead: p.dead,
-        deadStatus: p.deadStatus,
-        attempt: p.attempt === null || p.attempt === '' ? null : Number(p.attempt),
-      }));
   }
 }
 

@@ -4,15 +4,13 @@
  */
 import { Box, useInput } from 'ink';
 import { useMemo, useSyncExternalStore } from 'react';
-import { AgentGrid } from './AgentGrid.js';
 import type { TuiController } from './controller.js';
 import { EventLine } from './EventLine.js';
-import { HandoffList } from './HandoffList.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
 import { dispatchKey } from './keymap.js';
+import { Panel } from './Panel.js';
 import { KeyHints } from './KeyHints.js';
-import { Preview } from './Preview.js';
 import { screenView } from './screen-view.js';
 import type { TuiStore } from './tui-store.js';
 
@@ -28,9 +26,9 @@ export function App({ store, controller }: { store: TuiStore; controller: TuiCon
         <Help lines={view.help} height={layout.total - layout.header - 2} colors={colors} />
       ) : (
         <>
-          <AgentGrid header={view.gridHeader} rows={view.gridRows} height={layout.grid} colors={colors} />
-          {view.handoffTitle && <HandoffList title={view.handoffTitle} rows={view.handoffRows} height={layout.handoffs} colors={colors} />}
-          {view.previewTitle && <Preview title={view.previewTitle} rows={view.previewRows} height={layout.preview} colors={colors} />}
+          <Panel title={view.gridHeader} rows={view.gridRows} height={layout.grid} colors={colors} />
+          {view.handoffTitle && <Panel title={view.handoffTitle} rows={view.handoffRows} height={layout.handoffs} colors={colors} />}
+          {view.previewTitle && <Panel title={view.previewTitle} rows={view.previewRows} height={layout.preview} colors={colors} />}
         </>
       )}
       <EventLine line={view.event} colors={colors} />

@@ -18,7 +18,7 @@ beforeAll(async () => {
 layout: pair
 agents:
   first:
-    run: sleep 3; echo first-finished
+    run: sleep 5; echo first-finished
   later:
     after: [first]
     run: echo later-ran-with-$MUSTER_AGENT; exec sleep 600
@@ -49,10 +49,12 @@ describe('a crew from YAML into tmux', () => {
   });
 
   it('holds a dependant as pending(after) until its dependency exits 0', async () => {
-    const early = await p.status();
-    if (agentOf(early, 'crew/first').state === 'running') {
-      expect(agentOf(early, 'crew/later')).toMatchObject({ state: 'pending', reason: 'after', pid: null });
-    }
+    // first sleeps 5 s: while it runs, later waits as pending(after)
+    const early = await waitFor('first running', async () => {
+      const st = await p.status();
+      return agentOf(st, 'crew/first').state === 'running' ? st : null;
+    });
+    expect(agentOf(early, 'crew/later')).toMatchObject({ state: 'pending', reason: 'after', pid: null });
     const s = await waitFor('later to run', async () => {
       const st = await p.status();
       return agentOf(st, 'crew/later').state === 'running' ? st : null;

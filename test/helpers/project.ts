@@ -109,21 +109,7 @@ export function makeProject(label: string): TestProject {
   return project;
 }
 
-/** Polls `probe` until it returns a truthy value; fails with `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+export { waitFor } from './wait.js';
 
 export function agentOf(status: StatusJson, id: string): AgentJson {
   const a = status.agents.find((x) => x.id === id);

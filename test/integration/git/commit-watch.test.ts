@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommitWatch, execGit, type GitRunner } from '../../../src/git/commit-watch.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'muster-git-')));
 let dir = '';
@@ -43,13 +44,6 @@ function watcher(run?: GitRunner): CommitWatch {
   return w;
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('CommitWatch', () => {
   it('reads the last commit, then follows new commits through the reflog without calling git', async () => {
@@ -64,11 +58,11 @@ describe('CommitWatch', () => {
     expect(calls).toEqual([['rev-parse', '--git-dir']]);
 
     await commit(1_700_000_100);
-    await waitFor(() => w.lastCommit('team/dev') === 1_700_000_100_000, 'the new commit');
+    await waitFor('the new commit', () => w.lastCommit('team/dev') === 1_700_000_100_000);
     expect(changes).toEqual([['team/dev', 1_700_000_100_000]]);
 
     await git(['commit', '-q', '--amend', '-m', 'amended'], dir, 1_700_000_200);
-    await waitFor(() => w.lastCommit('team/dev') === 1_700_000_200_000, 'the amend');
+    await waitFor('the amend', () => w.lastCommit('team/dev') === 1_700_000_200_000);
     expect(calls).toHaveLength(1); // one lookup; never git per change
   });
 
@@ -92,7 +86,7 @@ describe('CommitWatch', () => {
     expect(w.watchedFiles()).toEqual([path.join(dir, '.git', 'logs', 'HEAD')]);
     expect(w.gitDirOf('a/pm')).toBe(w.gitDirOf('a/dev'));
     await commit(1_700_000_050);
-    await waitFor(() => changes.length === 2, 'both keys told');
+    await waitFor('both keys told', () => changes.length === 2);
     expect(changes.sort()).toEqual(['a/dev', 'a/pm']);
     expect(w.lastCommit('a/dev')).toBe(1_700_000_050_000);
     w.remove('a/pm');
@@ -106,7 +100,7 @@ describe('CommitWatch', () => {
     const w = watcher();
     expect(await w.add('t/a', dir)).toBeNull();
     await commit(1_700_000_300);
-    await waitFor(() => w.lastCommit('t/a') === 1_700_000_300_000, 'the first commit');
+    await waitFor('the first commit', () => w.lastCommit('t/a') === 1_700_000_300_000);
   });
 
   it('falls back to git log when the reflog holds no commit, and ignores HEAD moves that are not commits', async () => {
@@ -120,12 +114,12 @@ describe('CommitWatch', () => {
     expect(calls.map((c) => c.slice(-4).join(' '))).toEqual(['rev-parse --git-dir', 'log -1 --format=%ct HEAD']);
 
     await commit(1_700_000_400, 'first here', clone);
-    await waitFor(() => w.lastCommit('t/c') === 1_700_000_400_000, 'the commit in the clone');
+    await waitFor('the commit in the clone', () => w.lastCommit('t/c') === 1_700_000_400_000);
     const seen: Array<number | null> = [];
     w.onChange((_k, at) => seen.push(at));
     await git(['checkout', '-q', '-b', 'topic'], clone);
     await commit(1_700_000_500, 'on topic', clone);
-    await waitFor(() => w.lastCommit('t/c') === 1_700_000_500_000, 'the commit on topic');
+    await waitFor('the commit on topic', () => w.lastCommit('t/c') === 1_700_000_500_000);
     expect(seen).toEqual([1_700_000_500_000]); // the checkout alone changed nothing
   });
 });

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newRecordId, writeRecord } from '../../../src/inbox/inbox-writer.js';
+import { waitFor } from '../../helpers/wait.js';
 import { killAll, startChild, STORE_SOURCES, transpileInto } from '../store/child-modules.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-inbox-crash-'));
@@ -49,13 +50,6 @@ console.log('ready');
 
 const ledgerIds = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-async function waitFor(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('inbox across crashes', () => {
   it('takes every record exactly once through two kill -9s', async () => {
@@ -80,15 +74,15 @@ describe('inbox across crashes', () => {
     const second = startChild(SCRIPT, [inbox, ledger, '0'], started);
     await second.waitLine((l) => l === 'ready');
     for (let i = 60; i < 260; i++) write(i);
-    await waitFor(() => ledgerIds(ledger).length >= 120, 'a part of the burst');
+    await waitFor('a part of the burst', () => ledgerIds(ledger).length >= 120);
     second.proc.kill('SIGKILL');
     await second.exited;
 
     // 3: takes the rest.
     const third = startChild(SCRIPT, [inbox, ledger, '0'], started);
     await third.waitLine((l) => l === 'ready');
-    await waitFor(() => ledgerIds(ledger).length >= written.length, 'every record');
-    await waitFor(() => fs.readdirSync(inbox).filter((f) => f.endsWith('.json')).length === 0, 'an empty inbox');
+    await waitFor('every record', () => ledgerIds(ledger).length >= written.length);
+    await waitFor('an empty inbox', () => fs.readdirSync(inbox).filter((f) => f.endsWith('.json')).length === 0);
     third.proc.kill('SIGKILL');
     await third.exited;
 

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InboxWatcher, type InboxWatcherOptions } from '../../../src/inbox/inbox-watcher.js';
 import { newRecordId, writeRecord } from '../../../src/inbox/inbox-writer.js';
 import type { InboxRecord } from '../../../src/inbox/record.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-inbox-'));
 let dir = '';
@@ -38,13 +39,6 @@ function writeRaw(name: string, data: string | Buffer): void {
   fs.renameSync(tmp, path.join(dir, name));
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const jsonFiles = () => fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
@@ -77,7 +71,7 @@ describe('InboxWatcher', () => {
       written.push(r.id);
       if (i % 7 === 0) await new Promise((res) => setTimeout(res, 1)); // interleave with the watcher
     }
-    await waitFor(() => got.length >= 200, '200 deliveries');
+    await waitFor('200 deliveries', () => got.length >= 200);
     await new Promise((res) => setTimeout(res, 200)); // any duplicate would show up by now
     expect(got).toEqual(written);
     expect(new Set(got).size).toBe(200);
@@ -94,7 +88,7 @@ describe('InboxWatcher', () => {
     writeRaw('00000000000003-1-cc.json', JSON.stringify({ ...record(3), id: '00000000000003-1-cc', kind: 'shout' }));
     writeRaw('00000000000004-1-dd.json', JSON.stringify({ ...record(4), id: 'someone-else' }));
     writeRecord(dir, record(5, { message: 'good' }));
-    await waitFor(() => got.length === 1 && rejected.length === 4, 'one delivery and four rejections');
+    await waitFor('one delivery and four rejections', () => got.length === 1 && rejected.length === 4);
     expect(got).toEqual(['good']);
     const byName = Object.fromEntries(rejected.map((r) => [path.basename(r.file), r.reason]));
     expect(byName['00000000000001-1-aa.json']).toMatch(/not valid JSON/);
@@ -134,7 +128,7 @@ describe('InboxWatcher', () => {
       if (r.message === 'flaky' && flaky-- > 0) throw new Error('disk full');
       if (r.message === 'poison') throw new Error('bug');
     });
-    await waitFor(() => seen.includes('fine'), 'the record after the poison one');
+    await waitFor('the record after the poison one', () => seen.includes('fine'));
     expect(seen).toEqual(['flaky', 'flaky', 'poison', 'poison', 'poison', 'fine']);
     expect(errors).toEqual([a.id, b.id, b.id, b.id]);
     expect(fs.readFileSync(path.join(dir, 'rejected', `${b.id}.reason.txt`), 'utf8')).toMatch(/failed to take it 3 times: bug/);
@@ -174,7 +168,7 @@ describe('InboxWatcher', () => {
     await w.start((r) => void got.push(r.id));
     const real = record(3);
     writeRecord(dir, real);
-    await waitFor(() => got.length === 1, 'the real record');
+    await waitFor('the real record', () => got.length === 1);
     expect(got).toEqual([real.id]);
     expect(fs.readdirSync(dir).sort()).toEqual([live]);
     expect(await w.scanOnce()).toBe(0);

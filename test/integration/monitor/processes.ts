@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { descendants, indexTable } from '../../../src/monitor/membership.js';
 import { readProcRow, readProcTable } from '../../../src/monitor/proc-table.js';
+import { waitFor as wait } from '../../helpers/wait.js';
 
 /** Starts processes and remembers them so `killAll()` can end them. */
 export class Processes {
@@ -61,15 +62,9 @@ function tryKill(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Waits until `check` returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+/** The shared waitFor, with this folder's argument order and a short default deadline. */
+export function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  return wait(what, check, timeoutMs, 20);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,9 @@
-/** The pending handoffs, with a title. */
+/** A panel of the screen: a title (or column header) line, and the rows in view under it. */
 import { Box } from 'ink';
 import { LineView, LinesBox } from './LineView.js';
 import type { Line } from './segments.js';
 
-export function HandoffList({ title, rows, height, colors }: { title: Line; rows: Line[]; height: number; colors: boolean }) {
+export function Panel({ title, rows, height, colors }: { title: Line; rows: Line[]; height: number; colors: boolean }) {
   return (
     <Box flexDirection="column">
       <LineView line={title} colors={colors} />
