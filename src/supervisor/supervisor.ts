@@ -91,6 +91,8 @@ export class Supervisor {
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
   private readonly exits = new PaneExits();
+  /** one look again at panes whose exit tmux does not know yet */
+  private recheckTimer: unknown = null;
   private lastSavedAt = 0;
   readonly pid: number;
 
@@ -173,6 +175,7 @@ export class Supervisor {
     await this.coord.close();
     if (this.pulseTimer !== null) this.opts.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
+    if (this.recheckTimer !== null) this.opts.clock.clearTimeout(this.recheckTimer);
     await this.idle();
     this.save();
   }
@@ -313,7 +316,12 @@ export class Supervisor {
       (id) => this.opts.limits.oomKilled(id),
     );
     for (const event of events) this.dispatch(event);
-    if (pending) this.opts.clock.setTimeout(() => void this.checkPanes(), 250);
+    if (pending && this.recheckTimer === null) {
+      this.recheckTimer = this.opts.clock.setTimeout(() => {
+        this.recheckTimer = null;
+        void this.checkPanes();
+      }, 250);
+    }
   }
 
   private async pulse(): Promise<void> {
