@@ -15,6 +15,10 @@
  * record behind: the ledger only needs to remember the last few taken ids (in manual mode,
  * the ids saved since the last ack).
  *
+ * A record that is not whole JSON yet and was written in the last `settleMs` is left for a
+ * moment rather than refused: muster's own writers rename whole files into place, but a
+ * record written by hand or by a script may be seen between its creation and its last byte.
+ *
  * Bad records (not JSON, too big, wrong shape, name and id disagree) are moved to
  * `rejected/<id>.json` with a sibling `<id>.reason.txt`, reported through `onRejected`,
  * and never stop the watcher. A handler can refuse a record the same way (unknown agent,
@@ -50,9 +54,18 @@ export interface InboxWatcherOptions {
   maxAttempts?: number;
   /** pause before a failed record is tried again (default 1000 ms) */
   retryMs?: number;
+  /** how long a record that is not whole JSON yet may still be being written (default 1000 ms) */
+  settleMs?: number;
+  /** the clock compared with a record's modification time (default Date.now) */
+  now?: () => number;
 }
 
-type ReadResult = { ok: true; record: InboxRecord } | { ok: false; reason: string } | null;
+type ReadResult =
+  | { ok: true; record: InboxRecord }
+  | { ok: false; reason: string }
+  /** possibly still being written: look again in `waitMs` */
+  | { ok: 'settling'; waitMs: number }
+  | null;
 
 const RECORD_SUFFIX = '.json';
 const REJECTED_DIR = 'rejected';
@@ -173,6 +186,11 @@ export class InboxWatcher {
       }
       const read = this.read(file, id);
       if (read === null) continue;
+      if (read.ok === 'settling') {
+        // Keep the order: nothing after it is taken before it.
+        this.scheduleRetry(read.waitMs);
+        return delivered;
+      }
       if (!read.ok) {
         this.reject(file, id, read.reason);
         continue;
@@ -215,12 +233,12 @@ export class InboxWatcher {
     return delivered;
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(ms = this.options.retryMs ?? 1000): void {
     if (this.closed || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.trigger();
-    }, this.options.retryMs ?? 1000);
+    }, ms);
     this.retryTimer.unref?.();
   }
 
@@ -238,7 +256,12 @@ export class InboxWatcher {
     const text = readTextIfExists(file);
     if (text === null) return null;
     const parsed = parseRecord(text);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) {
+      const age = (this.options.now ?? Date.now)() - stat.mtimeMs;
+      const settleMs = this.options.settleMs ?? 1000;
+      if (parsed.incomplete && age < settleMs) return { ok: 'settling', waitMs: Math.max(20, Math.ceil(settleMs - age)) };
+      return { ok: false, reason: parsed.reason };
+    }
     if (parsed.record.id !== id) return { ok: false, reason: `record id ${JSON.stringify(parsed.record.id)} does not match its file name` };
     return parsed;
   }

@@ -22,7 +22,8 @@ export interface InboxRecord {
 export const MAX_RECORD_BYTES = 64 * 1024;
 export const MAX_MESSAGE_CHARS = 16 * 1024;
 
-export type ParsedRecord = { ok: true; record: InboxRecord } | { ok: false; reason: string };
+/** `incomplete`: the text is not JSON, so it may be a record caught half-written. */
+export type ParsedRecord = { ok: true; record: InboxRecord } | { ok: false; reason: string; incomplete?: boolean };
 
 const ID = /^[a-z][a-z0-9_-]*\/[a-z][a-z0-9_-]*$/;
 
@@ -32,7 +33,7 @@ export function parseRecord(text: string): ParsedRecord {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'record is not valid JSON' };
+    return { ok: false, reason: 'record is not valid JSON', incomplete: true };
   }
   if (typeof value !== 'object' || value === null) return { ok: false, reason: 'record is not an object' };
   const r = value as Record<string, unknown>;

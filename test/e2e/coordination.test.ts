@@ -90,11 +90,13 @@ describe('handoffs', () => {
   it('a record naming a file outside the project is refused by the supervisor', async () => {
     const inbox = path.join(p.dir, '.muster/inbox');
     const id = `${String(Date.now()).padStart(14, '0')}-1-bad`;
-    fs.writeFileSync(
-      path.join(inbox, `${id}.json`),
-      JSON.stringify({ v: 1, id, kind: 'handoff', agent: 'co/pm', message: 'steal', to: 'dev', file: '/etc/passwd', at: Date.now() }),
-    );
-    await waitFor('refused', () => /refused .*outside the project/.test(sup.output()), 20_000);
+    // renamed into place whole, as every writer of records does
+    const tmp = path.join(inbox, `${id}.json.${process.pid}.t.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify({ v: 1, id, kind: 'handoff', agent: 'co/pm', message: 'steal', to: 'dev', file: '/etc/passwd', at: Date.now() }));
+    fs.renameSync(tmp, path.join(inbox, `${id}.json`));
+    await waitFor('refused', () => /refused .*outside the project/.test(sup.output()), 20_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- supervisor output ---\n${sup.output()}`);
+    });
     expect(fs.existsSync(path.join(inbox, 'rejected', `${id}.json`))).toBe(true);
     expect(fs.existsSync(path.join(inbox, `${id}.json`))).toBe(false);
   });

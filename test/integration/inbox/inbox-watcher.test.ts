@@ -106,6 +106,27 @@ describe('InboxWatcher', () => {
     expect(jsonFiles()).toEqual([]);
   });
 
+  it('waits for a record caught half-written (not renamed into place), and rejects it only once it has settled', async () => {
+    const rejected: string[] = [];
+    const got: string[] = [];
+    await watcher({ settleMs: 400, onRejected: (file) => rejected.push(path.basename(file)) }).start((r) => void got.push(r.message ?? ''));
+    const slow = record(1, { message: 'slow writer' });
+    const whole = JSON.stringify(slow);
+    const file = path.join(dir, `${slow.id}.json`);
+    // written in place, in two parts, the way `echo > file` from a script may be seen
+    fs.writeFileSync(file, whole.slice(0, 20));
+    await new Promise((r) => setTimeout(r, 150));
+    fs.appendFileSync(file, whole.slice(20));
+    await waitFor('the slow record', () => got.length === 1);
+    expect(got).toEqual(['slow writer']);
+    expect(rejected).toEqual([]);
+    // a truncated record that stays truncated is still refused
+    const stuck = '00000000000009-1-zz.json';
+    fs.writeFileSync(path.join(dir, stuck), '{"v":1,"id":');
+    await waitFor('the stuck record refused', () => rejected.includes(stuck));
+    expect(fs.readFileSync(path.join(dir, 'rejected', '00000000000009-1-zz.reason.txt'), 'utf8')).toBe('record is not valid JSON\n');
+  });
+
   it('moves a record the handler refuses to rejected/', async () => {
     const rejected: string[] = [];
     const r = record(1, { kind: 'handoff', to: 'nobody' });
