@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // on a failure, prints what the test's projects left behind (supervisor output, logs)
+    setupFiles: ['test/helpers/failure-report.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests each start their own tmux server; two cores are shared.

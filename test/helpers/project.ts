@@ -52,11 +52,18 @@ export interface StatusJson {
   agents: AgentJson[];
 }
 
+/** Projects made and not yet destroyed, for the failure report (test/helpers/failure-report.ts). */
+const live = new Set<{ dir: string; outputs(): string[] }>();
+export const liveProjects = (): ReadonlyArray<{ dir: string; outputs(): string[] }> => [...live];
+
 export function makeProject(label: string): TestProject {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `muster-${label}-`)));
   const socket = socketNameFor(dir);
   const children: ChildProcess[] = [];
+  const outputs: Array<() => string> = [];
   const env = cleanEnv();
+  const entry = { dir, outputs: () => outputs.map((o) => o()) };
+  live.add(entry);
 
   const project: TestProject = {
     dir,
@@ -90,6 +97,7 @@ export function makeProject(label: string): TestProject {
       let out = '';
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      outputs.push(() => out);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       return { child, output: () => out, exited };
     },
@@ -99,6 +107,7 @@ export function makeProject(label: string): TestProject {
       return JSON.parse(r.stdout) as StatusJson;
     },
     async destroy() {
+      live.delete(entry);
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await project.muster(['cleanup', '--yes']).catch(() => undefined);
       if (await serverAnswers(socket)) await killTestServer(socket);
