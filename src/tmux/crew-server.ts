@@ -134,8 +134,8 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     try {
       client = await this.attach();
     } catch (err) {
-      // The anchor session may have been killed by hand: recreate it once (never when told not to start anything).
-      if (!start || !(await this.probe())) throw err;
+      // The anchor session may have been killed by hand: recreate it once (in a running server only).
+      if (!(await this.probe())) throw err;
       await this.startServer();
       client = await this.attach();
     }
