@@ -12,14 +12,15 @@ import type { StatePaths } from '../supervisor/paths.js';
 import { realClock, type CrewTmux } from '../supervisor/ports.js';
 import { acquireLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
+import { ServerRecovery } from '../supervisor/server-recovery.js';
 import { Supervisor, type CrewNotice, type SupervisorListener } from '../supervisor/supervisor.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
   server: CrewServer;
-  /** resolves when the supervisor has ended (shutdown, down, or a fatal error) */
-  ended: Promise<void>;
+  /** resolves when the supervisor has ended (shutdown, down, or a fatal error), with the error if any */
+  ended: Promise<{ failure: string | null }>;
   /** stops supervising; agents keep running */
   shutdown(): Promise<void>;
 }
@@ -94,9 +95,10 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       freshStart: !existed,
     });
     const control = new ControlServer(opts.paths.stateDir);
-    let endedResolve!: () => void;
-    const ended = new Promise<void>((resolve) => (endedResolve = resolve));
+    let endedResolve!: (how: { failure: string | null }) => void;
+    const ended = new Promise<{ failure: string | null }>((resolve) => (endedResolve = resolve));
     let ending: Promise<void> | null = null;
+    let failure: string | null = null;
     const shutdown = (killServer = false) =>
       (ending ??= (async () => {
         await supervisor.shutdown();
@@ -106,7 +108,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
           await limits.removeAll().catch(() => undefined);
         }
         await unwind();
-        endedResolve();
+        endedResolve({ failure });
       })());
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     control.onCommand((cmd, args) =>
@@ -131,7 +133,19 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       if (message.type === 'event') opts.onNotice?.(message.event);
     };
     supervisor.subscribe(forward, () => control.subscriberCount > 0);
-    server.on('clientExit', () => void shutdown(false));
+    const recovery = new ServerRecovery({
+      serverAnswers: () => CrewServer.probe(server.socketName, { env: opts.env }),
+      reopen: () => server.open(),
+      reconnected: (reason, lost) => supervisor.reconnected(reason, lost),
+      giveUp: (why) => {
+        failure = why;
+        void shutdown(false);
+      },
+      now: () => Date.now(),
+    });
+    server.on('clientExit', (reason) => {
+      if (!ending) void recovery.lost(reason);
+    });
     await supervisor.start();
     await control.listen();
     return { supervisor, server, ended, shutdown: () => shutdown(false) };

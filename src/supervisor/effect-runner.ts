@@ -105,6 +105,16 @@ export class EffectRunner {
     const spec = this.d.spec(id);
     if (!spec) return;
     const fail = (message: string) => this.d.dispatch({ type: 'launch-failed', agent: id, attempt, message });
+    try {
+      await this.launchIn(spec, attempt, fail);
+    } catch (err) {
+      // tmux unreachable (its server lost), cgroup errors: the attempt fails, the restart policy decides
+      fail((err as Error).message);
+    }
+  }
+
+  private async launchIn(spec: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
+    const id = spec.id;
     if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
     let pane = await this.paneOf(id);
     if (!pane) {
@@ -123,13 +133,9 @@ export class EffectRunner {
     });
     const logFile = agentLogFile(this.d.paths, id);
     fs.mkdirSync(this.d.paths.logsDir, { recursive: true });
-    try {
-      const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
-      this.d.coord.launched(id, this.d.now());
-      this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
-    } catch (err) {
-      fail((err as Error).message);
-    }
+    const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
+    this.d.coord.launched(id, this.d.now());
+    this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
   }
 
   private async kill(id: string, graceful: boolean): Promise<void> {

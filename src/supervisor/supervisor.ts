@@ -168,6 +168,20 @@ export class Supervisor {
     this.schedulePulse();
   }
 
+  /**
+   * The control connection to tmux came back after it dropped unasked. When the server
+   * itself was lost, every agent's pane went with it: re-reading the panes reports them
+   * `vanished`, and each agent's restart policy decides whether it comes back.
+   */
+  async reconnected(reason: string, serverWasLost: boolean): Promise<void> {
+    if (this.stopped) return;
+    const message = serverWasLost
+      ? `the crew's tmux server went away (${reason}); a new one was started, and agents that ran in it are judged as vanished`
+      : `the connection to the crew's tmux server dropped (${reason}); reconnected, the agents kept running`;
+    this.notice(serverWasLost ? 'error' : 'warn', null, serverWasLost ? 'tmux-lost' : 'tmux-reconnected', message);
+    await this.checkPanes();
+  }
+
   /** Stops supervising; agents keep running in tmux. */
   async shutdown(): Promise<void> {
     this.stopped = true;

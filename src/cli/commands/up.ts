@@ -69,7 +69,12 @@ async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<numbe
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   process.once('SIGHUP', onSignal);
-  await running.ended;
+  const { failure } = await running.ended;
+  if (failure) {
+    writeLine(ctx.stderr, `muster: ${failure}`);
+    writeLine(ctx.stderr, 'hint: Run `muster status` to see what is left, then `muster up` again; logs and ledger are kept.');
+    return 1;
+  }
   writeLine(ctx.stdout, 'muster: supervisor ended');
   return 0;
 }
