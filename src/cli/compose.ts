@@ -49,7 +49,9 @@ export function tmuxPort(server: CrewServer): CrewTmux {
     },
     onPaneDied: (listener) => {
       server.on('paneDied', (paneId) => listener(paneId));
+      server.on('paneGone', (paneId) => listener(paneId));
     },
+    reportsPaneChanges: () => server.reportsPaneChanges,
   };
 }
 

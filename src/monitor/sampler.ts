@@ -1,7 +1,9 @@
 /**
  * Per-pulse usage: one /proc scan per `sample()` call, shared by every agent, turned into
- * CPU (from tick deltas against the previous scan) and memory (sum of RSS) per agent,
- * for the machine, and for the supervisor itself. Keeps a short history per agent.
+ * CPU (from tick deltas against the previous reading of each process) and memory (sum of
+ * RSS) per agent, for the machine, and for the supervisor itself. A call may measure only
+ * some agents: each process's delta runs from the last time it was read, whenever that
+ * was. Keeps a short history per agent.
  */
 import { agentPids, indexTable, type TableIndex } from './membership.js';
 import {
@@ -74,17 +76,24 @@ export interface SamplerOptions {
   historySize?: number;
 }
 
-interface Previous {
+/** The last reading of one process, and when it was taken. */
+interface Reading {
+  ticks: number;
+  starttime: number;
   atMs: number;
-  table: ProcTable;
-  machine: MachineStat;
 }
 
-/** Ticks a process used since the previous table; 0 for a process new since then (no spike). */
-export function tickDelta(row: ProcRow, previous: ProcTable | undefined): number {
-  const before = previous?.get(row.pid);
-  if (!before || before.starttime !== row.starttime) return 0;
-  return Math.max(0, row.ticks - before.ticks);
+/** Readings older than this are dropped (their processes were not asked about since). */
+const READING_TTL_MS = 10 * 60_000;
+
+/**
+ * Percent of one core a process used since its previous reading; 0 for a process not
+ * read before (or a new process under a reused pid): no spike.
+ */
+export function cpuSince(row: ProcRow, before: Reading | undefined, nowMs: number, ticksPerSecond: number): number {
+  if (!before || before.starttime !== row.starttime || nowMs <= before.atMs) return 0;
+  const seconds = (nowMs - before.atMs) / 1000;
+  return (Math.max(0, row.ticks - before.ticks) / ticksPerSecond / seconds) * 100;
 }
 
 /** Samples agents' CPU and memory from one process table per call. */
@@ -95,7 +104,9 @@ export class Sampler {
   private readonly ticksPerSecond: number;
   private readonly selfPid: number;
   private readonly historySize: number;
-  private previous: Previous | null = null;
+  private readonly readings = new Map<number, Reading>();
+  private previousMachine: MachineStat | null = null;
+  private lastPruneMs = 0;
   private readonly histories = new Map<string, { cpu: RingBuffer<number>; memory: RingBuffer<number> }>();
 
   constructor(options: SamplerOptions = {}) {
@@ -117,40 +128,36 @@ export class Sampler {
     const table = options.scope === 'members' ? this.readRows(listedPids(roots, this.selfPid)) : this.readTable();
     const machineStat = this.readMachine();
     const index = indexTable(table);
-    const previous = this.previous;
-    const seconds = previous && nowMs > previous.atMs ? (nowMs - previous.atMs) / 1000 : 0;
-    const percentOfCore = (ticks: number): number =>
-      seconds > 0 ? (ticks / this.ticksPerSecond / seconds) * 100 : 0;
+    const cpuOf = (row: ProcRow): number => cpuSince(row, this.readings.get(row.pid), nowMs, this.ticksPerSecond);
 
     const agents = new Map<string, AgentUsage>();
     for (const [agentId, root] of roots) {
       const pids = agentPids(index, root.pid, root.cgroupPids);
-      let ticks = 0;
+      let cpu = 0;
       let memory = 0;
       for (const pid of pids) {
         const row = table.get(pid);
         if (!row) continue;
-        ticks += tickDelta(row, previous?.table);
+        cpu += cpuOf(row);
         memory += row.rss;
       }
-      const usage: AgentUsage = { cpu: percentOfCore(ticks), memory, pids };
+      const usage: AgentUsage = { cpu, memory, pids };
       agents.set(agentId, usage);
       this.record(agentId, usage);
     }
 
     const selfRow = table.get(this.selfPid);
-    const self: SelfUsage = {
-      cpu: selfRow ? percentOfCore(tickDelta(selfRow, previous?.table)) : 0,
-      memory: selfRow?.rss ?? 0,
-    };
+    const self: SelfUsage = { cpu: selfRow ? cpuOf(selfRow) : 0, memory: selfRow?.rss ?? 0 };
 
     const machine: MachineUsage = {
-      cpu: machineCpu(previous?.machine, machineStat),
+      cpu: machineCpu(this.previousMachine ?? undefined, machineStat),
       cpus: machineStat.cpus,
       memory: { used: Math.max(0, machineStat.memTotal - machineStat.memAvailable), total: machineStat.memTotal },
     };
 
-    this.previous = { atMs: nowMs, table, machine: machineStat };
+    for (const row of table.values()) this.readings.set(row.pid, { ticks: row.ticks, starttime: row.starttime, atMs: nowMs });
+    this.prune(nowMs);
+    this.previousMachine = machineStat;
     return { atMs: nowMs, table, index, agents, machine, self };
   }
 
@@ -163,6 +170,12 @@ export class Sampler {
   /** Drops an agent's history (the agent was removed from the crew). */
   forget(agentId: string): void {
     this.histories.delete(agentId);
+  }
+
+  private prune(nowMs: number): void {
+    if (nowMs - this.lastPruneMs < READING_TTL_MS) return;
+    this.lastPruneMs = nowMs;
+    for (const [pid, r] of this.readings) if (nowMs - r.atMs > READING_TTL_MS) this.readings.delete(pid);
   }
 
   private record(agentId: string, usage: AgentUsage): void {

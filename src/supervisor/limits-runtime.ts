@@ -48,6 +48,11 @@ export class LimitsRuntime {
     return handle !== undefined && handle.oomKills() > (this.oomBaseline.get(agentId) ?? 0);
   }
 
+  /** Does the agent's cgroup enforce its memory limit (the kernel acts, no sampling needed)? */
+  kernelMemory(agentId: string): boolean {
+    return this.handles.has(agentId) && this.driver.controls.memory;
+  }
+
   /** Do stop/continue signals enforce anything (no cgroup CPU quota or freezer)? */
   get usesSignals(): boolean {
     return !(this.driver.controls.cpu && this.driver.controls.freeze);

@@ -39,8 +39,10 @@ export interface CrewTmux {
   /** the text of the line under the pane's cursor (to see whether typed text was submitted) */
   cursorLine(paneId: string): Promise<string>;
   killSession(name: string): Promise<void>;
-  /** called when a pane's process dies (a hint: the supervisor re-reads the panes) */
+  /** called when a pane's process dies or a pane is removed (a hint: the supervisor re-reads the panes) */
   onPaneDied(listener: (paneId: string) => void): void;
+  /** true while deaths and removals are reported as they happen; else the supervisor re-reads the panes every pulse */
+  reportsPaneChanges?(): boolean;
 }
 
 export interface Clock {

@@ -9,6 +9,7 @@ import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.js';
 import { reconcile } from '../core/reconcile.js';
+import { samplingPlan } from '../core/sampling-plan.js';
 import type { MachineLoad } from '../core/scheduler.js';
 import { buildStatus, type AgentSample, type StatusView, type SystemSample } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
@@ -40,6 +41,8 @@ export interface SavedState {
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
+/** with pane changes reported by tmux, the panes are re-read every this many pulses all the same */
+const PANES_CHECK_EVERY = 5;
 
 /** One line of the event stream (ledger, headless output, TUI). */
 export interface CrewNotice {
@@ -94,6 +97,9 @@ export class Supervisor {
   /** one look again at panes whose exit tmux does not know yet */
   private recheckTimer: unknown = null;
   private lastSavedAt = 0;
+  /** pulses since every agent was last measured */
+  private pulsesSinceFull = Number.POSITIVE_INFINITY;
+  private pulseCount = 0;
   readonly pid: number;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -339,7 +345,9 @@ export class Supervisor {
   }
 
   private async pulse(): Promise<void> {
-    await this.checkPanes();
+    // tmux reports deaths and removals as they happen; a full look every few pulses is the safety net
+    this.pulseCount++;
+    if (!this.opts.tmux.reportsPaneChanges?.() || this.pulseCount % PANES_CHECK_EVERY === 0) await this.checkPanes();
     const now = this.now();
     const seen = await this.coord.observe(now);
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
@@ -348,21 +356,40 @@ export class Supervisor {
     this.publishSnapshot();
   }
 
-  /** One /proc scan for every agent; returns what the limits policy judges. */
+  /**
+   * One reading of the agents this pulse measures (see core/sampling-plan.ts) and of the
+   * machine; returns what the limits policy judges. Agents not measured keep their last figures.
+   */
   private sample(): Record<string, Usage> {
     const sampler = this.opts.sampler;
     const usage: Record<string, Usage> = {};
     if (!sampler) return usage;
     const { limits } = this.opts;
+    const plan = samplingPlan({
+      specs: this.specs,
+      crew: this.crew,
+      watched: [...this.listeners.values()].some((wants) => wants()),
+      machine: this.machine,
+      ceiling: this.opts.project.ceiling,
+      pulsesSinceFull: this.pulsesSinceFull,
+      kernelMemory: (id) => limits.kernelMemory(id),
+    });
+    this.pulsesSinceFull = plan.full ? 0 : this.pulsesSinceFull + 1;
     const roots = new Map<string, { pid: number; cgroupPids: number[] }>();
     let grouped = limits.groupsListMembers;
-    for (const rt of Object.values(this.crew.agents)) {
-      if (rt.pid === null) continue;
-      roots.set(rt.id, { pid: rt.pid, cgroupPids: limits.groupPids(rt.id) });
-      grouped &&= limits.hasGroup(rt.id);
+    for (const id of plan.agents) {
+      const pid = this.crew.agents[id]?.pid;
+      if (pid === null || pid === undefined) continue;
+      roots.set(id, { pid, cgroupPids: limits.groupPids(id) });
+      grouped &&= limits.hasGroup(id);
     }
     const s = sampler.sample(roots, this.now(), { scope: grouped ? 'members' : 'machine' });
-    this.samples = new Map([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
+    const samples = new Map<string, AgentSample>();
+    for (const [id, rt] of Object.entries(this.crew.agents)) {
+      const known = s.agents.get(id) ?? (rt.pid !== null ? this.samples.get(id) : undefined);
+      if (known) samples.set(id, { cpu: known.cpu, memory: known.memory });
+    }
+    this.samples = samples;
     this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
     this.machine = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
     this.self = s.self;

@@ -64,6 +64,8 @@ export interface CrewServerEvents {
    * placeholders and panes already dead when `open` subscribed included).
    */
   paneDied: [paneId: string, status: number | null, death: PaneDeath];
+  /** a pane was removed (killed by hand, its window closed) */
+  paneGone: [paneId: string];
   /** the control client went away (server killed, or `close`) */
   clientExit: [reason: string];
 }
@@ -79,6 +81,9 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
   private info: TmuxInfo | null = null;
   private opening: Promise<void> | null = null;
   private deaths = new DeathWatch();
+  /** panes in the last death-subscription value (null before the first) */
+  private livePanes: Set<string> | null = null;
+  private subscribed = false;
   private ensureChain: Promise<unknown> = Promise.resolve();
   private pasteCounter = 0;
 
@@ -140,6 +145,8 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
       client = await this.attach();
     }
     this.deaths = new DeathWatch();
+    this.livePanes = null;
+    this.subscribed = false;
     client.on('notification', (n) => this.onNotification(n));
     client.on('exit', (reason) => {
       if (this.client === client) {
@@ -152,7 +159,15 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     const [pid] = await client.run(['display-message', '-p', '#{pid}']);
     this.pid = Number(pid) || null;
     // Subscriptions need tmux 3.2; without them deaths show only through listPanes.
-    await client.run(['refresh-client', '-B', `${DEATH_SUBSCRIPTION}::${DEATH_FORMAT}`]).catch(() => undefined);
+    this.subscribed = await client.run(['refresh-client', '-B', `${DEATH_SUBSCRIPTION}::${DEATH_FORMAT}`]).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** True while tmux reports pane deaths and removals as they happen (a subscription, tmux 3.2+). */
+  get reportsPaneChanges(): boolean {
+    return this.isOpen && this.subscribed;
   }
 
   /** Detaches the control client; the server and its panes keep running. */
@@ -376,6 +391,9 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     const lives = parseDeathValue(change.value);
     if (lives.some(unreaped)) this.pokeServer();
     for (const d of this.deaths.update(lives)) this.emit('paneDied', d.paneId, d.status, d);
+    const now = new Set(lives.map((l) => l.paneId));
+    for (const paneId of this.livePanes ?? []) if (!now.has(paneId)) this.emit('paneGone', paneId);
+    this.livePanes = now;
   }
 
   /**

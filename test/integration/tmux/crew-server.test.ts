@@ -210,6 +210,18 @@ describe('CrewServer', () => {
     expect(size.stdout.trim()).toBe('120x40');
   });
 
+  it('reports pane deaths and removals as they happen (a subscription)', async () => {
+    expect(server.reportsPaneChanges).toBe(true);
+    const gone: string[] = [];
+    server.on('paneGone', (paneId) => gone.push(paneId));
+    const out = await tmuxOn(socket, ['new-window', '-d', '-P', '-F', '#{pane_id}', '-t', '=web', 'sleep 600']);
+    const paneId = out.stdout.trim();
+    await waitFor('the new pane in the subscription', async () => (await server.listPanes()).some((p) => p.paneId === paneId));
+    await new Promise((r) => setTimeout(r, 1200)); // subscriptions are sent at most once a second
+    expect((await tmuxOn(socket, ['kill-pane', '-t', paneId])).code).toBe(0);
+    await waitFor('paneGone', () => gone.includes(paneId), 10_000);
+  });
+
   it('keeps the server and panes when the control client closes, and reconnects', async () => {
     await server.close();
     expect(server.isOpen).toBe(false);

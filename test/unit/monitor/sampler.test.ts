@@ -73,6 +73,21 @@ describe('Sampler', () => {
     expect(s.history('t/a')).toEqual({ cpu: [], memory: [] });
   });
 
+  it('may measure some agents only: each process counts from its own last reading', () => {
+    const two = new Map([['t/a', { pid: 10 }], ['t/b', { pid: 20 }]]);
+    const rows = (a: number, b: number): ProcTable =>
+      tableOf([{ pid: 10, ppid: 1, sid: 10, ticks: a, rss: 1 }, { pid: 20, ppid: 1, sid: 20, ticks: b, rss: 2 }]);
+    // the members scope reads only the listed pids: a alone at 2 s, both at 0 and 4 s
+    const s = scripted([rows(0, 0), tableOf([{ pid: 10, ppid: 1, sid: 10, ticks: 100, rss: 1 }]), rows(300, 200)], [machine(0, 0)]);
+    s.sample(two, 0);
+    expect(s.sample(new Map([['t/a', { pid: 10 }]]), 2000).agents.get('t/a')?.cpu).toBe(50);
+    const later = s.sample(two, 4000);
+    // a: 200 ticks over 2 s; b: 200 ticks over 4 s
+    expect(later.agents.get('t/a')?.cpu).toBe(100);
+    expect(later.agents.get('t/b')?.cpu).toBe(50);
+    expect(s.history('t/b').cpu).toEqual([0, 50]);
+  });
+
   it('machineCpu is the busy share of all cores', () => {
     expect(machineCpu(undefined, machine(10, 5))).toBe(0);
     expect(machineCpu(machine(100, 50), machine(200, 125))).toBe(25);
