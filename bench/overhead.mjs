@@ -171,6 +171,8 @@ export async function runOverhead(opts) {
   }
   notes.unshift(
     `CPU is percent of one core from utime+stime deltas in /proc over a ${windowMs / 1000} s window after ${settleMs / 1000} s of settling; RSS is the mean of one VmRSS reading a second.`,
+    "The settling is long because the steady idle cost is what is compared: muster's first seconds include launching the agents, reading each one's first screen and V8 collecting the garbage of all that (measured from 5 s after start, muster's 30 s window costs about 0.3 points more at 50 agents).",
+    'An idle pulse measures every agent only every 5th pulse (or each pulse while a client is subscribed, as in the last column, or near the CPU ceiling); agents with a CPU limit, or a memory limit no cgroup enforces, are measured every pulse. These idle agents have no limits.',
     'muster = the supervisor process (`muster up --headless`, no client connected); pm2 = its God daemon; both supervise the same N `sleep 3600` processes.',
     "tmux = the crew's own tmux server plus the supervisor's control-mode tmux client (pm2 has no counterpart: it holds its children itself).",
     "helper processes: what muster runs in the panes besides the agents' own `sleep`s (wrapper shells, log pipes), with their summed proportional set size; pm2 runs the `sleep`s alone.",

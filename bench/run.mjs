@@ -95,7 +95,7 @@ async function main() {
 
   if (opts.only.includes('overhead')) {
     const { runOverhead } = await import('./overhead.mjs');
-    show(await runOverhead({ sizes: opts.sizes, windowMs: opts.overheadWindowS * 1000, settleMs: 5000, pulseWindowMs: 10_000, pm2, cacheDir: CACHE, log, track }));
+    show(await runOverhead({ sizes: opts.sizes, windowMs: opts.overheadWindowS * 1000, settleMs: 20_000, pulseWindowMs: 10_000, pm2, cacheDir: CACHE, log, track }));
   }
   if (opts.only.includes('memory')) {
     const { runMemory } = await import('./memory.mjs');

@@ -178,6 +178,7 @@ class Transaction implements coordination.CoordinationTx {
       const rt = this.get(id);
       if (!rt) continue;
       const busy = a === 'busy';
+      if (!busy && rt.activity === a) continue; // nothing to count: spare a copy of the agent
       this.update(id, { activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
     }
   }
