@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentOf, makeProject, waitFor, type Headless, type TestProject } from '../helpers/project.js';
-import { alive, killTestServer, serverAnswers, tmuxOn } from '../helpers/tmux.js';
+import { alive, serverAnswers, tmuxOn } from '../helpers/tmux.js';
 
 let p: TestProject;
 let sup: Headless;
@@ -71,7 +71,11 @@ describe('the crew tmux server lost under the supervisor', () => {
 
   it('the server killed: a new one is started, the running agent restarted, the finished one stays done', async () => {
     const before = (await running('crew/keeper'))!;
-    await killTestServer(p.socket);
+    // killed by its socket; the supervisor may start the next one at once, so wait on the old pid
+    const oldServer = Number((await tmuxOn(p.socket, ['display-message', '-p', '#{pid}'])).stdout.trim());
+    expect(oldServer).toBeGreaterThan(0);
+    await tmuxOn(p.socket, ['kill-server']);
+    await waitFor('the old server gone', () => !alive(oldServer), 10_000);
     await waitFor('the loss reported', () => /tmux server went away/.test(sup.output()), 30_000);
     const after = await waitFor('keeper running again', async () => {
       const a = await running('crew/keeper');
