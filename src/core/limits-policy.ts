@@ -14,6 +14,8 @@ export interface Usage {
   cpu: number;
   /** bytes */
   memory: number;
+  /** a cgroup holds the memory limit: the kernel enforces it, the figure is not judged here */
+  kernelMemory?: boolean;
 }
 
 /** Consecutive pulses a condition must hold before muster acts. */
@@ -39,7 +41,7 @@ export interface LimitCounters {
 
 export function judgeUsage(spec: AgentSpec, rt: AgentRuntime, usage: Usage): { decision: LimitDecision; counters: LimitCounters } {
   const { limits } = spec;
-  const memoryOver = limits.memory !== null && usage.memory > limits.memory ? rt.memoryOver + 1 : 0;
+  const memoryOver = limits.memory !== null && !usage.kernelMemory && usage.memory > limits.memory ? rt.memoryOver + 1 : 0;
   if (limits.memory !== null && memoryOver >= MEMORY_PULSES && limits.onMemory !== 'none') {
     return { decision: { kind: 'memory', action: limits.onMemory, memory: usage.memory, limit: limits.memory }, counters: { memoryOver: 0, cpuCalm: 0 } };
   }

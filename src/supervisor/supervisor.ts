@@ -398,7 +398,7 @@ export class Supervisor {
       const spec = this.specById.get(id);
       // Throttled agents get their fresh pids each pulse (children born since are caught).
       if (rt?.status.state === 'throttled' && spec?.limits.cpu) limits.throttle(id, u.pids.filter((pid) => pid !== rt.pid), spec.limits.cpu);
-      usage[id] = { cpu: limits.demand(id) ?? u.cpu, memory: u.memory };
+      usage[id] = { cpu: limits.demand(id) ?? u.cpu, memory: u.memory, kernelMemory: limits.kernelMemory(id) };
     }
     return usage;
   }

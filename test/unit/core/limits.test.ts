@@ -18,6 +18,7 @@ describe('judgeUsage', () => {
     ['memory over once: only counted', {}, { cpu: 10, memory: 150 * MiB }, 'none', { memoryOver: 1, cpuCalm: 0 }],
     ['memory over twice: acts', { memoryOver: 1 }, { cpu: 10, memory: 150 * MiB }, 'memory', { memoryOver: 0, cpuCalm: 0 }],
     ['memory back under resets the count', { memoryOver: 1 }, { cpu: 10, memory: 90 * MiB }, 'none', { memoryOver: 0, cpuCalm: 0 }],
+    ['memory over, but a cgroup holds the limit: the kernel acts, not counted', { memoryOver: 1 }, { cpu: 10, memory: 150 * MiB, kernelMemory: true }, 'none', { memoryOver: 0, cpuCalm: 0 }],
     ['cpu at the limit: throttle', {}, { cpu: 49, memory: 0 }, 'throttle', { memoryOver: 0, cpuCalm: 0 }],
     ['cpu just under: nothing', {}, { cpu: 40, memory: 0 }, 'none', { memoryOver: 0, cpuCalm: 0 }],
     ['throttled and calm once: counted', { status: { state: 'throttled', since: 0 } }, { cpu: 10, memory: 0 }, 'none', { memoryOver: 0, cpuCalm: 1 }],
