@@ -9,9 +9,7 @@ import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.js';
 import { reconcile } from '../core/reconcile.js';
-import { samplingPlan } from '../core/sampling-plan.js';
-import type { MachineLoad } from '../core/scheduler.js';
-import { buildStatus, type AgentSample, type StatusView, type SystemSample } from '../core/status-view.js';
+import { buildStatus, type StatusView } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
 import type { Sampler } from '../monitor/sampler.js';
 import { CoordinationRuntime } from './coordination-runtime.js';
@@ -22,6 +20,7 @@ import type { LimitsRuntime } from './limits-runtime.js';
 import type { StatePaths } from './paths.js';
 import type { Clock, CrewTmux, PaneState } from './ports.js';
 import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
+import { UsageReader } from './usage-reader.js';
 import type { Ledger } from './store/ledger.js';
 
 /** What the ledger's snapshot holds. */
@@ -77,10 +76,6 @@ export class Supervisor {
   private readonly specById: Map<string, AgentSpec>;
   private readonly maxParallel: Map<string, number | null>;
   private readonly listeners = new Map<SupervisorListener, () => boolean>();
-  private samples = new Map<string, AgentSample>();
-  private system: SystemSample | null = null;
-  private self: { cpu: number; memory: number } | null = null;
-  private machine: MachineLoad | null = null;
   private pulseTimer: unknown = null;
   private wakeTimer: unknown = null;
   private wakeAt: number | null = null;
@@ -90,6 +85,7 @@ export class Supervisor {
   private readonly reaper: ReaperDeps;
   private readonly coord: CoordinationRuntime;
   private readonly effects: EffectRunner;
+  private readonly usage: UsageReader;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
@@ -97,8 +93,6 @@ export class Supervisor {
   /** one look again at panes whose exit tmux does not know yet */
   private recheckTimer: unknown = null;
   private lastSavedAt = 0;
-  /** pulses since every agent was last measured */
-  private pulsesSinceFull = Number.POSITIVE_INFINITY;
   private pulseCount = 0;
   readonly pid: number;
 
@@ -129,6 +123,7 @@ export class Supervisor {
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
+    this.usage = new UsageReader(opts.sampler ?? null, opts.limits, this.specs, opts.project.ceiling);
     this.effects = new EffectRunner({
       project: opts.project,
       paths: opts.paths,
@@ -233,33 +228,26 @@ export class Supervisor {
 
 
   status(): StatusView {
+    const seen = this.usage.view();
     return buildStatus({
       project: this.opts.paths.project,
       socket: this.opts.tmux.socketPath(),
-      supervisor: { running: !this.stopped, pid: this.pid, cpu: this.self ? round1(this.self.cpu) : null, memory: this.self?.memory ?? null },
+      supervisor: { running: !this.stopped, pid: this.pid, ...seen.self },
       specs: this.specs,
       crew: this.crew,
-      samples: this.samples,
-      system: this.system,
+      samples: seen.samples,
+      system: seen.system,
       handoffs: (this.crew.handoffs ?? []).map((h) => ({
         ...h,
         created: new Date(h.created).toISOString(),
         delivered: h.delivered === null ? null : new Date(h.delivered).toISOString(),
       })),
       now: this.now(),
-      histories: this.histories(),
+      histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
       lastCommits: this.coord.lastCommits(),
       extras: { ceiling: this.opts.project.ceiling, enforcement: this.opts.limits.describe(), pulseMs: this.opts.project.pulseMs },
     });
-  }
-
-  private histories(): Map<string, { cpu: number[]; memory: number[] }> {
-    const out = new Map<string, { cpu: number[]; memory: number[] }>();
-    const sampler = this.opts.sampler;
-    if (!sampler) return out;
-    for (const spec of this.specs) out.set(spec.id, sampler.history(spec.id));
-    return out;
   }
 
   crewState(): CrewState {
@@ -356,51 +344,9 @@ export class Supervisor {
     this.publishSnapshot();
   }
 
-  /**
-   * One reading of the agents this pulse measures (see core/sampling-plan.ts) and of the
-   * machine; returns what the limits policy judges. Agents not measured keep their last figures.
-   */
+  /** One reading of the agents this pulse measures and of the machine (see usage-reader.ts). */
   private sample(): Record<string, Usage> {
-    const sampler = this.opts.sampler;
-    const usage: Record<string, Usage> = {};
-    if (!sampler) return usage;
-    const { limits } = this.opts;
-    const plan = samplingPlan({
-      specs: this.specs,
-      crew: this.crew,
-      watched: [...this.listeners.values()].some((wants) => wants()),
-      machine: this.machine,
-      ceiling: this.opts.project.ceiling,
-      pulsesSinceFull: this.pulsesSinceFull,
-      kernelMemory: (id) => limits.kernelMemory(id),
-    });
-    this.pulsesSinceFull = plan.full ? 0 : this.pulsesSinceFull + 1;
-    const roots = new Map<string, { pid: number; cgroupPids: number[] }>();
-    let grouped = limits.groupsListMembers;
-    for (const id of plan.agents) {
-      const pid = this.crew.agents[id]?.pid;
-      if (pid === null || pid === undefined) continue;
-      roots.set(id, { pid, cgroupPids: limits.groupPids(id) });
-      grouped &&= limits.hasGroup(id);
-    }
-    const s = sampler.sample(roots, this.now(), { scope: grouped ? 'members' : 'machine' });
-    const samples = new Map<string, AgentSample>();
-    for (const [id, rt] of Object.entries(this.crew.agents)) {
-      const known = s.agents.get(id) ?? (rt.pid !== null ? this.samples.get(id) : undefined);
-      if (known) samples.set(id, { cpu: known.cpu, memory: known.memory });
-    }
-    this.samples = samples;
-    this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
-    this.machine = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
-    this.self = s.self;
-    for (const [id, u] of s.agents) {
-      const rt = this.crew.agents[id];
-      const spec = this.specById.get(id);
-      // Throttled agents get their fresh pids each pulse (children born since are caught).
-      if (rt?.status.state === 'throttled' && spec?.limits.cpu) limits.throttle(id, u.pids.filter((pid) => pid !== rt.pid), spec.limits.cpu);
-      usage[id] = { cpu: limits.demand(id) ?? u.cpu, memory: u.memory, kernelMemory: limits.kernelMemory(id) };
-    }
-    return usage;
+    return this.usage.read(this.crew, this.now(), [...this.listeners.values()].some((wants) => wants()));
   }
 
   private schedulePulse(): void {
@@ -432,7 +378,7 @@ export class Supervisor {
       specs: this.specs,
       maxParallel: this.maxParallel,
       ceiling: this.opts.project.ceiling,
-      machine: this.machine,
+      machine: this.usage.machine,
       requiresMet: true,
     };
   }
@@ -480,6 +426,3 @@ export class Supervisor {
   }
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
-}

@@ -15,9 +15,38 @@ function listLogs(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.log')).map((f) => path.join(dir, f));
 }
 
-function describeProject(p: { dir: string; outputs(): string[] }): string {
+/** A live process and its descendants, one line each: pid, state, command line. */
+function processTree(root: number): string[] {
+  const rows: Array<{ pid: number; ppid: number; state: string; cmd: string }> = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      rows.push({ pid: Number(name), ppid: Number(rest[1]), state: rest[0] ?? '?', cmd });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const lines: string[] = [];
+  const walk = (pid: number, depth: number) => {
+    const row = rows.find((r) => r.pid === pid);
+    if (!row) return;
+    lines.push(`${'  '.repeat(depth)}${row.pid} ${row.state} ${row.cmd.slice(0, 160)}`);
+    for (const child of rows.filter((r) => r.ppid === pid)) walk(child.pid, depth + 1);
+  };
+  walk(root, 0);
+  return lines;
+}
+
+function describeProject(p: { dir: string; outputs(): string[]; pids(): Array<number | null> }): string {
   const parts = [`=== project ${p.dir}`];
   p.outputs().forEach((out, i) => parts.push(`--- headless supervisor ${i + 1} output\n${tail(out, 40)}`));
+  p.pids().forEach((pid, i) => {
+    const tree = pid ? processTree(pid) : [];
+    if (tree.length > 0) parts.push(`--- headless supervisor ${i + 1} still running:\n${tree.join('\n')}`);
+  });
   const events = path.join(p.dir, '.muster/events.jsonl');
   if (fs.existsSync(events)) parts.push(`--- events.jsonl (tail)\n${tail(fs.readFileSync(events, 'utf8'), 40)}`);
   for (const log of listLogs(path.join(p.dir, '.muster/logs'))) {

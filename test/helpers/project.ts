@@ -53,8 +53,14 @@ export interface StatusJson {
 }
 
 /** Projects made and not yet destroyed, for the failure report (test/helpers/failure-report.ts). */
-const live = new Set<{ dir: string; outputs(): string[] }>();
-export const liveProjects = (): ReadonlyArray<{ dir: string; outputs(): string[] }> => [...live];
+interface LiveProject {
+  dir: string;
+  outputs(): string[];
+  /** pids of the headless supervisors it started (null when already exited) */
+  pids(): Array<number | null>;
+}
+const live = new Set<LiveProject>();
+export const liveProjects = (): readonly LiveProject[] => [...live];
 
 export function makeProject(label: string): TestProject {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `muster-${label}-`)));
@@ -62,7 +68,11 @@ export function makeProject(label: string): TestProject {
   const children: ChildProcess[] = [];
   const outputs: Array<() => string> = [];
   const env = cleanEnv();
-  const entry = { dir, outputs: () => outputs.map((o) => o()) };
+  const entry: LiveProject = {
+    dir,
+    outputs: () => outputs.map((o) => o()),
+    pids: () => children.map((c) => (c.exitCode === null && c.signalCode === null ? (c.pid ?? null) : null)),
+  };
   live.add(entry);
 
   const project: TestProject = {

@@ -1,0 +1,101 @@
+/**
+ * The supervisor's measurements: each pulse, the agents the sampling plan picks (see
+ * core/sampling-plan.ts) and the machine, read in one pass; what the limits policy judges
+ * comes back, and the last figures of every agent stay for status and the TUI.
+ */
+import type { AgentSpec, CeilingSpec } from '../config/types.js';
+import type { CrewState } from '../core/agent-state.js';
+import type { Usage } from '../core/limits-policy.js';
+import { samplingPlan } from '../core/sampling-plan.js';
+import type { MachineLoad } from '../core/scheduler.js';
+import type { AgentSample, SystemSample } from '../core/status-view.js';
+import type { Sampler } from '../monitor/sampler.js';
+import type { LimitsRuntime } from './limits-runtime.js';
+
+export class UsageReader {
+  private samples = new Map<string, AgentSample>();
+  private system: SystemSample | null = null;
+  private self: { cpu: number; memory: number } | null = null;
+  private machineLoad: MachineLoad | null = null;
+  /** pulses since every agent was last measured */
+  private pulsesSinceFull = Number.POSITIVE_INFINITY;
+  private readonly specById: Map<string, AgentSpec>;
+
+  constructor(
+    private readonly sampler: Sampler | null,
+    private readonly limits: LimitsRuntime,
+    private readonly specs: readonly AgentSpec[],
+    private readonly ceiling: CeilingSpec,
+  ) {
+    this.specById = new Map(specs.map((s) => [s.id, s]));
+  }
+
+  /** One pulse's reading; returns the figures the limits policy judges, by agent. */
+  read(crew: CrewState, nowMs: number, watched: boolean): Record<string, Usage> {
+    const usage: Record<string, Usage> = {};
+    const { sampler, limits } = this;
+    if (!sampler) return usage;
+    const plan = samplingPlan({
+      specs: this.specs,
+      crew,
+      watched,
+      machine: this.machineLoad,
+      ceiling: this.ceiling,
+      pulsesSinceFull: this.pulsesSinceFull,
+      kernelMemory: (id) => limits.kernelMemory(id),
+    });
+    this.pulsesSinceFull = plan.full ? 0 : this.pulsesSinceFull + 1;
+    const roots = new Map<string, { pid: number; cgroupPids: number[] }>();
+    let grouped = limits.groupsListMembers;
+    for (const id of plan.agents) {
+      const pid = crew.agents[id]?.pid;
+      if (pid === null || pid === undefined) continue;
+      roots.set(id, { pid, cgroupPids: limits.groupPids(id) });
+      grouped &&= limits.hasGroup(id);
+    }
+    const s = sampler.sample(roots, nowMs, { scope: grouped ? 'members' : 'machine' });
+    const samples = new Map<string, AgentSample>();
+    for (const [id, rt] of Object.entries(crew.agents)) {
+      const known = s.agents.get(id) ?? (rt.pid !== null ? this.samples.get(id) : undefined);
+      if (known) samples.set(id, { cpu: known.cpu, memory: known.memory });
+    }
+    this.samples = samples;
+    this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
+    this.machineLoad = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
+    this.self = s.self;
+    for (const [id, u] of s.agents) {
+      const rt = crew.agents[id];
+      const spec = this.specById.get(id);
+      // Throttled agents get their fresh pids each pulse (children born since are caught).
+      if (rt?.status.state === 'throttled' && spec?.limits.cpu) limits.throttle(id, u.pids.filter((pid) => pid !== rt.pid), spec.limits.cpu);
+      usage[id] = { cpu: limits.demand(id) ?? u.cpu, memory: u.memory, kernelMemory: limits.kernelMemory(id) };
+    }
+    return usage;
+  }
+
+  /** The machine's load at the last reading (null before the first), for the scheduler's ceiling. */
+  get machine(): MachineLoad | null {
+    return this.machineLoad;
+  }
+
+  /** The last figures, for status. */
+  view(): {
+    samples: Map<string, AgentSample>;
+    system: SystemSample | null;
+    self: { cpu: number | null; memory: number | null };
+    histories: Map<string, { cpu: number[]; memory: number[] }>;
+  } {
+    const histories = new Map<string, { cpu: number[]; memory: number[] }>();
+    if (this.sampler) for (const spec of this.specs) histories.set(spec.id, this.sampler.history(spec.id));
+    return {
+      samples: this.samples,
+      system: this.system,
+      self: { cpu: this.self ? round1(this.self.cpu) : null, memory: this.self?.memory ?? null },
+      histories,
+    };
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
