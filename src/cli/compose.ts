@@ -61,6 +61,8 @@ export interface StartOptions {
   musterBin: string;
   env?: NodeJS.ProcessEnv;
   onNotice?: (notice: CrewNotice) => void;
+  /** each start-up step as it begins (for `MUSTER_DEBUG`) */
+  onStep?: (step: string) => void;
 }
 
 /**
@@ -68,6 +70,8 @@ export interface StartOptions {
  * opens the control socket. A crew whose tmux server was gone starts afresh.
  */
 export async function startSupervisor(opts: StartOptions): Promise<RunningSupervisor> {
+  const step = opts.onStep ?? (() => undefined);
+  step('lock');
   const lock: SupervisorLock = acquireLock(opts.paths.stateDir);
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
   const unwind = async () => {
@@ -77,12 +81,14 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
   try {
     const server = crewServerFor(opts.paths.project, opts.env);
     const existed = await CrewServer.probe(server.socketName, { env: opts.env });
+    step('tmux server');
     await server.open();
     cleanups.push(() => server.close());
     const ledger = new Ledger(opts.paths.stateDir);
     cleanups.push(() => ledger.close());
     const tmux = tmuxPort(server);
     const env = opts.env ?? process.env;
+    step('cgroups');
     const driver = env.MUSTER_CGROUPS === 'off' ? noCgroups('MUSTER_CGROUPS=off') : await detectCgroups({ name: server.socketName });
     const limits = new LimitsRuntime(driver);
     const supervisor = new Supervisor({
@@ -148,7 +154,8 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     server.on('clientExit', (reason) => {
       if (!ending) void recovery.lost(reason);
     });
-    await supervisor.start();
+    await supervisor.start(step);
+    step('control socket');
     await control.listen();
     return { supervisor, server, ended, shutdown: () => shutdown(false) };
   } catch (err) {

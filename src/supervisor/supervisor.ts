@@ -143,7 +143,8 @@ export class Supervisor {
   }
 
   /** Builds the teams' panes, picks up what still runs, and starts supervising. */
-  async start(): Promise<void> {
+  async start(step: (name: string) => void = () => undefined): Promise<void> {
+    step('crew: panes');
     for (const team of this.opts.project.teams) await this.opts.tmux.ensureTeam(layoutPlan(team));
     const panes = await this.opts.tmux.listPanes();
     const picked = reconcile(this.crew, observedPanes(panes), this.now());
@@ -165,6 +166,7 @@ export class Supervisor {
     for (const event of picked.events) this.dispatch(event);
     this.opts.tmux.onPaneDied(() => void this.checkPanes());
     this.dispatch({ type: 'usage', agents: this.sample() });
+    step('crew: inbox');
     await this.coord.start();
     this.schedulePulse();
   }

@@ -99,7 +99,8 @@ export function makeProject(label: string): TestProject {
     },
     headless(args = [], extraEnv = {}) {
       const child = spawn(process.execPath, [MAIN, '-C', dir, 'up', '--headless', ...args], {
-        env: { ...env, ...extraEnv },
+        // start-up steps on stderr: a supervisor that hangs shows where (see failure-report.ts)
+        env: { ...env, MUSTER_DEBUG: '1', ...extraEnv },
         cwd: dir,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

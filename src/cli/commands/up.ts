@@ -58,6 +58,7 @@ async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<numbe
     paths: ctx.paths,
     musterBin: ctx.musterBin,
     onNotice: (n) => writeLine(ctx.stdout, formatNotice(n)),
+    onStep: process.env.MUSTER_DEBUG ? (step) => writeLine(ctx.stderr, `muster: debug: ${new Date().toISOString()} starting: ${step}`) : undefined,
   });
   const agents = project.teams.reduce((n, t) => n + t.agents.length, 0);
   writeLine(
