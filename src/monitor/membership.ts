@@ -73,3 +73,28 @@ export function agentPids(index: TableIndex, rootPid: number, cgroupPids: readon
   for (const pid of cgroupPids) pids.add(pid);
   return [...pids].sort((a, b) => a - b);
 }
+
+/**
+ * A process that roots an agent's membership. `starttime` is its start time (field 22 of
+ * /proc/PID/stat) when it was proven to be the agent's, e.g. a live pane's pid as tmux
+ * reported it: a process under that pid with another start time is not the agent's (the
+ * pid was given out again) and roots nothing. `null`: a root known to have ended; only its
+ * session counts (double-forked children keep it), and only while no process holds its
+ * pid — the kernel gives a pid out again only once no session or group uses it.
+ */
+export interface RootRef {
+  pid: number;
+  starttime: number | null;
+}
+
+/** The root as this table shows it now: proven only if the caller knows `pid` is the agent's at this moment. */
+export function provenRoot(table: ProcTable, pid: number): RootRef {
+  return { pid, starttime: table.get(pid)?.starttime ?? null };
+}
+
+/** The members of a root (see RootRef); none when its pid now belongs to another process. */
+export function rootMembers(index: TableIndex, root: RootRef, cgroupPids: readonly number[] = []): number[] {
+  const row = index.table.get(root.pid);
+  if (row && (root.starttime === null || row.starttime !== root.starttime)) return [...cgroupPids].sort((a, b) => a - b);
+  return agentPids(index, root.pid, cgroupPids);
+}

@@ -5,7 +5,7 @@
  * some agents: each process's delta runs from the last time it was read, whenever that
  * was. Keeps a short history per agent.
  */
-import { agentPids, indexTable, type TableIndex } from './membership.js';
+import { agentPids, indexTable, rootMembers, type TableIndex } from './membership.js';
 import {
   clockTicks as defaultClockTicks,
   readMachine as defaultReadMachine,
@@ -21,6 +21,8 @@ import { RingBuffer } from './ring-buffer.js';
 export interface AgentRoot {
   pid: number;
   cgroupPids?: number[];
+  /** the pane process's start time when it was proven the agent's (see RootRef): a pid given out again then counts for nothing */
+  starttime?: number | null;
 }
 
 /** One agent's usage over the last interval. */
@@ -132,7 +134,10 @@ export class Sampler {
 
     const agents = new Map<string, AgentUsage>();
     for (const [agentId, root] of roots) {
-      const pids = agentPids(index, root.pid, root.cgroupPids);
+      const pids =
+        root.starttime === undefined
+          ? agentPids(index, root.pid, root.cgroupPids)
+          : rootMembers(index, { pid: root.pid, starttime: root.starttime }, root.cgroupPids);
       let cpu = 0;
       let memory = 0;
       for (const pid of pids) {

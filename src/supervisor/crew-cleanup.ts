@@ -8,14 +8,14 @@
  * supervisor named by the lock, with the start time the lock recorded.
  */
 import * as fs from 'node:fs';
-import { agentPids, indexTable } from '../monitor/membership.js';
+import { indexTable, provenRoot, rootMembers, type RootRef } from '../monitor/membership.js';
 import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
 import { breakStaleLock, lockFilePath, readLock } from './store/lock.js';
 
 export interface CrewProcessesInput {
   table: ProcTable;
-  /** pids of the crew's panes (alive or dead), and any recorded agent pids */
-  roots: readonly number[];
+  /** the crew's pane processes: live panes' proven, dead panes' as ended (see RootRef) */
+  roots: readonly RootRef[];
   stateDir: string;
   /** pids never to touch: this process and its ancestors */
   spare: ReadonlySet<number>;
@@ -39,7 +39,7 @@ export function environMarksCrew(environ: string, stateDir: string): boolean {
 export function crewProcesses(input: CrewProcessesInput): number[] {
   const index = indexTable(input.table);
   const found = new Set<number>();
-  for (const root of input.roots) for (const pid of agentPids(index, root)) found.add(pid);
+  for (const root of input.roots) for (const pid of rootMembers(index, root)) found.add(pid);
   const environ = input.readEnviron ?? readEnviron;
   for (const pid of input.table.keys()) {
     if (found.has(pid)) continue;
@@ -61,8 +61,8 @@ export function selfAndAncestors(table: ProcTable, pid: number = process.pid): S
 }
 
 export interface CleanupPort {
-  /** pids of every pane on the crew's server (empty when it is not running) */
-  panePids(): Promise<number[]>;
+  /** every pane on the crew's server, its pid and whether its process has ended (empty when no server runs) */
+  panes(): Promise<Array<{ pid: number; dead: boolean }>>;
   /** kills the crew's tmux server by its socket and waits until it is gone */
   killServer(): Promise<void>;
   /** kills the members of the crew's cgroups and removes the groups */
@@ -76,7 +76,7 @@ export interface CleanupReport {
   serverKilled: boolean;
 }
 
-export async function cleanupCrew(stateDir: string, port: CleanupPort, extraRoots: readonly number[] = []): Promise<CleanupReport> {
+export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<CleanupReport> {
   const kill = (pid: number) => {
     try {
       process.kill(pid, 'SIGKILL');
@@ -92,7 +92,8 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort, extraRoot
     kill(lock.pid); // first, so that it restarts nothing while its crew goes
     supervisorKilled = lock.pid;
   }
-  const roots = [...(await port.panePids()), ...extraRoots];
+  // A dead pane's pid may already be someone else's: only the session it led counts, while no one holds it.
+  const roots = (await port.panes()).map((p) => (p.dead ? { pid: p.pid, starttime: null } : provenRoot(firstTable, p.pid)));
   await port.removeGroups();
   const killed = new Set<number>();
   let survivors: number[] = [];

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
-import { readProcTable } from '../monitor/proc-table.js';
+import { provenRoot, type RootRef } from '../monitor/membership.js';
+import { readProcRow, readProcTable, type ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
@@ -38,6 +39,8 @@ export interface EffectRunnerDeps {
 
 export class EffectRunner {
   private readonly queues = new Map<string, Promise<void>>();
+  /** each agent's pane process as proven when tmux reported it alive (launch, reattach) */
+  private readonly roots = new Map<string, RootRef>();
 
   constructor(private readonly d: EffectRunnerDeps) {}
 
@@ -135,14 +138,39 @@ export class EffectRunner {
     fs.mkdirSync(this.d.paths.logsDir, { recursive: true });
     const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
     this.d.coord.launched(id, this.d.now());
+    this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
+  }
+
+  /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
+  adoptRoot(id: string, pid: number): void {
+    this.roots.set(id, { pid, starttime: readProcRow(pid)?.starttime ?? null });
+  }
+
+  /** The agent's pane process as proven at launch or reattach, if `pid` is still the one proven. */
+  provenRootOf(id: string, pid: number): RootRef | null {
+    const known = this.roots.get(id);
+    return known?.pid === pid ? known : null;
+  }
+
+  /** The agent's root as proven, or (never proven by this supervisor) its recorded pid as the table shows it. */
+  private rootOf(id: string, pid: number, table: ProcTable): RootRef {
+    const known = this.roots.get(id);
+    return known?.pid === pid ? known : provenRoot(table, pid);
   }
 
   private async kill(id: string, graceful: boolean): Promise<void> {
     const panes = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const pane = panes.find((p) => p.agentId === id);
     const rt = this.d.crew().agents[id];
-    const roots = [...new Set([rt?.pid, pane?.panePid].filter((p): p is number => typeof p === 'number'))];
+    // A live pane's pid is its process now. Any other pid (a dead pane's, an ended attempt's)
+    // may already belong to someone else: only the session it led counts, while no one holds it.
+    const table = this.d.reaper.readTable();
+    const live = pane && !pane.dead ? pane.panePid : null;
+    const roots: RootRef[] = live === null ? [] : [provenRoot(table, live)];
+    for (const pid of new Set([rt?.pid, pane?.panePid])) {
+      if (typeof pid === 'number' && pid !== live) roots.push({ pid, starttime: null });
+    }
     const paneId = pane && !pane.dead ? pane.paneId : null;
     await stopProcesses(
       {
@@ -164,7 +192,8 @@ export class EffectRunner {
   membersOf(id: string): number[] {
     const rt = this.d.crew().agents[id];
     if (!rt?.pid) return [];
-    return membersOf(readProcTable(), [rt.pid], this.d.limits.groupPids(id), new Set([this.d.pid, rt.pid]));
+    const table = readProcTable();
+    return membersOf(table, [this.rootOf(id, rt.pid, table)], this.d.limits.groupPids(id), new Set([this.d.pid, rt.pid]));
   }
 
   private async paneOf(id: string): Promise<string | null> {

@@ -5,7 +5,7 @@
  * Membership is the pane's tree plus its session (double-forked children included) plus
  * any extra pids the caller proves are the agent's (its cgroup).
  */
-import { agentPids, indexTable } from '../monitor/membership.js';
+import { indexTable, rootMembers, type RootRef } from '../monitor/membership.js';
 import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
 
 export interface ReaperDeps {
@@ -29,8 +29,11 @@ export const realReaperDeps: ReaperDeps = {
 };
 
 export interface StopPlan {
-  /** session leaders (pane pids, current and past) whose trees and sessions are the agent's */
-  roots: readonly number[];
+  /**
+   * session leaders (pane pids, current and past) whose trees and sessions are the agent's;
+   * a root whose pid is given out again while the stop runs roots nothing from then on
+   */
+  roots: readonly RootRef[];
   /** more pids proven to be the agent's (e.g. its cgroup's members), read at each round */
   extraPids?: () => readonly number[];
   /** sends the interrupt (Ctrl-C into the pane); omitted: straight to TERM */
@@ -50,10 +53,10 @@ export interface StopResult {
 }
 
 /** The agent's live pids in one table. */
-export function membersOf(table: ProcTable, roots: readonly number[], extra: readonly number[] = [], spare?: ReadonlySet<number>): number[] {
+export function membersOf(table: ProcTable, roots: readonly RootRef[], extra: readonly number[] = [], spare?: ReadonlySet<number>): number[] {
   const index = indexTable(table);
   const pids = new Set<number>();
-  for (const root of roots) for (const pid of agentPids(index, root)) pids.add(pid);
+  for (const root of roots) for (const pid of rootMembers(index, root)) pids.add(pid);
   for (const pid of extra) if (table.has(pid)) pids.add(pid);
   return [...pids].filter((pid) => {
     const row = table.get(pid);

@@ -123,7 +123,9 @@ export class Supervisor {
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
-    this.usage = new UsageReader(opts.sampler ?? null, opts.limits, this.specs, opts.project.ceiling);
+    this.usage = new UsageReader(opts.sampler ?? null, opts.limits, this.specs, opts.project.ceiling, (id, pid) =>
+      this.effects.provenRootOf(id, pid),
+    );
     this.effects = new EffectRunner({
       project: opts.project,
       paths: opts.paths,
@@ -158,6 +160,8 @@ export class Supervisor {
     for (const rt of kept) {
       const spec = this.specById.get(rt.id);
       if (!spec) continue;
+      // reconcile kept it because tmux shows its pane alive with this pid
+      this.effects.adoptRoot(rt.id, rt.pid as number);
       await this.opts.limits.prepare(spec);
       // A supervisor that died mid duty-cycle may have left processes stopped.
       if (rt.status.state !== 'paused') await this.opts.limits.thaw(rt.id, this.effects.membersOf(rt.id));

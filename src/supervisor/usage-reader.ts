@@ -9,7 +9,8 @@ import type { Usage } from '../core/limits-policy.js';
 import { samplingPlan } from '../core/sampling-plan.js';
 import type { MachineLoad } from '../core/scheduler.js';
 import type { AgentSample, SystemSample } from '../core/status-view.js';
-import type { Sampler } from '../monitor/sampler.js';
+import type { RootRef } from '../monitor/membership.js';
+import type { AgentRoot, Sampler } from '../monitor/sampler.js';
 import type { LimitsRuntime } from './limits-runtime.js';
 
 export class UsageReader {
@@ -26,6 +27,8 @@ export class UsageReader {
     private readonly limits: LimitsRuntime,
     private readonly specs: readonly AgentSpec[],
     private readonly ceiling: CeilingSpec,
+    /** the agent's pane process as proven when tmux reported it alive, or null */
+    private readonly provenRoot: (agentId: string, pid: number) => RootRef | null = () => null,
   ) {
     this.specById = new Map(specs.map((s) => [s.id, s]));
   }
@@ -45,12 +48,13 @@ export class UsageReader {
       kernelMemory: (id) => limits.kernelMemory(id),
     });
     this.pulsesSinceFull = plan.full ? 0 : this.pulsesSinceFull + 1;
-    const roots = new Map<string, { pid: number; cgroupPids: number[] }>();
+    const roots = new Map<string, AgentRoot>();
     let grouped = limits.groupsListMembers;
     for (const id of plan.agents) {
       const pid = crew.agents[id]?.pid;
       if (pid === null || pid === undefined) continue;
-      roots.set(id, { pid, cgroupPids: limits.groupPids(id) });
+      const proven = this.provenRoot(id, pid);
+      roots.set(id, { pid, cgroupPids: limits.groupPids(id), ...(proven ? { starttime: proven.starttime } : {}) });
       grouped &&= limits.hasGroup(id);
     }
     const s = sampler.sample(roots, nowMs, { scope: grouped ? 'members' : 'machine' });

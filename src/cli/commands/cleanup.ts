@@ -21,10 +21,13 @@ export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number>
   }
   const running = await CrewServer.probe(server.socketName);
   const report = await cleanupCrew(ctx.paths.stateDir, {
-    panePids: async () => {
+    panes: async () => {
       if (!running) return [];
-      const out = await server.exec(['list-panes', '-a', '-F', '#{pane_pid}']);
-      return out.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+      const out = await server.exec(['list-panes', '-a', '-F', '#{pane_dead} #{pane_pid}']);
+      return out.split('\n').flatMap((line) => {
+        const [dead, pid] = line.trim().split(' ').map(Number);
+        return Number.isInteger(pid) && (pid as number) > 0 ? [{ pid: pid as number, dead: dead === 1 }] : [];
+      });
     },
     killServer: async () => {
       if (running) await server.killServer();

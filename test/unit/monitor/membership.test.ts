@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentPids, agentSession, descendants, indexTable } from '../../../src/monitor/membership.js';
+import { agentPids, agentSession, descendants, indexTable, provenRoot, rootMembers } from '../../../src/monitor/membership.js';
 import type { ProcRow, ProcTable } from '../../../src/monitor/proc-table.js';
 
 function table(rows: Array<Pick<ProcRow, 'pid' | 'ppid' | 'sid'>>): ProcTable {
@@ -49,5 +49,37 @@ describe('membership', () => {
     const gone = indexTable(table([{ pid: 103, ppid: 1, sid: 100 }, { pid: 1, ppid: 0, sid: 1 }]));
     expect(agentPids(gone, 100)).toEqual([103]);
     expect(agentPids(gone, 555)).toEqual([]);
+  });
+});
+
+describe('roots and pids given out again', () => {
+  // 100 was an agent's pane process (start time 1). Its pid may since belong to another process.
+  const index = indexTable(t);
+  // the same pid, now a new tmux server (session leader, start time 9) with panes below it
+  const reused = indexTable(
+    new Map([
+      ...t,
+      [100, { pid: 100, ppid: 1, sid: 100, pgrp: 100, state: 'S', ticks: 0, rss: 0, starttime: 9, comm: 'tmux' }],
+    ]),
+  );
+  // 100 is gone; 103, double-forked from it, still holds its session
+  const gone = indexTable(new Map([...t].filter(([pid]) => pid !== 100 && pid !== 101 && pid !== 102)));
+
+  it.each([
+    { why: 'a proven root that is still the same process: tree and session', idx: index, root: { pid: 100, starttime: 1 }, want: [100, 101, 102, 103] },
+    { why: 'a proven root whose pid was given out again: nothing', idx: reused, root: { pid: 100, starttime: 1 }, want: [] },
+    { why: 'an ended root while its pid is free: what still holds its session', idx: gone, root: { pid: 100, starttime: null }, want: [103] },
+    { why: 'an ended root whose pid someone else holds: nothing', idx: reused, root: { pid: 100, starttime: null }, want: [] },
+  ])('$why', ({ idx, root, want }) => {
+    expect(rootMembers(idx, root)).toEqual(want);
+  });
+
+  it('cgroup members count whatever the root', () => {
+    expect(rootMembers(reused, { pid: 100, starttime: 1 }, [201, 104])).toEqual([104, 201]);
+  });
+
+  it('provenRoot takes the start time the table shows', () => {
+    expect(provenRoot(t, 100)).toEqual({ pid: 100, starttime: 1 });
+    expect(provenRoot(t, 999)).toEqual({ pid: 999, starttime: null });
   });
 });
