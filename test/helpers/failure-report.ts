@@ -1,5 +1,5 @@
 /**
- * Setup file: when a test fails, print what the projects it used left behind (each
+ * Setup file: when a test fails or a wait times out, print what the projects in use left behind (each
  * headless supervisor's output, the tail of the event log, the tail of every agent log),
  * so a failure on a slow or busy machine can be understood from the CI output alone.
  */
@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach } from 'vitest';
 import { liveProjects } from './project.js';
+import { reportTimeoutsWith } from './wait.js';
 
 const tail = (text: string, lines: number) => text.split('\n').slice(-lines).join('\n');
 
@@ -55,8 +56,7 @@ function describeProject(p: { dir: string; outputs(): string[]; pids(): Array<nu
   return parts.join('\n');
 }
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
+function reportLiveProjects(): void {
   for (const p of liveProjects()) {
     try {
       console.error(describeProject(p));
@@ -64,4 +64,18 @@ afterEach((ctx) => {
       console.error(`could not describe ${p.dir}: ${String(err)}`);
     }
   }
+}
+
+// A wait that times out reports at once: in a beforeAll there is no afterEach to do it.
+let reportedByWait = false;
+reportTimeoutsWith(() => {
+  reportedByWait = true;
+  reportLiveProjects();
+});
+
+afterEach((ctx) => {
+  const already = reportedByWait;
+  reportedByWait = false;
+  if (ctx.task.result?.state !== 'fail' || already) return;
+  reportLiveProjects();
 });

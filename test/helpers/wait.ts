@@ -1,5 +1,12 @@
 /** Waiting for a condition in tests: a generous deadline, never a speed assertion. */
 
+let onTimeout: (() => void) | null = null;
+
+/** Called when a wait times out, before it throws (the failure report sets it: hooks have no afterEach). */
+export function reportTimeoutsWith(fn: (() => void) | null): void {
+  onTimeout = fn;
+}
+
 /**
  * Polls `probe` until it returns a truthy value (an error thrown by it counts as "not yet"
  * and is reported if the deadline passes); fails with `what` after `timeoutMs`.
@@ -19,7 +26,10 @@ export async function waitFor<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) {
+      onTimeout?.();
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
