@@ -27,6 +27,12 @@ export interface ControlClientOptions {
    * `no-output`, so tmux never cuts it off for being too far behind.
    */
   output?: boolean;
+  /**
+   * How long a command may go unanswered (default 20 s). Past it the command fails, and
+   * the client is closed: a tmux server that stopped answering is not waited on forever
+   * (the owner sees the client exit and may reconnect).
+   */
+  commandTimeoutMs?: number;
 }
 
 /** Events of a control client. */
@@ -43,6 +49,7 @@ interface PendingLine {
   results: string[][];
   resolve: (results: string[][]) => void;
   reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
 /** One running control-mode client. Create it with `ControlClient.start`. */
@@ -53,11 +60,15 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   private exitReason: string | null = null;
   private tmuxExitText: string | null = null;
   private lastError: string | null = null;
+  /** why this side closed the client (a command went unanswered) */
+  private abandoned: string | null = null;
+  private readonly commandTimeoutMs: number;
   private stderr = '';
   private readonly exited: Promise<void>;
 
   private constructor(opts: ControlClientOptions) {
     super();
+    this.commandTimeoutMs = opts.commandTimeoutMs ?? 20_000;
     this.child = spawn(opts.tmuxBin, opts.args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => {
       /* EPIPE when tmux exits first: reported through 'close' */
@@ -70,10 +81,14 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     });
     this.exited = new Promise((resolve) => {
       this.child.on('error', (err) => this.finish(`could not run ${opts.tmuxBin}: ${err.message}`, resolve));
-      this.child.on('close', (code, signal) => {
-        const how = this.tmuxExitText || this.lastError || this.stderr.trim();
+      const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+        const how = this.abandoned || this.tmuxExitText || this.lastError || this.stderr.trim();
         this.finish(how || `tmux exited (${signal ?? `code ${code}`})`, resolve);
-      });
+      };
+      this.child.on('close', ended);
+      // 'close' waits for stdout to end, and a control client hands its stdio to the server:
+      // a server that is stuck keeps it open. Past a moment for the last output, the exit counts.
+      this.child.on('exit', (code, signal) => setTimeout(() => ended(code, signal), 500).unref());
     });
   }
 
@@ -143,7 +158,21 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
         reject(new TmuxClientClosedError(this.exitReason));
         return;
       }
-      this.queue.push({ line, expected: commands.length, results: [], resolve, reject });
+      const pending: PendingLine = {
+        line,
+        expected: commands.length,
+        results: [],
+        resolve: (results) => {
+          clearTimeout(pending.timer);
+          resolve(results);
+        },
+        reject: (err) => {
+          clearTimeout(pending.timer);
+          reject(err);
+        },
+        timer: setTimeout(() => this.abandon(pending), this.commandTimeoutMs),
+      };
+      this.queue.push(pending);
       this.child.stdin.write(`${line}\n`);
     });
   }
@@ -154,6 +183,15 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     const timer = setTimeout(() => this.kill(), timeoutMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** A command went unanswered: it fails, and the client is closed (replies could no longer be matched). */
+  private abandon(pending: PendingLine): void {
+    if (!this.queue.includes(pending)) return;
+    this.abandoned = `tmux did not answer \`${pending.line}\` within ${this.commandTimeoutMs} ms`;
+    this.queue.splice(this.queue.indexOf(pending), 1);
+    pending.reject(new TmuxTimeoutError(this.abandoned, 'The crew\'s tmux server may be stopped or stuck: `muster status` shows whether it answers.'));
+    this.child.kill('SIGKILL');
   }
 
   private kill(): void {

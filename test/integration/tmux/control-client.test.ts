@@ -136,3 +136,29 @@ describe('ControlClient', () => {
     expect((err as Error).message).toMatch(/can't find session/);
   });
 });
+
+describe('a tmux server that stops answering', () => {
+  it('fails the command after commandTimeoutMs and closes the client, instead of waiting forever', async () => {
+    const stuckSocket = uniqueSocket('stuck');
+    expect((await tmuxOn(stuckSocket, ['new-session', '-d', '-s', 'main', '/bin/sh', '-c', 'sleep 600'])).code).toBe(0);
+    const pid = Number((await tmuxOn(stuckSocket, ['display-message', '-p', '#{pid}'])).stdout.trim());
+    const c = await ControlClient.start({
+      tmuxBin: 'tmux',
+      args: ['-L', stuckSocket, '-f', '/dev/null', '-C', 'attach-session', '-t', '=main'],
+      env: cleanEnv(),
+      commandTimeoutMs: 500,
+    });
+    const exits: string[] = [];
+    c.on('exit', (reason) => exits.push(reason));
+    process.kill(pid, 'SIGSTOP'); // our own test server, stopped: it cannot answer
+    try {
+      await expect(c.run(['display-message', '-p', 'x'])).rejects.toThrow(/did not answer `display-message -p x` within 500 ms/);
+      await waitFor('the client closed', () => c.closed);
+      expect(exits[0]).toMatch(/did not answer/);
+      await expect(c.run(['display-message', '-p', 'y'])).rejects.toBeInstanceOf(TmuxClientClosedError);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+      await killTestServer(stuckSocket);
+    }
+  });
+});
