@@ -10,7 +10,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ControlClient } from './control-client.js';
 import { escapeFormat, parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
-import { TmuxArgumentError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
+import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
 import { DEATH_FORMAT, DEATH_SUBSCRIPTION, DeathWatch, PANE_FORMAT, parseDeathValue, parsePaneLine, type PaneDeath, type PaneInfo, type PaneLife } from './pane-format.js';
 import { DEFAULT_SIZE, assertPlainValue, planTeam, type TeamLayout } from './team-plan.js';
 import { crewEnv, execTmux, findTmux, type TmuxInfo } from './tmux-exec.js';
@@ -39,6 +39,8 @@ export function socketNameFor(projectDir: string): string {
 /** How to construct a CrewServer. */
 export interface CrewServerOptions {
   socketName: string;
+  /** how long a command on the control client may go unanswered (default 10 s; see ControlClient) */
+  commandTimeoutMs?: number;
   /** default: `tmux` on PATH */
   tmuxBin?: string;
   /** environment of every tmux process (default process.env); TMUX, TMUX_PANE, CLAUDECODE are removed */
@@ -75,6 +77,7 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
   readonly socketName: string;
   private readonly tmuxBin: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly commandTimeoutMs: number;
   private client: ControlClient | null = null;
   /** the server's pid while the control client is attached */
   private pid: number | null = null;
@@ -92,6 +95,7 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     if (!/^[A-Za-z0-9_.-]+$/.test(opts.socketName)) throw new TmuxArgumentError(`invalid tmux socket name ${JSON.stringify(opts.socketName)}`);
     this.socketName = opts.socketName;
     this.tmuxBin = opts.tmuxBin ?? 'tmux';
+    this.commandTimeoutMs = opts.commandTimeoutMs ?? 10_000;
     this.env = crewEnv(opts.env ?? process.env);
   }
 
@@ -130,6 +134,18 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
   }
 
   private async connect(start: boolean): Promise<void> {
+    try {
+      await this.connectOnce(start);
+    } catch (err) {
+      // The server took our client but stopped answering it (tmux exiting, stuck). Our client
+      // is closed by now, so an exiting server can end: once more, with a new server if need be.
+      if (!start || !(err instanceof TmuxTimeoutError || err instanceof TmuxClientClosedError)) throw err;
+      await this.close();
+      await this.connectOnce(start);
+    }
+  }
+
+  private async connectOnce(start: boolean): Promise<void> {
     this.info ??= await findTmux(this.tmuxBin, this.env);
     if (!(await this.probe())) {
       if (!start) throw new TmuxServerNotRunningError(this.socketName);
@@ -163,6 +179,12 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
       () => true,
       () => false,
     );
+    if (client.closed) throw new TmuxClientClosedError(`the control client closed while connecting to ${this.socketName}`);
+  }
+
+  /** The pid of the control client process (not the server), while it runs. */
+  get clientPid(): number | null {
+    return this.client?.pid ?? null;
   }
 
   /** True while tmux reports pane deaths and removals as they happen (a subscription, tmux 3.2+). */
@@ -360,11 +382,19 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
       ...SERVER_SETTINGS,
       ['new-session', '-d', '-s', ANCHOR_SESSION, '-n', ANCHOR_SESSION, '-x', String(DEFAULT_SIZE.cols), '-y', String(DEFAULT_SIZE.rows), '--', ...anchor],
     ];
-    try {
-      await this.exec(commands.flatMap((c, i) => (i === 0 ? c : [';', ...c])));
-    } catch (err) {
-      // Another muster process started it at the same moment: fine.
-      if (!(err instanceof TmuxCommandError && /duplicate session/.test(err.tmuxMessage))) throw err;
+    // A server that is exiting (killed, but still waiting for a client of ours to go) refuses
+    // every client, which tmux reports as "server exited unexpectedly": wait for it to end.
+    const deadline = Date.now() + this.commandTimeoutMs;
+    for (;;) {
+      try {
+        await this.exec(commands.flatMap((c, i) => (i === 0 ? c : [';', ...c])));
+        return;
+      } catch (err) {
+        // Another muster process started it at the same moment: fine.
+        if (err instanceof TmuxCommandError && /duplicate session/.test(err.tmuxMessage)) return;
+        if (!(err instanceof TmuxCommandError && /exited unexpectedly/.test(err.tmuxMessage)) || Date.now() > deadline) throw err;
+        await sleep(100);
+      }
     }
   }
 
@@ -372,6 +402,8 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     return ControlClient.start({
       tmuxBin: this.tmuxBin,
       args: ['-L', this.socketName, '-f', '/dev/null', '-C', 'attach-session', '-t', `=${ANCHOR_SESSION}`],
+      commandTimeoutMs: this.commandTimeoutMs,
+      readyTimeoutMs: this.commandTimeoutMs,
       env: this.env,
     });
   }
