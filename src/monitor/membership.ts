@@ -92,6 +92,19 @@ export function provenRoot(table: ProcTable, pid: number): RootRef {
   return { pid, starttime: table.get(pid)?.starttime ?? null };
 }
 
+/** An ended root: only the session it led counts, while no process holds its pid. */
+export function endedRoot(pid: number): RootRef {
+  return { pid, starttime: null };
+}
+
+/**
+ * A pane's process as a root: a live pane's pid is its process now (proven from the table);
+ * a dead pane's pid may already be someone else's (ended).
+ */
+export function paneRoot(table: ProcTable, pid: number, dead: boolean): RootRef {
+  return dead ? endedRoot(pid) : provenRoot(table, pid);
+}
+
 /** The members of a root (see RootRef); none when its pid now belongs to another process. */
 export function rootMembers(index: TableIndex, root: RootRef, cgroupPids: readonly number[] = []): number[] {
   const row = index.table.get(root.pid);

@@ -8,7 +8,7 @@
  * supervisor named by the lock, with the start time the lock recorded.
  */
 import * as fs from 'node:fs';
-import { indexTable, provenRoot, rootMembers, type RootRef } from '../monitor/membership.js';
+import { indexTable, paneRoot, rootMembers, type RootRef } from '../monitor/membership.js';
 import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
 import { breakStaleLock, lockFilePath, readLock } from './store/lock.js';
 
@@ -92,8 +92,7 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
     kill(lock.pid); // first, so that it restarts nothing while its crew goes
     supervisorKilled = lock.pid;
   }
-  // A dead pane's pid may already be someone else's: only the session it led counts, while no one holds it.
-  const roots = (await port.panes()).map((p) => (p.dead ? { pid: p.pid, starttime: null } : provenRoot(firstTable, p.pid)));
+  const roots = (await port.panes()).map((p) => paneRoot(firstTable, p.pid, p.dead));
   await port.removeGroups();
   const killed = new Set<number>();
   let survivors: number[] = [];

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
-import { provenRoot, type RootRef } from '../monitor/membership.js';
+import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
 import { readProcRow, readProcTable, type ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
@@ -163,14 +163,10 @@ export class EffectRunner {
     const panes = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const pane = panes.find((p) => p.agentId === id);
     const rt = this.d.crew().agents[id];
-    // A live pane's pid is its process now. Any other pid (a dead pane's, an ended attempt's)
-    // may already belong to someone else: only the session it led counts, while no one holds it.
+    // The pane's process (proven if the pane is alive); an earlier attempt's pid only as ended.
     const table = this.d.reaper.readTable();
-    const live = pane && !pane.dead ? pane.panePid : null;
-    const roots: RootRef[] = live === null ? [] : [provenRoot(table, live)];
-    for (const pid of new Set([rt?.pid, pane?.panePid])) {
-      if (typeof pid === 'number' && pid !== live) roots.push({ pid, starttime: null });
-    }
+    const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
+    if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
     await stopProcesses(
       {

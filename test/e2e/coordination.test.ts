@@ -94,9 +94,7 @@ describe('handoffs', () => {
     const tmp = path.join(inbox, `${id}.json.${process.pid}.t.tmp`);
     fs.writeFileSync(tmp, JSON.stringify({ v: 1, id, kind: 'handoff', agent: 'co/pm', message: 'steal', to: 'dev', file: '/etc/passwd', at: Date.now() }));
     fs.renameSync(tmp, path.join(inbox, `${id}.json`));
-    await waitFor('refused', () => /refused .*outside the project/.test(sup.output()), 20_000).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- supervisor output ---\n${sup.output()}`);
-    });
+    await waitFor('refused', () => /refused .*outside the project/.test(sup.output()), 20_000);
     expect(fs.existsSync(path.join(inbox, 'rejected', `${id}.json`))).toBe(true);
     expect(fs.existsSync(path.join(inbox, `${id}.json`))).toBe(false);
   });

@@ -5,9 +5,9 @@
  * restarts them per their policy; a one-shot agent that had finished stays done. A server
  * lost again and again makes it give up with an error and exit code 1.
  */
-import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentOf, makeProject, waitFor, type Headless, type TestProject } from '../helpers/project.js';
+import { processRows } from '../helpers/proc.js';
 import { alive, serverAnswers, tmuxOn } from '../helpers/tmux.js';
 
 let p: TestProject;
@@ -20,18 +20,8 @@ const running = async (id: string) => {
 
 /** The supervisor's own `tmux -C attach-session` child. */
 function controlClientOf(supervisorPid: number): number | null {
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (ppid === supervisorPid && cmd.includes('-C') && cmd.includes('attach-session')) return Number(name);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
+  const row = processRows().find((r) => r.ppid === supervisorPid && r.cmd.includes('-C') && r.cmd.includes('attach-session'));
+  return row?.pid ?? null;
 }
 
 beforeAll(async () => {

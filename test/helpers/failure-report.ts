@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach } from 'vitest';
+import { processRows } from './proc.js';
 import { liveProjects } from './project.js';
 import { reportTimeoutsWith } from './wait.js';
 
@@ -18,23 +19,12 @@ function listLogs(dir: string): string[] {
 
 /** A live process and its descendants, one line each: pid, state, command line. */
 function processTree(root: number): string[] {
-  const rows: Array<{ pid: number; ppid: number; state: string; cmd: string }> = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      rows.push({ pid: Number(name), ppid: Number(rest[1]), state: rest[0] ?? '?', cmd });
-    } catch {
-      // gone meanwhile
-    }
-  }
+  const rows = processRows();
   const lines: string[] = [];
   const walk = (pid: number, depth: number) => {
     const row = rows.find((r) => r.pid === pid);
     if (!row) return;
-    lines.push(`${'  '.repeat(depth)}${row.pid} ${row.state} ${row.cmd.slice(0, 160)}`);
+    lines.push(`${'  '.repeat(depth)}${row.pid} ${row.state} ${row.cmd.join(' ').slice(0, 160)}`);
     for (const child of rows.filter((r) => r.ppid === pid)) walk(child.pid, depth + 1);
   };
   walk(root, 0);

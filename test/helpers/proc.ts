@@ -45,3 +45,21 @@ export async function sessionCpu(sid: number, ms: number): Promise<number> {
 export function processState(pid: number): string | null {
   return statFields(pid)?.[0] ?? null;
 }
+
+/** One row per process on the machine: pid, parent, state and command line. */
+export function processRows(): Array<{ pid: number; ppid: number; state: string; cmd: string[] }> {
+  const rows: Array<{ pid: number; ppid: number; state: string; cmd: string[] }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const f = statFields(Number(name));
+    if (!f) continue;
+    let cmd: string[] = [];
+    try {
+      cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue; // gone meanwhile
+    }
+    rows.push({ pid: Number(name), ppid: Number(f[1]), state: f[0] ?? '?', cmd });
+  }
+  return rows;
+}

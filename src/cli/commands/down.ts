@@ -4,7 +4,7 @@
  */
 import { detectCgroups } from '../../monitor/cgroups.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
-import { provenRoot } from '../../monitor/membership.js';
+import { paneRoot } from '../../monitor/membership.js';
 import { readProcTable } from '../../monitor/proc-table.js';
 import { stopProcesses } from '../../supervisor/process-reaper.js';
 import { acquireLock, readLock } from '../../supervisor/store/lock.js';
@@ -36,12 +36,11 @@ export async function runDown(ctx: CliContext): Promise<number> {
   try {
     await server.open({ start: false });
     const panes = (await server.listPanes()).filter((p) => p.sessionName !== ANCHOR_SESSION);
-    // a live pane's pid is its process now; a dead pane's pid may already be someone else's
     const table = readProcTable();
     await Promise.all(
       panes.map((p) =>
         stopProcesses({
-          roots: [p.dead ? { pid: p.panePid, starttime: null } : provenRoot(table, p.panePid)],
+          roots: [paneRoot(table, p.panePid, p.dead)],
           interrupt: p.dead ? undefined : () => server.sendKeys(p.paneId, ['C-c']),
           spare: new Set([process.pid]),
         }),

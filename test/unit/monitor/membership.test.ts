@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentPids, agentSession, descendants, indexTable, provenRoot, rootMembers } from '../../../src/monitor/membership.js';
+import { agentPids, agentSession, descendants, indexTable, paneRoot, provenRoot, rootMembers } from '../../../src/monitor/membership.js';
 import type { ProcRow, ProcTable } from '../../../src/monitor/proc-table.js';
 
 function table(rows: Array<Pick<ProcRow, 'pid' | 'ppid' | 'sid'>>): ProcTable {
@@ -81,5 +81,10 @@ describe('roots and pids given out again', () => {
   it('provenRoot takes the start time the table shows', () => {
     expect(provenRoot(t, 100)).toEqual({ pid: 100, starttime: 1 });
     expect(provenRoot(t, 999)).toEqual({ pid: 999, starttime: null });
+  });
+
+  it('paneRoot proves a live pane and takes a dead one as ended', () => {
+    expect(paneRoot(t, 100, false)).toEqual({ pid: 100, starttime: 1 });
+    expect(paneRoot(t, 100, true)).toEqual({ pid: 100, starttime: null });
   });
 });
