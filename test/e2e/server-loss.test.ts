@@ -81,7 +81,8 @@ describe('the crew tmux server lost under the supervisor', () => {
   it('a server lost again and again: the supervisor gives up with an error and exit code 1', async () => {
     // the two losses above count too: two more within the minute make four
     const losses = () => (sup.output().match(/tmux server went away|server dropped/g) ?? []).length;
-    for (let i = 0; i < 4 && sup.child.exitCode === null; i++) {
+    const gaveUp = () => sup.child.exitCode !== null || /stopped trying/.test(sup.output());
+    for (let i = 0; i < 4 && !gaveUp(); i++) {
       const seen = losses();
       await waitFor('a server to kill', () => serverAnswers(p.socket), 30_000);
       await tmuxOn(p.socket, ['kill-server']);
