@@ -32,6 +32,8 @@ export interface ExpandedAgent {
   /** where the agent is written */
   path: Path;
   afterRefs: AfterRef[];
+  /** where its working directory is written (agent, team defaults or team), or null for the project folder */
+  cwdPath: Path | null;
 }
 
 /** The team-level values an agent inherits. */
@@ -42,6 +44,8 @@ export interface TeamContext {
   env: Record<string, string>;
   defaults: RawDefaults;
   src: YamlSource;
+  /** where the team's `cwd` is written, or null when it has none */
+  cwdPath?: Path | null;
 }
 
 type Merged = Omit<RawAgent, 'after' | 'for_each'>;
@@ -214,7 +218,8 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         item,
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
-      out.push({ spec, base: agent.name, path: agent.path, afterRefs });
+      const cwdPath = raw.cwd !== undefined ? [...agent.path, 'cwd'] : team.defaults.cwd !== undefined ? ['defaults', 'cwd'] : (team.cwdPath ?? null);
+      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath });
     }
   }
   return { agents: out, dropped, droppedRefs, problems };

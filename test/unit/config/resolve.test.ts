@@ -2,10 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_CHECKIN_NUDGE, DEFAULT_COMMIT_NUDGE } from '../../../src/config/defaults.js';
 import type { AgentSpec } from '../../../src/config/types.js';
-import { projectOf, ROOT, yaml } from './memory-io.js';
+import { problemsOf, projectOf, ROOT, yaml } from './memory-io.js';
 
-async function agentsOf(text: string): Promise<Map<string, AgentSpec>> {
-  const p = await projectOf({ 'teams/web.yaml': text });
+async function agentsOf(text: string, folders: string[] = []): Promise<Map<string, AgentSpec>> {
+  const p = await projectOf({ 'teams/web.yaml': text, ...Object.fromEntries(folders.map((f) => [`${f}/`, ''])) });
   return new Map((p.teams[0]?.agents ?? []).map((a) => [a.name, a]));
 }
 
@@ -120,11 +120,35 @@ describe('team defaults', () => {
 describe('paths', () => {
   test('team cwd is relative to the project, agent cwd to the team; absolute paths stay', async () => {
     const p = await projectOf({
-      'teams/web.yaml': yaml('name: web', 'cwd: ./web', 'agents:', '  a: { run: x }', '  b: { run: x, cwd: ../api }', '  c: { run: x, cwd: /srv/c }'),
+      'teams/web.yaml': yaml('name: web', 'cwd: ./web', 'agents:', '  a: { run: x }', '  b: { run: x, cwd: ../api }', '  c: { run: x, cwd: /tmp }'),
+      'web/': '',
+      'api/': '',
     });
     const team = p.teams[0];
     expect(team?.cwd).toBe(`${ROOT}/web`);
-    expect(team?.agents.map((a) => a.cwd)).toEqual([`${ROOT}/web`, `${ROOT}/api`, '/srv/c']);
+    expect(team?.agents.map((a) => a.cwd)).toEqual([`${ROOT}/web`, `${ROOT}/api`, '/tmp']);
+  });
+
+  test('a working directory that does not exist is a problem at the cwd that names it', async () => {
+    const problems = await problemsOf({
+      'teams/web.yaml': yaml(
+        'name: web',
+        'cwd: ./web',
+        'defaults: { cwd: ./nowhere }',
+        'agents:',
+        '  a: { run: x, cwd: ../api }',
+        '  b: { run: x, cwd: /nonexistent/muster-test }',
+        '  c: { run: x }',
+        '  d: { run: x, cwd: "out/{item}", for_each: [one, two] }',
+      ),
+      'web/out/one/': '',
+    });
+    expect(problems).toEqual([
+      'teams/web.yaml:3:18: working directory "web/nowhere" does not exist: create it (mkdir -p web/nowhere) or fix cwd',
+      'teams/web.yaml:5:21: working directory "api" does not exist: create it (mkdir -p api) or fix cwd',
+      'teams/web.yaml:6:21: working directory "/nonexistent/muster-test" does not exist: create it (mkdir -p /nonexistent/muster-test) or fix cwd',
+      'teams/web.yaml:8:21: working directory "web/out/two" does not exist: create it (mkdir -p web/out/two) or fix cwd',
+    ]);
   });
 });
 
@@ -149,9 +173,10 @@ describe('for_each', () => {
     '    run: check {item}',
     '    after: ["translate-{item}"]',
   );
+  const outFolders = ['out/intro', 'out/faq', 'out/2'];
 
   test('expands into one agent per item with {item} replaced', async () => {
-    const agents = await agentsOf(text);
+    const agents = await agentsOf(text, outFolders);
     expect([...agents.keys()]).toEqual(['pm', 'translate-intro', 'translate-faq', 'translate-2', 'review', 'check-intro', 'check-faq']);
     const faq = agents.get('translate-faq');
     expect(faq).toMatchObject({
@@ -168,7 +193,7 @@ describe('for_each', () => {
   });
 
   test('after on a for_each base name waits for every expansion (fan-in); {item} pairs them up', async () => {
-    const agents = await agentsOf(text);
+    const agents = await agentsOf(text, outFolders);
     expect(agents.get('review')?.after).toEqual(['docs/translate-intro', 'docs/translate-faq', 'docs/translate-2']);
     expect(agents.get('check-faq')?.after).toEqual(['docs/translate-faq']);
   });

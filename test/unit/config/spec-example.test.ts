@@ -50,7 +50,7 @@ describe('the SPEC §1 example team', () => {
 
   test('with the built-in pm-dev-server layout instead', async () => {
     const text = readFileSync(`${FIXTURE}/teams/frontend.yaml`, 'utf8');
-    const p = await projectOf({ 'teams/frontend.yaml': text });
+    const p = await projectOf({ 'teams/frontend.yaml': text, 'web/': '' });
     expect(p.teams[0]?.windows.map((w) => `${w.name}: ${w.panes.join(' ')}`)).toEqual([
       'PM: pm',
       'Dev: dev',
