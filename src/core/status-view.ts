@@ -33,7 +33,11 @@ export interface AgentStatusView {
   limits: { cpu: number | null; memory: number | null };
   restarts: number;
   exitCode: number | null;
-  checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean } | null;
+  /**
+   * The last check-in, always recorded; `off` when the agent has `checkin: off` (nothing is
+   * ever due, so it is never overdue).
+   */
+  checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean; off: boolean };
   /** extensions beyond SPEC §4 */
   activity: Activity | null;
   attempt: number;
@@ -143,10 +147,10 @@ function checkinView(
   alive: boolean,
   now: number,
 ): AgentStatusView['checkin'] {
-  if (!spec.checkin) return null;
+  if (!spec.checkin) return { last: iso(last), message, due: null, overdue: false, off: true };
   const from = last ?? startedAt;
   const due = alive && from !== null ? from + spec.checkin.everyMs : null;
-  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due };
+  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due, off: false };
 }
 
 function round(n: number, digits: number): number {

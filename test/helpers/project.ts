@@ -18,8 +18,11 @@ export interface TestProject {
   dir: string;
   socket: string;
   write(file: string, text: string): string;
-  /** runs `muster ARGS` to completion */
-  muster(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** runs `muster -C DIR ARGS` to completion (in DIR unless `cwd`; without `-C DIR` when `noDir`; an env value undefined removes it) */
+  muster(
+    args: string[],
+    opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; noDir?: boolean },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** starts `muster up --headless` in the background */
   headless(args?: string[], env?: NodeJS.ProcessEnv): Headless;
   status(): Promise<StatusJson>;
@@ -88,8 +91,8 @@ export function makeProject(label: string): TestProject {
       return new Promise((resolve) => {
         execFile(
           process.execPath,
-          [MAIN, '-C', dir, ...args],
-          { env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, cwd: dir },
+          opts.noDir ? [MAIN, ...args] : [MAIN, '-C', dir, ...args],
+          { env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, cwd: opts.cwd ?? dir },
           (err, stdout, stderr) => {
             const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
             resolve({ code, stdout: String(stdout), stderr: String(stderr) });

@@ -74,7 +74,7 @@ describe('the TUI screen', () => {
     const snap = snapshot([
       agent('crew/pm', { cpu: 12.5, limits: { cpu: 50, memory: 512 * 1024 ** 2 }, memory: 200 * 1024 ** 2, restarts: 2 }),
       agent('crew/dev', { state: 'pending', reason: 'after', pid: null, pane: null, cpu: null, memory: null, activity: null }),
-      agent('crew/qa', { state: 'failed', reason: 'circuit', exitCode: 3, checkin: { last: null, message: null, due: new Date(NOW - 120_000).toISOString(), overdue: true } }),
+      agent('crew/qa', { state: 'failed', reason: 'circuit', exitCode: 3, checkin: { last: null, message: null, due: new Date(NOW - 120_000).toISOString(), overdue: true, off: false } }),
     ]);
     const m = await mount(snap, { cols: 120 });
     const f = m.frame();
