@@ -198,7 +198,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       continue;
     }
     const cwdPath = head.cwd === undefined ? null : ['cwd'];
-    const context = { name: team.name, cwd: resolve(absDir, head.cwd ?? '.'), env: head.env ?? {}, defaults, src: team.src, cwdPath };
+    const context = { name: team.name, cwd: resolve(absDir, head.cwd ?? '.'), env: head.env ?? {}, defaults, src: team.src, cwdPath, logs: project.logs };
     const result = expandAgents(context, team.agents);
     problems.push(...result.problems);
     problems.push(...(await missingFolders(result.agents, team.src, io, show)));
@@ -237,6 +237,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       teams,
       pulseMs: project.pulseMs,
       ceiling: project.ceiling,
+      logs: project.logs,
       requires: project.requires,
     },
     problems: [],

@@ -61,9 +61,16 @@ export const envSchema = z.record(z.string().regex(ENV_NAME_RE, { error: 'use le
   error: 'use a map of NAME: value',
 });
 
+/** `pids`: a whole number of processes (threads count too), or `none`. */
+const PIDS_HINT = 'use a whole number of processes (at least 8), or none';
+const pidsLimit = z.union([z.literal('none').transform(() => null), z.number({ error: PIDS_HINT }).int({ error: PIDS_HINT }).min(8, { error: PIDS_HINT })], {
+  error: PIDS_HINT,
+});
+
 const limitsSchema = strict({
   cpu: unit(noneOr(parseCpu)).optional(),
   memory: unit(noneOr(parseMemory)).optional(),
+  pids: pidsLimit.optional(),
   on_memory: z.enum(ON_MEMORY).optional(),
   on_cpu: z.enum(ON_CPU).optional(),
 });
@@ -77,6 +84,15 @@ const checkinSchema = offOr(
   'every, grace, on_miss, nudge',
 );
 const commitSchema = offOr(strict({ every: positiveDuration.optional(), nudge: text.optional() }), 'every, nudge');
+/** The smallest log cap: a log must hold a screenful or two. */
+export const MIN_LOG_BYTES = 4096;
+const logMax = unit((v) => {
+  const r = parseMemory(v);
+  return r.ok && r.value < MIN_LOG_BYTES ? { ok: false as const, error: `bad logs max ${JSON.stringify(v)}: use at least 4KiB` } : r;
+});
+/** `logs: { max: 50MiB, keep: 3 }`: the size cap of an agent's log and the rotated files kept. */
+export const logsSchema = strict({ max: logMax.optional(), keep: count(0).max(100, { error: 'keep at most 100 rotated files' }).optional() }, 'use a map with max, keep');
+
 const restartSchema = strict({
   policy: z.enum(RESTART_POLICIES).optional(),
   max: count(0).optional(),
@@ -96,6 +112,7 @@ const sharedAgentShape = {
   checkin: checkinSchema.optional(),
   commit: commitSchema.optional(),
   restart: restartSchema.optional(),
+  logs: logsSchema.optional(),
   optional: z.boolean().optional(),
   uses: textList.optional(),
   timeout: positiveDuration.optional(),
@@ -143,6 +160,7 @@ export type RawLimits = NonNullable<RawAgent['limits']>;
 export type RawCheckin = NonNullable<RawAgent['checkin']>;
 export type RawCommit = NonNullable<RawAgent['commit']>;
 export type RawRestart = NonNullable<RawAgent['restart']>;
+export type RawLogs = NonNullable<RawAgent['logs']>;
 
 const windowName = z
   .string()
@@ -174,6 +192,7 @@ export const projectSchema = strict(
       return r.ok && r.value < 100 ? { ok: false as const, error: `bad pulse ${JSON.stringify(v)}: use at least 100ms` } : r;
     }).optional(),
     ceiling: strict({ cpu: percent.optional(), memory: percent.optional() }).optional(),
+    logs: logsSchema.optional(),
     requires: strict({
       commands: textList.optional(),
       env: z.array(z.string().regex(ENV_NAME_RE, { error: 'use letters, digits and _, not starting with a digit' })).optional(),
@@ -181,7 +200,7 @@ export const projectSchema = strict(
       disk: memory.optional(),
     }).optional(),
   },
-  'use a map with teams, pulse, ceiling, requires',
+  'use a map with teams, pulse, ceiling, logs, requires',
 );
 /** A checked muster.yaml. */
 export type RawProject = z.output<typeof projectSchema>;

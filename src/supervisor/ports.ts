@@ -25,6 +25,8 @@ export interface LaunchOptions {
   env: Record<string, string>;
   attempt: string;
   logFile: string;
+  /** the log's size cap and rotated files kept */
+  logCap?: { maxBytes: number; keep: number };
 }
 
 /** The crew's own tmux server. */

@@ -9,6 +9,15 @@ import { isProcessAlive } from './process-identity.js';
 
 const TEMP_SUFFIX = '.tmp';
 
+/** Modes of everything in the state folder: only its owner may read it (README "Reliability"). */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates a folder (and its missing parents) owner-only; the umask can only narrow that. */
+export function makePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
 /** fsyncs a directory so that a rename or a new entry in it survives a power cut. */
 export function fsyncDir(dir: string): void {
   let fd: number | null = null;
@@ -24,12 +33,13 @@ export function fsyncDir(dir: string): void {
 
 /**
  * Writes `data` to `file` atomically: a temporary file in the same folder is
- * written and fsynced, renamed over `file`, then the folder is fsynced.
+ * written and fsynced, renamed over `file`, then the folder is fsynced. The
+ * file is owner-only (0600) unless `mode` says otherwise.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode: number = PRIVATE_FILE_MODE): void {
   const dir = path.dirname(file);
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}${TEMP_SUFFIX}`;
-  const fd = fs.openSync(temp, 'wx', 0o644);
+  const fd = fs.openSync(temp, 'wx', mode);
   try {
     try {
       fs.writeFileSync(fd, data);

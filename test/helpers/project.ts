@@ -23,8 +23,8 @@ export interface TestProject {
     args: string[],
     opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; noDir?: boolean },
   ): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** starts `muster up --headless` in the background */
-  headless(args?: string[], env?: NodeJS.ProcessEnv): Headless;
+  /** starts `muster up --headless` in the background (under `umask`, e.g. '000', when given) */
+  headless(args?: string[], env?: NodeJS.ProcessEnv, opts?: { umask?: string }): Headless;
   status(): Promise<StatusJson>;
   /** kills supervisors it started, the crew's processes and its tmux server */
   destroy(): Promise<void>;
@@ -100,8 +100,10 @@ export function makeProject(label: string): TestProject {
         );
       });
     },
-    headless(args = [], extraEnv = {}) {
-      const child = spawn(process.execPath, [MAIN, '-C', dir, 'up', '--headless', ...args], {
+    headless(args = [], extraEnv = {}, opts = {}) {
+      const argv = [process.execPath, MAIN, '-C', dir, 'up', '--headless', ...args];
+      const [file, ...rest] = opts.umask ? ['/bin/sh', '-c', `umask ${opts.umask}; exec "$@"`, 'sh', ...argv] : argv;
+      const child = spawn(file as string, rest, {
         // start-up steps on stderr: a supervisor that hangs shows where (see failure-report.ts)
         env: { ...env, MUSTER_DEBUG: '1', ...extraEnv },
         cwd: dir,

@@ -10,6 +10,7 @@ import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { readLock } from '../../supervisor/store/lock.js';
+import { secureStateDir } from '../../supervisor/store/state-dir.js';
 import type { CrewNotice } from '../../supervisor/supervisor.js';
 import { ANCHOR_SESSION, crewServerFor, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -19,6 +20,13 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const absFiles = files.map((f) => path.resolve(f));
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
   await checkRequires(project);
+  const tightened = secureStateDir(ctx.paths.stateDir);
+  if (tightened.length > 0) {
+    writeLine(
+      ctx.stderr,
+      `muster: warning: ${ctx.paths.stateDir} could be read by other users; tightened ${tightened.length} entr${tightened.length === 1 ? 'y' : 'ies'} to owner-only (folders 0700, files 0600)`,
+    );
+  }
   if (headless) return runHeadless(ctx, project);
   const code = await startInBackground(ctx, project, absFiles);
   if (code !== 0 || !process.stdin.isTTY || !process.stdout.isTTY) return code;
@@ -99,6 +107,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
       env: {},
       attempt: 'supervisor',
       logFile: path.join(ctx.paths.logsDir, 'supervisor.log'),
+      logCap: project.logs,
     });
   } finally {
     await server.close();

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir } from '../../sys/atomic-file.js';
+import { fsyncDir, makePrivateDir, PRIVATE_FILE_MODE } from '../../sys/atomic-file.js';
 
 /** A record as stored: the caller's fields plus its sequence number. */
 export type LoggedRecord<T extends object = Record<string, unknown>> = T & { seq: number };
@@ -134,8 +134,8 @@ export class EventLog {
    * by a crash and recovers the last `seq`.
    */
   static open(file: string, options: EventLogOptions = {}): EventLog {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(file, 'a+', 0o644);
+    makePrivateDir(path.dirname(file));
+    const fd = fs.openSync(file, 'a+', PRIVATE_FILE_MODE);
     try {
       const size = fs.fstatSync(fd).size;
       const { validSize, lastSeq } = scanTail(fd, size);
@@ -204,7 +204,7 @@ export class EventLog {
     fs.closeSync(this.fd);
     this.fd = -1;
     fs.renameSync(this.file, rotatedPath(this.file));
-    this.fd = fs.openSync(this.file, 'a+', 0o644);
+    this.fd = fs.openSync(this.file, 'a+', PRIVATE_FILE_MODE);
     fsyncDir(path.dirname(this.file));
     this.size = 0;
   }

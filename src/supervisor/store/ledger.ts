@@ -4,9 +4,8 @@
  * (`events.jsonl`). Synchronous by design: when a call returns, what it wrote
  * survives a `kill -9` or a crash.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../sys/atomic-file.js';
+import { makePrivateDir, readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../sys/atomic-file.js';
 import { EventLog, readEventLog, type EventLogOptions, type LoggedRecord } from './event-log.js';
 
 export const SNAPSHOT_FILE = 'state.json';
@@ -36,7 +35,7 @@ export class Ledger {
   /** Replaces the snapshot atomically: after a crash it is the old one or the new one, never torn. */
   saveSnapshot(state: unknown): void {
     if (!this.cleaned) {
-      fs.mkdirSync(this.stateDir, { recursive: true });
+      makePrivateDir(this.stateDir);
       removeStaleTempFiles(this.snapshotFile);
       this.cleaned = true;
     }

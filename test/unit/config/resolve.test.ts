@@ -22,10 +22,11 @@ describe('built-in defaults', () => {
       prompt: null,
       after: [],
       priority: 'normal',
-      limits: { cpu: null, memory: null, onMemory: 'restart', onCpu: 'throttle' },
+      limits: { cpu: null, memory: null, pids: 4096, onMemory: 'restart', onCpu: 'throttle' },
       checkin: null,
       commit: null,
       restart: { policy: 'on-failure', max: 5, withinMs: 600_000, backoffMs: 1000, maxBackoffMs: 60_000 },
+      logs: { maxBytes: 50 * 1024 ** 2, keep: 3 },
       optional: false,
       uses: [],
       timeoutMs: null,
@@ -83,7 +84,7 @@ describe('team defaults', () => {
 
   test('an agent without overrides takes every default', async () => {
     const a = (await agentsOf(text)).get('plain');
-    expect(a?.limits).toEqual({ cpu: 50, memory: 512 * 1024 ** 2, onMemory: 'stop', onCpu: 'throttle' });
+    expect(a?.limits).toEqual({ cpu: 50, memory: 512 * 1024 ** 2, pids: 4096, onMemory: 'stop', onCpu: 'throttle' });
     expect(a?.checkin).toEqual({ everyMs: 900_000, graceMs: 120_000, onMiss: 'restart', nudge: 'report!' });
     expect(a?.commit?.everyMs).toBe(1_800_000);
     expect(a?.restart).toEqual({ policy: 'always', max: 3, withinMs: 600_000, backoffMs: 1000, maxBackoffMs: 60_000 });
@@ -94,7 +95,7 @@ describe('team defaults', () => {
 
   test('maps are merged key by key; env is team + defaults + agent, as strings; lists are replaced', async () => {
     const a = (await agentsOf(text)).get('mem');
-    expect(a?.limits).toEqual({ cpu: 50, memory: 768 * 1024 ** 2, onMemory: 'stop', onCpu: 'throttle' });
+    expect(a?.limits).toEqual({ cpu: 50, memory: 768 * 1024 ** 2, pids: 4096, onMemory: 'stop', onCpu: 'throttle' });
     expect(a?.checkin).toEqual({ everyMs: 300_000, graceMs: 120_000, onMiss: 'restart', nudge: 'report!' });
     expect(a?.restart.max).toBe(9);
     expect(a?.restart.policy).toBe('always');
@@ -114,6 +115,39 @@ describe('team defaults', () => {
   test('an agent map over a defaults off is taken as written', async () => {
     const a = (await agentsOf(yaml('name: web', 'defaults: { checkin: off }', 'agents:', '  pm: { run: x, checkin: { every: 1m } }'))).get('pm');
     expect(a?.checkin?.everyMs).toBe(60_000);
+  });
+});
+
+describe('logs and pids', () => {
+  test('the log cap: agent over team defaults over muster.yaml over 50MiB/3, key by key', async () => {
+    const p = await projectOf({
+      'muster.yaml': yaml('logs: { max: 8MiB }'),
+      'teams/web.yaml': yaml(
+        'name: web',
+        'defaults: { logs: { keep: 5 } }',
+        'agents:',
+        '  plain: { run: x }',
+        '  own: { run: x, logs: { max: 1MiB } }',
+        '  none: { run: x, logs: { keep: 0 } }',
+      ),
+      'teams/api.yaml': yaml('name: api', 'agents:', '  a: { run: x }'),
+    });
+    const logs = Object.fromEntries(p.teams.flatMap((t) => t.agents).map((a) => [a.id, a.logs]));
+    expect(logs).toEqual({
+      'web/plain': { maxBytes: 8 * 1024 ** 2, keep: 5 },
+      'web/own': { maxBytes: 1024 ** 2, keep: 5 },
+      'web/none': { maxBytes: 8 * 1024 ** 2, keep: 0 },
+      'api/a': { maxBytes: 8 * 1024 ** 2, keep: 3 },
+    });
+    expect(p.logs).toEqual({ maxBytes: 8 * 1024 ** 2, keep: 3 });
+  });
+
+  test('limits.pids: 4096 unless set; none lifts it; team defaults apply', async () => {
+    const agents = await agentsOf(
+      yaml('name: web', 'defaults: { limits: { pids: 512 } }', 'agents:', '  a: { run: x }', '  b: { run: x, limits: { pids: none } }', '  c: { run: x, limits: { pids: 64 } }'),
+    );
+    expect([...agents.values()].map((a) => a.limits.pids)).toEqual([512, null, 64]);
+    expect((await agentsOf(yaml('name: web', 'agents:', '  a: { run: x }'))).get('a')?.limits.pids).toBe(4096);
   });
 });
 

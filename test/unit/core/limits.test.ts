@@ -8,7 +8,7 @@ import { agent, context } from '../../helpers/specs.js';
 
 const MiB = 2 ** 20;
 const limited = (over: Partial<AgentSpec['limits']> = {}, rest: Partial<AgentSpec> = {}) =>
-  agent('a', { limits: { cpu: 50, memory: 100 * MiB, onMemory: 'restart', onCpu: 'throttle', ...over }, ...rest });
+  agent('a', { limits: { cpu: 50, memory: 100 * MiB, pids: null, onMemory: 'restart', onCpu: 'throttle', ...over }, ...rest });
 const running: AgentStatus = { state: 'running', since: 0 };
 
 describe('judgeUsage', () => {
@@ -137,7 +137,7 @@ describe('crew: usage events', () => {
 });
 
 describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
-  const big = (onMemory: 'restart' | 'stop') => agent('a', { limits: { cpu: null, memory: 64 * MiB, onMemory, onCpu: 'throttle' } });
+  const big = (onMemory: 'restart' | 'stop') => agent('a', { limits: { cpu: null, memory: 64 * MiB, pids: null, onMemory, onCpu: 'throttle' } });
   const script: [number, CrewEvent][] = [
     [0, { type: 'tick' }],
     [1, { type: 'launched', agent: 't/a', attempt: 1, pane: '%1', pid: 10 }],
