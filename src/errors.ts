@@ -64,8 +64,33 @@ export class LockedError extends MusterError {
   }
 }
 
-/** Renders an error as SPEC §2 wants it: what and where on one line, then what to do. */
-export function renderError(err: unknown): { text: string; exitCode: ExitCode } {
+/** What an operating-system error code means for the user, and what to do about it. */
+const SYSTEM_ERRORS: Record<string, { what: string; hint: string }> = {
+  ENOSPC: { what: 'no space left on the device', hint: 'Free some disk space and run the command again; nothing was half-written.' },
+  EDQUOT: { what: 'the disk quota is used up', hint: 'Free some space (or raise the quota) and run the command again.' },
+  EACCES: { what: 'permission denied', hint: 'Run muster as the user who owns the project and its .muster/ folder.' },
+  EPERM: { what: 'operation not permitted', hint: 'Run muster as the user who owns the project and its .muster/ folder.' },
+  EROFS: { what: 'the file system is read-only', hint: 'Run muster on a project on a writable file system.' },
+  ENOENT: { what: 'no such file or folder', hint: 'Check the path; `muster status` shows the project muster is using.' },
+  ENOTDIR: { what: 'a part of the path is not a folder', hint: 'Check the path.' },
+  EMFILE: { what: 'too many open files', hint: 'Raise the open-file limit (ulimit -n) and try again.' },
+};
+
+/** A Node system error (`err.code`, `err.path`) as one line, when its code is one users meet. */
+function systemError(err: unknown): { text: string; exitCode: ExitCode } | null {
+  const e = err as NodeJS.ErrnoException | null;
+  const known = typeof e?.code === 'string' ? SYSTEM_ERRORS[e.code] : undefined;
+  if (!known) return null;
+  const where = e?.path ? `: ${e.path}` : '';
+  const op = e?.syscall ? ` (${e.syscall})` : '';
+  return { text: `muster: ${known.what}${where}${op}\nhint: ${known.hint}`, exitCode: 1 };
+}
+
+/**
+ * Renders an error as SPEC §2 wants it: what and where on one line, then what to do. A stack
+ * trace only with `MUSTER_DEBUG=1` (`debug`).
+ */
+export function renderError(err: unknown, debug = false): { text: string; exitCode: ExitCode } {
   if (err instanceof ConfigError) {
     const lines = err.problems.map(formatProblem);
     if (err.hint) lines.push(`hint: ${err.hint}`);
@@ -76,9 +101,14 @@ export function renderError(err: unknown): { text: string; exitCode: ExitCode } 
     if (err.hint) lines.push(`hint: ${err.hint}`);
     return { text: lines.join('\n'), exitCode: err.exitCode };
   }
-  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const system = systemError(err);
+  if (system && !debug) return system;
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
   return {
-    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it with the lines above.`,
+    text: system
+      ? `${system.text}${stack}`
+      : `muster: unexpected failure: ${first}${stack}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ', with the stack that MUSTER_DEBUG=1 prints'}.`,
     exitCode: 1,
   };
 }

@@ -28,7 +28,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const { text, exitCode } = renderError(err);
+    const { text, exitCode } = renderError(err, Boolean(process.env.MUSTER_DEBUG));
     process.stderr.write(`${text}\n`);
     process.exitCode = exitCode;
   },

@@ -25,6 +25,11 @@ export function renderStatus(view: StatusView, now: number): string {
   ]);
   const lines = [`project: ${view.project}`, `tmux socket: ${view.socket}`, `supervisor: ${sup}`, sys];
   if (view.enforcement) lines.push(`limits: ${view.enforcement}`);
+  if (view.disk?.full) {
+    lines.push(
+      `disk: FULL since ${view.disk.since ?? '?'} (cannot write ${view.disk.file ?? 'the state folder'}); the agents keep running, the state is saved once there is space`,
+    );
+  }
   lines.push('', renderTable(header, rows));
   const pending = view.handoffs.filter((h) => h.state === 'pending');
   if (view.handoffs.length > 0) {

@@ -61,6 +61,19 @@ export interface StatusView {
   /** how limits are enforced: e.g. `cgroup v1 (cpu, memory, freezer)` or `sampling + duty cycling` */
   enforcement?: string;
   pulseMs?: number;
+  /**
+   * The state folder's disk as the running supervisor sees it: `full` while it cannot write
+   * its state (it keeps running; what it could not write waits in memory), since when, the
+   * file that failed, and the event lines waiting.
+   */
+  disk?: DiskView;
+}
+
+export interface DiskView {
+  full: boolean;
+  since: string | null;
+  file: string | null;
+  pendingEvents: number;
 }
 
 export interface StatusInput {
@@ -77,7 +90,7 @@ export interface StatusInput {
   activity?: ReadonlyMap<string, Activity>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
-  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs'>;
+  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());

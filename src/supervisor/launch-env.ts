@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Handoff } from '../core/agent-state.js';
-import { makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
+import { isDiskFull, makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
 import { logParts, readLogTail } from '../sys/capped-log.js';
 import { stripAnsi } from '../text/strip-ansi.js';
 import { agentLogFile, type StatePaths } from './paths.js';
@@ -18,9 +18,14 @@ export function launchEnv(paths: StatePaths, agentId: string, attempt: number, h
   const log = agentLogFile(paths, agentId);
   if (attempt > 1 && logParts(log).length > 0) {
     const file = path.join(paths.stateDir, 'attempts', `${agentId.replace('/', '.')}.${attempt - 1}.txt`);
-    makePrivateDir(path.dirname(file));
-    writeFileAtomic(file, stripAnsi(readLogTail(log, PREVIOUS_OUTPUT_BYTES).toString('utf8')));
-    env.MUSTER_PREVIOUS_OUTPUT = file;
+    try {
+      makePrivateDir(path.dirname(file));
+      writeFileAtomic(file, stripAnsi(readLogTail(log, PREVIOUS_OUTPUT_BYTES).toString('utf8')));
+      env.MUSTER_PREVIOUS_OUTPUT = file;
+    } catch (err) {
+      // a full disk costs the retry its previous output, not its launch
+      if (!isDiskFull(err)) throw err;
+    }
   }
   const waiting = handoffs.filter((h) => h.to === agentId && h.state === 'pending');
   if (waiting.length > 0) {

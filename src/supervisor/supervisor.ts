@@ -21,7 +21,7 @@ import type { StatePaths } from './paths.js';
 import type { Clock, CrewTmux, PaneState } from './ports.js';
 import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
 import { UsageReader } from './usage-reader.js';
-import type { Ledger } from './store/ledger.js';
+import { diskView, healthNotice, type Ledger } from './store/ledger.js';
 
 /** What the ledger's snapshot holds. */
 export interface SavedState {
@@ -105,6 +105,12 @@ export class Supervisor {
     this.crew.handoffs = saved?.crew.handoffs ?? [];
     this.inboxTaken = saved?.inboxTaken ?? [];
     if (saved?.journal) this.mendEventLog(saved.journal);
+    // a full disk never stops supervising: the ledger keeps what it cannot write and says so
+    opts.ledger.onHealth((h) => {
+      const n = healthNotice(h);
+      this.notice(n.level, null, n.kind, n.message);
+      this.publishSnapshot();
+    });
     this.reaper = opts.reaper ?? realReaperDeps;
     this.pid = opts.pid ?? process.pid;
     this.coord = new CoordinationRuntime({
@@ -252,7 +258,12 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
       lastCommits: this.coord.lastCommits(),
-      extras: { ceiling: this.opts.project.ceiling, enforcement: this.opts.limits.describe(), pulseMs: this.opts.project.pulseMs },
+      extras: {
+        ceiling: this.opts.project.ceiling,
+        enforcement: this.opts.limits.describe(),
+        pulseMs: this.opts.project.pulseMs,
+        disk: diskView(this.opts.ledger.health()),
+      },
     });
   }
 

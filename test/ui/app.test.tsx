@@ -89,6 +89,19 @@ describe('the TUI screen', () => {
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]{8}/);
   });
 
+  it('says DISK FULL in the header while the supervisor cannot save, and shows check-ins of agents with checkin off', async () => {
+    const snap = snapshot([
+      agent('crew/talker', { checkin: { last: new Date(NOW - 5_000).toISOString(), message: 'up', due: null, overdue: false, off: true } }),
+      agent('crew/quiet', { checkin: { last: null, message: null, due: null, overdue: false, off: true } }),
+    ]);
+    const full = await mount({ ...snap, disk: { full: true, since: new Date(NOW - 60_000).toISOString(), file: '/p/.muster/state.json', pendingEvents: 3 } }, { cols: 120 });
+    expect(full.frame().split('\n')[0]).toContain('DISK FULL: state not saved');
+    expect(rowOf(full.frame(), 'talker')).toMatch(/talker .*5s ago\s+-/);
+    expect(rowOf(full.frame(), 'quiet')).toMatch(/quiet .*off\s+-/);
+    const fine = await mount({ ...snap, disk: { full: false, since: null, file: null, pendingEvents: 0 } }, { cols: 120 });
+    expect(fine.frame()).not.toContain('DISK FULL');
+  });
+
   it('colours states, and leaves every colour out under NO_COLOR', async () => {
     const snap = snapshot([agent('crew/pm'), agent('crew/qa', { state: 'failed', reason: 'exit' })]);
     const coloured = await mount(snap, { colors: true });
