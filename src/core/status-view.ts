@@ -30,7 +30,8 @@ export interface AgentStatusView {
   pid: number | null;
   cpu: number | null;
   memory: number | null;
-  limits: { cpu: number | null; memory: number | null };
+  /** `pids`: processes and threads at once (cgroup pids controller), null when none is enforced */
+  limits: { cpu: number | null; memory: number | null; pids?: number | null };
   restarts: number;
   exitCode: number | null;
   /**
@@ -91,6 +92,10 @@ export interface StatusInput {
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
+  /** whether a pids limit is enforced (else `limits.pids` shows null) */
+  pidsEnforced?: boolean;
+  /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
+  pidsLimited?: ReadonlySet<string>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -105,12 +110,12 @@ export function buildStatus(input: StatusInput): StatusView {
       team: spec.team,
       name: spec.name,
       state: rt?.status.state ?? 'pending',
-      reason: rt ? statusReason(rt.status) : 'after',
+      reason: rt ? (statusReason(rt.status) ?? (alive && input.pidsLimited?.has(spec.id) ? 'pids' : null)) : 'after',
       pane: rt?.pane ?? null,
       pid: rt?.pid ?? null,
       cpu: alive && sample ? round(sample.cpu, 1) : null,
       memory: alive && sample ? sample.memory : null,
-      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory },
+      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory, pids: input.pidsEnforced ? spec.limits.pids : null },
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),

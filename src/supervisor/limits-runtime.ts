@@ -12,6 +12,9 @@ export class LimitsRuntime {
   private readonly handles = new Map<string, CgroupHandle>();
   /** the group's OOM-kill count when the current attempt was launched */
   private readonly oomBaseline = new Map<string, number>();
+  /** the group's count of forks refused by its pids limit when the current attempt was launched, and when last reported */
+  private readonly pidsBaseline = new Map<string, number>();
+  private readonly pidsReported = new Map<string, number>();
   private readonly cycler: DutyCycler;
 
   constructor(
@@ -26,7 +29,8 @@ export class LimitsRuntime {
     if (this.driver.kind === 'none') return this.driver.describe();
     const cpu = this.driver.controls.cpu ? 'cpu quota' : 'cpu by duty cycling';
     const memory = this.driver.controls.memory ? 'memory limit' : 'memory by sampling';
-    return `${this.driver.describe()}; ${cpu}, ${memory}`;
+    const pids = this.driver.controls.pids ? ', pids limit' : '';
+    return `${this.driver.describe()}; ${cpu}, ${memory}${pids}`;
   }
 
   /** Creates (or reopens) the agent's group; returns the shell prelude that joins it. */
@@ -34,11 +38,15 @@ export class LimitsRuntime {
     const limits = {
       cpu: this.driver.controls.cpu && spec.limits.onCpu === 'throttle' ? spec.limits.cpu : null,
       memory: spec.limits.onMemory === 'none' ? null : spec.limits.memory,
+      pids: this.driver.controls.pids ? spec.limits.pids : null,
     };
     const handle = this.handles.get(spec.id) ?? (await this.driver.create(spec.id, limits));
     if (!handle) return '';
     this.handles.set(spec.id, handle);
     this.oomBaseline.set(spec.id, handle.oomKills());
+    const refused = handle.pidsRefused();
+    this.pidsBaseline.set(spec.id, refused);
+    this.pidsReported.set(spec.id, refused);
     return handle.joinScript();
   }
 
@@ -46,6 +54,34 @@ export class LimitsRuntime {
   oomKilled(agentId: string): boolean {
     const handle = this.handles.get(agentId);
     return handle !== undefined && handle.oomKills() > (this.oomBaseline.get(agentId) ?? 0);
+  }
+
+  /** Are `limits.pids` enforced here (the cgroup pids controller)? */
+  get enforcesPids(): boolean {
+    return this.driver.controls.pids;
+  }
+
+  /** Has the agent's pids limit refused a fork since it was launched (it hit its process limit)? */
+  pidsLimited(agentId: string): boolean {
+    const handle = this.handles.get(agentId);
+    return handle !== undefined && handle.pidsRefused() > (this.pidsBaseline.get(agentId) ?? 0);
+  }
+
+  /**
+   * Agents whose pids limit refused forks since the last call, with how many (one read of
+   * `pids.events` per agent with a group): for an event the first time in an attempt.
+   */
+  newlyPidsLimited(): Array<{ agentId: string; refused: number; first: boolean }> {
+    if (!this.driver.controls.pids) return [];
+    const out: Array<{ agentId: string; refused: number; first: boolean }> = [];
+    for (const [agentId, handle] of this.handles) {
+      const now = handle.pidsRefused();
+      const last = this.pidsReported.get(agentId) ?? 0;
+      if (now <= last) continue;
+      this.pidsReported.set(agentId, now);
+      out.push({ agentId, refused: now - (this.pidsBaseline.get(agentId) ?? 0), first: last === (this.pidsBaseline.get(agentId) ?? 0) });
+    }
+    return out;
   }
 
   /** Does the agent's cgroup enforce its memory limit (the kernel acts, no sampling needed)? */

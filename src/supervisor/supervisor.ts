@@ -258,6 +258,8 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
       lastCommits: this.coord.lastCommits(),
+      pidsEnforced: this.opts.limits.enforcesPids,
+      pidsLimited: new Set(this.specs.filter((s) => this.opts.limits.pidsLimited(s.id)).map((s) => s.id)),
       extras: {
         ceiling: this.opts.project.ceiling,
         enforcement: this.opts.limits.describe(),
@@ -339,6 +341,7 @@ export class Supervisor {
       this.now(),
       (id) => this.effects.busy(id),
       (id) => this.opts.limits.oomKilled(id),
+      (id) => this.opts.limits.pidsLimited(id),
     );
     for (const event of events) this.dispatch(event);
     if (pending && this.recheckTimer === null) {
@@ -358,6 +361,7 @@ export class Supervisor {
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
+    for (const hit of this.opts.limits.newlyPidsLimited()) if (hit.first) this.notice('warn', hit.agentId, 'pids', pidsMessage(this.specById.get(hit.agentId)));
     this.publishSnapshot();
   }
 
@@ -443,3 +447,8 @@ export class Supervisor {
   }
 }
 
+
+/** The event line of an agent that reached its process limit (the cgroup pids controller refuses its forks). */
+function pidsMessage(spec: AgentSpec | undefined): string {
+  return `reached its process limit (${spec?.limits.pids ?? '?'} processes): new processes are refused`;
+}

@@ -154,4 +154,13 @@ describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
   it('stop: failed with reason memory', () => {
     expect(play(big('stop'))).toMatchObject({ status: { state: 'failed', reason: 'memory' }, restarts: 0 });
   });
+  it('an exit put down to the pids limit: backoff with reason pids, said in the event', () => {
+    const spec = agent('a', { limits: { cpu: null, memory: null, pids: 64, onMemory: 'restart', onCpu: 'throttle' } });
+    let crew = initialCrew([spec]);
+    crew = step(crew, { type: 'tick' }, context([spec], 0)).state;
+    crew = step(crew, { type: 'launched', agent: 't/a', attempt: 1, pane: '%1', pid: 10 }, context([spec], 1)).state;
+    const r = step(crew, { type: 'exited', agent: 't/a', attempt: 1, code: 2, cause: 'pids' }, context([spec], 5));
+    expect(r.state.agents['t/a']).toMatchObject({ status: { state: 'backoff', reason: 'pids' }, restarts: 1, exitCode: 2 });
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'notify', message: expect.stringContaining('after reaching its process limit (64)') }));
+  });
 });
