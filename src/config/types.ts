@@ -34,7 +34,7 @@ export interface CommitSpec {
   nudge: string;
 }
 
-/** The size cap of a log and how many rotated files are kept (README "Reliability"). */
+/** The size cap of a log and how many rotated files are kept (docs/reliability.md). */
 export interface LogsSpec {
   /** bytes */
   maxBytes: number;

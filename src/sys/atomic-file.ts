@@ -9,7 +9,7 @@ import { isProcessAlive } from './process-identity.js';
 
 const TEMP_SUFFIX = '.tmp';
 
-/** Modes of everything in the state folder: only its owner may read it (README "Reliability"). */
+/** Modes of everything in the state folder: only its owner may read it (docs/reliability.md). */
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 

@@ -1,5 +1,5 @@
 /**
- * Agent logs with a size cap (README "Reliability"): a pane's output is appended to
+ * Agent logs with a size cap (docs/reliability.md): a pane's output is appended to
  * `<name>.log` until it holds `maxBytes`; then `<name>.log.1` … `<name>.log.<keep>` move one
  * step older (the oldest goes), the full log becomes `<name>.log.1`, and a new `<name>.log`
  * begins. A log therefore never takes more than `maxBytes × (keep + 1)`.

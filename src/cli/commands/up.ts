@@ -10,7 +10,8 @@ import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { readLock } from '../../supervisor/store/lock.js';
-import { secureStateDir } from '../../supervisor/store/state-dir.js';
+import { Ledger } from '../../supervisor/store/ledger.js';
+import { checkWritable, secureStateDir } from '../../supervisor/store/state-dir.js';
 import type { CrewNotice } from '../../supervisor/supervisor.js';
 import { ANCHOR_SESSION, crewServerFor, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -21,6 +22,9 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
   await checkRequires(project);
   const tightened = secureStateDir(ctx.paths.stateDir);
+  checkWritable(ctx.paths.stateDir);
+  // a ledger that cannot be read is said here, not in the log of a supervisor that never comes up
+  new Ledger(ctx.paths.stateDir).loadSnapshot();
   if (tightened.length > 0) {
     writeLine(
       ctx.stderr,

@@ -4,7 +4,7 @@
  * (`events.jsonl`). Synchronous by design: when a call returns, what it wrote
  * survives a `kill -9` or a crash.
  *
- * A full disk does not stop the supervisor (README "Reliability"): a snapshot
+ * A full disk does not stop the supervisor (docs/reliability.md): a snapshot
  * that cannot be written is kept as the one to write, event lines that cannot be
  * appended are kept in order (with the `seq` they will get), the ledger reports
  * itself `diskFull` and tries again every `retryMs` (and at every save) until

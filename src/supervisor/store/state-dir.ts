@@ -1,5 +1,5 @@
 /**
- * The state folder's permissions (README "Reliability"): `.muster/` holds every agent's
+ * The state folder's permissions (docs/reliability.md): `.muster/` holds every agent's
  * output, prompts and whatever tools printed, so only its owner may read it: folders
  * 0700, files 0600, whatever the umask. Everything muster writes there is created that way;
  * a folder left by an older muster (or changed by hand) is tightened when the supervisor
@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../sys/atomic-file.js';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from '../../sys/atomic-file.js';
 
 const OTHERS = 0o077;
 
@@ -46,4 +46,17 @@ export function secureStateDir(stateDir: string): string[] {
   };
   visit(stateDir, '.');
   return tightened;
+}
+
+/**
+ * Fails at once, with one line, when nothing can be written to the state folder (a full
+ * disk is a `DiskFullError`): better than a supervisor that cannot take its lock.
+ */
+export function checkWritable(stateDir: string): void {
+  const probe = path.join(stateDir, `.write-check-${process.pid}`);
+  try {
+    writeFileAtomic(probe, `${process.pid}\n`);
+  } finally {
+    fs.rmSync(probe, { force: true });
+  }
 }
