@@ -50,6 +50,7 @@ beforeAll(async () => {
     `name: t
 agents:
   talker:
+    checkin: { every: 10m }
     logs: { max: 4KiB, keep: 1 }
     run: for i in $(seq 1 400); do echo "secret-token-$i"; done; $MUSTER_BIN checkin "talked"; exec sleep 600
   retry:
