@@ -12,9 +12,11 @@ export class LimitsRuntime {
   private readonly handles = new Map<string, CgroupHandle>();
   /** the group's OOM-kill count when the current attempt was launched */
   private readonly oomBaseline = new Map<string, number>();
-  /** the group's count of forks refused by its pids limit when the current attempt was launched, and when last reported */
+  /** the group's count of forks refused by its pids limit when the current attempt was launched; its limit */
   private readonly pidsBaseline = new Map<string, number>();
-  private readonly pidsReported = new Map<string, number>();
+  private readonly pidsLimit = new Map<string, number | null>();
+  /** agents whose reaching the pids limit this attempt has been reported */
+  private readonly pidsReported = new Set<string>();
   private readonly cycler: DutyCycler;
 
   constructor(
@@ -44,9 +46,9 @@ export class LimitsRuntime {
     if (!handle) return '';
     this.handles.set(spec.id, handle);
     this.oomBaseline.set(spec.id, handle.oomKills());
-    const refused = handle.pidsRefused();
-    this.pidsBaseline.set(spec.id, refused);
-    this.pidsReported.set(spec.id, refused);
+    this.pidsBaseline.set(spec.id, handle.pidsRefused());
+    this.pidsLimit.set(spec.id, limits.pids);
+    this.pidsReported.delete(spec.id);
     return handle.joinScript();
   }
 
@@ -68,18 +70,17 @@ export class LimitsRuntime {
   }
 
   /**
-   * Agents whose pids limit refused forks since the last call, with how many (one read of
-   * `pids.events` per agent with a group): for an event the first time in an attempt.
+   * Agents that reached their pids limit since they were launched and were not reported yet
+   * (one read of `pids.events` per such agent), each with the line for the event.
    */
-  newlyPidsLimited(): Array<{ agentId: string; refused: number; first: boolean }> {
+  newPidsLimits(): Array<{ agentId: string; message: string }> {
     if (!this.driver.controls.pids) return [];
-    const out: Array<{ agentId: string; refused: number; first: boolean }> = [];
-    for (const [agentId, handle] of this.handles) {
-      const now = handle.pidsRefused();
-      const last = this.pidsReported.get(agentId) ?? 0;
-      if (now <= last) continue;
-      this.pidsReported.set(agentId, now);
-      out.push({ agentId, refused: now - (this.pidsBaseline.get(agentId) ?? 0), first: last === (this.pidsBaseline.get(agentId) ?? 0) });
+    const out: Array<{ agentId: string; message: string }> = [];
+    for (const agentId of this.handles.keys()) {
+      if (this.pidsReported.has(agentId) || !this.pidsLimited(agentId)) continue;
+      this.pidsReported.add(agentId);
+      const limit = this.pidsLimit.get(agentId) ?? '?';
+      out.push({ agentId, message: `reached its process limit (${limit} processes): new processes are refused` });
     }
     return out;
   }

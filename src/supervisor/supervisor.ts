@@ -361,7 +361,7 @@ export class Supervisor {
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
-    for (const hit of this.opts.limits.newlyPidsLimited()) if (hit.first) this.notice('warn', hit.agentId, 'pids', pidsMessage(this.specById.get(hit.agentId)));
+    for (const hit of this.opts.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
     this.publishSnapshot();
   }
 
@@ -445,10 +445,4 @@ export class Supervisor {
     const snapshot = this.status();
     for (const l of wanting) l({ type: 'snapshot', snapshot });
   }
-}
-
-
-/** The event line of an agent that reached its process limit (the cgroup pids controller refuses its forks). */
-function pidsMessage(spec: AgentSpec | undefined): string {
-  return `reached its process limit (${spec?.limits.pids ?? '?'} processes): new processes are refused`;
 }
