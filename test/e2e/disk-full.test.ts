@@ -90,6 +90,10 @@ describe('a full disk', () => {
     expect(sup.child.exitCode).toBeNull();
     const table = await p.muster(['status']);
     expect(table.stdout).toMatch(/^disk: FULL since /m);
+    // `muster up` finds the running supervisor (and would open the TUI on it)
+    const up = await p.muster(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/the supervisor already runs/);
   });
 
   it('muster checkin on the full disk fails with one line and a hint, no stack', async () => {

@@ -22,9 +22,11 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
   await checkRequires(project);
   const tightened = secureStateDir(ctx.paths.stateDir);
-  checkWritable(ctx.paths.stateDir);
-  // a ledger that cannot be read is said here, not in the log of a supervisor that never comes up
-  new Ledger(ctx.paths.stateDir).loadSnapshot();
+  if (!readLock(ctx.paths.stateDir)?.alive) {
+    // said here, not in the log of a supervisor that never comes up (a running one copes: the TUI opens on it)
+    checkWritable(ctx.paths.stateDir);
+    new Ledger(ctx.paths.stateDir).loadSnapshot();
+  }
   if (tightened.length > 0) {
     writeLine(
       ctx.stderr,

@@ -180,7 +180,13 @@ export class Ledger {
     this.fullFile = file;
     if (!first) return;
     this.fullSince = (this.options.now ?? Date.now)();
-    this.retryTimer = setInterval(() => this.flush(), this.options.retryMs ?? 2000);
+    this.retryTimer = setInterval(() => {
+      try {
+        this.flush();
+      } catch {
+        // another failure than a full disk: the next save meets it and says so
+      }
+    }, this.options.retryMs ?? 2000);
     this.retryTimer.unref();
     this.tell();
   }
