@@ -38,11 +38,11 @@ agents:
   );
   p.headless();
   await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
-});
+}, 180_000);
 
 afterAll(async () => {
   await p.destroy();
-});
+}, 180_000);
 
 describe('check-ins', () => {
   it('an agent with checkin: off that checks in is recorded and shown, never overdue', async () => {

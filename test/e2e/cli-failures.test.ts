@@ -38,11 +38,14 @@ const COMMANDS: string[][] = [
 const projects: TestProject[] = [];
 let mountedOn: string | null = null;
 
+let fullDisk: TestProject | null = null;
+
 afterAll(async () => {
-  for (const p of projects) await p.muster(['cleanup', '--yes']).catch(() => undefined);
-  if (mountedOn) await waitFor('the tmpfs unmounted', () => spawnSync('umount', [mountedOn as string]).status === 0, 20_000, 200);
+  // the crew on the full disk goes first: then nothing holds the tmpfs and it can go
+  if (fullDisk) await fullDisk.muster(['cleanup', '--yes']).catch(() => undefined);
+  if (mountedOn) await waitFor('the tmpfs unmounted', () => spawnSync('umount', [mountedOn as string]).status === 0, 60_000, 200);
   for (const p of projects) await p.destroy();
-});
+}, 300_000);
 
 /**
  * Runs every command and checks its output: exit 0, or exit 1/2 with stderr made of lines
@@ -128,6 +131,7 @@ describe('every command, where things are wrong', () => {
   it('a full disk under the state folder', { timeout: 300_000 }, async () => {
     const p = makeProject('clifail-full');
     projects.push(p);
+    fullDisk = p;
     p.write('teams/t.yaml', TEAM);
     const stateDir = path.join(p.dir, '.muster');
     fs.mkdirSync(stateDir, { mode: 0o700 });

@@ -59,17 +59,17 @@ agents:
   const s = await status();
   for (const id of ['df/steady', 'df/ticker']) pidsBefore.set(id, agentOf(s, id).pid);
   pidsBefore.set('supervisor', s.supervisor.pid);
-});
+}, 180_000);
 
 afterAll(async () => {
   if (fs.existsSync(filler())) fs.rmSync(filler(), { force: true });
   await p.muster(['cleanup', '--yes']).catch(() => undefined);
   if (mounted) {
     // the crew's processes (and their log writers) are gone: the file system is free to go
-    await waitFor('the tmpfs unmounted', () => spawnSync('umount', [stateDir]).status === 0, 20_000, 200);
+    await waitFor('the tmpfs unmounted', () => spawnSync('umount', [stateDir]).status === 0, 60_000, 200);
   }
   await p.destroy();
-});
+}, 300_000);
 
 describe('a full disk', () => {
   it('does not stop the supervisor or the agents; it is an event and a status field', async () => {

@@ -38,11 +38,11 @@ agents:
   );
   p.headless();
   await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
-});
+}, 180_000);
 
 afterAll(async () => {
   await p.destroy();
-});
+}, 180_000);
 
 describe('log cap', () => {
   it('an agent running yes stays within max × (keep + 1), and the supervisor stays up', async () => {

@@ -73,13 +73,13 @@ agents:
   fs.renameSync(tmp, state('inbox', `${id}.json`));
   await waitFor('the record refused', () => fs.existsSync(state('inbox', 'rejected', `${id}.reason.txt`)));
   execFileSync('/bin/sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, MAIN, '-C', p.dir, 'report'], { stdio: 'ignore' });
-});
+}, 180_000);
 
 afterAll(async () => {
   await p?.destroy();
   await old?.destroy();
   spawnSync('userdel', [USER]);
-});
+}, 180_000);
 
 describe('the state folder under umask 000', () => {
   it('is 0700 with every folder 0700 and every file 0600', () => {

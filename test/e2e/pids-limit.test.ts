@@ -61,11 +61,11 @@ agents:
   );
   sup = p.headless();
   await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
-});
+}, 180_000);
 
 afterAll(async () => {
   await p?.destroy();
-});
+}, 180_000);
 
 describe('the pids limit', () => {
   it('is in status: the limit of each agent, and the mechanism', async () => {

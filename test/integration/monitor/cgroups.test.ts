@@ -159,7 +159,7 @@ describe.each([
     // the loop starts only inside a group whose limit is in force
     const guard = `[ "$(cat ${join(dir!, 'pids.max')})" = 24 ] && grep -qx $$ ${join(dir!, 'cgroup.procs')} || exit 99`;
     const agent = procs.sh(`${handle.joinScript()}; ${guard}; exec bash -c 'while :; do sleep 300 & done' 2>/dev/null`);
-    await waitFor(() => handle.pidsRefused() > 0, 10_000, 'a fork refused');
+    await waitFor(() => handle.pidsRefused() > 0, 30_000, 'a fork refused');
     for (let i = 0; i < 5; i++) {
       expect(Number(readFileSync(join(dir!, 'pids.current'), 'utf8'))).toBeLessThanOrEqual(24);
       expect(handle.pids().length).toBeLessThanOrEqual(24);
