@@ -6,6 +6,7 @@ import type { ProjectSpec } from '../config/types.js';
 import { detectCgroups, noCgroups } from '../monitor/cgroups.js';
 import { Sampler } from '../monitor/sampler.js';
 import { LimitsRuntime } from '../supervisor/limits-runtime.js';
+import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
 import { handleCommand } from '../supervisor/commands.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
 import type { StatePaths } from '../supervisor/paths.js';
@@ -79,13 +80,15 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     cleanups.length = 0;
   };
   try {
+    step('ledger');
+    const ledger = new Ledger(opts.paths.stateDir);
+    cleanups.push(() => ledger.close());
+    const saved = readLedger(opts.paths, opts.project);
     const server = crewServerFor(opts.paths.project, opts.env);
     const existed = await CrewServer.probe(server.socketName, { env: opts.env });
     step('tmux server');
     await server.open();
     cleanups.push(() => server.close());
-    const ledger = new Ledger(opts.paths.stateDir);
-    cleanups.push(() => ledger.close());
     const tmux = tmuxPort(server);
     const env = opts.env ?? process.env;
     step('cgroups');
@@ -96,6 +99,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       paths: opts.paths,
       tmux,
       ledger,
+      saved,
       musterBin: opts.musterBin,
       sampler: new Sampler(),
       limits,
@@ -162,6 +166,11 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     await unwind();
     throw err;
   }
+}
+
+/** The project's ledger, read and checked (a `LedgerError` when muster cannot read it); null when there is none. */
+export function readLedger(paths: StatePaths, project: ProjectSpec): LoadedLedger | null {
+  return loadLedger(new Ledger(paths.stateDir), project.teams.flatMap((t) => t.agents), Date.now());
 }
 
 /** `muster down`: every agent stopped gracefully, then the teams' sessions removed. */

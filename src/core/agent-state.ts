@@ -1,5 +1,5 @@
 /**
- * The runtime state of one agent: one type per lifecycle state (SPEC §4), plus the
+ * The runtime state of one agent: one type per lifecycle state, plus the
  * counters every state carries. Plain data, JSON-serialisable: it is what the ledger
  * persists and what a new supervisor picks up after a crash.
  */
@@ -22,18 +22,32 @@ export type AgentStateName = AgentStatus['state'];
 
 export type Activity = 'busy' | 'idle' | 'waiting';
 
-/** Text waiting to be typed into the agent once it can take it. */
-export interface OutboxItem {
+/**
+ * Text waiting to be typed into the agent once it can take it. A handoff's item names the
+ * handoff (the crew's list owns it); its text is made from it when it is typed.
+ */
+export type OutboxItem = OutboxText | OutboxHandoff;
+
+interface OutboxBase {
   id: string;
-  kind: 'prompt' | 'handoff' | 'nudge' | 'commit' | 'message';
-  text: string;
   /** typed even while the agent is busy (the user asked) */
   force: boolean;
-  /** the handoff it delivers */
-  ref: string | null;
+  /** failed tries so far (three and it is dropped) */
   tries: number;
 }
 
+export interface OutboxText extends OutboxBase {
+  kind: 'prompt' | 'nudge' | 'commit' | 'message';
+  text: string;
+}
+
+export interface OutboxHandoff extends OutboxBase {
+  kind: 'handoff';
+  /** the id of the handoff it delivers */
+  handoff: string;
+}
+
+/** A handoff from one agent to another; the crew's `handoffs` list is its one owner. */
 export interface Handoff {
   id: string;
   from: string;
@@ -64,8 +78,6 @@ export interface AgentRuntime {
   /** when the current attempt started running, and when the last one ended */
   startedAt: number | null;
   endedAt: number | null;
-  /** agents this one has handed work to (releases their `after`) */
-  handedOffTo: string[];
   doneMessage: string | null;
   /** the last check-in (`muster checkin`, `handoff` or `done`) and its message */
   lastCheckin: number | null;
@@ -89,12 +101,18 @@ export interface AgentRuntime {
   stallNotified: boolean;
 }
 
+/**
+ * The whole crew as the core sees it and the ledger keeps it. Every part is always there:
+ * it is made by `newCrew` or read by `fromLedger` (crew-state.ts), and everything else
+ * only transforms it.
+ */
 export interface CrewState {
   /** agent id → runtime, in config order */
   agents: Record<string, AgentRuntime>;
   /** consecutive pulses with the machine above, and below, its ceiling */
-  pressure?: { over: number; under: number };
-  handoffs?: Handoff[];
+  pressure: { over: number; under: number };
+  /** every handoff of the run, pending or delivered, oldest first */
+  handoffs: Handoff[];
 }
 
 /** States in which the agent's processes are (or are about to be) alive. */
@@ -125,7 +143,6 @@ export function freshRuntime(id: string): AgentRuntime {
     exitCode: null,
     startedAt: null,
     endedAt: null,
-    handedOffTo: [],
     doneMessage: null,
     lastCheckin: null,
     checkinMessage: null,
@@ -144,7 +161,7 @@ export function freshRuntime(id: string): AgentRuntime {
   };
 }
 
-/** The reason field of SPEC §4 for a status. */
+/** The `reason` field that status shows for a status. */
 export function statusReason(status: AgentStatus): string | null {
   switch (status.state) {
     case 'pending':

@@ -6,7 +6,6 @@
  */
 import type { AgentSpec, CeilingSpec } from '../config/types.js';
 import {
-  freshRuntime,
   isAlive,
   type AgentRuntime,
   type AgentStatus,
@@ -18,6 +17,7 @@ import {
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
+import { unreachable } from './exhaustive.js';
 import { decideExit } from './restart-policy.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
@@ -29,13 +29,6 @@ export interface CrewContext {
   ceiling: CeilingSpec;
   machine: MachineLoad | null;
   requiresMet: boolean;
-}
-
-/** A crew with an entry for every configured agent (kept ones keep their counters). */
-export function initialCrew(specs: readonly AgentSpec[], previous: CrewState | null = null): CrewState {
-  const agents: Record<string, AgentRuntime> = {};
-  for (const spec of specs) agents[spec.id] = { ...freshRuntime(spec.id), ...previous?.agents[spec.id] };
-  return { agents };
 }
 
 export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepResult<CrewState> {
@@ -55,8 +48,8 @@ class Transaction implements coordination.CoordinationTx {
 
   constructor(crew: CrewState, private readonly ctx: CrewContext) {
     this.agents = { ...crew.agents };
-    this.pressure = crew.pressure ?? { over: 0, under: 0 };
-    this.handoffs = (crew.handoffs ?? []).map((h) => ({ ...h }));
+    this.pressure = crew.pressure;
+    this.handoffs = crew.handoffs.map((h) => ({ ...h }));
     this.specs = new Map(ctx.specs.map((s) => [s.id, s]));
   }
 
@@ -117,10 +110,10 @@ class Transaction implements coordination.CoordinationTx {
       case 'typed':
         return coordination.onTyped(this, event.agent, event.id, event.submitted);
       case 'message':
-        return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, ref: null, tries: 0 });
+        return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, tries: 0 });
       case 'nudge': {
         const nudge = this.specs.get(event.agent)?.checkin?.nudge ?? DEFAULT_NUDGE;
-        return coordination.enqueue(this, event.agent, { id: `nudge-${this.now}`, kind: 'nudge', text: nudge, force: true, ref: null, tries: 0 });
+        return coordination.enqueue(this, event.agent, { id: `nudge-${this.now}`, kind: 'nudge', text: nudge, force: true, tries: 0 });
       }
       case 'deliver':
         coordination.forceHandoff(this, event.handoff);
@@ -137,6 +130,8 @@ class Transaction implements coordination.CoordinationTx {
       case 'resume':
         for (const id of event.agents) this.resume(id);
         return;
+      default:
+        return unreachable(event);
     }
   }
 
@@ -156,7 +151,7 @@ class Transaction implements coordination.CoordinationTx {
     }
     const plan = schedule({
       specs: this.ctx.specs,
-      crew: { agents: this.agents },
+      crew: { agents: this.agents, pressure: this.pressure, handoffs: this.handoffs },
       maxParallel: this.ctx.maxParallel,
       ceiling: this.ctx.ceiling,
       machine: this.ctx.machine,
@@ -267,6 +262,8 @@ class Transaction implements coordination.CoordinationTx {
         });
         this.notify('warn', id, 'restart', `${how}; restarting in ${formatMs(decision.delayMs)}`);
         return;
+      default:
+        return unreachable(decision);
     }
   }
 
@@ -303,6 +300,8 @@ class Transaction implements coordination.CoordinationTx {
           break;
         case 'none':
           break;
+        default:
+          unreachable(decision);
       }
     }
     const judged = judgePressure(this.pressure, this.ctx.ceiling, this.ctx.machine, this.ctx.specs, this.agents, usage);

@@ -37,7 +37,7 @@ export function reconcile(crew: CrewState, panes: readonly ObservedPane[], now: 
     if (result.event) events.push(result.event);
     if (result.effect) effects.push(result.effect);
   }
-  return { state: { agents }, events, effects };
+  return { state: { ...crew, agents }, events, effects };
 }
 
 function reconcileOne(

@@ -1,10 +1,11 @@
 /**
  * Who may start now: `after`, `uses`, `max_parallel`, the machine ceiling and
  * `priority`. Pure: it reads the crew and returns the agents to start and, for every
- * agent that must keep waiting, the reason (SPEC §4 pending reasons).
+ * agent that must keep waiting, the reason (the `pending` reasons status shows).
  */
 import type { AgentSpec, CeilingSpec, Priority } from '../config/types.js';
 import { holdsSlot, type CrewState, type PendingReason } from './agent-state.js';
+import { handedOff } from './crew-state.js';
 
 export interface MachineLoad {
   /** percent of the whole machine */
@@ -44,7 +45,7 @@ export function afterSatisfied(spec: AgentSpec, crew: CrewState, specsById: Read
   return spec.after.every((depId) => {
     const dep = crew.agents[depId];
     if (!dep) return true;
-    if (dep.status.state === 'done' || dep.handedOffTo.includes(spec.id)) return true;
+    if (dep.status.state === 'done' || handedOff(crew, depId, spec.id)) return true;
     return dep.status.state === 'failed' && specsById.get(depId)?.optional === true;
   });
 }

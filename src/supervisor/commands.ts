@@ -58,7 +58,7 @@ export async function handleCommand(deps: CommandDeps, cmd: string, rawArgs: unk
     }
     case 'deliver': {
       const id = String(args.id ?? '');
-      const h = (supervisor.crewState().handoffs ?? []).find((x) => x.id === id);
+      const h = supervisor.crewState().handoffs.find((x) => x.id === id);
       if (!h) throw new UsageError(`no handoff "${id}"`, 'See the pending handoffs with `muster status`.');
       if (h.state !== 'pending') return { id, state: h.state };
       supervisor.dispatch({ type: 'deliver', handoff: id });

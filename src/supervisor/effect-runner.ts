@@ -131,7 +131,7 @@ export class EffectRunner {
       musterBin: this.d.musterBin,
       attempt,
       prelude,
-      extraEnv: launchEnv(this.d.paths, id, attempt, this.d.crew().handoffs ?? []),
+      extraEnv: launchEnv(this.d.paths, id, attempt, this.d.crew().handoffs),
       waitingShell: !prelude || this.d.limits.usesSignals,
     });
     const logFile = agentLogFile(this.d.paths, id);

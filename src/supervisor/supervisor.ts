@@ -7,7 +7,8 @@
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
-import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.js';
+import { nextDeadline, step, type CrewContext } from '../core/crew.js';
+import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
 import { buildStatus, type StatusView } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
@@ -21,22 +22,8 @@ import type { StatePaths } from './paths.js';
 import type { Clock, CrewTmux, PaneState } from './ports.js';
 import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
 import { UsageReader } from './usage-reader.js';
+import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
 import type { Ledger } from './store/ledger.js';
-
-/** What the ledger's snapshot holds. */
-export interface SavedState {
-  version: 1;
-  savedAt: string;
-  crew: CrewState;
-  /** the last inbox records taken (a record is deleted only after this is saved) */
-  inboxTaken?: string[];
-  /**
-   * The event lines of the step this state came from, and the `seq` the first of them
-   * gets: the snapshot is written before the lines are appended, so a crash between the
-   * two is mended at the next start by appending what the log lacks.
-   */
-  journal?: { fromSeq: number; notices: CrewNotice[] };
-}
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
@@ -57,6 +44,8 @@ export interface SupervisorOptions {
   paths: StatePaths;
   tmux: CrewTmux;
   ledger: Ledger;
+  /** what the ledger held at start (read by `loadLedger`), or null */
+  saved: LoadedLedger | null;
   /** shell command that runs muster, for agents (`MUSTER_BIN`) */
   musterBin: string;
   sampler?: Sampler | null;
@@ -100,9 +89,9 @@ export class Supervisor {
     this.specs = opts.project.teams.flatMap((t) => t.agents);
     this.specById = new Map(this.specs.map((s) => [s.id, s]));
     this.maxParallel = new Map(opts.project.teams.map((t) => [t.name, t.maxParallel]));
-    const saved = opts.freshStart ? null : opts.ledger.loadSnapshot<SavedState>();
-    this.crew = initialCrew(this.specs, saved?.crew ?? null);
-    this.crew.handoffs = saved?.crew.handoffs ?? [];
+    const saved = opts.saved;
+    // A fresh tmux server holds no agent: the crew starts afresh (the inbox's memory stays).
+    this.crew = saved && !opts.freshStart ? saved.crew : newCrew(this.specs);
     this.inboxTaken = saved?.inboxTaken ?? [];
     if (saved?.journal) this.mendEventLog(saved.journal);
     this.reaper = opts.reaper ?? realReaperDeps;
@@ -243,7 +232,7 @@ export class Supervisor {
       crew: this.crew,
       samples: seen.samples,
       system: seen.system,
-      handoffs: (this.crew.handoffs ?? []).map((h) => ({
+      handoffs: this.crew.handoffs.map((h) => ({
         ...h,
         created: new Date(h.created).toISOString(),
         delivered: h.delivered === null ? null : new Date(h.delivered).toISOString(),
@@ -396,7 +385,7 @@ export class Supervisor {
   private save(notices: CrewNotice[] = []): void {
     this.lastSavedAt = this.now();
     const saved: SavedState = {
-      version: 1,
+      version: CREW_FORMAT,
       savedAt: new Date(this.now()).toISOString(),
       crew: this.crew,
       inboxTaken: this.inboxTaken,
@@ -406,7 +395,7 @@ export class Supervisor {
   }
 
   /** A crash fell between a snapshot and its event lines: append the lines the log lacks. */
-  private mendEventLog(journal: NonNullable<SavedState['journal']>): void {
+  private mendEventLog(journal: Journal): void {
     const have = this.opts.ledger.lastSeq();
     const missing = journal.notices.slice(Math.max(0, have - journal.fromSeq + 1));
     if (have < journal.fromSeq + journal.notices.length - 1 && missing.length > 0) this.opts.ledger.appendEvents(missing);

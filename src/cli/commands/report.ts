@@ -9,15 +9,15 @@ import { extractResult } from '../../report/extract-result.js';
 import { renderMarkdown } from '../../report/render-markdown.js';
 import { agentLogFile } from '../../supervisor/paths.js';
 import { Ledger } from '../../supervisor/store/ledger.js';
-import type { SavedState } from '../../supervisor/supervisor.js';
 import { writeFileAtomic } from '../../sys/atomic-file.js';
+import { readLedger } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export async function runReport(ctx: CliContext, json: boolean): Promise<number> {
   const project = await loadProject(ctx.dir);
   const specs = project.teams.flatMap((t) => t.agents);
   const ledger = new Ledger(ctx.paths.stateDir);
-  const saved = ledger.loadSnapshot<SavedState>();
+  const saved = readLedger(ctx.paths, project);
   const runtimes = saved?.crew.agents ?? {};
   const results: Record<string, string | null> = {};
   const busyMs: Record<string, number> = {};

@@ -5,7 +5,7 @@ import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { offlineStatus } from '../../supervisor/offline-status.js';
 import { CrewServer } from '../../tmux/crew-server.js';
-import { crewServerFor } from '../compose.js';
+import { crewServerFor, readLedger } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { renderStatus } from '../status-table.js';
 
@@ -43,5 +43,5 @@ async function offline(ctx: CliContext): Promise<StatusView> {
       await server.close();
     }
   }
-  return offlineStatus({ project, paths: ctx.paths, socketPath: server.socketPath(), panes, now: Date.now() });
+  return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), socketPath: server.socketPath(), panes, now: Date.now() });
 }

@@ -11,7 +11,7 @@ import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { readLock } from '../../supervisor/store/lock.js';
 import type { CrewNotice } from '../../supervisor/supervisor.js';
-import { ANCHOR_SESSION, crewServerFor, startSupervisor } from '../compose.js';
+import { ANCHOR_SESSION, crewServerFor, readLedger, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
 
@@ -88,6 +88,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
     writeLine(ctx.stdout, 'muster: `muster status` shows the crew; `muster down` stops it.');
     return 0;
   }
+  readLedger(ctx.paths, project); // a ledger muster cannot read is refused before anything starts
   await server.open();
   try {
     const anchor = (await server.listPanes()).find((p) => p.sessionName === ANCHOR_SESSION);

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
-import { initialCrew, nextDeadline, step, type CrewContext } from '../../../src/core/crew.js';
+import { nextDeadline, step, type CrewContext } from '../../../src/core/crew.js';
+import { newCrew } from '../../../src/core/crew-state.js';
 import { agent, context } from '../../helpers/specs.js';
 
 /** Runs a script of [time, event] against a crew; returns every state and the non-notify effects. */
 function run(specs: AgentSpec[], script: [number, CrewEvent][], over: Partial<CrewContext> = {}) {
-  let crew: CrewState = initialCrew(specs);
+  let crew: CrewState = newCrew(specs);
   const effects: (CrewEffect & { at: number })[] = [];
   const notices: string[] = [];
   for (const [now, event] of script) {
@@ -232,6 +233,6 @@ describe('crew lifecycle', () => {
       [20, exited('t/b', 1, 1)],
     ]);
     expect(nextDeadline(r.crew, specs)).toBe(1020);
-    expect(nextDeadline(initialCrew(specs), specs)).toBeNull();
+    expect(nextDeadline(newCrew(specs), specs)).toBeNull();
   });
 });

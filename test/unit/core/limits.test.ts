@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import { freshRuntime, type AgentStatus, type CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
-import { initialCrew, step, type CrewContext } from '../../../src/core/crew.js';
+import { step, type CrewContext } from '../../../src/core/crew.js';
+import { newCrew } from '../../../src/core/crew-state.js';
 import { judgePressure, judgeUsage } from '../../../src/core/limits-policy.js';
 import { agent, context } from '../../helpers/specs.js';
 
@@ -76,7 +77,7 @@ describe('judgePressure', () => {
 
 describe('crew: usage events', () => {
   function run(specs: AgentSpec[], script: [number, CrewEvent][], over: Partial<CrewContext> = {}) {
-    let crew: CrewState = initialCrew(specs);
+    let crew: CrewState = newCrew(specs);
     const effects: CrewEffect[] = [];
     for (const [now, e] of script) {
       const r = step(crew, e, context(specs, now, over));
@@ -144,7 +145,7 @@ describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
     [5, { type: 'exited', agent: 't/a', attempt: 1, code: 137, cause: 'memory' }],
   ];
   const play = (spec: AgentSpec) => {
-    let crew = initialCrew([spec]);
+    let crew = newCrew([spec]);
     for (const [now, e] of script) crew = step(crew, e, context([spec], now)).state;
     return crew.agents['t/a'];
   };

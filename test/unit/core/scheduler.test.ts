@@ -11,10 +11,12 @@ function crewOf(specs: AgentSpec[], statuses: Record<string, AgentStatus> = {}, 
     agents[s.id] = {
       ...freshRuntime(s.id),
       status: statuses[s.name] ?? { state: 'pending', reason: 'after' },
-      handedOffTo: handed[s.name] ?? [],
     };
   }
-  return { agents };
+  const handoffs = Object.entries(handed).flatMap(([from, tos]) =>
+    tos.map((to) => ({ id: `${from}-${to}`, from: `t/${from}`, to, message: 'x', file: null, state: 'pending' as const, created: 0, delivered: null })),
+  );
+  return { agents, pressure: { over: 0, under: 0 }, handoffs };
 }
 
 function input(specs: AgentSpec[], crew: CrewState, over: Partial<ScheduleInput> = {}): ScheduleInput {
