@@ -7,14 +7,15 @@ import { detectCgroups, noCgroups } from '../monitor/cgroups.js';
 import { Sampler } from '../monitor/sampler.js';
 import { LimitsRuntime } from '../supervisor/limits-runtime.js';
 import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
-import { handleCommand } from '../supervisor/commands.js';
+import { commandHandlers } from '../supervisor/commands.js';
+import type { CrewNotice } from '../supervisor/control/contract.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
 import type { StatePaths } from '../supervisor/paths.js';
 import { realClock, type CrewTmux } from '../supervisor/ports.js';
 import { acquireLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
-import { Supervisor, type CrewNotice, type SupervisorListener } from '../supervisor/supervisor.js';
+import { Supervisor, type SupervisorListener } from '../supervisor/supervisor.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
 
 export interface RunningSupervisor {
@@ -122,22 +123,16 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         await unwind();
         endedResolve({ failure });
       })());
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-    control.onCommand((cmd, args) =>
-      handleCommand(
-        {
-          supervisor,
-          tmux,
-          sleep,
-          down: async () => {
-            await downCrew(supervisor, tmux, opts.project);
-            // Reply first; then end the supervisor and its server.
-            setTimeout(() => void shutdown(true), 50);
-          },
+    control.onCommand(
+      commandHandlers({
+        supervisor,
+        tmux,
+        down: async () => {
+          await downCrew(supervisor, tmux, opts.project);
+          // Reply first; then end the supervisor and its server.
+          setTimeout(() => void shutdown(true), 50);
         },
-        cmd,
-        args,
-      ),
+      }),
     );
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
     const forward: SupervisorListener = (message) => {

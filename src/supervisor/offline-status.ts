@@ -5,12 +5,13 @@
 import type { ProjectSpec } from '../config/types.js';
 import { newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
-import { buildStatus, type AgentSample, type StatusView } from '../core/status-view.js';
 import { Sampler } from '../monitor/sampler.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
+import type { StatusView } from './control/contract.js';
 import type { LoadedLedger } from './saved-state.js';
+import { buildStatus, type AgentSample } from './status-snapshot.js';
 
 export interface OfflineInput {
   project: ProjectSpec;
@@ -54,11 +55,6 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     crew,
     samples,
     system: { cpu: Math.round(s.machine.cpu * 10) / 10, memory: s.machine.memory },
-    handoffs: crew.handoffs.map((h) => ({
-      ...h,
-      created: new Date(h.created).toISOString(),
-      delivered: h.delivered === null ? null : new Date(h.delivered).toISOString(),
-    })),
     now: input.now,
   });
 }

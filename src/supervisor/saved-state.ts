@@ -8,7 +8,7 @@ import type { AgentSpec } from '../config/types.js';
 import type { CrewState } from '../core/agent-state.js';
 import { CREW_FORMAT, fromLedger } from '../core/crew-state.js';
 import { MusterError } from '../errors.js';
-import type { CrewNotice } from './supervisor.js';
+import type { CrewNotice } from './control/contract.js';
 
 export interface SavedState {
   version: typeof CREW_FORMAT;

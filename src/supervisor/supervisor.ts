@@ -10,7 +10,6 @@ import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { nextDeadline, step, type CrewContext } from '../core/crew.js';
 import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
-import { buildStatus, type StatusView } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
 import type { Sampler } from '../monitor/sampler.js';
 import { CoordinationRuntime } from './coordination-runtime.js';
@@ -20,6 +19,8 @@ import { layoutPlan } from './layout-plan.js';
 import type { LimitsRuntime } from './limits-runtime.js';
 import type { StatePaths } from './paths.js';
 import type { Clock, CrewTmux, PaneState } from './ports.js';
+import type { ControlPush, CrewNotice, StatusView } from './control/contract.js';
+import { buildStatus } from './status-snapshot.js';
 import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
 import { UsageReader } from './usage-reader.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
@@ -30,14 +31,6 @@ const OBSERVATION_SAVE_MS = 30_000;
 /** with pane changes reported by tmux, the panes are re-read every this many pulses all the same */
 const PANES_CHECK_EVERY = 5;
 
-/** One line of the event stream (ledger, headless output, TUI). */
-export interface CrewNotice {
-  time: string;
-  level: 'info' | 'warn' | 'error';
-  agent: string | null;
-  kind: string;
-  message: string;
-}
 
 export interface SupervisorOptions {
   project: ProjectSpec;
@@ -57,7 +50,7 @@ export interface SupervisorOptions {
   freshStart?: boolean;
 }
 
-export type SupervisorListener = (message: { type: 'snapshot'; snapshot: StatusView } | { type: 'event'; event: CrewNotice }) => void;
+export type SupervisorListener = (message: ControlPush) => void;
 
 export class Supervisor {
   private crew: CrewState;
@@ -232,11 +225,6 @@ export class Supervisor {
       crew: this.crew,
       samples: seen.samples,
       system: seen.system,
-      handoffs: this.crew.handoffs.map((h) => ({
-        ...h,
-        created: new Date(h.created).toISOString(),
-        delivered: h.delivered === null ? null : new Date(h.delivered).toISOString(),
-      })),
       now: this.now(),
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),

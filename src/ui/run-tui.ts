@@ -7,9 +7,8 @@
  */
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
-import type { AgentStatusView, StatusView } from '../core/status-view.js';
+import type { AgentStatusView } from '../supervisor/control/contract.js';
 import { connectControl } from '../supervisor/control/control-client.js';
-import type { CrewNotice } from '../supervisor/supervisor.js';
 import { CrewServer } from '../tmux/crew-server.js';
 import { App } from './App.js';
 import { attachArgs, attachInPty, type AttachEnd, type PtyCommand } from './attach.js';
@@ -76,15 +75,12 @@ class TuiSession {
     this.store = new TuiStore(initialState(this.size(), colorsEnabled(env), Date.now()));
     this.link = new SupervisorLink({
       store: this.store,
-      connect: opts.connect ?? (() => connectControl<StatusView, CrewNotice>(opts.stateDir)),
+      connect: opts.connect ?? (() => connectControl(opts.stateDir)),
       onSnapshot: () => this.poller.pulse(),
     });
     this.poller = new PreviewPoller({
       store: this.store,
-      capture: async (agent, lines) => {
-        const result = (await this.link.request('capture', { agent, lines }, 5000)) as { text?: unknown } | null;
-        return typeof result?.text === 'string' ? result.text : '';
-      },
+      capture: async (agent, lines) => (await this.link.request('capture', { agent, lines })).text,
     });
     this.controller = new TuiController(this.store, {
       request: (cmd, args) => this.link.request(cmd, args),

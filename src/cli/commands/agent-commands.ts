@@ -12,14 +12,17 @@ import { crewServerFor, tmuxPort } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
-export async function runAgentCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
+export type AgentCommand = 'stop' | 'restart' | 'pause' | 'resume';
+
+const PAST: Record<AgentCommand, string> = { stop: 'stopped', restart: 'restarted', pause: 'paused', resume: 'resumed' };
+
+export async function runAgentCommand(ctx: CliContext, command: AgentCommand | 'send', positionals: string[], flags: Flags): Promise<number> {
   if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string, Boolean(flags.force));
   const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
     const args = flags.all ? { all: true } : { agents: positionals };
-    const result = await client.request<{ agents: string[] }>(command, args, { timeoutMs: 120_000 });
-    const past = { stop: 'stopped', restart: 'restarted', pause: 'paused', resume: 'resumed' }[command] ?? command;
-    writeLine(ctx.stdout, `muster: ${past} ${result.agents.join(', ') || 'nothing'}`);
+    const result = await client.request(command, args);
+    writeLine(ctx.stdout, `muster: ${PAST[command]} ${result.agents.join(', ') || 'nothing'}`);
     return 0;
   } finally {
     client.close();
@@ -36,7 +39,7 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
   let result: { agent: string; submitted: boolean; queued?: boolean };
   if (client) {
     try {
-      result = await client.request('send', { agent: name, message, force }, { timeoutMs: 180_000 });
+      result = await client.request('send', { agent: name, message, force });
     } finally {
       client.close();
     }

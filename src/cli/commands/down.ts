@@ -18,7 +18,7 @@ export async function runDown(ctx: CliContext): Promise<number> {
   if (held?.alive) {
     const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
     try {
-      await client.request('down', undefined, { timeoutMs: 300_000 });
+      await client.request('down');
     } finally {
       client.close();
     }

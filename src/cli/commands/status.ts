@@ -1,6 +1,6 @@
 /** `muster status [--json]`: from the supervisor when one runs, else from the ledger, tmux and /proc. */
 import { loadProject } from '../../config/load-project.js';
-import type { StatusView } from '../../core/status-view.js';
+import type { StatusView } from '../../supervisor/control/contract.js';
 import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { offlineStatus } from '../../supervisor/offline-status.js';
@@ -25,7 +25,7 @@ export async function fromSupervisor(ctx: CliContext): Promise<StatusView | null
     throw err;
   }
   try {
-    return await client.request<StatusView>('status', undefined, { timeoutMs: 10_000 });
+    return await client.request('status');
   } finally {
     client.close();
   }

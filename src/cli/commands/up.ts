@@ -10,7 +10,7 @@ import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { readLock } from '../../supervisor/store/lock.js';
-import type { CrewNotice } from '../../supervisor/supervisor.js';
+import type { CrewNotice } from '../../supervisor/control/contract.js';
 import { ANCHOR_SESSION, crewServerFor, readLedger, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
@@ -117,8 +117,8 @@ async function waitForSupervisor(ctx: CliContext, timeoutMs: number): Promise<nu
     try {
       const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
       try {
-        const status = await client.request<{ supervisor: { pid: number } }>('status');
-        return status.supervisor.pid;
+        const status = await client.request('status');
+        return status.supervisor.pid as number;
       } finally {
         client.close();
       }
