@@ -14,7 +14,10 @@ export type AgentStatus =
   | { state: 'throttled'; since: number }
   | { state: 'paused'; since: number; by: 'user' | 'ceiling' }
   | { state: 'backoff'; until: number; reason: FailReason }
-  | { state: 'stopped'; at: number; reason: StopReason }
+  /** asked to stop: its processes are being ended (interrupt, TERM, KILL) */
+  | { state: 'stopping'; since: number; reason: StopReason }
+  /** its processes are gone; `survivors`: pids still there after SIGKILL (normally none) */
+  | { state: 'stopped'; at: number; reason: StopReason; survivors: number[] }
   | { state: 'done'; at: number }
   | { state: 'failed'; at: number; reason: FailReason };
 
@@ -121,8 +124,14 @@ export function isAlive(status: AgentStatus): boolean {
     status.state === 'starting' ||
     status.state === 'running' ||
     status.state === 'throttled' ||
-    status.state === 'paused'
+    status.state === 'paused' ||
+    status.state === 'stopping'
   );
+}
+
+/** Alive and meant to stay so (not being stopped): timeouts and exits are judged for these. */
+export function isLive(status: AgentStatus): boolean {
+  return isAlive(status) && status.state !== 'stopping';
 }
 
 /** States that hold a slot against `max_parallel`, `uses` and the ceiling. */
@@ -164,10 +173,12 @@ export function freshRuntime(id: string): AgentRuntime {
 /** The `reason` field that status shows for a status. */
 export function statusReason(status: AgentStatus): string | null {
   switch (status.state) {
+    case 'stopped':
+      return status.survivors.length > 0 ? 'survivors' : status.reason;
     case 'pending':
     case 'backoff':
     case 'failed':
-    case 'stopped':
+    case 'stopping':
       return status.reason;
     case 'paused':
       return status.by;

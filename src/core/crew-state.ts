@@ -78,7 +78,8 @@ const STATUS_FIELDS: Record<AgentStatus['state'], Record<string, Check>> = {
   throttled: { since: num },
   paused: { since: num, by: oneOf('user', 'ceiling') },
   backoff: { until: num, reason: oneOf(...FAIL_REASONS) },
-  stopped: { at: num, reason: oneOf('user', 'memory', 'checkin', 'down') },
+  stopping: { since: num, reason: oneOf('user', 'memory', 'checkin', 'down') },
+  stopped: { at: num, reason: oneOf('user', 'memory', 'checkin', 'down'), survivors: nums },
   done: { at: num },
   failed: { at: num, reason: oneOf(...FAIL_REASONS) },
 };
@@ -150,6 +151,8 @@ function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
   if (!isRecord(status) || typeof status.state !== 'string' || !(status.state in STATUS_FIELDS)) {
     throw new ShapeError(`${where}.status is ${JSON.stringify(status)}`);
   }
+  // format 1 knew no survivors of a stop
+  if (version === 1 && status.state === 'stopped' && !('survivors' in status)) status.survivors = [];
   checkFields(`${where}.status`, status, STATUS_FIELDS[status.state as AgentStatus['state']], true);
   // Fields a later muster added within this format start as a fresh agent has them.
   checkFields(where, value, RUNTIME_FIELDS, false);

@@ -7,6 +7,7 @@
 import type { AgentSpec, CeilingSpec } from '../config/types.js';
 import {
   isAlive,
+  isLive,
   type AgentRuntime,
   type AgentStatus,
   type CrewState,
@@ -40,6 +41,7 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 
 /** Mutable working copy for one step; agents are copied on write. */
 class Transaction implements coordination.CoordinationTx {
+  private readonly before: Readonly<Record<string, AgentRuntime>>;
   private readonly agents: Record<string, AgentRuntime>;
   private pressure: { over: number; under: number };
   readonly handoffs: Handoff[];
@@ -47,6 +49,7 @@ class Transaction implements coordination.CoordinationTx {
   private readonly specs: Map<string, AgentSpec>;
 
   constructor(crew: CrewState, private readonly ctx: CrewContext) {
+    this.before = crew.agents;
     this.agents = { ...crew.agents };
     this.pressure = crew.pressure;
     this.handoffs = crew.handoffs.map((h) => ({ ...h }));
@@ -54,7 +57,18 @@ class Transaction implements coordination.CoordinationTx {
   }
 
   result(): StepResult<CrewState> {
+    // An agent left with no process gives back what held its processes (after any kill queued before).
+    for (const [id, rt] of Object.entries(this.agents)) {
+      const was = this.before[id];
+      if (was && was !== rt && holdsProcesses(was) && !holdsProcesses(rt)) this.effects.push({ type: 'release', agent: id });
+    }
     return { state: { agents: this.agents, pressure: this.pressure, handoffs: this.handoffs }, effects: this.effects };
+  }
+
+  /** Ends the processes of the agent's current attempt (the runner answers with `killed`). */
+  kill(id: string, graceful: boolean): void {
+    const rt = this.agents[id];
+    if (rt) this.effects.push({ type: 'kill', agent: id, attempt: rt.attempt, graceful });
   }
 
   get now(): number {
@@ -73,7 +87,7 @@ class Transaction implements coordination.CoordinationTx {
     const rt = this.get(id);
     const spec = this.specs.get(id);
     if (!rt || !spec) return;
-    this.effects.push({ type: 'kill', agent: id, graceful: true });
+    this.kill(id, true);
     if (action === 'stop') {
       this.update(id, { status: { state: 'failed', at: this.now, reason: 'checkin' }, endedAt: this.now });
       this.notify('error', id, 'missed', `${why}: stopped`);
@@ -98,6 +112,8 @@ class Transaction implements coordination.CoordinationTx {
         return this.onEnded(event.agent, event.attempt, event.code, event.cause ?? 'exit');
       case 'vanished':
         return this.onEnded(event.agent, event.attempt, null, 'lost');
+      case 'killed':
+        return this.onKilled(event.agent, event.attempt, event.code, event.survivors);
       case 'checkin':
         coordination.onCheckin(this, event.agent, event.message);
         this.notify('info', event.agent, 'checkin', event.message ? `checked in: ${event.message}` : 'checked in');
@@ -143,9 +159,9 @@ class Transaction implements coordination.CoordinationTx {
       if (!rt) continue;
       const s = rt.status;
       if (s.state === 'backoff' && s.until <= now) this.launch(spec.id);
-      else if (spec.timeoutMs !== null && isAlive(s) && rt.startedAt !== null && now - rt.startedAt >= spec.timeoutMs) {
+      else if (spec.timeoutMs !== null && isLive(s) && rt.startedAt !== null && now - rt.startedAt >= spec.timeoutMs) {
         this.update(spec.id, { status: { state: 'failed', at: now, reason: 'timeout' }, endedAt: now });
-        this.effects.push({ type: 'kill', agent: spec.id, graceful: true });
+        this.kill(spec.id, true);
         this.notify('error', spec.id, 'timeout', `timed out after ${formatMs(spec.timeoutMs)}; stopped`);
       }
     }
@@ -205,8 +221,8 @@ class Transaction implements coordination.CoordinationTx {
     const rt = this.get(id);
     const spec = this.specs.get(id);
     if (!rt || !spec || rt.attempt !== attempt) return;
-    if (!isAlive(rt.status)) {
-      // Stopped, done, failed by us: the process ending is expected; keep the code.
+    if (!isLive(rt.status)) {
+      // Stopping, stopped, done, failed by us: the process ending is expected; keep the code.
       this.update(id, { pid: null, exitCode: code ?? rt.exitCode });
       return;
     }
@@ -221,6 +237,25 @@ class Transaction implements coordination.CoordinationTx {
     }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
     this.judgeEnd(spec, rt, code, cause, how);
+  }
+
+  /**
+   * A kill finished. A stopping agent is stopped now that its processes are gone; processes
+   * that survived SIGKILL are reported, and a stop that left some says so in its state.
+   */
+  private onKilled(id: string, attempt: number, code: number | null, survivors: number[]): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt) return;
+    const now = this.ctx.now;
+    const left = survivors.length > 0 ? `${survivors.length} process(es) survived SIGKILL (pid ${survivors.join(', ')})` : null;
+    if (rt.status.state === 'stopping') {
+      this.update(id, { status: { state: 'stopped', at: now, reason: rt.status.reason, survivors }, pid: null, exitCode: code ?? rt.exitCode, endedAt: now });
+      if (left) this.notify('error', id, 'survivors', `stopped, but ${left}`);
+      else this.notify('info', id, 'stopped', 'stopped');
+      return;
+    }
+    if (!isLive(rt.status)) this.update(id, { pid: null, exitCode: code ?? rt.exitCode });
+    if (left) this.notify('error', id, 'survivors', left);
   }
 
   /** The attempt is over (it exited, or muster ends it for a limit): done, restart, retry or fail. */
@@ -279,7 +314,7 @@ class Transaction implements coordination.CoordinationTx {
       switch (decision.kind) {
         case 'memory': {
           const figure = `memory ${mib(decision.memory)} over its ${mib(decision.limit)} limit on 2 pulses`;
-          this.effects.push({ type: 'kill', agent: spec.id, graceful: false });
+          this.kill(spec.id, false);
           if (decision.action === 'stop') {
             this.update(spec.id, { status: { state: 'failed', at: now, reason: 'memory' }, endedAt: now });
             this.notify('error', spec.id, 'memory', `${figure}: stopped`);
@@ -290,7 +325,7 @@ class Transaction implements coordination.CoordinationTx {
         }
         case 'throttle':
           this.update(spec.id, { status: { state: 'throttled', since: now } });
-          this.effects.push({ type: 'throttle', agent: spec.id, cpu: decision.limit });
+          this.effects.push({ type: 'throttle', agent: spec.id, cpu: decision.limit, refresh: false });
           this.notify('warn', spec.id, 'throttled', `cpu ${pct(decision.cpu)} at its ${pct(decision.limit)} limit: throttled`);
           break;
         case 'unthrottle':
@@ -299,6 +334,10 @@ class Transaction implements coordination.CoordinationTx {
           this.notify('info', spec.id, 'unthrottled', `cpu ${pct(decision.cpu)}, well under its ${pct(decision.limit)} limit: no longer throttled`);
           break;
         case 'none':
+          // Held already: this pulse's processes (children born since) are held too.
+          if (current.status.state === 'throttled' && spec.limits.cpu !== null) {
+            this.effects.push({ type: 'throttle', agent: spec.id, cpu: spec.limits.cpu, refresh: true });
+          }
           break;
         default:
           unreachable(decision);
@@ -333,20 +372,26 @@ class Transaction implements coordination.CoordinationTx {
     const rt = this.get(id);
     if (!rt) return;
     const s = rt.status;
+    if (s.state === 'stopping') return;
     if (s.state === 'stopped' || s.state === 'done' || s.state === 'failed') {
-      if (rt.pid !== null) this.effects.push({ type: 'kill', agent: id, graceful: true });
+      if (rt.pid !== null) this.kill(id, true);
       return;
     }
-    const alive = isAlive(s);
-    this.update(id, { status: { state: 'stopped', at: this.ctx.now, reason }, endedAt: alive ? this.ctx.now : rt.endedAt });
-    if (alive) this.effects.push({ type: 'kill', agent: id, graceful: true });
+    if (isAlive(s)) {
+      // `stopped` once the processes are gone (the kill's `killed` event)
+      this.update(id, { status: { state: 'stopping', since: this.ctx.now, reason } });
+      this.kill(id, true);
+      this.notify('info', id, 'stopping', 'stopping: interrupt, then TERM, then KILL');
+      return;
+    }
+    this.update(id, { status: { state: 'stopped', at: this.ctx.now, reason, survivors: [] } });
     this.notify('info', id, 'stopped', 'stopped');
   }
 
   private reset(id: string): void {
     const rt = this.get(id);
     if (!rt) return;
-    if (isAlive(rt.status) || rt.pid !== null) this.effects.push({ type: 'kill', agent: id, graceful: true });
+    if (isAlive(rt.status) || rt.pid !== null) this.kill(id, true);
     this.update(id, {
       status: { state: 'pending', reason: 'after' },
       restarts: 0,
@@ -390,6 +435,11 @@ class Transaction implements coordination.CoordinationTx {
   }
 }
 
+/** Has processes, or may have: alive, or its last pane process not yet seen to end. */
+function holdsProcesses(rt: AgentRuntime): boolean {
+  return isAlive(rt.status) || rt.pid !== null;
+}
+
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
@@ -418,7 +468,7 @@ export function nextDeadline(crew: CrewState, specs: readonly AgentSpec[]): numb
     const rt = crew.agents[spec.id];
     if (!rt) continue;
     if (rt.status.state === 'backoff') consider(rt.status.until);
-    if (spec.timeoutMs !== null && isAlive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
+    if (spec.timeoutMs !== null && isLive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
   }
   return next;
 }

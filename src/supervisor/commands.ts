@@ -29,8 +29,12 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
     stop: async (args) => {
       const ids = targets(args);
       supervisor.dispatch({ type: 'stop', agents: ids });
-      await supervisor.idle(ids);
-      return { agents: ids, survivors: [] };
+      await supervisor.idle(ids); // the kills have reported: each agent is stopped, survivors named
+      const survivors = ids.flatMap((agent) => {
+        const s = supervisor.crewState().agents[agent]?.status;
+        return s?.state === 'stopped' && s.survivors.length > 0 ? [{ agent, pids: s.survivors }] : [];
+      });
+      return { agents: ids, survivors };
     },
     restart: async (args) => {
       const ids = targets(args);

@@ -6,8 +6,9 @@
  */
 import * as fs from 'node:fs';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
-import { isAlive, type CrewState } from '../core/agent-state.js';
+import type { CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
+import { unreachable } from '../core/exhaustive.js';
 import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
 import { readProcRow, readProcTable, type ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
@@ -33,7 +34,8 @@ export interface EffectRunnerDeps {
   spec(id: string): AgentSpec | undefined;
   dispatch(event: CrewEvent): void;
   notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void;
-  checkPanes(): Promise<void>;
+  /** the agent's processes as this pulse's sample found them (besides its pane process), if it was measured */
+  sampledPids(id: string): number[] | null;
   now(): number;
 }
 
@@ -65,11 +67,11 @@ export class EffectRunner {
           this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
           break;
         case 'kill':
-          this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
+          this.enqueue(e.agent, () => this.kill(e.agent, e.attempt, e.graceful));
           break;
         case 'throttle': {
           const cpu = e.cpu;
-          this.enqueue(e.agent, async () => this.d.limits.throttle(e.agent, this.membersOf(e.agent), cpu));
+          this.enqueue(e.agent, async () => this.d.limits.throttle(e.agent, this.d.sampledPids(e.agent) ?? this.membersOf(e.agent), cpu));
           break;
         }
         case 'unthrottle':
@@ -86,8 +88,13 @@ export class EffectRunner {
         case 'thaw':
           this.enqueue(e.agent, () => this.d.limits.thaw(e.agent, this.membersOf(e.agent)));
           break;
+        case 'release':
+          this.enqueue(e.agent, () => this.d.limits.release(e.agent));
+          break;
         case 'notify':
           break;
+        default:
+          unreachable(e);
       }
     }
   }
@@ -159,7 +166,8 @@ export class EffectRunner {
     return known?.pid === pid ? known : provenRoot(table, pid);
   }
 
-  private async kill(id: string, graceful: boolean): Promise<void> {
+  /** Ends the attempt's processes and reports how that went (`killed`: survivors, the pane's exit code). */
+  private async kill(id: string, attempt: number, graceful: boolean): Promise<void> {
     const panes = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const pane = panes.find((p) => p.agentId === id);
     const rt = this.d.crew().agents[id];
@@ -168,7 +176,7 @@ export class EffectRunner {
     const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
     if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
-    await stopProcesses(
+    const result = await stopProcesses(
       {
         roots,
         interrupt: graceful && paneId ? () => this.d.tmux.sendKeys(paneId, ['C-c']) : undefined,
@@ -179,9 +187,10 @@ export class EffectRunner {
       },
       this.d.reaper,
     );
-    const now = this.d.crew().agents[id];
-    if (now && !isAlive(now.status)) await this.d.limits.release(id);
-    void this.d.checkPanes(); // the ended attempt's exit is recorded through the core
+    // How the pane's process ended, if tmux knows by now (the next look at the panes tells otherwise).
+    const after = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
+    const ended = after.find((p) => p.agentId === id && p.dead && Number(p.attempt) === attempt);
+    this.d.dispatch({ type: 'killed', agent: id, attempt, code: ended?.deadStatus ?? null, survivors: result.remaining });
   }
 
   /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */

@@ -6,7 +6,7 @@
  */
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
-import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
+import { isRefresh, type CrewEffect, type CrewEvent } from '../core/crew-events.js';
 import { nextDeadline, step, type CrewContext } from '../core/crew.js';
 import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
@@ -121,7 +121,7 @@ export class Supervisor {
       spec: (id) => this.specById.get(id),
       dispatch: (e) => this.dispatch(e),
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
-      checkPanes: () => this.checkPanes(),
+      sampledPids: (id) => this.usage.pidsOf(id),
       now: () => this.now(),
     });
   }
@@ -191,22 +191,12 @@ export class Supervisor {
     // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
-    const quietPulse = event.type === 'usage' && result.effects.length === 0;
+    const quietPulse = event.type === 'usage' && result.effects.every(isRefresh);
     const notices = this.noticesOf(result.effects);
     if (!quietPulse || this.now() - this.lastSavedAt >= OBSERVATION_SAVE_MS) this.save(notices);
     this.publishEvents(notices);
     this.effects.perform(result.effects);
-    this.releaseGone();
     this.scheduleWake();
-  }
-
-  /** Agents whose processes have ended give their cgroup back. */
-  private releaseGone(): void {
-    for (const rt of Object.values(this.crew.agents)) {
-      if (!isAlive(rt.status) && rt.pid === null && this.opts.limits.hasGroup(rt.id)) {
-        this.effects.enqueue(rt.id, () => this.opts.limits.release(rt.id));
-      }
-    }
   }
 
   /** Resolves once every queued effect (launches, stops) has finished. */

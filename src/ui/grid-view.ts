@@ -14,6 +14,7 @@ export const STATE_COLOURS: Record<string, Colour> = {
   throttled: 'yellow',
   paused: 'blue',
   backoff: 'yellow',
+  stopping: 'yellow',
   stopped: 'gray',
   done: 'green',
   failed: 'red',

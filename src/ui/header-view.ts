@@ -5,7 +5,7 @@ import { formatBytes, formatDuration, formatPercent } from '../text/format.js';
 import { STATE_COLOURS } from './grid-view.js';
 import { clipLine, seg, type Colour, type Line } from './segments.js';
 
-const STATE_ORDER = ['running', 'throttled', 'starting', 'paused', 'backoff', 'pending', 'stopped', 'done', 'failed'];
+const STATE_ORDER = ['running', 'throttled', 'starting', 'paused', 'backoff', 'pending', 'stopping', 'stopped', 'done', 'failed'];
 
 function againstCeiling(value: number, ceiling: number | null | undefined): Colour | undefined {
   if (ceiling === null || ceiling === undefined) return undefined;

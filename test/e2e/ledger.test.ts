@@ -89,7 +89,7 @@ agents:
     expect(logOf(p, 'late')).toContain('env:from ho/pm: later work');
     expect(logOf(p, 'late')).toContain('got:Handoff from ho/pm: later work');
     expect(second.output()).not.toMatch(/ho\/dev\s+started/);
-  });
+  }, 180_000);
 });
 
 describe('a ledger muster cannot read', () => {

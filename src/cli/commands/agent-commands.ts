@@ -6,6 +6,7 @@ import { loadProject } from '../../config/load-project.js';
 import { MusterError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import { connectControl, type ControlClient } from '../../supervisor/control/control-client.js';
+import type { AgentsReply, StopReply } from '../../supervisor/control/contract.js';
 import { submitText } from '../../supervisor/submit-text.js';
 import { CrewServer } from '../../tmux/crew-server.js';
 import { crewServerFor, tmuxPort } from '../compose.js';
@@ -21,8 +22,17 @@ export async function runAgentCommand(ctx: CliContext, command: AgentCommand | '
   const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
     const args = flags.all ? { all: true } : { agents: positionals };
-    const result = await client.request(command, args);
-    writeLine(ctx.stdout, `muster: ${PAST[command]} ${result.agents.join(', ') || 'nothing'}`);
+    const result: AgentsReply & Partial<StopReply> = await client.request(command, args);
+    const survivors = result.survivors ?? [];
+    const clean = result.agents.filter((a) => !survivors.some((s) => s.agent === a));
+    if (clean.length > 0 || survivors.length === 0) writeLine(ctx.stdout, `muster: ${PAST[command]} ${clean.join(', ') || 'nothing'}`);
+    for (const s of survivors) {
+      writeLine(ctx.stderr, `muster: ${s.agent}: ${s.pids.length} process(es) survived SIGKILL: ${s.pids.join(' ')}`);
+    }
+    if (survivors.length > 0) {
+      writeLine(ctx.stderr, 'hint: A process that ignores SIGKILL is stuck in the kernel (or frozen); `muster status` shows the agent, `muster cleanup` tries again.');
+      return 1;
+    }
     return 0;
   } finally {
     client.close();

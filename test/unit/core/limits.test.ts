@@ -95,7 +95,7 @@ describe('crew: usage events', () => {
     const big = { 't/a': { cpu: 1, memory: 200 * MiB } };
     const r = run([limited()], [...start, [2000, { type: 'usage', agents: big }], [4000, { type: 'usage', agents: big }]]);
     expect(r.crew.agents['t/a']).toMatchObject({ status: { state: 'backoff', reason: 'memory' }, restarts: 1 });
-    expect(r.effects).toContainEqual({ type: 'kill', agent: 't/a', graceful: false });
+    expect(r.effects).toContainEqual({ type: 'kill', agent: 't/a', attempt: 1, graceful: false });
     expect(r.effects).toContainEqual(expect.objectContaining({ type: 'notify', kind: 'restart', message: expect.stringContaining('memory 200.0 MiB over its 100.0 MiB limit') }));
   });
 
@@ -110,8 +110,10 @@ describe('crew: usage events', () => {
     const calm = { 't/a': { cpu: 5, memory: 0 } };
     const r = run([limited()], [...start, [2000, { type: 'usage', agents: hot }]]);
     expect(r.crew.agents['t/a']?.status.state).toBe('throttled');
-    expect(r.effects).toContainEqual({ type: 'throttle', agent: 't/a', cpu: 50 });
+    expect(r.effects).toContainEqual({ type: 'throttle', agent: 't/a', cpu: 50, refresh: false });
     const r2 = run([limited()], [...start, [2000, { type: 'usage', agents: hot }], [4000, { type: 'usage', agents: calm }], [6000, { type: 'usage', agents: calm }]]);
+    // while held, each pulse brings its fresh processes under the throttle too
+    expect(r2.effects).toContainEqual({ type: 'throttle', agent: 't/a', cpu: 50, refresh: true });
     expect(r2.crew.agents['t/a']?.status.state).toBe('running');
     expect(r2.effects).toContainEqual({ type: 'unthrottle', agent: 't/a' });
   });

@@ -64,8 +64,8 @@ describe('reconcile', () => {
   });
 
   it('finishes a stop that was under way', () => {
-    const r = reconcile(crew({ 't/a': rt({ state: 'stopped', at: 1, reason: 'user' }) }), [pane()], 100);
-    expect(r.effects).toEqual([{ type: 'kill', agent: 't/a', graceful: true }]);
+    const r = reconcile(crew({ 't/a': rt({ state: 'stopped', at: 1, reason: 'user', survivors: [] }) }), [pane()], 100);
+    expect(r.effects).toEqual([{ type: 'kill', agent: 't/a', attempt: 2, graceful: true }]);
   });
 
   it('a done agent that still runs keeps its pid and state', () => {
@@ -87,5 +87,15 @@ describe('reconcile', () => {
     const r = reconcile(crew({ 't/a': rt(running) }, handoffs), [], 100);
     expect(r.state.handoffs).toEqual(handoffs);
     expect(r.state.pressure).toEqual({ over: 1, under: 0 });
+  });
+
+  it('a stop cut off by a crash is finished: the kill reports when all is gone, pane alive or not', () => {
+    const stopping: AgentStatus = { state: 'stopping', since: 1, reason: 'user' };
+    for (const panes of [[pane()], [pane({ dead: true, deadStatus: 0 })], []]) {
+      const r = reconcile(crew({ 't/a': rt(stopping) }), panes, 100);
+      expect(r.state.agents['t/a']?.status).toEqual(stopping);
+      expect(r.effects).toEqual([{ type: 'kill', agent: 't/a', attempt: 2, graceful: true }]);
+      expect(r.events).toEqual([]);
+    }
   });
 });
