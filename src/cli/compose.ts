@@ -3,15 +3,19 @@
  * sampler, ledger, lock, control socket) are wired to the supervisor.
  */
 import type { ProjectSpec } from '../config/types.js';
+import { CommitWatch } from '../git/commit-watch.js';
+import { InboxWatcher } from '../inbox/inbox-watcher.js';
 import { detectCgroups, noCgroups } from '../monitor/cgroups.js';
+import { machineProcesses } from '../monitor/processes.js';
 import { Sampler } from '../monitor/sampler.js';
-import { LimitsRuntime } from '../supervisor/limits-runtime.js';
+import { LimitsRuntime } from '../monitor/limits-runtime.js';
 import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
 import { commandHandlers } from '../supervisor/commands.js';
 import type { CrewNotice } from '../supervisor/control/contract.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
 import type { StatePaths } from '../supervisor/paths.js';
-import { realClock, type CrewTmux } from '../supervisor/ports.js';
+import type { CrewTmux, InboxPort } from '../supervisor/ports.js';
+import { realClock } from '../sys/time.js';
 import { acquireLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
@@ -57,6 +61,18 @@ export function tmuxPort(server: CrewServer): CrewTmux {
   };
 }
 
+/** The inbox folder as the runner takes it: a watcher made when it starts. */
+function inboxPort(inboxDir: string): InboxPort {
+  let watcher: InboxWatcher | null = null;
+  return {
+    start: (take, callbacks) => {
+      watcher = new InboxWatcher({ inboxDir, ...callbacks });
+      return watcher.start(take);
+    },
+    close: async () => watcher?.close(),
+  };
+}
+
 export interface StartOptions {
   project: ProjectSpec;
   paths: StatePaths;
@@ -98,13 +114,18 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     const supervisor = new Supervisor({
       project: opts.project,
       paths: opts.paths,
-      tmux,
-      ledger,
+      ports: {
+        tmux,
+        processes: machineProcesses,
+        sampler: new Sampler(),
+        limits,
+        inbox: inboxPort(opts.paths.inboxDir),
+        commits: new CommitWatch(),
+        ledger,
+        clock: realClock,
+      },
       saved,
       musterBin: opts.musterBin,
-      sampler: new Sampler(),
-      limits,
-      clock: realClock,
       freshStart: !existed,
     });
     const control = new ControlServer(opts.paths.stateDir);

@@ -92,7 +92,7 @@ async function send(deps: CommandDeps, name: string, message: string, force: boo
   if (!rt || !isAlive(rt.status)) {
     throw new MusterError(`${id} is not running, so it cannot take a message`, { hint: `Start it with \`muster restart ${name}\`, then send again.` });
   }
-  const itemId = `msg-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const itemId = `msg-${deps.supervisor.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const typed = deps.supervisor.waitTyped(itemId, deps.sendTimeoutMs ?? 120_000);
   deps.supervisor.dispatch({ type: 'message', agent: id, id: itemId, text: message, force });
   const result = await typed;

@@ -10,24 +10,24 @@ import type { CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { unreachable } from '../core/exhaustive.js';
 import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
-import { readProcRow, readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
 import { layoutPlan } from './layout-plan.js';
-import type { LimitsRuntime } from './limits-runtime.js';
 import { agentLogFile, type StatePaths } from './paths.js';
-import type { CrewTmux, PaneState } from './ports.js';
+import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
 
 export interface EffectRunnerDeps {
   project: ProjectSpec;
   paths: StatePaths;
   tmux: CrewTmux;
-  limits: LimitsRuntime;
+  limits: LimitsPort;
+  processes: ProcessPort;
+  clock: Clock;
   musterBin: string;
   coord: CoordinationRuntime;
-  reaper: ReaperDeps;
   /** the supervisor's own pid: never signalled */
   pid: number;
   crew(): CrewState;
@@ -43,8 +43,11 @@ export class EffectRunner {
   private readonly queues = new Map<string, Promise<void>>();
   /** each agent's pane process as proven when tmux reported it alive (launch, reattach) */
   private readonly roots = new Map<string, RootRef>();
+  private readonly reaper: ReaperDeps;
 
-  constructor(private readonly d: EffectRunnerDeps) {}
+  constructor(private readonly d: EffectRunnerDeps) {
+    this.reaper = { readTable: () => d.processes.readTable(), signal: (pid, sig) => d.processes.signal(pid, sig), sleep: d.clock.sleep, now: () => d.clock.now() };
+  }
 
   /** Is an effect of this agent under way (its pane is in flux)? */
   busy(agent: string): boolean {
@@ -151,7 +154,7 @@ export class EffectRunner {
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
   adoptRoot(id: string, pid: number): void {
-    this.roots.set(id, { pid, starttime: readProcRow(pid)?.starttime ?? null });
+    this.roots.set(id, { pid, starttime: this.d.processes.readRow(pid)?.starttime ?? null });
   }
 
   /** The agent's pane process as proven at launch or reattach, if `pid` is still the one proven. */
@@ -172,7 +175,7 @@ export class EffectRunner {
     const pane = panes.find((p) => p.agentId === id);
     const rt = this.d.crew().agents[id];
     // The pane's process (proven if the pane is alive); an earlier attempt's pid only as ended.
-    const table = this.d.reaper.readTable();
+    const table = this.d.processes.readTable();
     const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
     if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
@@ -185,7 +188,7 @@ export class EffectRunner {
         termMs: graceful ? undefined : 500,
         spare: new Set([this.d.pid]),
       },
-      this.d.reaper,
+      this.reaper,
     );
     // How the pane's process ended, if tmux knows by now (the next look at the panes tells otherwise).
     const after = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
@@ -197,7 +200,7 @@ export class EffectRunner {
   membersOf(id: string): number[] {
     const rt = this.d.crew().agents[id];
     if (!rt?.pid) return [];
-    const table = readProcTable();
+    const table = this.d.processes.readTable();
     return membersOf(table, [this.rootOf(id, rt.pid, table)], this.d.limits.groupPids(id), new Set([this.d.pid, rt.pid]));
   }
 

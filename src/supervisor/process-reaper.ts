@@ -1,12 +1,14 @@
 /**
- * Ending an agent's processes for good (SPEC §2 `stop`): interrupt, then TERM, then
+ * Ending an agent's processes for good (`muster stop`): interrupt, then TERM, then
  * KILL after a timeout, re-reading the process table at every round so that children
  * born in the meantime are caught, and returning only once they are really gone.
  * Membership is the pane's tree plus its session (double-forked children included) plus
  * any extra pids the caller proves are the agent's (its cgroup).
  */
 import { indexTable, rootMembers, type RootRef } from '../monitor/membership.js';
-import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import type { ProcTable } from '../monitor/proc-table.js';
+import { machineProcesses } from '../monitor/processes.js';
+import { sleep } from '../sys/time.js';
 
 export interface ReaperDeps {
   readTable: () => ProcTable;
@@ -16,15 +18,9 @@ export interface ReaperDeps {
 }
 
 export const realReaperDeps: ReaperDeps = {
-  readTable: () => readProcTable(),
-  signal: (pid, signal) => {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone already, or not ours to signal
-    }
-  },
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  readTable: machineProcesses.readTable,
+  signal: machineProcesses.signal,
+  sleep,
   now: () => Date.now(),
 };
 

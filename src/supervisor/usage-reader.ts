@@ -11,8 +11,8 @@ import type { MachineLoad } from '../core/scheduler.js';
 import type { SystemSample } from './control/contract.js';
 import type { AgentSample } from './status-snapshot.js';
 import type { RootRef } from '../monitor/membership.js';
-import type { AgentRoot, Sampler } from '../monitor/sampler.js';
-import type { LimitsRuntime } from './limits-runtime.js';
+import type { AgentRoot } from '../monitor/sampler.js';
+import type { LimitsPort, SamplerPort } from './ports.js';
 
 export class UsageReader {
   private samples = new Map<string, AgentSample>();
@@ -25,8 +25,8 @@ export class UsageReader {
   private pulsesSinceFull = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly sampler: Sampler | null,
-    private readonly limits: LimitsRuntime,
+    private readonly sampler: SamplerPort,
+    private readonly limits: LimitsPort,
     private readonly specs: readonly AgentSpec[],
     private readonly ceiling: CeilingSpec,
     /** the agent's pane process as proven when tmux reported it alive, or null */
@@ -37,7 +37,6 @@ export class UsageReader {
   read(crew: CrewState, nowMs: number, watched: boolean): Record<string, Usage> {
     const usage: Record<string, Usage> = {};
     const { sampler, limits } = this;
-    if (!sampler) return usage;
     const plan = samplingPlan({
       specs: this.specs,
       crew,
@@ -94,7 +93,7 @@ export class UsageReader {
     histories: Map<string, { cpu: number[]; memory: number[] }>;
   } {
     const histories = new Map<string, { cpu: number[]; memory: number[] }>();
-    if (this.sampler) for (const spec of this.specs) histories.set(spec.id, this.sampler.history(spec.id));
+    for (const spec of this.specs) histories.set(spec.id, this.sampler.history(spec.id));
     return {
       samples: this.samples,
       system: this.system,

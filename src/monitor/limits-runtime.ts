@@ -5,8 +5,8 @@
  * throttle, pause or end an agent; this module knows *how*.
  */
 import type { AgentSpec } from '../config/types.js';
-import type { CgroupDriver, CgroupHandle } from '../monitor/cgroups.js';
-import { DutyCycler, pause as sigstop, resume as sigcont } from '../monitor/duty-cycle.js';
+import type { CgroupDriver, CgroupHandle } from './cgroups.js';
+import { DutyCycler, pause as sigstop, resume as sigcont } from './duty-cycle.js';
 
 export class LimitsRuntime {
   private readonly handles = new Map<string, CgroupHandle>();

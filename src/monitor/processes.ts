@@ -1,0 +1,14 @@
+/** The machine's processes, as the runner's `ProcessPort` reads and signals them. */
+import { readProcRow, readProcTable, type ProcRow, type ProcTable } from './proc-table.js';
+
+export const machineProcesses = {
+  readTable: (): ProcTable => readProcTable(),
+  readRow: (pid: number): ProcRow | null => readProcRow(pid),
+  signal: (pid: number, signal: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already, or not ours to signal
+    }
+  },
+};
