@@ -326,3 +326,18 @@ export class InboxWatcher {
     }
   }
 }
+
+/** The inbox folder as the runner takes it (its `InboxPort`): a watcher made when it starts. */
+export function inboxFolder(inboxDir: string) {
+  let watcher: InboxWatcher | null = null;
+  return {
+    start: (
+      take: InboxHandler,
+      callbacks: Pick<InboxWatcherOptions, 'isTaken' | 'onRejected' | 'onError'>,
+    ): Promise<void> => {
+      watcher = new InboxWatcher({ inboxDir, ...callbacks });
+      return watcher.start(take);
+    },
+    close: async (): Promise<void> => watcher?.close(),
+  };
+}

@@ -14,8 +14,8 @@ import type { Supervisor } from './supervisor.js';
 export interface CommandDeps {
   supervisor: Supervisor;
   tmux: CrewTmux;
-  /** tears the whole crew down (sessions, then the supervisor and its server) */
-  down: () => Promise<void>;
+  /** after `down` has stopped every agent and removed the sessions: ends the supervisor and its tmux server (after the reply) */
+  end: () => void;
   /** how long `send` waits for a busy agent to become idle before it answers "queued" */
   sendTimeoutMs?: number;
 }
@@ -74,7 +74,11 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
       return { agent: id, text: await deps.tmux.capture(pane, { lines: args.lines }) };
     },
     down: async () => {
-      await deps.down();
+      const ids = supervisor.allSpecs().map((s) => s.id);
+      supervisor.dispatch({ type: 'stop', agents: ids, reason: 'down' });
+      await supervisor.idle(ids);
+      for (const team of new Set(supervisor.allSpecs().map((s) => s.team))) await deps.tmux.killSession(team);
+      deps.end();
       return { down: true };
     },
   };

@@ -5,10 +5,11 @@
 import type { ProjectSpec } from '../config/types.js';
 import { newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
-import { Sampler } from '../monitor/sampler.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
+import type { SamplerPort } from './ports.js';
+import { sleep } from '../sys/time.js';
 import type { StatusView } from './control/contract.js';
 import type { LoadedLedger } from './saved-state.js';
 import { buildStatus, type AgentSample } from './status-snapshot.js';
@@ -18,6 +19,7 @@ export interface OfflineInput {
   paths: StatePaths;
   /** what the ledger holds (see saved-state.ts), or null */
   saved: LoadedLedger | null;
+  sampler: SamplerPort;
   socketPath: string;
   /** the crew's panes, or null when its tmux server is not running */
   panes: PaneState[] | null;
@@ -40,11 +42,11 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     const rt = crew.agents[e.agent];
     if (rt) crew.agents[rt.id] = { ...rt, pid: null, exitCode: e.type === 'exited' ? e.code : rt.exitCode };
   }
-  const sampler = new Sampler();
+  const { sampler } = input;
   const roots = new Map<string, { pid: number }>();
   for (const rt of Object.values(crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
   sampler.sample(roots, Date.now());
-  await new Promise((r) => setTimeout(r, input.measureMs ?? 200));
+  await sleep(input.measureMs ?? 200);
   const s = sampler.sample(roots, Date.now());
   const samples = new Map<string, AgentSample>([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
   return buildStatus({

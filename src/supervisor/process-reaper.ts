@@ -5,7 +5,7 @@
  * Membership is the pane's tree plus its session (double-forked children included) plus
  * any extra pids the caller proves are the agent's (its cgroup).
  */
-import { indexTable, rootMembers, type RootRef } from '../monitor/membership.js';
+import { indexTable, paneRoot, rootMembers, type RootRef } from '../monitor/membership.js';
 import type { ProcTable } from '../monitor/proc-table.js';
 import { machineProcesses } from '../monitor/processes.js';
 import { sleep } from '../sys/time.js';
@@ -83,6 +83,27 @@ export async function stopProcesses(plan: StopPlan, deps: ReaperDeps = realReape
     for (const pid of left) deps.signal(pid, 'SIGKILL');
     await deps.sleep(50);
   }
+}
+
+/** Stops every pane's processes at once (`muster down` without a supervisor); this process is spared. */
+export async function stopPanes(
+  panes: readonly { paneId: string; panePid: number; dead: boolean }[],
+  tmux: { sendKeys(paneId: string, keys: string[]): Promise<void> },
+  deps: ReaperDeps = realReaperDeps,
+): Promise<StopResult[]> {
+  const table = deps.readTable();
+  return Promise.all(
+    panes.map((p) =>
+      stopProcesses(
+        {
+          roots: [paneRoot(table, p.panePid, p.dead)],
+          interrupt: p.dead ? undefined : () => tmux.sendKeys(p.paneId, ['C-c']),
+          spare: new Set([process.pid]),
+        },
+        deps,
+      ),
+    ),
+  );
 }
 
 async function waitUntilEmpty(members: () => number[], ms: number, deps: ReaperDeps): Promise<boolean> {

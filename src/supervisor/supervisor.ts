@@ -43,14 +43,19 @@ export interface SupervisorOptions {
   freshStart?: boolean;
 }
 
-export type SupervisorListener = (message: ControlPush) => void;
+/** Who hears what the supervisor publishes: every event, and a snapshot each pulse while it wants one. */
+export interface Audience {
+  publish(message: ControlPush): void;
+  /** does it want a snapshot this pulse (e.g. a TUI is connected)? */
+  wantsSnapshots(): boolean;
+}
 
 export class Supervisor {
   private crew: CrewState;
   private readonly specs: AgentSpec[];
   private readonly specById: Map<string, AgentSpec>;
   private readonly maxParallel: Map<string, number | null>;
-  private readonly listeners = new Map<SupervisorListener, () => boolean>();
+  private readonly audiences = new Set<Audience>();
   private pulseTimer: unknown = null;
   private wakeTimer: unknown = null;
   private wakeAt: number | null = null;
@@ -254,12 +259,12 @@ export class Supervisor {
   }
 
   /**
-   * Events go to every listener; a snapshot is built each pulse only while some listener
-   * wants one (e.g. a TUI is connected).
+   * Events go to every audience; a snapshot is built each pulse only while some audience
+   * wants one (e.g. a TUI is connected), once for all of them.
    */
-  subscribe(listener: SupervisorListener, wantsSnapshots: () => boolean = () => true): () => void {
-    this.listeners.set(listener, wantsSnapshots);
-    return () => this.listeners.delete(listener);
+  subscribe(audience: Audience): () => void {
+    this.audiences.add(audience);
+    return () => this.audiences.delete(audience);
   }
 
   /** Re-reads the panes and reports attempts that ended (or panes that vanished). */
@@ -317,7 +322,7 @@ export class Supervisor {
 
   /** One reading of the agents this pulse measures and of the machine (see usage-reader.ts). */
   private sample(): Record<string, Usage> {
-    return this.usage.read(this.crew, this.now(), [...this.listeners.values()].some((wants) => wants()));
+    return this.usage.read(this.crew, this.now(), [...this.audiences].some((a) => a.wantsSnapshots()));
   }
 
   private schedulePulse(): void {
@@ -386,14 +391,14 @@ export class Supervisor {
   private publishEvents(notices: readonly CrewNotice[]): void {
     if (notices.length === 0) return;
     this.ports.ledger.appendEvents(notices);
-    for (const event of notices) for (const l of this.listeners.keys()) l({ type: 'event', event });
+    for (const event of notices) for (const a of this.audiences) a.publish({ type: 'event', event });
   }
 
   publishSnapshot(): void {
-    const wanting = [...this.listeners].filter(([, wants]) => wants()).map(([l]) => l);
+    const wanting = [...this.audiences].filter((a) => a.wantsSnapshots());
     if (wanting.length === 0) return;
     const snapshot = this.status();
-    for (const l of wanting) l({ type: 'snapshot', snapshot });
+    for (const a of wanting) a.publish({ type: 'snapshot', snapshot });
   }
 }
 

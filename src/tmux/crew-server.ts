@@ -319,6 +319,18 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     return lines.join('\n');
   }
 
+  /** The text of the line under the pane's cursor (to see whether typed text still sits there). */
+  async cursorLine(paneId: string): Promise<string> {
+    assertPaneId(paneId);
+    const [y = '0'] = await this.run(['display-message', '-p', '-t', paneId, '#{cursor_y}']);
+    return (await this.run(['capture-pane', '-p', '-J', '-t', paneId, '-S', y, '-E', y])).join('\n');
+  }
+
+  /** Does a tmux server answer on this socket? (never starts one) */
+  answers(): Promise<boolean> {
+    return this.probe();
+  }
+
   /** Resizes a window (`@N`) or a pane (`%N`). */
   async resize(target: string, size: { cols: number; rows: number }): Promise<void> {
     if (!/^[%@]\d+$/.test(target)) throw new TmuxArgumentError(`invalid tmux window or pane id ${JSON.stringify(target)}`);

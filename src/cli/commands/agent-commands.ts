@@ -5,13 +5,13 @@
 import { loadProject } from '../../config/load-project.js';
 import { MusterError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
-import { connectControl, type ControlClient } from '../../supervisor/control/control-client.js';
+import type { ControlClient } from '../../supervisor/control/control-client.js';
 import type { AgentsReply, StopReply } from '../../supervisor/control/contract.js';
 import { submitText } from '../../supervisor/submit-text.js';
-import { CrewServer } from '../../tmux/crew-server.js';
-import { crewServerFor, tmuxPort } from '../compose.js';
+import { connectSupervisor, crewServerFor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
+import { sleep } from '../../sys/time.js';
 
 export type AgentCommand = 'stop' | 'restart' | 'pause' | 'resume';
 
@@ -19,7 +19,7 @@ const PAST: Record<AgentCommand, string> = { stop: 'stopped', restart: 'restarte
 
 export async function runAgentCommand(ctx: CliContext, command: AgentCommand | 'send', positionals: string[], flags: Flags): Promise<number> {
   if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string, Boolean(flags.force));
-  const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
+  const client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
     const args = flags.all ? { all: true } : { agents: positionals };
     const result: AgentsReply & Partial<StopReply> = await client.request(command, args);
@@ -42,7 +42,7 @@ export async function runAgentCommand(ctx: CliContext, command: AgentCommand | '
 async function send(ctx: CliContext, name: string, message: string, force: boolean): Promise<number> {
   let client: ControlClient | null = null;
   try {
-    client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+    client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 1000 });
   } catch {
     client = null;
   }
@@ -74,14 +74,14 @@ async function sendDirect(ctx: CliContext, name: string, message: string) {
   const project = await loadProject(ctx.dir);
   const [id] = resolveAgents(project.teams.flatMap((t) => t.agents), [name]);
   const server = crewServerFor(ctx.dir);
-  if (!(await CrewServer.probe(server.socketName))) {
+  if (!(await server.answers())) {
     throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
   }
   await server.open({ start: false });
   try {
     const pane = (await server.listPanes()).find((p) => p.agentId === id && !p.dead);
     if (!pane || !id) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
-    const r = await submitText(tmuxPort(server), pane.paneId, message, { sleep: (ms) => new Promise((res) => setTimeout(res, ms)) });
+    const r = await submitText(server, pane.paneId, message, { sleep });
     return { agent: id, ...r };
   } finally {
     await server.close();

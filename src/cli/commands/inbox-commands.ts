@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { newRecordId, writeRecord } from '../../inbox/inbox-writer.js';
 import { MAX_MESSAGE_CHARS, type InboxKind, type InboxRecord } from '../../inbox/record.js';
+import { newRecordId, writeInboxRecord } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
@@ -26,7 +26,7 @@ export async function runInboxCommand(ctx: CliContext, kind: InboxKind, position
   const file = typeof flags.file === 'string' ? checkFile(flags.file, path.dirname(stateDir)) : null;
   const now = Date.now();
   const record: InboxRecord = { v: 1, id: newRecordId(now), kind, agent, message, to, file, at: now };
-  writeRecord(path.join(stateDir, 'inbox'), record);
+  writeInboxRecord(path.join(stateDir, 'inbox'), record);
   writeLine(ctx.stdout, `muster: ${kind} recorded for ${agent}${to ? ` → ${to}` : ''}`);
   return 0;
 }

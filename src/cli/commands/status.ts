@@ -2,10 +2,8 @@
 import { loadProject } from '../../config/load-project.js';
 import type { StatusView } from '../../supervisor/control/contract.js';
 import { MusterError } from '../../errors.js';
-import { connectControl } from '../../supervisor/control/control-client.js';
 import { offlineStatus } from '../../supervisor/offline-status.js';
-import { CrewServer } from '../../tmux/crew-server.js';
-import { crewServerFor, readLedger } from '../compose.js';
+import { connectSupervisor, crewServerFor, newSampler, readLedger } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { renderStatus } from '../status-table.js';
 
@@ -19,7 +17,7 @@ export async function runStatus(ctx: CliContext, json: boolean): Promise<number>
 export async function fromSupervisor(ctx: CliContext): Promise<StatusView | null> {
   let client;
   try {
-    client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+    client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 1000 });
   } catch (err) {
     if (err instanceof MusterError) return null;
     throw err;
@@ -35,7 +33,7 @@ async function offline(ctx: CliContext): Promise<StatusView> {
   const project = await loadProject(ctx.dir);
   const server = crewServerFor(ctx.dir);
   let panes = null;
-  if (await CrewServer.probe(server.socketName)) {
+  if (await server.answers()) {
     await server.open({ start: false });
     try {
       panes = await server.listPanes();
@@ -43,5 +41,5 @@ async function offline(ctx: CliContext): Promise<StatusView> {
       await server.close();
     }
   }
-  return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), socketPath: server.socketPath(), panes, now: Date.now() });
+  return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), sampler: newSampler(), socketPath: server.socketPath(), panes, now: Date.now() });
 }

@@ -222,6 +222,16 @@ export class ControlServer {
     }
   }
 
+  /** As an audience of the supervisor: every message goes to the subscribed clients. */
+  publish(message: ControlPush): void {
+    this.broadcast(message);
+  }
+
+  /** A snapshot is worth building only while some client subscribed. */
+  wantsSnapshots(): boolean {
+    return this.subscriberCount > 0;
+  }
+
   /** Pushes a message to every subscribed client; clients too far behind are dropped. */
   broadcast(message: ControlPush): void {
     const line = encodeMessage(message);

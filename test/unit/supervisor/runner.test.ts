@@ -27,7 +27,7 @@ describe('the runner', () => {
     const w = world(['a'], ['b', { limits: { cpu: 50, memory: null, onMemory: 'restart', onCpu: 'throttle' } }]);
     const runner = await w.runner();
     const snapshots: StatusView[] = [];
-    runner.subscribe((m) => m.type === 'snapshot' && snapshots.push(m.snapshot));
+    runner.subscribe({ publish: (m) => void (m.type === 'snapshot' && snapshots.push(m.snapshot)), wantsSnapshots: () => true });
     expect(runner.status().agents.map((a) => a.state)).toEqual(['running', 'running']);
 
     w.sampler.cpu.set('t/b', 90);
@@ -52,7 +52,7 @@ describe('the runner', () => {
     const pane = w.machine.paneOf('t/a')!;
     const child = w.machine.members(pane.pid).find((pid) => pid !== pane.pid)!;
     w.machine.unkillable.add(child);
-    const handlers = commandHandlers({ supervisor: runner, tmux: w.machine.tmux, down: async () => undefined });
+    const handlers = commandHandlers({ supervisor: runner, tmux: w.machine.tmux, end: () => undefined });
 
     const reply = handlers.stop({ agents: ['a'], all: false });
     await w.clock.advance(100);
