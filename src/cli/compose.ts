@@ -3,6 +3,7 @@
  * /proc, cgroups, the inbox folder, the commit watch, the ledger, the lock, the control
  * socket) and wires them to the supervisor. CLI commands get their adapters from here.
  */
+import * as fs from 'node:fs';
 import type { ProjectSpec } from '../config/types.js';
 import { CommitWatch } from '../git/commit-watch.js';
 import { inboxFolder } from '../inbox/inbox-watcher.js';
@@ -16,14 +17,29 @@ import { ControlServer } from '../supervisor/control/control-server.js';
 import type { StatePaths } from '../supervisor/paths.js';
 import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
-import { acquireLock, readLock, type SupervisorLock } from '../supervisor/store/lock.js';
+import type { ReaperDeps } from '../supervisor/process-reaper.js';
+import { acquireLock, breakStaleLock, lockFilePath, readLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
 import { Supervisor, type Audience } from '../supervisor/supervisor.js';
 import { realClock } from '../sys/time.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
 import { crewTmux } from '../tmux/crew-tmux.js';
 
-export { ANCHOR_SESSION, acquireLock, readLock, connectControl as connectSupervisor };
+export { ANCHOR_SESSION, acquireLock, readLock, connectControl as connectSupervisor, machineProcesses };
+
+/** Stopping processes on this machine (see supervisor/process-reaper.ts). */
+export const machineReaper: ReaperDeps = { readTable: machineProcesses.readTable, signal: machineProcesses.signal, sleep: realClock.sleep, now: realClock.now };
+
+/** The supervisor's lock of a state folder, as `muster cleanup` reads and clears it. */
+export function supervisorLock(paths: StatePaths): { holder(): { pid: number; alive: boolean } | null; clearStale(): void } {
+  return {
+    holder: () => readLock(paths.stateDir),
+    clearStale: () => {
+      breakStaleLock(paths.stateDir);
+      if (readLock(paths.stateDir)?.alive === false) fs.rmSync(lockFilePath(paths.stateDir), { force: true });
+    },
+  };
+}
 export { newRecordId, writeRecord as writeInboxRecord } from '../inbox/inbox-writer.js';
 export type { CrewServer };
 

@@ -7,8 +7,6 @@
  */
 import { indexTable, paneRoot, rootMembers, type RootRef } from '../monitor/membership.js';
 import type { ProcTable } from '../monitor/proc-table.js';
-import { machineProcesses } from '../monitor/processes.js';
-import { sleep } from '../sys/time.js';
 
 export interface ReaperDeps {
   readTable: () => ProcTable;
@@ -16,13 +14,6 @@ export interface ReaperDeps {
   sleep: (ms: number) => Promise<void>;
   now: () => number;
 }
-
-export const realReaperDeps: ReaperDeps = {
-  readTable: machineProcesses.readTable,
-  signal: machineProcesses.signal,
-  sleep,
-  now: () => Date.now(),
-};
 
 export interface StopPlan {
   /**
@@ -60,7 +51,7 @@ export function membersOf(table: ProcTable, roots: readonly RootRef[], extra: re
   });
 }
 
-export async function stopProcesses(plan: StopPlan, deps: ReaperDeps = realReaperDeps): Promise<StopResult> {
+export async function stopProcesses(plan: StopPlan, deps: ReaperDeps): Promise<StopResult> {
   const members = () => membersOf(deps.readTable(), plan.roots, plan.extraPids?.() ?? [], plan.spare);
   if (members().length === 0) return { stage: 'none', remaining: [] };
 
@@ -89,7 +80,7 @@ export async function stopProcesses(plan: StopPlan, deps: ReaperDeps = realReape
 export async function stopPanes(
   panes: readonly { paneId: string; panePid: number; dead: boolean }[],
   tmux: { sendKeys(paneId: string, keys: string[]): Promise<void> },
-  deps: ReaperDeps = realReaperDeps,
+  deps: ReaperDeps,
 ): Promise<StopResult[]> {
   const table = deps.readTable();
   return Promise.all(

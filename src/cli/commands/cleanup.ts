@@ -2,7 +2,7 @@
 import * as readline from 'node:readline/promises';
 import { UsageError } from '../../errors.js';
 import { cleanupCrew } from '../../supervisor/crew-cleanup.js';
-import { crewCgroups, crewServerFor } from '../compose.js';
+import { crewCgroups, crewServerFor, machineProcesses, supervisorLock } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number> {
@@ -19,6 +19,8 @@ export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number>
   }
   const running = await server.answers();
   const report = await cleanupCrew(ctx.paths.stateDir, {
+    processes: machineProcesses,
+    lock: supervisorLock(ctx.paths),
     panes: async () => {
       if (!running) return [];
       const out = await server.exec(['list-panes', '-a', '-F', '#{pane_dead} #{pane_pid}']);

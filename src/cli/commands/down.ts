@@ -4,7 +4,7 @@
  */
 import { stopPanes } from '../../supervisor/process-reaper.js';
 import { sleep } from '../../sys/time.js';
-import { acquireLock, ANCHOR_SESSION, connectSupervisor, crewCgroups, crewServerFor, readLock } from '../compose.js';
+import { acquireLock, ANCHOR_SESSION, connectSupervisor, crewCgroups, crewServerFor, machineReaper, readLock } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export async function runDown(ctx: CliContext): Promise<number> {
@@ -30,7 +30,7 @@ export async function runDown(ctx: CliContext): Promise<number> {
   const lock = acquireLock(ctx.paths.stateDir);
   try {
     await server.open({ start: false });
-    await stopPanes((await server.listPanes()).filter((p) => p.sessionName !== ANCHOR_SESSION), server);
+    await stopPanes((await server.listPanes()).filter((p) => p.sessionName !== ANCHOR_SESSION), server, machineReaper);
     await server.killServer();
     await (await crewCgroups(server)).removeAll();
   } finally {
