@@ -1,5 +1,5 @@
 /**
- * The zod schemas of the user's files (SPEC §1). They check shapes, enums
+ * The zod schemas of the user's files (README, "A team file"). They check shapes, enums
  * and units, and turn units into numbers (ms, bytes, percent); defaults,
  * for_each, names and references are dealt with after them.
  */
@@ -16,7 +16,7 @@ export const LAYOUT_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 /** Environment variable names. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The allowed values of the enum keys (SPEC §1). */
+/** The allowed values of the enum keys. */
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export const PRESETS = ['claude', 'codex', 'aider', 'gemini', 'shell'] as const;
 export const ON_MEMORY = ['restart', 'stop', 'none'] as const;

@@ -3,7 +3,7 @@
  * counters every state carries. Plain data, JSON-serialisable: it is what the ledger
  * persists and what a new supervisor picks up after a crash.
  */
-export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses' | 'requires';
+export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses';
 export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'checkin' | 'launch' | 'lost';
 export type StopReason = 'user' | 'memory' | 'checkin' | 'down';
 

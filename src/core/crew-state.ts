@@ -72,7 +72,7 @@ const FAIL_REASONS = ['exit', 'circuit', 'timeout', 'memory', 'checkin', 'launch
 
 /** The fields each lifecycle state carries besides `state`. */
 const STATUS_FIELDS: Record<AgentStatus['state'], Record<string, Check>> = {
-  pending: { reason: oneOf('after', 'max_parallel', 'ceiling', 'uses', 'requires') },
+  pending: { reason: oneOf('after', 'max_parallel', 'ceiling', 'uses') },
   starting: { since: num },
   running: { since: num },
   throttled: { since: num },

@@ -29,7 +29,6 @@ export interface CrewContext {
   maxParallel: ReadonlyMap<string, number | null>;
   ceiling: CeilingSpec;
   machine: MachineLoad | null;
-  requiresMet: boolean;
 }
 
 export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepResult<CrewState> {
@@ -171,7 +170,6 @@ class Transaction implements coordination.CoordinationTx {
       maxParallel: this.ctx.maxParallel,
       ceiling: this.ctx.ceiling,
       machine: this.ctx.machine,
-      requiresMet: this.ctx.requiresMet,
     });
     for (const [id, reason] of plan.waiting) {
       const s = this.agents[id]?.status;

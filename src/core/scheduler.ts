@@ -21,8 +21,6 @@ export interface ScheduleInput {
   maxParallel: ReadonlyMap<string, number | null>;
   ceiling: CeilingSpec;
   machine: MachineLoad | null;
-  /** false while the project's `requires` are not met */
-  requiresMet: boolean;
 }
 
 export interface ScheduleResult {
@@ -83,7 +81,6 @@ export function schedule(input: ScheduleInput): ScheduleResult {
   return { start, waiting };
 
   function blockingReason(spec: AgentSpec): PendingReason | null {
-    if (!input.requiresMet) return 'requires';
     if (!afterSatisfied(spec, crew, specsById)) return 'after';
     if (spec.uses.some((r) => held.has(r))) return 'uses';
     const max = input.maxParallel.get(spec.team) ?? null;

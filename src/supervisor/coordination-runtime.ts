@@ -12,6 +12,7 @@ import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent } from '../core/crew-events.js';
 import type { InboxVerdict } from '../inbox/inbox-watcher.js';
+import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CommitsPort, CrewTmux, InboxPort } from './ports.js';
@@ -138,7 +139,7 @@ export class CoordinationRuntime {
       if (!this.specById.has(to)) return { refuse: `unknown handoff target ${record.to ?? ''} (from ${record.agent})` };
       if (to === record.agent) return { refuse: `${record.agent} handed off to itself` };
       if (!record.message) return { refuse: 'a handoff needs a message' };
-      if (record.file !== null && !insideProject(record.file, this.deps.project.dir)) {
+      if (record.file !== null && realPathInside(record.file, this.deps.project.dir) === null) {
         return { refuse: `handoff file ${record.file} is outside the project ${this.deps.project.dir}` };
       }
       event = { type: 'handoff', id: record.id, from: record.agent, to, message: record.message, file: record.file };
@@ -158,17 +159,4 @@ function statOrNull(file: string): fs.Stats | null {
   } catch {
     return null;
   }
-}
-
-/** Is `file` (resolved through links) inside the project directory? */
-export function insideProject(file: string, projectDir: string): boolean {
-  let real: string;
-  let root: string;
-  try {
-    real = fs.realpathSync(file);
-    root = fs.realpathSync(projectDir);
-  } catch {
-    return false;
-  }
-  return real === root || real.startsWith(root + path.sep);
 }

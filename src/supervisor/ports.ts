@@ -9,23 +9,15 @@ import type { InboxVerdict } from '../inbox/inbox-watcher.js';
 import type { InboxRecord } from '../inbox/record.js';
 import type { ProcRow, ProcTable } from '../monitor/proc-table.js';
 import type { AgentHistory, AgentRoot } from '../monitor/sampler.js';
+import type { PaneInfo } from '../tmux/pane-format.js';
 import type { Clock } from '../sys/time.js';
 
 export type { Clock } from '../sys/time.js';
 
 // ---- tmux ----------------------------------------------------------------------------
 
-export interface PaneState {
-  paneId: string;
-  panePid: number;
-  dead: boolean;
-  deadStatus: number | null;
-  /** the signal that ended it; with deadStatus null too, the exit is not known yet */
-  deadSignal: number | null;
-  agentId: string | null;
-  attempt: string | null;
-  sessionName: string;
-}
+/** A pane as the runner reads it (deadSignal and deadStatus both null: its exit is not known yet). */
+export type PaneState = Pick<PaneInfo, 'paneId' | 'panePid' | 'dead' | 'deadStatus' | 'deadSignal' | 'agentId' | 'attempt' | 'sessionName'>;
 
 export interface TeamLayoutPlan {
   name: string;

@@ -355,7 +355,6 @@ export class Supervisor {
       maxParallel: this.maxParallel,
       ceiling: this.opts.project.ceiling,
       machine: this.usage.machine,
-      requiresMet: true,
     };
   }
 

@@ -26,7 +26,6 @@ function input(specs: AgentSpec[], crew: CrewState, over: Partial<ScheduleInput>
     maxParallel: new Map([['t', null]]),
     ceiling: { cpu: null, memory: null },
     machine: null,
-    requiresMet: true,
     ...over,
   };
 }
@@ -135,13 +134,6 @@ describe('schedule', () => {
       over: { ceiling: { cpu: null, memory: 80 }, machine: { cpu: 1, memory: 90 } },
       start: [],
       waiting: { 't/a': 'ceiling' },
-    },
-    {
-      name: 'unmet requires hold everything',
-      specs: [agent('a')],
-      over: { requiresMet: false },
-      start: [],
-      waiting: { 't/a': 'requires' },
     },
     {
       name: 'max_parallel is per team',
