@@ -19,6 +19,7 @@ import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
 import { unreachable } from './exhaustive.js';
+import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
@@ -436,37 +437,4 @@ class Transaction implements coordination.CoordinationTx {
 /** Has processes, or may have: alive, or its last pane process not yet seen to end. */
 function holdsProcesses(rt: AgentRuntime): boolean {
   return isAlive(rt.status) || rt.pid !== null;
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
-
-function pct(n: number): string {
-  return `${n.toFixed(n >= 10 ? 0 : 1)}%`;
-}
-
-const DEFAULT_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
-
-/** `1500` → `1.5s`, `120000` → `2m`. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
-  return `${+(ms / 3_600_000).toFixed(1)}h`;
-}
-
-/** The earliest time at which a tick could change something (a backoff ending, a timeout). */
-export function nextDeadline(crew: CrewState, specs: readonly AgentSpec[]): number | null {
-  let next: number | null = null;
-  const consider = (t: number) => {
-    if (next === null || t < next) next = t;
-  };
-  for (const spec of specs) {
-    const rt = crew.agents[spec.id];
-    if (!rt) continue;
-    if (rt.status.state === 'backoff') consider(rt.status.until);
-    if (spec.timeoutMs !== null && isLive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
-  }
-  return next;
 }

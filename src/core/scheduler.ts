@@ -4,7 +4,7 @@
  * agent that must keep waiting, the reason (the `pending` reasons status shows).
  */
 import type { AgentSpec, CeilingSpec, Priority } from '../config/types.js';
-import { holdsSlot, type CrewState, type PendingReason } from './agent-state.js';
+import { holdsSlot, isLive, type CrewState, type PendingReason } from './agent-state.js';
 import { handedOff } from './crew-state.js';
 
 export interface MachineLoad {
@@ -88,4 +88,19 @@ export function schedule(input: ScheduleInput): ScheduleResult {
     if (ceilingHit) return 'ceiling';
     return null;
   }
+}
+
+/** The earliest time at which a tick could change something (a backoff ending, a timeout). */
+export function nextDeadline(crew: CrewState, specs: readonly AgentSpec[]): number | null {
+  let next: number | null = null;
+  const consider = (t: number) => {
+    if (next === null || t < next) next = t;
+  };
+  for (const spec of specs) {
+    const rt = crew.agents[spec.id];
+    if (!rt) continue;
+    if (rt.status.state === 'backoff') consider(rt.status.until);
+    if (spec.timeoutMs !== null && isLive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
+  }
+  return next;
 }

@@ -7,7 +7,8 @@
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import { isRefresh, type CrewEffect, type CrewEvent } from '../core/crew-events.js';
-import { nextDeadline, step, type CrewContext } from '../core/crew.js';
+import { step, type CrewContext } from '../core/crew.js';
+import { nextDeadline } from '../core/scheduler.js';
 import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
 import type { Usage } from '../core/limits-policy.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
-import { nextDeadline, step, type CrewContext } from '../../../src/core/crew.js';
+import { step, type CrewContext } from '../../../src/core/crew.js';
+import { nextDeadline } from '../../../src/core/scheduler.js';
 import { newCrew } from '../../../src/core/crew-state.js';
 import { agent, context } from '../../helpers/specs.js';
 
