@@ -165,7 +165,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         failure = why;
         void shutdown(false);
       },
-      now: () => Date.now(),
+      now: realClock.now,
     });
     server.on('clientExit', (reason) => {
       if (!ending) void recovery.lost(reason);
