@@ -3,7 +3,7 @@
  * supervisor. Holds no supervision logic: every effect on the crew is a request on the
  * control socket, whose answer (or error) is shown on the event line.
  */
-import type { AgentStatusView, CommandArgs, CommandName, CommandReply, DeliverReply, SendReply } from '../supervisor/control/contract.js';
+import type { AgentStatusView, CommandArgs, CommandName, CommandReply, DeliverReply, SendReply, StopReply } from '../supervisor/control/contract.js';
 import type { TuiAction } from './keymap.js';
 import { listedAgents, moveSelection, pendingHandoffs, selectedAgent, selectedHandoff } from './selection.js';
 import type { TuiStore } from './tui-store.js';
@@ -32,6 +32,13 @@ export function sendOutcome(agent: string, result: SendReply): Outcome {
   if (result.queued) return { level: 'info', text: `message queued for ${agent}; it is typed in once the agent is idle` };
   if (!result.submitted) return { level: 'warn', text: `message typed into ${agent}, but it was not seen to be submitted` };
   return { level: 'info', text: `message submitted to ${agent}` };
+}
+
+/** What `stop` answered: stopped, or processes that survived SIGKILL. */
+export function stopOutcome(done: string, result: StopReply): Outcome {
+  if (result.survivors.length === 0) return { level: 'info', text: done };
+  const left = result.survivors.map((s) => `${s.agent} (pid ${s.pids.join(', ')})`).join('; ');
+  return { level: 'warn', text: `stopped, but processes survived SIGKILL: ${left}` };
 }
 
 /** What `deliver` answered: on its way, or already delivered. */
@@ -76,7 +83,7 @@ export class TuiController {
           else this.ports.attach(a);
         });
       case 'stop':
-        return this.withAgent('stop', (a) => this.command('stop', { agents: [a.id] }, `stopping ${a.id}`, `${a.id} stopped`, a.id));
+        return this.withAgent('stop', (a) => this.command('stop', { agents: [a.id] }, `stopping ${a.id}`, (r) => stopOutcome(`${a.id} stopped`, r), a.id));
       case 'reset':
         return this.withAgent('reset', (a) => this.command('restart', { agents: [a.id] }, `resetting ${a.id}`, `${a.id} reset`, a.id));
       case 'pauseResume':
@@ -173,7 +180,7 @@ export class TuiController {
     const mode = this.state.mode;
     this.setMode({ kind: 'normal' });
     if (mode.kind !== 'confirm') return;
-    if (mode.action === 'stopAll') this.command('stop', { all: true }, 'stopping all agents', 'all agents stopped', null);
+    if (mode.action === 'stopAll') this.command('stop', { all: true }, 'stopping all agents', (r) => stopOutcome('all agents stopped', r), null);
     else this.ports.cleanup();
   }
 

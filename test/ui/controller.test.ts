@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentStatusView } from '../../src/supervisor/control/contract.js';
-import { deliverOutcome, sendOutcome, TuiController } from '../../src/ui/controller.js';
+import { deliverOutcome, sendOutcome, stopOutcome, TuiController } from '../../src/ui/controller.js';
 import type { TuiAction } from '../../src/ui/keymap.js';
 import { TuiStore } from '../../src/ui/tui-store.js';
 import { agent, handoff, replyFor, snapshot, stateWith } from './fixtures.js';
@@ -142,6 +142,11 @@ describe('TuiController', () => {
     expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: true }).text).toContain('queued');
     expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: false }).level).toBe('warn');
     expect(deliverOutcome('crew/b', { id: 'h1', state: 'delivering' }).text).toBe('handoff to crew/b is being delivered');
+    expect(stopOutcome('crew/a stopped', { agents: ['crew/a'], survivors: [] })).toEqual({ level: 'info', text: 'crew/a stopped' });
+    expect(stopOutcome('x', { agents: ['crew/a'], survivors: [{ agent: 'crew/a', pids: [7] }] })).toEqual({
+      level: 'warn',
+      text: 'stopped, but processes survived SIGKILL: crew/a (pid 7)',
+    });
     expect(deliverOutcome('crew/b', { id: 'h1', state: 'delivered' })).toEqual({ level: 'warn', text: 'the handoff to crew/b is already delivered' });
   });
 });
