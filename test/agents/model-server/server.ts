@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { anthropic } from './anthropic.js';
-import { backgroundBySystemPrompt } from './background.js';
+import { backgroundMarker } from './background.js';
 import { json, newId, type Dialect, type ParsedRequest, type StreamWriter, type ToolCallOut } from './dialect.js';
 import { gemini, geminiModel } from './gemini.js';
 import { openaiChat } from './openai-chat.js';
@@ -23,8 +23,11 @@ import type { ApiName, RecordedRequest, RequestKind, TurnScript, Usage } from '.
 export interface ModelServerOptions {
   /** the answer to a turn when the script has run out (recorded as unscripted; default `OK.`) */
   defaultReply?: string;
-  /** the answer to a background request that asks for plain text (default `OK`) */
-  backgroundReply?: string;
+  /**
+   * The answer to a background request: a text for every one that asks for plain text
+   * (default `OK`), or a function of the request (undefined: the default answer).
+   */
+  backgroundReply?: string | ((req: RecordedRequest) => string | undefined);
   /** overrides the default judgement (a streamed request offering a shell tool is a turn) */
   classify?: (req: ParsedRequest, api: ApiName, url: URL) => { kind: RequestKind; why: string } | null;
   /** appends one JSON line per request (method, url, headers, body, kind) to this file */
@@ -34,8 +37,8 @@ export interface ModelServerOptions {
 /** The default judgement: a real turn streams and offers the CLI's shell tool. */
 export function defaultClassify(req: ParsedRequest): { kind: RequestKind; why: string } {
   if (!req.stream) return { kind: 'background', why: 'not streamed' };
-  const known = backgroundBySystemPrompt(req.system);
-  if (known) return { kind: 'background', why: known };
+  const known = backgroundMarker(req);
+  if (known) return { kind: 'background', why: known.why };
   if (!shellTool(req.tools)) return { kind: 'background', why: req.tools.length === 0 ? 'no tools' : 'no shell tool' };
   return { kind: 'turn', why: 'streamed with a shell tool' };
 }
@@ -108,7 +111,10 @@ export class ModelServer {
     });
     // The CLIs get this server as their HTTP(S) proxy too: a CLI that tries to reach any
     // other host shows up as a CONNECT (or an absolute URL) and is refused, never let out.
+    // a CLI that is killed mid-request resets its connection: that ends the exchange, nothing more
+    server.on('clientError', (_err, socket: Duplex) => socket.destroy());
     server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+      socket.on('error', () => undefined);
       self?.refuseTunnel(req);
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
     });
@@ -259,6 +265,8 @@ export class ModelServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     if (/^https?:\/\//i.test(req.url ?? '') && (url.host !== `127.0.0.1:${this.port}` && url.host !== `localhost:${this.port}`)) {
@@ -360,11 +368,12 @@ export class ModelServer {
     this.open.add(res);
     const model = parsed.model || 'test-model';
     if (kind !== 'turn') {
-      const text = parsed.answerSchema
-        ? JSON.stringify(sampleOf(parsed.answerSchema, 'ok'))
-        : parsed.wantsJson
-          ? '{}'
-          : (this.options.backgroundReply ?? 'OK');
+      const chosen = typeof this.options.backgroundReply === 'function' ? this.options.backgroundReply(rec) : undefined;
+      const fixed = typeof this.options.backgroundReply === 'string' ? this.options.backgroundReply : 'OK';
+      const text =
+        chosen ??
+        backgroundMarker(parsed)?.reply ??
+        (parsed.answerSchema ? JSON.stringify(sampleOf(parsed.answerSchema, 'ok')) : parsed.wantsJson ? '{}' : fixed);
       return this.play(dialect, parsed, { text }, res, rec, model, false, () => closed);
     }
     const scripted = turn !== undefined;
