@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { binPath, installDir, isInstalled, readPins, type CliPin } from '../../scripts/agent-clis.mjs';
+import { shellQuote } from '../../src/tmux/crew-server.js';
 
 export type CliName = 'claude' | 'codex' | 'gemini' | 'qwen' | 'opencode';
 export const CLI_NAMES: readonly CliName[] = ['claude', 'codex', 'gemini', 'qwen', 'opencode'];
@@ -251,4 +252,37 @@ export function prepareCli(o: CliEnvOptions): CliLaunch {
     home,
     files: Object.keys(setup.files),
   };
+}
+
+/**
+ * Variables dropped from an inherited environment (`shellCommand(…, { inherit: true })`):
+ * real credentials and the caller's own tmux / agent session must not reach the CLI.
+ */
+export const UNSET_WHEN_INHERITING = [
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'CLAUDE_CONFIG_DIR',
+  'CLAUDECODE',
+  'TMUX',
+  'TMUX_PANE',
+  'CI',
+];
+
+/**
+ * The launch as one shell command line, for a muster team file's `run:` or a pane of your
+ * own: `cd DIR && exec env -i VAR=… BIN ARGS…`. With `inherit`, the launcher's environment
+ * is kept (muster's MUSTER_* variables, say) under the CLI's own, minus
+ * UNSET_WHEN_INHERITING; `cd: false` leaves the working folder to the launcher.
+ */
+export function shellCommand(launch: CliLaunch, opts: { inherit?: boolean; cd?: boolean } = {}): string {
+  const words = ['env'];
+  if (opts.inherit) for (const name of UNSET_WHEN_INHERITING) words.push('-u', name);
+  else words.push('-i');
+  for (const [k, v] of Object.entries(launch.env)) words.push(`${k}=${v}`);
+  words.push(...launch.argv);
+  const command = `exec ${words.map(shellQuote).join(' ')}`;
+  return opts.cd === false ? command : `cd ${shellQuote(launch.cwd)} && ${command}`;
 }

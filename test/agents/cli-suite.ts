@@ -3,13 +3,17 @@
  * at once): started in tmux against the scripted model server, a typed prompt reaches the
  * model exactly once and the reply shows on screen; a scripted call of the CLI's shell tool
  * raises its permission prompt, and after the test approves with the CLI's key the command
- * runs and the turn ends.
+ * runs and the turn ends; stopping leaves no process behind; a CLI left at its first-run
+ * dialog waits there until the test accepts it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statFields } from '../helpers/proc.js';
+import { serverAnswers } from '../helpers/tmux.js';
 import { waitFor } from '../helpers/wait.js';
-import { CLIS_WITH_TRUST_DIALOG, type CliName } from './cli-env.js';
+import { CLIS_WITH_TRUST_DIALOG, RUN_MARKER, type CliName } from './cli-env.js';
+import { markedProcesses } from './driver.js';
 import { startAgent, type Agent } from './harness.js';
 
 export function describeCli(cli: CliName): void {
@@ -48,7 +52,7 @@ export function describeCli(cli: CliName): void {
       await pane.type(`Create ${file} with your shell tool (${cli}-prompt-two)`);
       await pane.waitForScreen('the permission prompt', screens.permission);
       expect(existsSync(path.join(agent.project, file))).toBe(false);
-      await pane.press(...screens.approve);
+      await agent.approve();
       await waitFor(`${file} created by ${cli}`, () => existsSync(path.join(agent.project, file)), 60_000);
       await pane.waitForScreen('the reply after the command', new RegExp(`${cli}-tool-done`));
       await agent.waitIdle();
@@ -59,13 +63,29 @@ export function describeCli(cli: CliName): void {
       expect(server.timesReceived(`${cli}-prompt-two`)).toBe(1);
     });
 
+    it('stop() ends the CLI and every process it started, Codex\'s app-server daemon included', async () => {
+      const runId = agent.launch.env[RUN_MARKER] as string;
+      const panePid = await agent.pane.pid();
+      const marked = markedProcesses(runId);
+      expect(marked).toContain(panePid);
+      if (cli === 'codex') {
+        // the daemon leaves the pane's session (setsid): only the marker finds it
+        const daemons = marked.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('app-server'));
+        expect(daemons.length).toBeGreaterThan(0);
+        for (const pid of daemons) expect(statFields(pid)?.[3]).not.toBe(String(panePid));
+      }
+      await agent.stop();
+      expect(markedProcesses(runId)).toEqual([]);
+      expect(await serverAnswers(agent.pane.socket)).toBe(false);
+    });
+
     if (CLIS_WITH_TRUST_DIALOG.includes(cli)) {
       it('started in an untrusted folder, waits at its trust dialog and reaches idle once the test accepts it', async () => {
         const fresh = await startAgent(cli, { firstRun: 'dialog' });
         try {
           const screen = await fresh.pane.waitForScreen('the trust dialog', fresh.screens.trustDialog as RegExp);
           expect(fresh.screens.idle(screen)).toBe(false);
-          await fresh.pane.press(...(fresh.screens.acceptTrust ?? []));
+          await fresh.acceptTrustDialog();
           await fresh.waitIdle();
           expect(fresh.server.turns()).toHaveLength(0);
         } finally {

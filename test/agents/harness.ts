@@ -35,6 +35,7 @@ export interface StartAgentOptions {
 export interface Agent {
   cli: CliName;
   server: ModelServer;
+  /** the pane the CLI runs in (a new one after restart()) */
   pane: AgentPane;
   launch: CliLaunch;
   screens: CliScreens;
@@ -44,8 +45,34 @@ export interface Agent {
   project: string;
   /** waits for the idle screen */
   waitIdle(timeoutMs?: number): Promise<string>;
-  /** ends the CLI and everything it started, closes an owned server, removes the folder */
+  /**
+   * Ends the CLI (and its daemons) and starts it again in a new pane with the same home,
+   * config and server, with `args` after the executable (e.g. `['--continue']` to resume);
+   * resolves at the idle screen unless `waitIdle: false`.
+   */
+  restart(opts?: { args?: string[]; waitIdle?: boolean }): Promise<void>;
+  /**
+   * Answers the permission prompt on screen with the CLI's approve keys, and again (up to 3
+   * times) while the prompt is still there: a key pressed before the prompt takes input is lost.
+   */
+  approve(): Promise<void>;
+  /** Accepts the first-run trust dialog on screen (moves to the trusting choice, then Enter). */
+  acceptTrustDialog(): Promise<void>;
+  /** ends the CLI and everything it started, closes an owned server, removes the folder (once) */
   stop(): Promise<void>;
+}
+
+/** Presses `keys` until `done` holds for the screen the screen (3 tries, `waitMs` each). */
+async function pressUntil(pane: AgentPane, what: string, keys: string[], done: (screen: string) => boolean, waitMs = 10_000): Promise<void> {
+  for (let i = 0; ; i++) {
+    await pane.press(...keys);
+    try {
+      await pane.waitForScreen(what, done, waitMs);
+      return;
+    } catch (err) {
+      if (i >= 2) throw err;
+    }
+  }
 }
 
 /** Starts `cli` against a scripted model server; by default resolves at its idle screen. */
@@ -60,29 +87,44 @@ export async function startAgent(cli: CliName, opts: StartAgentOptions = {}): Pr
   const project = path.join(root, 'project');
   const runId = `${cli}-${process.pid}-${randomBytes(4).toString('hex')}`;
   let pane: AgentPane | null = null;
-  const stop = async () => {
-    try {
-      await pane?.stop();
-    } finally {
-      if (!opts.server) await server.close();
-      if (!opts.keepFiles) rmSync(root, { recursive: true, force: true });
-    }
-  };
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    (stopped ??= (async () => {
+      try {
+        await pane?.stop();
+      } finally {
+        if (!opts.server) await server.close();
+        if (!opts.keepFiles) rmSync(root, { recursive: true, force: true });
+      }
+    })());
   try {
     const launch = prepareCli({ cli, serverUrl: server.url, projectDir: project, root, runId, firstRun: opts.firstRun ?? 'skip', env: opts.env, args: opts.args });
     if (opts.git) execFileSync('git', ['init', '-q', project], { stdio: 'ignore' });
     pane = await AgentPane.start(launch);
     const screens = SCREENS[cli];
-    const p = pane;
     const agent: Agent = {
       cli,
       server,
-      pane: p,
+      pane,
       launch,
       screens,
       root,
       project,
-      waitIdle: (timeoutMs = 120_000) => p.waitForScreen('the idle input screen', screens.idle, timeoutMs),
+      waitIdle: (timeoutMs = 120_000) => agent.pane.waitForScreen('the idle input screen', screens.idle, timeoutMs),
+      restart: async (r = {}) => {
+        await agent.pane.stop();
+        const base = launch.argv.slice(0, launch.argv.length - (opts.args?.length ?? 0));
+        pane = await AgentPane.start({ ...launch, argv: [...base, ...(r.args ?? [])] });
+        agent.pane = pane;
+        if (r.waitIdle ?? true) await agent.waitIdle();
+      },
+      approve: () => pressUntil(agent.pane, 'the permission prompt answered', screens.approve, (s) => !screens.permission.test(s), 15_000),
+      acceptTrustDialog: async () => {
+        const t = screens.acceptTrust;
+        if (!t) throw new Error(`${cli} has no trust dialog`);
+        if (!t.selected.test(await agent.pane.screen())) await pressUntil(agent.pane, 'the trusting choice selected', [t.move], (s) => t.selected.test(s), 5_000);
+        await pressUntil(agent.pane, 'the trust dialog answered', ['Enter'], (s) => !(screens.trustDialog as RegExp).test(s));
+      },
       stop,
     };
     if (opts.waitIdle ?? opts.firstRun !== 'dialog') await agent.waitIdle();

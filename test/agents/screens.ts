@@ -18,8 +18,8 @@ export interface CliScreens {
   approve: string[];
   /** the first-run folder-trust dialog, where the CLI has one */
   trustDialog?: RegExp;
-  /** keys that accept the trust dialog */
-  acceptTrust?: string[];
+  /** accepting it: press `move` until `selected` shows the trusting choice, then Enter */
+  acceptTrust?: { selected: RegExp; move: string };
 }
 
 /** The last `n` lines of a screen, blank lines at its end not counted. */
@@ -40,7 +40,7 @@ export const SCREENS: Record<CliName, CliScreens> = {
     approve: ['1'],
     // `❯ No, exit` is preselected
     trustDialog: /Quick safety check: Is this a project you created or one you trust\?/,
-    acceptTrust: ['Down', 'Enter'],
+    acceptTrust: { selected: /❯ Yes, I trust this folder/, move: 'Down' },
   },
   codex: {
     idle: (s) => /^› /m.test(tail(s, 6)) && /\? for shortcuts/.test(tail(s, 3)) && noneOf(tail(s, 8), /esc to interrupt/, /Would you like to run/, /Working \(/),
@@ -54,7 +54,7 @@ export const SCREENS: Record<CliName, CliScreens> = {
     permission: /Allow execution of/,
     approve: ['1'],
     trustDialog: /Do you trust the files in this folder\?/,
-    acceptTrust: ['Enter'],
+    acceptTrust: { selected: /● 1\. Trust folder/, move: 'Up' },
   },
   qwen: {
     // the spinner line sits just above the input box (6th line from the bottom); the
@@ -64,7 +64,7 @@ export const SCREENS: Record<CliName, CliScreens> = {
     permission: /Allow execution of/,
     approve: ['1'],
     trustDialog: /Do you trust this folder\?/,
-    acceptTrust: ['Enter'],
+    acceptTrust: { selected: /› 1\. Trust folder/, move: 'Up' },
   },
   opencode: {
     // the footer hint line (`tab agents  ctrl+p commands`; under the input box, which sits in

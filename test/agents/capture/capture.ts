@@ -116,7 +116,7 @@ export async function captureCli(cli: CliName): Promise<string[]> {
     await pane.waitForScreen('the permission prompt', screens.permission);
     await sleep(1_500);
     await rec.save(agent, 'permission');
-    await pane.press(...screens.approve);
+    await agent.approve();
     await server.waitForTurn(turns + 2);
     await sleep(2_000);
     await rec.save(agent, 'after-approval');
