@@ -10,14 +10,11 @@ import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import * as zlib from 'node:zlib';
-import { anthropic } from './anthropic.js';
 import { backgroundMarker } from './background.js';
 import { json, newId, type Dialect, type ParsedRequest, type StreamWriter, type ToolCallOut } from './dialect.js';
-import { gemini, geminiModel } from './gemini.js';
-import { openaiChat } from './openai-chat.js';
-import { openaiResponses } from './openai-responses.js';
-import { resolveToolCall, sampleOf, shellTool } from './tools.js';
+import { geminiModel } from './gemini.js';
+import { answerSideCall, defaultClassify, dialectFor, readBody } from './requests.js';
+import { resolveToolCall, sampleOf } from './tools.js';
 import type { ApiName, RecordedRequest, RequestKind, TurnScript, Usage } from './types.js';
 
 export interface ModelServerOptions {
@@ -32,15 +29,6 @@ export interface ModelServerOptions {
   classify?: (req: ParsedRequest, api: ApiName, url: URL) => { kind: RequestKind; why: string } | null;
   /** appends one JSON line per request (method, url, headers, body, kind) to this file */
   logFile?: string;
-}
-
-/** The default judgement: a real turn streams and offers the CLI's shell tool. */
-export function defaultClassify(req: ParsedRequest): { kind: RequestKind; why: string } {
-  if (!req.stream) return { kind: 'background', why: 'not streamed' };
-  const known = backgroundMarker(req);
-  if (known) return { kind: 'background', why: known.why };
-  if (!shellTool(req.tools)) return { kind: 'background', why: req.tools.length === 0 ? 'no tools' : 'no shell tool' };
-  return { kind: 'turn', why: 'streamed with a shell tool' };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -64,32 +52,6 @@ function usageOf(turn: TurnScript): Usage {
   return { input: 10, output: Math.max(1, words), cacheWrite: 0, cacheRead: 0, ...turn.usage };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  const encoding = String(req.headers['content-encoding'] ?? '').toLowerCase();
-  if (encoding === 'gzip') return zlib.gunzipSync(raw);
-  if (encoding === 'deflate') return zlib.inflateSync(raw);
-  if (encoding === 'br') return zlib.brotliDecompressSync(raw);
-  if (encoding === 'zstd') {
-    const z = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
-    if (!z) throw new Error('zstd-encoded request body, which this Node cannot decode');
-    return z(raw);
-  }
-  return raw;
-}
-
-function dialectFor(method: string, url: URL): Dialect | null {
-  if (method !== 'POST') return null;
-  const p = url.pathname;
-  if (/\/v1\/messages$/.test(p)) return anthropic;
-  if (/\/responses$/.test(p)) return openaiResponses;
-  if (/\/chat\/completions$/.test(p)) return openaiChat;
-  if (/\/models\/[^/]+:(streamGenerateContent|generateContent)$/.test(p)) return gemini;
-  return null;
-}
-
 export class ModelServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: TurnScript[] = [];
@@ -109,10 +71,10 @@ export class ModelServer {
     const server = createServer((req, res) => {
       void self?.handle(req, res);
     });
-    // The CLIs get this server as their HTTP(S) proxy too: a CLI that tries to reach any
-    // other host shows up as a CONNECT (or an absolute URL) and is refused, never let out.
     // a CLI that is killed mid-request resets its connection: that ends the exchange, nothing more
     server.on('clientError', (_err, socket: Duplex) => socket.destroy());
+    // The CLIs get this server as their HTTP(S) proxy too: a CLI that tries to reach any
+    // other host shows up as a CONNECT (or an absolute URL) and is refused, never let out.
     server.on('connect', (req: IncomingMessage, socket: Duplex) => {
       socket.on('error', () => undefined);
       self?.refuseTunnel(req);
@@ -288,7 +250,7 @@ export class ModelServer {
       const dialect = dialectFor(method, url);
       if (!dialect) {
         rec = this.record(this.otherRequest(method, url, req, body));
-        this.answerOther(method, url, res, rec);
+        answerSideCall(method, url, res, rec);
         return;
       }
       const parsed = dialect.parse(body, url);
@@ -337,26 +299,6 @@ export class ModelServer {
       headers: req.headers,
       body,
     };
-  }
-
-  /** Probes and side calls: `HEAD /`, model lists, token counts. */
-  private answerOther(method: string, url: URL, res: ServerResponse, rec: RecordedRequest): void {
-    const p = url.pathname;
-    const reply = (status: number, body?: unknown) => {
-      rec.reply = { text: '', scripted: false, status };
-      if (body === undefined) {
-        res.writeHead(status);
-        res.end();
-      } else json(res, status, body);
-    };
-    if (p === '/' || p === '') return reply(200, method === 'HEAD' ? undefined : { ok: true });
-    if (/\/messages\/count_tokens$/.test(p)) return reply(200, { input_tokens: 10 });
-    if (/:countTokens$/.test(p)) return reply(200, { totalTokens: 10 });
-    if (method === 'GET' && /\/models$/.test(p)) {
-      const model = { id: 'test-model', object: 'model', type: 'model', display_name: 'Test model', created: 0, created_at: '2025-01-01T00:00:00Z', owned_by: 'test' };
-      return reply(200, { object: 'list', data: [model], models: [{ name: 'models/test-model', ...model }], has_more: false, first_id: 'test-model', last_id: 'test-model' });
-    }
-    reply(404, { error: { message: `the scripted model server does not serve ${method} ${p}` } });
   }
 
   private async answer(dialect: Dialect, parsed: ParsedRequest, kind: RequestKind, turn: TurnScript | undefined, res: ServerResponse, rec: RecordedRequest): Promise<void> {
@@ -445,4 +387,4 @@ export class ModelServer {
   }
 }
 
-export const startModelServer = (options?: ModelServerOptions) => ModelServer.start(options);
+export { defaultClassify };
