@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { binPath, installDir, isInstalled, readPins, type CliPin } from '../../scripts/agent-clis.mjs';
-import { shellQuote } from '../../src/tmux/crew-server.js';
+import { shellQuote } from '../../src/text/shell-quote.js';
 
 export type CliName = 'claude' | 'codex' | 'gemini' | 'qwen' | 'opencode';
 export const CLI_NAMES: readonly CliName[] = ['claude', 'codex', 'gemini', 'qwen', 'opencode'];
