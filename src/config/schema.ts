@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { strict } from './issues.js';
+import { presetRefSchema } from './preset-schema.js';
 import { parseCpu, parseDuration, parseMemory, parsePercent, type UnitResult } from './units.js';
 
 /** Team and agent names: also tmux session names and path parts. */
@@ -18,7 +19,6 @@ export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The allowed values of the enum keys. */
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
-export const PRESETS = ['claude', 'codex', 'aider', 'gemini', 'shell'] as const;
 export const ON_MEMORY = ['restart', 'stop', 'none'] as const;
 export const ON_CPU = ['throttle', 'none'] as const;
 export const ON_MISS = ['nudge', 'restart', 'stop', 'none'] as const;
@@ -101,7 +101,7 @@ const sharedAgentShape = {
   timeout: positiveDuration.optional(),
   expect: positiveDuration.optional(),
   retries: count(0).optional(),
-  preset: z.enum(PRESETS).optional(),
+  preset: presetRefSchema.optional(),
 };
 
 const forEachItem = z.union([z.string(), z.number().int().nonnegative()], { error: 'use a word, e.g. intro' }).transform(String);

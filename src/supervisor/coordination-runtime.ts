@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActivityTracker } from '../activity/activity-tracker.js';
 import { classify, type Activity } from '../activity/classify.js';
-import { prepareText, presetFor, showsPendingPaste } from '../activity/presets.js';
+import { prepareText } from '../activity/typing-text.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent } from '../core/crew-events.js';
@@ -77,7 +77,7 @@ export class CoordinationRuntime {
         const stat = statOrNull(agentLogFile(this.deps.paths, rt.id));
         const size = stat?.size ?? 0;
         const quietMs = this.tracker.observe(rt.id, size, now, stat?.mtimeMs);
-        const preset = presetFor(spec.preset);
+        const preset = spec.preset;
         if (quietMs < preset.quietMs) {
           activity[rt.id] = 'busy';
           return;
@@ -88,7 +88,7 @@ export class CoordinationRuntime {
           return;
         }
         const screen = await this.deps.tmux.capture(rt.pane).catch(() => null);
-        const a = classify({ preset: spec.preset, screen, quietMs });
+        const a = classify({ preset: spec.preset, screen, quietMs }).activity;
         this.seenScreen.set(rt.id, { size, activity: a });
         activity[rt.id] = a;
       }),
@@ -114,12 +114,12 @@ export class CoordinationRuntime {
     const spec = this.specById.get(agentId);
     let submitted = false;
     if (rt?.pane && spec) {
-      const preset = presetFor(spec.preset);
+      const preset = spec.preset;
       const prepared = prepareText(text);
       const result = await submitText(this.deps.tmux, rt.pane, prepared, {
         sleep: this.deps.clock.sleep,
         pauseMs: Math.max(150, preset.submit.pauseMs),
-        isPending: (line) => looksPending(line, prepared) || showsPendingPaste(preset, line),
+        isPending: (line) => looksPending(line, prepared) || preset.input.pending.some((re) => re.test(line)),
       }).catch(() => ({ submitted: false, enters: 0 }));
       submitted = result.submitted;
       // What was typed is output too: the agent is not idle for the next item yet.

@@ -1,6 +1,7 @@
 /** Builders of resolved config objects for unit tests of the core. */
 import type { AgentSpec, CeilingSpec } from '../../src/config/types.js';
 import type { CrewContext } from '../../src/core/crew.js';
+import { emptyPreset } from '../../src/config/preset-file.js';
 
 export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
   const [team = 't', name = id] = id.includes('/') ? id.split('/') : ['t', id];
@@ -23,7 +24,7 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     timeoutMs: null,
     expectMs: null,
     retries: 0,
-    preset: null,
+    preset: emptyPreset('default'),
     item: null,
     ...over,
   };
