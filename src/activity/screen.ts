@@ -26,7 +26,7 @@ function nonBlankLines(screen: string): string[] {
 
 /**
  * The live region's lines: the last `lines` non-blank lines, from `above` lines above the
- * `nth` last separator among them (when there is one) to the bottom.
+ * `nth` last separator among them (when there is one; the separator included) to the bottom.
  */
 export function liveRegion(screen: string, live: LiveRegionSpec): string[] {
   let region = nonBlankLines(screen).slice(-live.lines);
@@ -35,7 +35,7 @@ export function liveRegion(screen: string, live: LiveRegionSpec): string[] {
     const seps = region.flatMap((l, i) => (below.test(l) ? [i] : []));
     if (seps.length > 0) {
       const cut = seps[Math.max(0, seps.length - live.nth)] as number;
-      region = [...region.slice(Math.max(0, cut - live.above), cut), ...region.slice(cut + 1)];
+      region = region.slice(Math.max(0, cut - live.above));
     }
   }
   return region;

@@ -199,7 +199,7 @@ describe('the input line', () => {
     expect(readInput(live('❯ [Pasted text #1 +81 lines]'), claude.input)?.pending).toBe(true);
     expect(readInput(live('› [Pasted Content 1206 chars]'), (P.codex as PresetSpec).input)?.pending).toBe(true);
     expect(readInput(live('› Ask Codex to do anything'), (P.codex as PresetSpec).input)?.empty).toBe(true);
-    expect(readInput(live('│ > hello\u200b   │'), (P.qwen as PresetSpec).input)).toEqual({ text: 'hello', empty: false, pending: false });
+    expect(readInput(live('> hello\u200b'), (P.qwen as PresetSpec).input)).toEqual({ text: 'hello', empty: false, pending: false });
     expect(readInput(live('$ ls'), (P.shell as PresetSpec).input)).toBeNull();
   });
 
