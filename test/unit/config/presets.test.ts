@@ -33,7 +33,7 @@ describe('choosing a preset', () => {
     ['qwen', 'qwen'],
     ['opencode', 'opencode'],
     ['aider --model x', 'aider'],
-    ['bash -l', 'shell'],
+    ['bash -l', 'default'],
     ['npm run dev', 'default'],
   ])('run: %s → %s', async (run, name) => {
     expect((await presetOf({ 'teams/web.yaml': team(`  pm: { run: ${JSON.stringify(run)} }`) })).name).toBe(name);

@@ -6,16 +6,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandHandlers } from '../../../src/supervisor/commands.js';
 import type { StatusView } from '../../../src/supervisor/control/contract.js';
+import { builtinPreset } from '../../helpers/presets.js';
 import { agent } from '../../helpers/specs.js';
 import { project, World } from './world.js';
 
+const shell = await builtinPreset('shell');
 const worlds: World[] = [];
 afterEach(() => {
   for (const w of worlds.splice(0)) w.dispose();
 });
 
 function world(...agents: Parameters<typeof agent>[]): World {
-  const w = new World(project(agents.map(([id, over]) => agent(id, { preset: 'shell', ...over }))));
+  const w = new World(project(agents.map(([id, over]) => agent(id, { preset: shell, ...over }))));
   worlds.push(w);
   return w;
 }
