@@ -31,6 +31,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
+  { name: 'schema', summary: 'the JSON Schema of a file format, for editors', usage: 'schema [team|layout|project]', positionals: [0, 1] },
 ];
 
 export type ParsedCommand =

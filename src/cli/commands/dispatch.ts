@@ -7,6 +7,7 @@ import { runDown } from './down.js';
 import { runInboxCommand } from './inbox-commands.js';
 import { runLogs } from './logs.js';
 import { runReport } from './report.js';
+import { runSchema } from './schema.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
@@ -41,6 +42,8 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runDown(ctx);
     case 'cleanup':
       return runCleanup(ctx, Boolean(flags.yes));
+    case 'schema':
+      return runSchema(ctx, positionals[0]);
     default:
       throw new Error(`command ${command} has no implementation`);
   }
