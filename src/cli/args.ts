@@ -31,6 +31,13 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
+  {
+    name: 'init',
+    summary: 'write muster.yaml and a team file for the agent CLIs on PATH (a short form on a terminal)',
+    usage: 'init [--agents CLI:N,…] [--server CMD] [--name NAME] [--shape crew|pm-dev] [--memory SIZE] [--worktrees] [--yes] [--force]',
+    options: { agents: { type: 'string' }, server: { type: 'string' }, name: { type: 'string' }, shape: { type: 'string' }, memory: { type: 'string' }, worktrees: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' } },
+    positionals: [0, 0],
+  },
   { name: 'schema', summary: 'the JSON Schema of a file format, for editors', usage: 'schema [team|layout|project]', positionals: [0, 1] },
 ];
 

@@ -5,6 +5,7 @@ import { runAttach } from './attach.js';
 import { runCleanup } from './cleanup.js';
 import { runDown } from './down.js';
 import { runInboxCommand } from './inbox-commands.js';
+import { runInit } from './init.js';
 import { runLogs } from './logs.js';
 import { runReport } from './report.js';
 import { runSchema } from './schema.js';
@@ -42,6 +43,8 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runDown(ctx);
     case 'cleanup':
       return runCleanup(ctx, Boolean(flags.yes));
+    case 'init':
+      return runInit(ctx, flags);
     case 'schema':
       return runSchema(ctx, positionals[0]);
     default:
