@@ -40,13 +40,13 @@ export function formatProblem(p: FileProblem): string {
 export class ConfigError extends MusterError {
   readonly problems: FileProblem[];
 
-  constructor(problems: FileProblem[]) {
+  constructor(problems: FileProblem[], hint = 'Fix the files named above, then run `muster validate` to check them.') {
     const first = problems[0];
     super(
       problems.length === 1 && first
         ? formatProblem(first)
         : `${problems.length} problems in the team files`,
-      { exitCode: 2, hint: 'Fix the files named above, then run `muster validate` to check them.' },
+      { exitCode: 2, hint },
     );
     this.problems = problems;
   }

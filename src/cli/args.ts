@@ -38,6 +38,13 @@ export const COMMANDS: readonly CommandDef[] = [
     options: { agents: { type: 'string' }, server: { type: 'string' }, name: { type: 'string' }, shape: { type: 'string' }, memory: { type: 'string' }, worktrees: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' } },
     positionals: [0, 0],
   },
+  {
+    name: 'import',
+    summary: 'a team file (and layout) from a tmuxinator or tmuxp file or a Procfile',
+    usage: 'import FILE [--name NAME] [--format tmuxinator|tmuxp|procfile] [--stdout] [--force]',
+    options: { name: { type: 'string' }, format: { type: 'string' }, stdout: { type: 'boolean' }, force: { type: 'boolean' } },
+    positionals: [1, 1],
+  },
   { name: 'schema', summary: 'the JSON Schema of a file format, for editors', usage: 'schema [team|layout|project]', positionals: [0, 1] },
 ];
 

@@ -13,6 +13,16 @@ import { parseCpu, parseDuration, parseMemory, parsePercent, type UnitResult } f
 export const NAME_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 /** What a valid team or agent name looks like, for messages. */
 export const NAME_HINT = 'use a-z, 0-9, _ and -, starting with a letter, at most 32 characters';
+/** A valid team or agent name made from any text (`My App` → `my-app`), or `fallback`. */
+export function toName(text: string, fallback: string): string {
+  const name = text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 32)
+    .replace(/-+$/, '');
+  return NAME_RE.test(name) ? name : fallback;
+}
 /** Layout names: file names in a `layouts/` folder. */
 export const LAYOUT_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 /** Environment variable names. */

@@ -2,7 +2,7 @@
  * What `muster init` writes (docs/commands.md#muster-init): from the user's choices, the
  * text of `muster.yaml` and `teams/<name>.yaml`. Pure: no files, no PATH, no clock.
  */
-import { NAME_RE } from '../config/schema.js';
+import { toName } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 
 /** The agent CLIs muster knows, in the order they are offered, and `shell`. */
@@ -72,15 +72,7 @@ export function parseAgentsFlag(value: string): Array<{ kind: AgentKind; count: 
 
 /** A valid team name from a folder name: `My App` → `my-app`; `crew` when nothing is left. */
 export function teamNameFrom(folder: string): string {
-  let name = folder
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .replace(/-+$/, '')
-    .slice(0, 32)
-    .replace(/-+$/, '');
-  if (!NAME_RE.test(name)) name = 'crew';
-  return name;
+  return toName(folder, 'crew');
 }
 
 /** A memory size as a team file writes it: whole GiB, else whole MiB. */

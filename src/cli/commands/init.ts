@@ -6,10 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { nodeIo, type ConfigIo } from '../../config/io.js';
-import { schemaFileName } from '../../config/json-schema.js';
-import { validateProject } from '../../config/load-project.js';
 import { defaultsSchema, NAME_HINT, NAME_RE } from '../../config/schema.js';
 import { parseMemory } from '../../config/units.js';
 import { ConfigError, MusterError, UsageError } from '../../errors.js';
@@ -26,13 +22,10 @@ import {
   type KnownCli,
   type Shape,
 } from '../../init/plan.js';
-import { writeFileAtomic } from '../../sys/atomic-file.js';
 import { writeLine, type CliContext } from '../context.js';
+import { plannedProblems, refuseClashes, schemaRef, writeProjectFiles } from '../project-files.js';
 import { onPath } from '../requires.js';
 import type { Flags } from './dispatch.js';
-
-/** The package's `schema/` folder (this module is dist/cli/commands/init.js). */
-const SCHEMA_DIR = fileURLToPath(new URL('../../../schema/', import.meta.url));
 
 export async function runInit(ctx: CliContext, flags: Flags): Promise<number> {
   const existing = existingProjectFiles(ctx.dir);
@@ -51,13 +44,14 @@ export async function runInit(ctx: CliContext, flags: Flags): Promise<number> {
   }
   const choices: InitChoices = { ...answers, schema: schemaRefs(ctx.dir), worktreeKey: 'worktree' in defaultsSchema.shape };
   const files = initFiles(choices);
-  const clash = files.filter((f) => fs.existsSync(path.join(ctx.dir, f.path)));
-  if (clash.length > 0 && !flags.force) {
-    throw new UsageError(`${clash.map((f) => f.path).join(' and ')} already exist; nothing was written`, 'Run `muster init --force` to replace them.');
+  refuseClashes(ctx.dir, files, flags.force === true);
+  const problems = await plannedProblems(ctx.dir, files);
+  if (problems.length > 0) {
+    throw new MusterError(`init would write files that do not validate (nothing was written): ${new ConfigError(problems).message}`, {
+      hint: 'This is a bug in muster init; please report it with the command you ran.',
+    });
   }
-  await mustValidate(ctx.dir, files);
-  fs.mkdirSync(path.join(ctx.dir, 'teams'), { recursive: true });
-  for (const f of files) writeFileAtomic(path.join(ctx.dir, f.path), f.text);
+  writeProjectFiles(ctx.dir, files);
 
   const names = agentNames(choices).map((a) => a.name);
   if (choices.server !== null) names.push('server');
@@ -127,27 +121,7 @@ async function askInForm(ctx: CliContext, detected: readonly KnownCli[]): Promis
   return answers;
 }
 
-/** `$schema` targets: relative when muster is installed inside the project, else absolute. */
+/** `$schema` targets of the two files. */
 function schemaRefs(dir: string): InitChoices['schema'] {
-  const ref = (from: string, name: string) => {
-    const file = path.join(SCHEMA_DIR, schemaFileName(name));
-    const rel = path.relative(from, file);
-    return path.relative(dir, file).startsWith('..') ? file : rel;
-  };
-  return { team: ref(path.join(dir, 'teams'), 'team'), project: ref(dir, 'project') };
-}
-
-/** Checks the files as `muster validate` would, before anything is written. */
-async function mustValidate(dir: string, files: ReadonlyArray<{ path: string; text: string }>): Promise<void> {
-  const planned = new Map(files.map((f) => [path.resolve(dir, f.path), f.text]));
-  const io: ConfigIo = {
-    readText: async (p) => (planned.has(path.resolve(p)) ? { text: planned.get(path.resolve(p)) as string } : nodeIo.readText(p)),
-    listDir: nodeIo.listDir,
-  };
-  const { problems } = await validateProject(dir, undefined, { io });
-  if (problems.length > 0) {
-    throw new MusterError(`init would write files that do not validate (nothing was written): ${new ConfigError(problems).message}`, {
-      hint: 'This is a bug in muster init; please report it with the command you ran.',
-    });
-  }
+  return { team: schemaRef(dir, path.join(dir, 'teams'), 'team'), project: schemaRef(dir, dir, 'project') };
 }
