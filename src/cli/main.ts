@@ -7,7 +7,6 @@
 import { renderError } from '../errors.js';
 import { helpText, parseCommandLine } from './args.js';
 import { createContext, packageVersion } from './context.js';
-import { runCommand } from './commands/dispatch.js';
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv);
@@ -20,6 +19,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const ctx = createContext(parsed.dir);
+  if (parsed.command === 'completion') {
+    // Shells ask on every Tab: answer without loading the rest of muster.
+    const { runCompletion } = await import('./commands/completion.js');
+    return runCompletion(ctx.dir, parsed.positionals[0], parsed.flags, ctx.stdout);
+  }
+  const { runCommand } = await import('./commands/dispatch.js');
   return runCommand(ctx, parsed.command, parsed.positionals, parsed.flags);
 }
 
