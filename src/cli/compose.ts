@@ -4,6 +4,7 @@
  */
 import type { ProjectSpec } from '../config/types.js';
 import { detectCgroups, noCgroups } from '../monitor/cgroups.js';
+import { chooseProcessSource, selectProcessSource } from '../monitor/process-source.js';
 import { Sampler } from '../monitor/sampler.js';
 import { LimitsRuntime } from '../supervisor/limits-runtime.js';
 import { handleCommand } from '../supervisor/commands.js';
@@ -88,8 +89,10 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     cleanups.push(() => ledger.close());
     const tmux = tmuxPort(server);
     const env = opts.env ?? process.env;
+    const processes = selectProcessSource(chooseProcessSource(env)); // /proc, or ps where there is none (MUSTER_SAMPLER=ps)
     step('cgroups');
-    const driver = env.MUSTER_CGROUPS === 'off' ? noCgroups('MUSTER_CGROUPS=off') : await detectCgroups({ name: server.socketName });
+    const off = `MUSTER_CGROUPS=off${processes.kind === 'ps' ? ', processes read with ps' : ''}`;
+    const driver = env.MUSTER_CGROUPS === 'off' ? noCgroups(off) : await detectCgroups({ name: server.socketName });
     const limits = new LimitsRuntime(driver);
     const supervisor = new Supervisor({
       project: opts.project,

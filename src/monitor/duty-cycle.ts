@@ -7,7 +7,8 @@
  * of their demand (share of a core they use while running), and sets the next on-share
  * to `limit / demand` (capped at 1: an agent under its limit is never stopped).
  */
-import { clockTicks as defaultClockTicks, readProcRow } from './proc-table.js';
+import { processSource } from './process-source.js';
+import { readProcRow } from './proc-table.js';
 
 /** Timers, injected so tests can drive them. */
 export interface Scheduler {
@@ -127,8 +128,9 @@ export class DutyCycler {
     this.scheduler = options.scheduler ?? realScheduler;
     this.now = options.now ?? (() => performance.now());
     this.signal = options.signal ?? sendSignal;
-    this.readUsage = options.readUsage ?? readUsageFromProc;
-    this.ticksPerSecond = options.clockTicks ?? defaultClockTicks();
+    const source = processSource();
+    this.readUsage = options.readUsage ?? ((pids) => source.usage(pids));
+    this.ticksPerSecond = options.clockTicks ?? source.ticksPerSecond;
     this.smoothing = options.smoothing ?? 0.15;
     this.minOnShare = options.minOnShare ?? 0.01;
   }

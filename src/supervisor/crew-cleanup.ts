@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import { indexTable, paneRoot, rootMembers, type RootRef } from '../monitor/membership.js';
-import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import { processSource } from '../monitor/process-source.js';
+import { readProcEnviron, type ProcTable } from '../monitor/proc-table.js';
 import { breakStaleLock, lockFilePath, readLock } from './store/lock.js';
 
 export interface CrewProcessesInput {
@@ -23,11 +24,7 @@ export interface CrewProcessesInput {
 }
 
 export function readEnviron(pid: number): string | null {
-  try {
-    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return null;
-  }
+  return readProcEnviron(pid);
 }
 
 /** Does this environment (NUL-separated) mark a process of this crew's agents? */
@@ -86,7 +83,8 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
   };
   const lock = readLock(stateDir);
   let supervisorKilled: number | null = null;
-  const firstTable = readProcTable();
+  const processes = processSource();
+  const firstTable = processes.table();
   const spare = selfAndAncestors(firstTable);
   if (lock?.alive && !spare.has(lock.pid)) {
     kill(lock.pid); // first, so that it restarts nothing while its crew goes
@@ -98,8 +96,8 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
   let survivors: number[] = [];
   let serverKilled = false;
   for (let round = 0; round < 20; round++) {
-    const table = round === 0 ? firstTable : readProcTable();
-    survivors = crewProcesses({ table, roots, stateDir, spare });
+    const table = round === 0 ? firstTable : processes.table();
+    survivors = crewProcesses({ table, roots, stateDir, spare, readEnviron: processes.environs() });
     if (survivors.length === 0 && (serverKilled || roots.length === 0)) break;
     for (const pid of survivors) {
       kill(pid);

@@ -9,7 +9,8 @@ import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
-import { readProcRow, readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import type { ProcTable } from '../monitor/proc-table.js';
+import { processSource } from '../monitor/process-source.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
@@ -144,7 +145,7 @@ export class EffectRunner {
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
   adoptRoot(id: string, pid: number): void {
-    this.roots.set(id, { pid, starttime: readProcRow(pid)?.starttime ?? null });
+    this.roots.set(id, { pid, starttime: processSource().row(pid)?.starttime ?? null });
   }
 
   /** The agent's pane process as proven at launch or reattach, if `pid` is still the one proven. */
@@ -188,7 +189,7 @@ export class EffectRunner {
   membersOf(id: string): number[] {
     const rt = this.d.crew().agents[id];
     if (!rt?.pid) return [];
-    const table = readProcTable();
+    const table = processSource().table();
     return membersOf(table, [this.rootOf(id, rt.pid, table)], this.d.limits.groupPids(id), new Set([this.d.pid, rt.pid]));
   }
 

@@ -6,7 +6,8 @@
  * any extra pids the caller proves are the agent's (its cgroup).
  */
 import { indexTable, rootMembers, type RootRef } from '../monitor/membership.js';
-import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import type { ProcTable } from '../monitor/proc-table.js';
+import { processSource } from '../monitor/process-source.js';
 
 export interface ReaperDeps {
   readTable: () => ProcTable;
@@ -16,7 +17,7 @@ export interface ReaperDeps {
 }
 
 export const realReaperDeps: ReaperDeps = {
-  readTable: () => readProcTable(),
+  readTable: () => processSource().table(),
   signal: (pid, signal) => {
     try {
       process.kill(pid, signal);

@@ -5,7 +5,7 @@
 import { detectCgroups } from '../../monitor/cgroups.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
 import { paneRoot } from '../../monitor/membership.js';
-import { readProcTable } from '../../monitor/proc-table.js';
+import { processSource } from '../../monitor/process-source.js';
 import { stopProcesses } from '../../supervisor/process-reaper.js';
 import { acquireLock, readLock } from '../../supervisor/store/lock.js';
 import { ANCHOR_SESSION, CrewServer } from '../../tmux/crew-server.js';
@@ -36,7 +36,7 @@ export async function runDown(ctx: CliContext): Promise<number> {
   try {
     await server.open({ start: false });
     const panes = (await server.listPanes()).filter((p) => p.sessionName !== ANCHOR_SESSION);
-    const table = readProcTable();
+    const table = processSource().table();
     await Promise.all(
       panes.map((p) =>
         stopProcesses({
