@@ -1,0 +1,113 @@
+/**
+ * The ps path's parsing and its source: ps output of procps (Linux) and of macOS / the BSDs
+ * turned into the rows the /proc scan gives; environments from `ps e`; one ps run shared
+ * by callers within the cache age; start times kept steady across runs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ProcTable } from '../../../src/monitor/proc-table.js';
+import { chooseProcessSource, createPsSource, procSource } from '../../../src/monitor/process-source.js';
+import { parseCpuTime, parseLstart, parsePsEnvirons, parsePsLine, parsePsTable, psArgs, psEnvironArgs } from '../../../src/monitor/ps-table.js';
+
+describe('parseCpuTime', () => {
+  it.each([
+    ['00:00:05', 5],
+    ['01:02:03', 3723],
+    ['2-01:00:00', 176_400],
+    ['0:00.03', 0.03],
+    ['12:34.56', 754.56],
+    ['1:02:03.50', 3723.5],
+  ])('%s → %s s', (text, seconds) => {
+    expect(parseCpuTime(text)).toBeCloseTo(seconds, 5);
+  });
+  it.each(['', '5', 'abc', '1:2:3:4'])('%j is not a time', (text) => {
+    expect(parseCpuTime(text)).toBeNull();
+  });
+});
+
+describe('parseLstart', () => {
+  it('reads the local time ps prints', () => {
+    expect(parseLstart(['Wed', 'Dec', '2', '10:04:27', '2026'])).toBe(Math.round(new Date(2026, 11, 2, 10, 4, 27).getTime() / 1000));
+    expect(parseLstart(['Mon', 'Foo', '2', '10:04:27', '2026'])).toBeNull();
+  });
+});
+
+describe('parsePsLine', () => {
+  it('a procps line (whole seconds of CPU, a session id)', () => {
+    expect(parsePsLine('  4242     1  4242  4242 Ss   00:01:05 14492 Wed Dec  2 10:04:27 2026 node server')).toEqual({
+      pid: 4242,
+      ppid: 1,
+      pgrp: 4242,
+      sid: 4242,
+      state: 'S',
+      ticks: 6500,
+      rss: 14492 * 1024,
+      starttime: parseLstart(['Wed', 'Dec', '2', '10:04:27', '2026']),
+      comm: 'node server',
+    });
+  });
+
+  it('a macOS line (hundredths of CPU; the process group stands in for the session)', () => {
+    const row = parsePsLine('  501   500   500   500 R+     0:12.34   2048 Thu Jan  1 09:00:00 2026 /bin/zsh');
+    expect(row).toMatchObject({ pid: 501, ppid: 500, pgrp: 500, sid: 500, state: 'R', ticks: 1234, rss: 2048 * 1024, comm: '/bin/zsh' });
+  });
+
+  it('a session of 0 falls back to the process group; junk is skipped', () => {
+    expect(parsePsLine('  7  1  7  0 S 00:00:00 4 Wed Dec  2 10:04:27 2026 x')?.sid).toBe(7);
+    expect(parsePsTable('garbage\n\n  7  1  7  7 S 00:00:00 4 Wed Dec  2 10:04:27 2026 x\n').size).toBe(1);
+  });
+
+  it('asks each system for the columns it has', () => {
+    expect(psArgs('linux').join(' ')).toContain('pgid=,sid=,stat=');
+    expect(psArgs('darwin').join(' ')).toContain('pgid=,pgid=,stat=');
+    expect(psEnvironArgs('linux')).toContain('e');
+    expect(psEnvironArgs('darwin')).toContain('-E');
+    expect(psEnvironArgs('freebsd')).toContain('-e');
+  });
+});
+
+describe('parsePsEnvirons', () => {
+  it('splits the environment after the command, NUL-separated as /proc gives it', () => {
+    const envs = parsePsEnvirons('  12 sleep 600 MUSTER_DIR=/p/.muster MUSTER_AGENT=crew/a PATH=/bin\n  13 bash\n');
+    expect(envs.get(12)?.split('\0')).toEqual(['sleep 600', 'MUSTER_DIR=/p/.muster', 'MUSTER_AGENT=crew/a', 'PATH=/bin']);
+    expect(envs.get(13)).toBe('bash');
+  });
+});
+
+function row(pid: number, starttime: number, ticks = 0): ProcTable {
+  return new Map([[pid, { pid, ppid: 1, pgrp: pid, sid: pid, state: 'S', ticks, rss: 0, starttime, comm: 'x' }]]);
+}
+
+describe('the ps source', () => {
+  it('shares one ps run among callers within its age; usage may be up to a second old', () => {
+    let runs = 0;
+    let t = 0;
+    const source = createPsSource({ readTable: () => (runs++, row(5, 100, runs)), now: () => t });
+    source.table();
+    source.row(5);
+    expect(runs).toBe(1);
+    t = 150;
+    expect(source.rows([5, 6]).size).toBe(1);
+    expect(runs).toBe(2);
+    t = 900;
+    expect(source.usage([5]).get(5)).toEqual({ ticks: 2, starttime: 100 });
+    expect(runs).toBe(2);
+    t = 1200;
+    source.usage([5]);
+    expect(runs).toBe(3);
+    expect(source.ticksPerSecond).toBe(100);
+  });
+
+  it('keeps a process start time steady when ps computes it a second off', () => {
+    let t = 0;
+    const starts = [100, 101, 99, 250];
+    const source = createPsSource({ readTable: () => row(5, starts.shift()!), now: () => (t += 1000) });
+    expect([1, 2, 3].map(() => source.row(5)?.starttime)).toEqual([100, 100, 100]);
+    expect(source.row(5)?.starttime).toBe(250); // a new process under the pid
+  });
+
+  it('is chosen with MUSTER_SAMPLER=ps or without /proc', () => {
+    expect(chooseProcessSource({}, true)).toBe(procSource);
+    expect(chooseProcessSource({ MUSTER_SAMPLER: 'ps' }, true).kind).toBe('ps');
+    expect(chooseProcessSource({}, false).kind).toBe('ps');
+  });
+});
