@@ -5,7 +5,7 @@
  * is in hundredths of a second (`ticks` at 100 per second), whatever resolution the
  * system's ps prints (procps on Linux: whole seconds; macOS and the BSDs: hundredths).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import type { ProcRow, ProcTable } from './proc-table.js';
 
 /** `ticks` of ps rows are hundredths of a second. */
@@ -86,9 +86,16 @@ export function parsePsTable(text: string): ProcTable {
   return table;
 }
 
-/** Runs ps once for the whole machine. */
+/** Runs ps once for the whole machine, waiting for it (the first reading only: see process-source.ts). */
 export function readPsTable(platform: NodeJS.Platform = process.platform): ProcTable {
   return parsePsTable(execFileSync('ps', psArgs(platform), { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }));
+}
+
+/** Runs ps once for the whole machine without blocking the event loop. */
+export function readPsTableAsync(platform: NodeJS.Platform = process.platform): Promise<ProcTable> {
+  return new Promise((resolve, reject) => {
+    execFile('ps', psArgs(platform), { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout) => (err ? reject(err) : resolve(parsePsTable(stdout))));
+  });
 }
 
 /** The ps arguments that print every process's command line followed by its environment. */

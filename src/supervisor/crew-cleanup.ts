@@ -84,7 +84,7 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
   const lock = readLock(stateDir);
   let supervisorKilled: number | null = null;
   const processes = processSource();
-  const firstTable = processes.table();
+  const firstTable = processes.tableNow();
   const spare = selfAndAncestors(firstTable);
   if (lock?.alive && !spare.has(lock.pid)) {
     kill(lock.pid); // first, so that it restarts nothing while its crew goes
@@ -96,7 +96,7 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
   let survivors: number[] = [];
   let serverKilled = false;
   for (let round = 0; round < 20; round++) {
-    const table = round === 0 ? firstTable : processes.table();
+    const table = round === 0 ? firstTable : processes.tableNow();
     survivors = crewProcesses({ table, roots, stateDir, spare, readEnviron: processes.environs() });
     if (survivors.length === 0 && (serverKilled || roots.length === 0)) break;
     for (const pid of survivors) {

@@ -145,7 +145,7 @@ export class EffectRunner {
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
   adoptRoot(id: string, pid: number): void {
-    this.roots.set(id, { pid, starttime: processSource().row(pid)?.starttime ?? null });
+    this.roots.set(id, { pid, starttime: processSource().startOf(pid) });
   }
 
   /** The agent's pane process as proven at launch or reattach, if `pid` is still the one proven. */

@@ -36,7 +36,7 @@ export async function runDown(ctx: CliContext): Promise<number> {
   try {
     await server.open({ start: false });
     const panes = (await server.listPanes()).filter((p) => p.sessionName !== ANCHOR_SESSION);
-    const table = processSource().table();
+    const table = processSource().tableNow();
     await Promise.all(
       panes.map((p) =>
         stopProcesses({

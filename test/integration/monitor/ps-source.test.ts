@@ -33,7 +33,7 @@ describe('the ps source on the real ps', () => {
     const pid = leader.pid as number;
     const ps = createPsSource({ maxAgeMs: 0 });
     const child = await waitFor('the child', () => [...ps.table().values()].find((r) => r.ppid === pid && r.comm === 'sleep'));
-    const fromPs = ps.table();
+    const fromPs = ps.tableNow();
     const fromProc = procSource.table();
     for (const p of [pid, child.pid]) {
       const a = fromPs.get(p)!;
@@ -64,7 +64,7 @@ describe('the ps source on the real ps', () => {
     const busy = start('while :; do :; done');
     const idle = start('exec sleep 304');
     const ps = createPsSource({ maxAgeMs: 0 });
-    const sampler = new Sampler({ readTable: () => ps.table(), readMachine: ps.machine, clockTicks: ps.ticksPerSecond });
+    const sampler = new Sampler({ readTable: () => ps.tableNow(), readMachine: ps.machine, clockTicks: ps.ticksPerSecond });
     const roots = new Map([
       ['busy', { pid: busy.pid as number }],
       ['idle', { pid: idle.pid as number }],

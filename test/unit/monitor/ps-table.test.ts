@@ -78,31 +78,57 @@ function row(pid: number, starttime: number, ticks = 0): ProcTable {
 }
 
 describe('the ps source', () => {
-  it('shares one ps run among callers within its age; usage may be up to a second old', () => {
-    let runs = 0;
+  it('waits for the first reading only; later readers get the last table while a new one is read in the background', async () => {
+    let syncRuns = 0;
+    let asyncRuns = 0;
     let t = 0;
-    const source = createPsSource({ readTable: () => (runs++, row(5, 100, runs)), now: () => t });
-    source.table();
+    const source = createPsSource({
+      readTable: () => (syncRuns++, row(5, 100, 1)),
+      readTableAsync: async () => (asyncRuns++, row(5, 100, 10 + asyncRuns)),
+      now: () => t,
+    });
+    expect(source.table().get(5)?.ticks).toBe(1);
     source.row(5);
-    expect(runs).toBe(1);
-    t = 150;
-    expect(source.rows([5, 6]).size).toBe(1);
-    expect(runs).toBe(2);
-    t = 900;
-    expect(source.usage([5]).get(5)).toEqual({ ticks: 2, starttime: 100 });
-    expect(runs).toBe(2);
-    t = 1200;
-    source.usage([5]);
-    expect(runs).toBe(3);
+    expect([syncRuns, asyncRuns]).toEqual([1, 0]);
+    t = 150; // older than 100 ms: handed out, and read again in the background
+    expect(source.rows([5, 6]).get(5)?.ticks).toBe(1);
+    expect(asyncRuns).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(source.table().get(5)?.ticks).toBe(11);
+    t = 900; // duty cycling takes a table up to a second old
+    expect(source.usage([5]).get(5)).toEqual({ ticks: 11, starttime: 100 });
+    expect(asyncRuns).toBe(1);
+    t = 10_000; // too old to hand out: wait for a reading
+    expect(source.table().get(5)?.ticks).toBe(1);
+    expect(syncRuns).toBe(2);
+    expect(source.tableNow().get(5)?.ticks).toBe(1);
+    expect(syncRuns).toBe(3);
     expect(source.ticksPerSecond).toBe(100);
   });
 
   it('keeps a process start time steady when ps computes it a second off', () => {
     let t = 0;
     const starts = [100, 101, 99, 250];
-    const source = createPsSource({ readTable: () => row(5, starts.shift()!), now: () => (t += 1000) });
+    const source = createPsSource({ readTable: () => row(5, starts.shift()!), now: () => (t += 10_000) });
     expect([1, 2, 3].map(() => source.row(5)?.starttime)).toEqual([100, 100, 100]);
     expect(source.row(5)?.starttime).toBe(250); // a new process under the pid
+  });
+
+  it('gives a process just launched the current second, which its first reading confirms', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    let listed = false;
+    const source = createPsSource({
+      readTable: () => row(5, 100),
+      readTableAsync: async () => (listed ? new Map([...row(5, 100), ...row(9, now + 1)]) : row(5, 100)),
+      now: () => 0,
+    });
+    source.table();
+    expect(source.startOf(5)).toBe(100);
+    const launched = source.startOf(9);
+    expect(Math.abs(launched! - now)).toBeLessThanOrEqual(1);
+    listed = true;
+    await new Promise((r) => setImmediate(r));
+    expect(source.startOf(9)).toBe(launched);
   });
 
   it('is chosen with MUSTER_SAMPLER=ps or without /proc', () => {
