@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: muster's resource-limit benchmark (issue 3 §6), peers in the same run.
+ * `npm run bench`: muster's resource-limit benchmark, peers in the same run.
  *
  *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,tui] [--sizes 10,50,200] [--overhead-window 30] [--window 20]
  *

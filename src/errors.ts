@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each carries the exit code the CLI should use and a hint that
- * says who must act and what to try. SPEC §2: 2 = bad usage or invalid files
+ * says who must act and what to try. docs/commands.md: 2 = bad usage or invalid files
  * (nothing started, nothing changed), 1 = any other failure.
  */
 export type ExitCode = 1 | 2;
@@ -64,7 +64,7 @@ export class LockedError extends MusterError {
   }
 }
 
-/** Renders an error as SPEC §2 wants it: what and where on one line, then what to do. */
+/** Renders an error as docs/commands.md says: what and where on one line, then what to do. */
 export function renderError(err: unknown): { text: string; exitCode: ExitCode } {
   if (err instanceof ConfigError) {
     const lines = err.problems.map(formatProblem);

@@ -41,7 +41,7 @@ import type { PresetName } from '../config/types.js';
 export type PresetKey = PresetName | 'default';
 
 export interface SubmitStyle {
-  /** pause between the paste and Enter (NOTES: ≥150 ms for Claude Code and Codex) */
+  /** pause between the paste and Enter (≥150 ms for Claude Code and Codex; docs/presets.md#typing) */
   pauseMs: number;
   /** quirks worth knowing when typing into this CLI */
   notes: string;

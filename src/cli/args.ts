@@ -1,5 +1,5 @@
 /**
- * Command-line parsing (SPEC §2). `-C DIR` and `--help` are accepted before or after the
+ * Command-line parsing (docs/commands.md). `-C DIR` and `--help` are accepted before or after the
  * command name; each command declares its own flags. Pure: argv in, a parsed command out.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `muster` command: parses the command line and hands over to one command module.
- * Errors end here: rendered as SPEC §2 wants (what and where, then what to do) with their
+ * Errors end here: rendered as docs/commands.md says (what and where, then what to do) with their
  * exit code.
  */
 import { renderError } from '../errors.js';

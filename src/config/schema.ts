@@ -28,7 +28,7 @@ export const LAYOUT_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 /** Environment variable names. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The allowed values of the enum keys (SPEC §1). */
+/** The allowed values of the enum keys (docs/team-file.md). */
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export const PRESETS = ['claude', 'codex', 'aider', 'gemini', 'shell'] as const;
 export const ON_MEMORY = ['restart', 'stop', 'none'] as const;

@@ -1,5 +1,5 @@
 /**
- * The runtime state of one agent: one type per lifecycle state (SPEC §4), plus the
+ * The runtime state of one agent: one type per lifecycle state (docs/status-json.md#states-and-reasons), plus the
  * counters every state carries. Plain data, JSON-serialisable: it is what the ledger
  * persists and what a new supervisor picks up after a crash.
  */
@@ -144,7 +144,7 @@ export function freshRuntime(id: string): AgentRuntime {
   };
 }
 
-/** The reason field of SPEC §4 for a status. */
+/** The reason field of docs/status-json.md for a status. */
 export function statusReason(status: AgentStatus): string | null {
   switch (status.state) {
     case 'pending':

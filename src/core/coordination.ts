@@ -1,5 +1,5 @@
 /**
- * Coordination (SPEC §3): check-in cadence, commit cadence, handoffs, and the outbox of
+ * Coordination (README, Coordination): check-in cadence, commit cadence, handoffs, and the outbox of
  * text waiting to be typed into each agent (first prompt, handoffs, nudges, messages).
  * Pure: these functions read the agent and the time and act through a transaction.
  */

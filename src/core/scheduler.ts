@@ -1,7 +1,7 @@
 /**
  * Who may start now: `after`, `uses`, `max_parallel`, the machine ceiling and
  * `priority`. Pure: it reads the crew and returns the agents to start and, for every
- * agent that must keep waiting, the reason (SPEC §4 pending reasons).
+ * agent that must keep waiting, the reason (docs/status-json.md#states-and-reasons).
  */
 import type { AgentSpec, CeilingSpec, Priority } from '../config/types.js';
 import { holdsSlot, type CrewState, type PendingReason } from './agent-state.js';

@@ -1,5 +1,5 @@
 /**
- * The status document of SPEC §4, built from the crew and the latest samples. Pure: the
+ * The status document of docs/status-json.md, built from the crew and the latest samples. Pure: the
  * supervisor publishes it as its snapshot, `muster status` prints it, the TUI renders it.
  */
 import type { AgentSpec } from '../config/types.js';
@@ -15,7 +15,7 @@ export interface SystemSample {
   memory: { used: number; total: number };
 }
 
-/** A handoff as SPEC §4 shows it: times as ISO strings. */
+/** A handoff as docs/status-json.md shows it: times as ISO strings. */
 export type HandoffView = Omit<Handoff, 'created' | 'delivered'> & { created: string; delivered: string | null };
 
 export type Activity = 'busy' | 'idle' | 'waiting';
@@ -34,7 +34,7 @@ export interface AgentStatusView {
   restarts: number;
   exitCode: number | null;
   checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean } | null;
-  /** extensions beyond SPEC §4 */
+  /** fields added to the first version, in docs/status-json.md too */
   activity: Activity | null;
   attempt: number;
   startedAt: string | null;
@@ -52,7 +52,7 @@ export interface StatusView {
   system: SystemSample | null;
   agents: AgentStatusView[];
   handoffs: HandoffView[];
-  /** extensions beyond SPEC §4 */
+  /** fields added to the first version, in docs/status-json.md too */
   ceiling?: { cpu: number | null; memory: number | null };
   /** how limits are enforced: e.g. `cgroup v1 (cpu, memory, freezer)` or `sampling + duty cycling` */
   enforcement?: string;

@@ -1,5 +1,5 @@
 /**
- * The emergency brake (SPEC §2 `cleanup`): every process the crew owns is killed at once,
+ * The emergency brake (docs/commands.md, `cleanup`): every process the crew owns is killed at once,
  * its tmux server is killed by its socket, the lock is released; logs and ledger stay.
  * A process counts as the crew's only with proof: it descends from, or shares the
  * session of, one of the crew's pane processes; or its environment carries this

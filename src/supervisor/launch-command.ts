@@ -1,5 +1,5 @@
 /**
- * What tmux runs in an agent's pane, and with which environment (SPEC §2): the agent's
+ * What tmux runs in an agent's pane, and with which environment (docs/team-file.md#what-every-agent-gets): the agent's
  * command line through `/bin/sh -c`, with `MUSTER_AGENT`, `MUSTER_DIR`, `MUSTER_BIN`, the
  * agent's env, and without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
  * prelude runs first (e.g. joining the agent's cgroup) so that every child is born where

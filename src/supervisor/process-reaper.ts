@@ -1,5 +1,5 @@
 /**
- * Ending an agent's processes for good (SPEC §2 `stop`): interrupt, then TERM, then
+ * Ending an agent's processes for good (docs/commands.md, `stop`): interrupt, then TERM, then
  * KILL after a timeout, re-reading the process table at every round so that children
  * born in the meantime are caught, and returning only once they are really gone.
  * Membership is the pane's tree plus its session (double-forked children included) plus
