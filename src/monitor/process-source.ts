@@ -79,6 +79,24 @@ export function osMachine(): MachineStat {
   return { totalJiffies: total / 10, idleJiffies: idle / 10, cpus: Math.max(1, cpus.length), memTotal: os.totalmem(), memAvailable: os.freemem() };
 }
 
+const selfStart = Math.floor((performance.timeOrigin) / 1000);
+
+/** This process as a ps row, from Node's own counters (ticks in hundredths of a second). */
+function selfRow(): ProcRow {
+  const cpu = process.cpuUsage();
+  return {
+    pid: process.pid,
+    ppid: process.ppid,
+    pgrp: 0, // not needed: the supervisor's own row only gives its cost
+    sid: 0,
+    state: 'R',
+    ticks: Math.round((cpu.user + cpu.system) / 10_000),
+    rss: process.memoryUsage.rss(),
+    starttime: selfStart,
+    comm: 'node',
+  };
+}
+
 /** Options of the ps source; each defaults to the real thing. */
 export interface PsSourceOptions {
   /** a reading that waits (only when there is none, or the last is too old to hand out) */
@@ -156,9 +174,15 @@ export function createPsSource(options: PsSourceOptions = {}): ProcessSource {
     }
     return take(readTable(), t);
   };
-  const pick = (table: ProcTable, pids: Iterable<number>): ProcTable => {
+  const pick = (pids: Iterable<number>): ProcTable => {
+    const list = [...pids];
     const out: ProcTable = new Map();
-    for (const pid of pids) {
+    // this process's own row from Node: exact, and no ps run for a pulse that measures only it
+    if (list.includes(process.pid)) out.set(process.pid, selfRow());
+    const others = list.filter((pid) => pid !== process.pid);
+    if (others.length === 0) return out;
+    const table = current(maxAge);
+    for (const pid of others) {
       const row = table.get(pid);
       if (row) out.set(pid, row);
     }
@@ -170,7 +194,7 @@ export function createPsSource(options: PsSourceOptions = {}): ProcessSource {
     cpuResolutionMs: options.cpuResolutionMs ?? (process.platform === 'linux' ? 1000 : 10),
     table: () => current(maxAge),
     tableNow: () => take(readTable(), now()),
-    rows: (pids) => pick(current(maxAge), pids),
+    rows: (pids) => pick(pids),
     row: (pid) => current(maxAge).get(pid) ?? null,
     startOf: (pid) => {
       const known = current(maxAge).get(pid)?.starttime ?? started.get(pid);

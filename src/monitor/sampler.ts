@@ -122,7 +122,9 @@ export class Sampler {
    * per process of the machine.
    */
   sample(roots: ReadonlyMap<string, AgentRoot>, nowMs: number, options: { scope?: 'machine' | 'members' } = {}): Sample {
-    const table = options.scope === 'members' ? this.readRows(listedPids(roots, this.selfPid)) : this.readTable();
+    // A pulse that measures no agent reads only the supervisor's own row (a ps run saved on the ps path).
+    const scope = roots.size === 0 ? 'members' : options.scope;
+    const table = scope === 'members' ? this.readRows(listedPids(roots, this.selfPid)) : this.readTable();
     const machineStat = this.readMachine();
     const index = indexTable(table);
     const cpuOf = (row: ProcRow): number => cpuSince(row, this.readings.get(row.pid), nowMs, this.ticksPerSecond);

@@ -7,6 +7,7 @@ import { initialCrew } from '../core/crew.js';
 import { reconcile } from '../core/reconcile.js';
 import { buildStatus, type AgentSample, type StatusView } from '../core/status-view.js';
 import { Sampler } from '../monitor/sampler.js';
+import { processSource } from '../monitor/process-source.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
@@ -36,7 +37,8 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     const rt = crew.agents[e.agent];
     if (rt) crew.agents[rt.id] = { ...rt, pid: null, exitCode: e.type === 'exited' ? e.code : rt.exitCode };
   }
-  const sampler = new Sampler();
+  // two readings 200 ms apart: each must be taken then (the ps source would hand out its last one)
+  const sampler = new Sampler({ readTable: () => processSource().tableNow() });
   const roots = new Map<string, { pid: number }>();
   for (const rt of Object.values(crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
   sampler.sample(roots, Date.now());

@@ -106,6 +106,16 @@ describe('the ps source', () => {
     expect(source.ticksPerSecond).toBe(100);
   });
 
+  it("reads this process's own row from Node: a pulse that measures no agent runs no ps", () => {
+    let runs = 0;
+    const source = createPsSource({ readTable: () => (runs++, row(5, 100)), readTableAsync: async () => (runs++, row(5, 100)) });
+    const own = source.rows([process.pid]);
+    expect(runs).toBe(0);
+    expect(own.get(process.pid)?.rss).toBeGreaterThan(0);
+    expect(source.rows([process.pid, 5]).size).toBe(2);
+    expect(runs).toBe(1);
+  });
+
   it('keeps a process start time steady when ps computes it a second off', () => {
     let t = 0;
     const starts = [100, 101, 99, 250];
