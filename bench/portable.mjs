@@ -152,7 +152,7 @@ export async function runPortable(opts) {
   ];
   const notes = [
     `Two crews of ${opts.agents} \`sleep 3600\` agents, both with MUSTER_CGROUPS=off, run at once and are measured in the same ${opts.windowMs / 1000} s window after ${opts.settleMs / 1000} s of settling; CPU is percent of one core from /proc (utime+stime of the supervisor, and cutime+cstime for the \`ps\` runs it waited for).`,
-    'Each pulse reads the process table once (every agent measured every 5th idle pulse, every pulse while a client is subscribed): a scan of /proc/PID/stat, or one `ps -A` run. Duty cycling reuses a ps table up to 1 s old; concurrent stops share one up to 100 ms old.',
+    'A pulse that measures agents (all of them every 5th idle pulse, every pulse while a client is subscribed) reads the process table once: a scan of /proc/PID/stat, or one `ps -A` run, started in the background (a pulse gets the table read after the one before); a pulse that measures none reads only the supervisor\'s own figures.',
     `Machine figures: mean of 200 readings 20 ms apart in one Node process. systeminformation is installed into bench/.cache/ for this comparison only; muster reads /proc where it exists and Node's os counters elsewhere (both portable through Node), so it does not depend on systeminformation.`,
   ];
   if (pack) notes.push(`Package: \`npm pack --dry-run\`: ${(pack.size / 1000).toFixed(0)} kB packed, ${(pack.unpacked / 1000).toFixed(0)} kB unpacked, ${pack.files} files (dist without source maps, docs, schema, layouts, teams, README).`);
