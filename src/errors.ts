@@ -76,9 +76,11 @@ export function renderError(err: unknown): { text: string; exitCode: ExitCode } 
     if (err.hint) lines.push(`hint: ${err.hint}`);
     return { text: lines.join('\n'), exitCode: err.exitCode };
   }
-  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  // The stack only when asked for (MUSTER_DEBUG=1, docs/commands.md): a user gets one line.
+  const debug = process.env.MUSTER_DEBUG === '1';
+  const message = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
   return {
-    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it with the lines above.`,
+    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ' (MUSTER_DEBUG=1 adds the details a report needs)'}.`,
     exitCode: 1,
   };
 }
