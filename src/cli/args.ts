@@ -35,15 +35,15 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
   {
     name: 'init',
-    summary: 'write muster.yaml and a team file for the agent CLIs on PATH (a short form on a terminal)',
-    usage: 'init [--agents CLI:N,…] [--server CMD] [--name NAME] [--shape crew|pm-dev] [--memory SIZE] [--worktrees] [--yes] [--force]',
+    summary: 'write muster.yaml and a team of the agent CLIs on PATH (asks on a terminal)',
+    usage: 'init [--agents CLI:N,…] [--server CMD] [--force] …',
     options: { agents: { type: 'string' }, server: { type: 'string' }, name: { type: 'string' }, shape: { type: 'string' }, memory: { type: 'string' }, worktrees: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' } },
     positionals: [0, 0],
   },
   {
     name: 'import',
-    summary: 'a team file (and layout) from a tmuxinator or tmuxp file or a Procfile',
-    usage: 'import FILE [--name NAME] [--format tmuxinator|tmuxp|procfile] [--stdout] [--force]',
+    summary: 'a team (and layout) from a tmuxinator or tmuxp file or a Procfile',
+    usage: 'import FILE [--name NAME] [--stdout] [--force] …',
     options: { name: { type: 'string' }, format: { type: 'string' }, stdout: { type: 'boolean' }, force: { type: 'boolean' } },
     positionals: [1, 1],
     completes: 'files',
@@ -128,7 +128,10 @@ function describeArity(min: number, max: number | null): string {
 }
 
 export function helpText(def: CommandDef | null, version: string): string {
-  if (def) return `Usage: muster ${def.usage} [-C DIR]\n\n${def.summary}\n`;
+  if (def) {
+    const flags = Object.entries(def.options ?? {}).map(([name, o]) => `--${name}${o.type === 'string' ? ' VALUE' : ''}`);
+    return `Usage: muster ${def.usage} [-C DIR]\n\n${def.summary}\n${flags.length > 0 ? `\nFlags: ${flags.join(', ')} (docs/commands.md)\n` : ''}`;
+  }
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
   return [
