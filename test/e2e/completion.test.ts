@@ -2,8 +2,8 @@
  * Shell completion: the bash script loaded into a real bash, its completion function run
  * on command lines as a user types them, and the candidates read back: commands, flags,
  * the project's agent names from the team files and from the ledger, `-C DIR` honoured.
- * An unknown shell is bad usage with the list. The zsh and fish scripts are generated from
- * the same command table.
+ * The fish script likewise in a real fish; the zsh script is parsed by zsh. An unknown
+ * shell is bad usage with the list.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -125,6 +125,28 @@ describe('muster completion', () => {
     const none = await p.muster(['completion']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/bash, zsh, fish/);
+  });
+
+  it('fish: the script loads into a real fish and completes commands and agent names', async () => {
+    const script = (await p.muster(['completion', 'fish'])).stdout;
+    const file = p.write('muster.fish', script);
+    const run = (line: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        execFile('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { cwd: p.dir, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: p.dir }, timeout: 30_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`fish failed: ${stderr}`)) : resolve(stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0]!).sort()),
+        );
+      });
+    expect(await run('muster st')).toEqual(['status', 'stop']);
+    expect(await run('muster restart web/')).toEqual(['web/dev', 'web/pm', 'web/translate-faq', 'web/translate-intro']);
+    expect(await run('muster logs --')).toEqual(expect.arrayContaining(['--follow', '--lines']));
+  });
+
+  it('zsh: the script parses (zsh -n)', async () => {
+    const file = p.write('muster.zsh', (await p.muster(['completion', 'zsh'])).stdout);
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile('zsh', ['-n', file], { timeout: 30_000 }, (err, _o, stderr) => resolve({ code: err ? 1 : 0, stderr })),
+    );
+    expect(r, r.stderr).toEqual({ code: 0, stderr: '' });
   });
 
   it('zsh and fish scripts name every command and ask muster for agent names', () => {
