@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { COMMANDS } from '../../../src/cli/args.js';
 import { FILE_SCHEMAS, jsonSchemaOf, SCHEMA_NAMES, schemaFileName, type SchemaName } from '../../../src/config/json-schema.js';
 import { validateProject } from '../../../src/config/load-project.js';
 
@@ -139,7 +140,9 @@ describe('files muster validate rejects', () => {
     expect(schemaValid('team', parse(fine)).ok).toBe(true);
   });
 
-  it('the registry names the schemas muster schema prints', () => {
-    expect(Object.keys(FILE_SCHEMAS)).toEqual(['team', 'layout', 'project']);
+  it('muster schema, its usage and its completion name every schema of the registry', () => {
+    const def = COMMANDS.find((c) => c.name === 'schema')!;
+    expect(def.completes).toEqual(Object.keys(FILE_SCHEMAS));
+    expect(def.usage).toBe(`schema [${Object.keys(FILE_SCHEMAS).join('|')}]`);
   });
 });
