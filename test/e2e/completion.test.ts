@@ -8,10 +8,13 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { COMMANDS } from '../../src/cli/args.js';
 import { completionScript } from '../../src/cli/completion-scripts.js';
 import { MAIN, makeProject, type TestProject } from '../helpers/project.js';
+
+// Each test runs the real binary several times in a row: on a loaded machine a run takes seconds.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let p: TestProject;
 let bin: string;

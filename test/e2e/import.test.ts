@@ -11,14 +11,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { makeProject, type TestProject } from '../helpers/project.js';
+
+// Each test runs the real binary several times in a row: on a loaded machine a run takes seconds.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/import/', import.meta.url));
 const projects: TestProject[] = [];
 afterAll(async () => {
-  for (const p of projects) await p.destroy();
+  await Promise.all(projects.map((p) => p.destroy()));
 });
 
 interface Team {

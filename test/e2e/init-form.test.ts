@@ -5,20 +5,25 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { MAIN, makeProject, type TestProject } from '../helpers/project.js';
 import { cleanEnv } from '../helpers/tmux.js';
 import { PtyScreen } from '../ui/pty-screen.js';
 
+// Each test runs the real binary several times in a row: on a loaded machine a run takes seconds.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 const projects: TestProject[] = [];
 const screens: PtyScreen[] = [];
 afterAll(async () => {
   for (const s of screens) await s.kill();
-  for (const p of projects) {
-    fs.rmSync(`${p.dir}-bin`, { recursive: true, force: true });
-    await p.destroy();
-  }
+  await Promise.all(
+    projects.map((p) => {
+      fs.rmSync(`${p.dir}-bin`, { recursive: true, force: true });
+      return p.destroy();
+    }),
+  );
 });
 
 const DOWN = '\x1b[B';
@@ -38,13 +43,19 @@ function openInit(label: string): { p: TestProject; screen: PtyScreen } {
   return { p, screen };
 }
 
-/** Waits for a question on screen, then presses the keys. */
-async function answer(screen: PtyScreen, question: RegExp, keys: string[]): Promise<void> {
-  await screen.waitFor(String(question), (text) => question.test(text), 30_000);
-  for (const k of keys) {
+/**
+ * Waits for a question on screen, then presses the keys; before the last one (Enter), waits
+ * until the screen shows `ready` (what the keys before it did), so no key outruns the form.
+ */
+async function answer(screen: PtyScreen, question: RegExp, keys: string[], ready?: RegExp): Promise<void> {
+  await screen.waitFor(String(question), (text) => question.test(text), 90_000);
+  await new Promise((r) => setTimeout(r, 300)); // the question's input handler is attached after it is drawn
+  for (const k of keys.slice(0, -1)) {
     screen.write(k);
     await new Promise((r) => setTimeout(r, 150));
   }
+  if (ready) await screen.waitFor(String(ready), (text) => ready.test(text), 90_000);
+  screen.write(keys[keys.length - 1] ?? '');
 }
 
 describe('muster init on a terminal', () => {
@@ -52,15 +63,15 @@ describe('muster init on a terminal', () => {
     const { p, screen } = openInit('initform');
     await answer(screen, /What shape of team\?/, [ENTER]);
     // the CLIs found on PATH are picked already
-    await screen.waitFor('claude and codex found', (text) => /claude \(found\)/.test(text) && /codex \(found\)/.test(text) && /gemini \(not on PATH\)/.test(text));
+    await screen.waitFor('claude and codex found', (text) => /claude \(found\)/.test(text) && /codex \(found\)/.test(text) && /gemini \(not on PATH\)/.test(text), 90_000);
     await answer(screen, /Which agent CLIs\?/, [ENTER]);
-    await answer(screen, /How many claude agents\?/, [DOWN, ENTER]);
+    await answer(screen, /How many claude agents\?/, [DOWN, ENTER], /❯ 2/);
     await answer(screen, /How many codex agents\?/, [ENTER]);
-    await answer(screen, /A dev server to run beside them\?/, ['npm run dev -- --port 3000', ENTER]);
+    await answer(screen, /A dev server to run beside them\?/, ['npm run dev -- --port 3000', ENTER], /npm run dev -- --port 3000/);
     await answer(screen, /git worktree of its own\?/, [ENTER]);
     await answer(screen, /Memory limit per agent\?/, [ENTER]);
-    await answer(screen, /The team's name\?/, ['web', ENTER]);
-    const exit = await Promise.race([screen.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    await answer(screen, /The team's name\?/, ['web', ENTER], /name\?.*\n.*web/);
+    const exit = await Promise.race([screen.exited, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
     expect(exit?.exitCode, screen.text()).toBe(0);
     await screen.settle();
     expect(screen.output()).toMatch(/wrote muster\.yaml and teams\/web\.yaml: team web, 4 agent\(s\): claude-1, claude-2, codex, server/);
@@ -76,7 +87,7 @@ describe('muster init on a terminal', () => {
   it('Esc cancels and writes nothing', async () => {
     const { p, screen } = openInit('initcancel');
     await answer(screen, /What shape of team\?/, [ESC]);
-    const exit = await Promise.race([screen.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    const exit = await Promise.race([screen.exited, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
     expect(exit?.exitCode).toBe(1);
     expect(screen.output()).toMatch(/init cancelled; nothing was written/);
     expect(fs.readdirSync(p.dir)).toEqual([]);

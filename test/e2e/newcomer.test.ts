@@ -7,17 +7,22 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { agentOf, makeProject, waitFor, type TestProject } from '../helpers/project.js';
 import { serverAnswers } from '../helpers/tmux.js';
 
+// Each test runs the real binary several times in a row: on a loaded machine a run takes seconds.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 const projects: TestProject[] = [];
 afterAll(async () => {
-  for (const p of projects) {
-    fs.rmSync(`${p.dir}-bin`, { recursive: true, force: true });
-    await p.destroy();
-  }
+  await Promise.all(
+    projects.map((p) => {
+      fs.rmSync(`${p.dir}-bin`, { recursive: true, force: true });
+      return p.destroy();
+    }),
+  );
 });
 
 function project(label: string): TestProject {
@@ -113,7 +118,7 @@ describe('a newcomer: empty git repository → init → validate → up → stat
     const status = await waitFor('the crew running', async () => {
       const s = await p.status();
       return s.supervisor.running && s.agents.length === 3 && s.agents.every((a) => a.state === 'running') ? s : null;
-    });
+    }, 120_000);
     expect(status.agents.map((a) => a.id)).toEqual(['app/shell-1', 'app/shell-2', 'app/server']);
     expect(agentOf(status, 'app/shell-1').pid).toBeGreaterThan(0);
     const table = await p.muster(['status']);
