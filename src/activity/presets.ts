@@ -41,7 +41,7 @@ import type { PresetName } from '../config/types.js';
 export type PresetKey = PresetName | 'default';
 
 export interface SubmitStyle {
-  /** pause between the paste and Enter (≥150 ms for Claude Code and Codex; docs/presets.md#typing) */
+  /** pause between the paste and Enter (≥150 ms for Claude Code and Codex, which take a quicker Enter as part of the paste) */
   pauseMs: number;
   /** quirks worth knowing when typing into this CLI */
   notes: string;

@@ -1,5 +1,5 @@
 /**
- * The project's `requires` (docs/project-file.md), checked before anything starts; every miss is
+ * The project's `requires` (in `muster.yaml`), checked before anything starts; every miss is
  * listed at once.
  */
 import * as fs from 'node:fs';

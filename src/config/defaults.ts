@@ -1,4 +1,4 @@
-/** Built-in defaults (docs/team-file.md), applied after a team's own `defaults`. */
+/** Built-in defaults (README, "A team file"), applied after a team's own `defaults`. */
 import type { Priority, RestartSpec } from './types.js';
 
 /** Typed into an agent whose check-in is overdue, unless the team says otherwise. */

@@ -1,4 +1,4 @@
-/** The optional project file `muster.yaml` (docs/project-file.md). */
+/** The optional project file `muster.yaml` (README, "A team file"). */
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
 import { DEFAULT_PULSE_MS } from './defaults.js';

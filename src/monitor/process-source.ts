@@ -30,8 +30,8 @@ export interface ProcessSource {
   usage(pids: readonly number[]): Map<number, { ticks: number; starttime: number }>;
   /** machine-wide CPU and memory counters */
   machine(): MachineStat;
-  /** a reader of processes' environments (NUL-separated) as they are now */
-  environs(): (pid: number) => string | null;
+  /** a process's environment (NUL-separated), or null when it cannot be read */
+  environ(pid: number): string | null;
 }
 
 /** The /proc source (Linux). */
@@ -64,7 +64,7 @@ export const procSource: ProcessSource = {
     return usage;
   },
   machine: () => readProcMachine(),
-  environs: () => (pid) => readProcEnviron(pid),
+  environ: (pid) => readProcEnviron(pid),
 };
 
 /** Machine counters from Node (portable: /proc/stat on Linux, the kernel's counters elsewhere), in 10 ms jiffies. */
@@ -137,6 +137,7 @@ export function createPsSource(options: PsSourceOptions = {}): ProcessSource {
   let cached: { at: number; table: ProcTable } | null = null;
   let started = new Map<number, number>();
   let refreshing = false;
+  let environs: { at: number; all: Map<number, string> } | null = null;
 
   const take = (table: ProcTable, at: number): ProcTable => {
     const seen = new Map<number, number>();
@@ -214,9 +215,11 @@ export function createPsSource(options: PsSourceOptions = {}): ProcessSource {
       return usage;
     },
     machine: osMachine,
-    environs: () => {
-      const all = readEnvirons();
-      return (pid) => all.get(pid) ?? null;
+    environ: (pid) => {
+      // one ps run serves the whole scan of a cleanup round
+      const t = now();
+      if (!environs || t - environs.at > maxAge) environs = { at: t, all: readEnvirons() };
+      return environs.all.get(pid) ?? null;
     },
   };
 }

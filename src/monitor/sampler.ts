@@ -169,11 +169,6 @@ export class Sampler {
     return { cpu: h?.cpu.toArray() ?? [], memory: h?.memory.toArray() ?? [] };
   }
 
-  /** Drops an agent's history (the agent was removed from the crew). */
-  forget(agentId: string): void {
-    this.histories.delete(agentId);
-  }
-
   private prune(nowMs: number): void {
     if (nowMs - this.lastPruneMs < READING_TTL_MS) return;
     this.lastPruneMs = nowMs;

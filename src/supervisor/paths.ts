@@ -1,5 +1,5 @@
 /**
- * Where a project's state lives (docs/project-file.md#the-state-folder--muster): everything under `<project>/.muster/`.
+ * Where a project's state lives: everything under `<project>/.muster/`.
  */
 import * as path from 'node:path';
 

@@ -34,5 +34,5 @@ const NO_CEILING: CeilingSpec = { cpu: null, memory: null };
 export function context(specs: AgentSpec[], now: number, over: Partial<CrewContext> = {}): CrewContext {
   const maxParallel = new Map<string, number | null>();
   for (const s of specs) maxParallel.set(s.team, null);
-  return { now, specs, maxParallel, ceiling: NO_CEILING, machine: null, requiresMet: true, ...over };
+  return { now, specs, maxParallel, ceiling: NO_CEILING, machine: null, ...over };
 }

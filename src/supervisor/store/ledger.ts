@@ -33,6 +33,16 @@ export class Ledger {
     return readJsonFile<T>(this.snapshotFile);
   }
 
+  /**
+   * Keeps a copy of the snapshot as it is now beside it (`state.json.bad-<time>`), before
+   * anyone moves it away; returns the copy's path.
+   */
+  keepSnapshotCopy(now: number): string {
+    const copy = `${this.snapshotFile}.bad-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+    fs.copyFileSync(this.snapshotFile, copy);
+    return copy;
+  }
+
   /** Replaces the snapshot atomically: after a crash it is the old one or the new one, never torn. */
   saveSnapshot(state: unknown): void {
     if (!this.cleaned) {

@@ -56,8 +56,7 @@ describe('the ps source on the real ps', () => {
     });
     const escaped = pids.find((p) => p !== pid)!;
     expect(ps.row(escaped)!.ppid).not.toBe(pid);
-    const environ = ps.environs();
-    expect(environ(escaped)?.split('\0')).toContain('MUSTER_PS_TEST=yes');
+    expect(ps.environ(escaped)?.split('\0')).toContain('MUSTER_PS_TEST=yes');
   });
 
   it('a Sampler reading ps measures a busy loop near a core and a sleep near zero', async () => {
