@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each carries the exit code the CLI should use and a hint that
- * says who must act and what to try (README, "Commands"): 2 = bad usage or invalid files
+ * says who must act and what to try. docs/commands.md: 2 = bad usage or invalid files
  * (nothing started, nothing changed), 1 = any other failure.
  */
 export type ExitCode = 1 | 2;
@@ -40,13 +40,13 @@ export function formatProblem(p: FileProblem): string {
 export class ConfigError extends MusterError {
   readonly problems: FileProblem[];
 
-  constructor(problems: FileProblem[]) {
+  constructor(problems: FileProblem[], hint = 'Fix the files named above, then run `muster validate` to check them.') {
     const first = problems[0];
     super(
       problems.length === 1 && first
         ? formatProblem(first)
         : `${problems.length} problems in the team files`,
-      { exitCode: 2, hint: 'Fix the files named above, then run `muster validate` to check them.' },
+      { exitCode: 2, hint },
     );
     this.problems = problems;
   }
@@ -64,7 +64,7 @@ export class LockedError extends MusterError {
   }
 }
 
-/** Renders an error as the README says: what and where on one line, then what to do. */
+/** Renders an error as docs/commands.md says: what and where on one line, then what to do. */
 export function renderError(err: unknown): { text: string; exitCode: ExitCode } {
   if (err instanceof ConfigError) {
     const lines = err.problems.map(formatProblem);
@@ -76,9 +76,11 @@ export function renderError(err: unknown): { text: string; exitCode: ExitCode } 
     if (err.hint) lines.push(`hint: ${err.hint}`);
     return { text: lines.join('\n'), exitCode: err.exitCode };
   }
-  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  // The stack only when asked for (MUSTER_DEBUG=1, docs/commands.md): a user gets one line.
+  const debug = process.env.MUSTER_DEBUG === '1';
+  const message = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
   return {
-    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it with the lines above.`,
+    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ' (MUSTER_DEBUG=1 adds the details a report needs)'}.`,
     exitCode: 1,
   };
 }

@@ -10,6 +10,7 @@ import { inboxFolder } from '../inbox/inbox-watcher.js';
 import { detectCgroups, noCgroups, type CgroupDriver } from '../monitor/cgroups.js';
 import { LimitsRuntime } from '../monitor/limits-runtime.js';
 import { machineProcesses } from '../monitor/processes.js';
+import { chooseProcessSource, processSource, selectProcessSource } from '../monitor/process-source.js';
 import { Sampler } from '../monitor/sampler.js';
 import { commandHandlers } from '../supervisor/commands.js';
 import { connectControl } from '../supervisor/control/control-client.js';
@@ -64,7 +65,8 @@ export function crewCgroups(server: CrewServer): Promise<CgroupDriver> {
 
 /** How this machine limits the crew of this tmux server: cgroups where it can, unless `MUSTER_CGROUPS=off`. */
 function cgroupsFor(server: CrewServer, env: NodeJS.ProcessEnv = process.env): Promise<CgroupDriver> {
-  return env.MUSTER_CGROUPS === 'off' ? Promise.resolve(noCgroups('MUSTER_CGROUPS=off')) : crewCgroups(server);
+  const off = `MUSTER_CGROUPS=off${processSource().kind === 'ps' ? ', processes read with ps' : ''}`;
+  return env.MUSTER_CGROUPS === 'off' ? Promise.resolve(noCgroups(off)) : crewCgroups(server);
 }
 
 /** The project's ledger, to read events from. */
@@ -79,7 +81,8 @@ export function readLedger(paths: StatePaths, project: ProjectSpec): LoadedLedge
 
 /** A sampler of the machine's processes (e.g. for `status` without a supervisor). */
 export function newSampler(): Sampler {
-  return new Sampler();
+  // readings taken when asked (the ps source would hand out its last one)
+  return new Sampler({ readTable: () => processSource().tableNow() });
 }
 
 export interface StartOptions {
@@ -117,6 +120,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     await server.open();
     cleanups.push(() => server.close());
     const tmux = crewTmux(server);
+    selectProcessSource(chooseProcessSource(opts.env ?? process.env)); // /proc, or ps where there is none (MUSTER_SAMPLER=ps)
     step('cgroups');
     const limits = new LimitsRuntime(await cgroupsFor(server, opts.env));
     const supervisor = new Supervisor({

@@ -30,7 +30,8 @@ export async function checkRequires(project: ProjectSpec, env: NodeJS.ProcessEnv
   });
 }
 
-function onPath(cmd: string, env: NodeJS.ProcessEnv): boolean {
+/** True when `cmd` (a name looked up on PATH, or a path) is an executable file. */
+export function onPath(cmd: string, env: NodeJS.ProcessEnv): boolean {
   if (cmd.includes('/')) return isExecutable(cmd);
   return (env.PATH ?? '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, cmd)));
 }

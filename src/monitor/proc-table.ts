@@ -78,3 +78,12 @@ export function readMachine(procRoot: string = PROC_ROOT): MachineStat {
   const mem = parseMeminfo(readFileSync(join(procRoot, 'meminfo'), 'utf8'));
   return { ...cpu, ...mem };
 }
+
+/** A process's environment from `/proc/PID/environ` (NUL-separated), or null when it cannot be read. */
+export function readProcEnviron(pid: number, procRoot: string = PROC_ROOT): string | null {
+  try {
+    return readFileSync(join(procRoot, String(pid), 'environ'), 'latin1');
+  } catch {
+    return null;
+  }
+}
