@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each carries the exit code the CLI should use and a hint that
- * says who must act and what to try. SPEC §2: 2 = bad usage or invalid files
+ * says who must act and what to try. docs/commands.md: 2 = bad usage or invalid files
  * (nothing started, nothing changed), 1 = any other failure.
  */
 export type ExitCode = 1 | 2;
@@ -40,13 +40,13 @@ export function formatProblem(p: FileProblem): string {
 export class ConfigError extends MusterError {
   readonly problems: FileProblem[];
 
-  constructor(problems: FileProblem[]) {
+  constructor(problems: FileProblem[], hint = 'Fix the files named above, then run `muster validate` to check them.') {
     const first = problems[0];
     super(
       problems.length === 1 && first
         ? formatProblem(first)
         : `${problems.length} problems in the team files`,
-      { exitCode: 2, hint: 'Fix the files named above, then run `muster validate` to check them.' },
+      { exitCode: 2, hint },
     );
     this.problems = problems;
   }
@@ -86,11 +86,8 @@ function systemError(err: unknown): { text: string; exitCode: ExitCode } | null 
   return { text: `muster: ${known.what}${where}${op}\nhint: ${known.hint}`, exitCode: 1 };
 }
 
-/**
- * Renders an error as SPEC §2 wants it: what and where on one line, then what to do. A stack
- * trace only with `MUSTER_DEBUG=1` (`debug`).
- */
-export function renderError(err: unknown, debug = false): { text: string; exitCode: ExitCode } {
+/** Renders an error as docs/commands.md says: what and where on one line, then what to do. */
+export function renderError(err: unknown): { text: string; exitCode: ExitCode } {
   if (err instanceof ConfigError) {
     const lines = err.problems.map(formatProblem);
     if (err.hint) lines.push(`hint: ${err.hint}`);
@@ -101,14 +98,15 @@ export function renderError(err: unknown, debug = false): { text: string; exitCo
     if (err.hint) lines.push(`hint: ${err.hint}`);
     return { text: lines.join('\n'), exitCode: err.exitCode };
   }
+  // The stack only when asked for (MUSTER_DEBUG=1, docs/commands.md): a user gets one line.
+  const debug = process.env.MUSTER_DEBUG === '1';
   const system = systemError(err);
   if (system && !debug) return system;
-  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  const message = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
   return {
     text: system
-      ? `${system.text}${stack}`
-      : `muster: unexpected failure: ${first}${stack}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ', with the stack that MUSTER_DEBUG=1 prints'}.`,
+      ? `${system.text}\n${message}`
+      : `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ' (MUSTER_DEBUG=1 adds the details a report needs)'}.`,
     exitCode: 1,
   };
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { shellQuote } from '../supervisor/launch-command.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { statePaths, type StatePaths } from '../supervisor/paths.js';
 
 export interface CliContext {

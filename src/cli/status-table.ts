@@ -1,5 +1,5 @@
 /** `muster status` as a table: the same document as `--json`, for people. Pure. */
-import type { StatusView } from '../core/status-view.js';
+import type { StatusView } from '../supervisor/control/contract.js';
 import { formatBytes, formatPercent, formatRelative } from '../text/format.js';
 import { renderTable } from './format.js';
 

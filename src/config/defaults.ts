@@ -1,4 +1,4 @@
-/** Built-in defaults (SPEC §1), applied after a team's own `defaults`. */
+/** Built-in defaults (README, "A team file"), applied after a team's own `defaults`. */
 import { DEFAULT_LOG_CAP } from '../sys/capped-log.js';
 import type { LogsSpec, Priority, RestartSpec } from './types.js';
 

@@ -16,6 +16,7 @@ import {
   DEFAULT_RESTART,
 } from './defaults.js';
 import { NAME_HINT, NAME_RE, type RawAgent, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
+import type { RawPreset } from './preset-schema.js';
 import type { AgentSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec } from './types.js';
 import type { ParsedAgent } from './team-file.js';
 import type { Path, YamlSource } from './yaml-source.js';
@@ -26,9 +27,19 @@ export interface AfterRef {
   path: Path;
 }
 
+/** An agent resolved but for its preset, which is read from files later (preset-file.ts). */
+export type DraftAgentSpec = Omit<AgentSpec, 'preset'>;
+
+/** An agent's `preset:` as written (a name or a map; undefined: detect it from `run`) and where. */
+export interface PresetRef {
+  value: string | RawPreset | undefined;
+  path: Path;
+}
+
 /** A resolved agent plus what later stages need to report problems. */
 export interface ExpandedAgent {
-  spec: AgentSpec;
+  spec: DraftAgentSpec;
+  preset: PresetRef;
   /** the agent's name in the file (the for_each base name for expansions) */
   base: string;
   /** where the agent is written */
@@ -197,7 +208,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
       const name = item === null ? agent.name : `${agent.name}-${item}`;
       const env: Record<string, string> = { ...team.env };
       for (const [k, v] of Object.entries(m.env ?? {})) env[k] = replaceItem(v, item);
-      const spec: AgentSpec = {
+      const spec: DraftAgentSpec = {
         id: `${team.name}/${name}`,
         team: team.name,
         name,
@@ -221,12 +232,11 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
-        preset: m.preset ?? null,
         item,
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
       const cwdPath = raw.cwd !== undefined ? [...agent.path, 'cwd'] : team.defaults.cwd !== undefined ? ['defaults', 'cwd'] : (team.cwdPath ?? null);
-      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath });
+      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath, preset: { value: m.preset, path: keyPath(agent, raw, 'preset') } });
     }
   }
   return { agents: out, dropped, droppedRefs, problems };

@@ -10,6 +10,8 @@ import { dropAll, expandAgents, type ExpandedAgent, type Expansion } from './exp
 import { resolveAfter, type GraphTeam } from './graph.js';
 import { nodeIo, type ConfigIo } from './io.js';
 import { BUILTIN_LAYOUTS_DIR, layoutNames, loadLayout, type LayoutDirs, type LayoutFile } from './layout-file.js';
+import { BUILTIN_PRESETS_DIR, PresetLibrary, type Resolved } from './preset-file.js';
+import type { PresetSpec } from './preset-types.js';
 import { readProjectFile, PROJECT_FILE, type ProjectFile } from './project-file.js';
 import { LAYOUT_NAME_RE } from './schema.js';
 import { orList } from './suggest.js';
@@ -23,6 +25,8 @@ export interface LoadOptions {
   io?: ConfigIo;
   /** the built-in layouts folder (default: the package's `layouts/`) */
   builtinLayoutsDir?: string;
+  /** the built-in presets folder (default: the package's `presets/`) */
+  builtinPresetsDir?: string;
 }
 
 /** Everything that was found: the project when it is valid, and every problem. */
@@ -153,6 +157,14 @@ async function teamLayout(
   return layout;
 }
 
+/** The preset an agent names (or extends inline), else the one its `run` program picks. */
+async function agentPreset(lib: PresetLibrary, agent: ExpandedAgent, src: YamlSource): Promise<Resolved> {
+  const { value, path } = agent.preset;
+  if (typeof value === 'string') return lib.byName(value, { src, path });
+  const detected = await lib.detect(agent.spec.run);
+  return value === undefined ? lib.byName(detected, null) : lib.inline(value, src, path, detected);
+}
+
 /**
  * Working directories that do not exist, each at the `cwd` that names it. muster creates
  * no folder for an agent (there is no setup step), so a missing one is an error here
@@ -210,12 +222,19 @@ export async function validateProject(dir: string, files?: readonly string[], op
   problems.push(...graph.problems);
 
   const layouts = new Map<string, LayoutFile | null>();
+  const presetLib = new PresetLibrary({ project: join(absDir, 'presets'), builtin: options.builtinPresetsDir ?? BUILTIN_PRESETS_DIR }, io, show);
   const teams: TeamSpec[] = [];
   for (const team of unique.teams) {
     const { agents, dropped } = expanded.get(team) ?? { agents: [], dropped: [] };
     const layout = await teamLayout(team, dirs, io, show, layouts, problems);
     const placed = resolveWindows({ name: team.name, agents: agents.map((a) => ({ name: a.spec.name, base: a.base })), dropped }, layout);
     problems.push(...placed.problems);
+    const presets: (PresetSpec | null)[] = [];
+    for (const agent of agents) {
+      const resolved = await agentPreset(presetLib, agent, team.src);
+      problems.push(...resolved.problems);
+      presets.push(resolved.preset);
+    }
     if (team.head === null || !isWhole(team)) continue;
     teams.push({
       name: team.name,
@@ -224,7 +243,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       maxParallel: team.head.max_parallel ?? null,
       layoutName: team.head.layout ?? DEFAULT_LAYOUT_NAME,
       windows: placed.windows,
-      agents: agents.map((a) => ({ ...a.spec, after: graph.after.get(a.spec.id) ?? [] })),
+      agents: agents.map((a, i) => ({ ...a.spec, preset: presets[i] as PresetSpec, after: graph.after.get(a.spec.id) ?? [] })),
     });
   }
 

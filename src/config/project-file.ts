@@ -1,4 +1,4 @@
-/** The optional project file `muster.yaml` (SPEC §1). */
+/** The optional project file `muster.yaml` (README, "A team file"). */
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
 import { DEFAULT_LOGS, DEFAULT_PULSE_MS } from './defaults.js';

@@ -3,8 +3,8 @@
  * durations in milliseconds, memory in bytes, CPU in percent of one core.
  * Every default is applied; nothing downstream looks at YAML again.
  */
+import type { PresetSpec } from './preset-types.js';
 export type Priority = 'high' | 'normal' | 'low';
-export type PresetName = 'claude' | 'codex' | 'aider' | 'gemini' | 'shell';
 export type OnMemory = 'restart' | 'stop' | 'none';
 export type OnCpu = 'throttle' | 'none';
 export type OnMiss = 'nudge' | 'restart' | 'stop' | 'none';
@@ -77,7 +77,8 @@ export interface AgentSpec {
   expectMs: number | null;
   /** one-shot agents: re-runs on non-zero exit */
   retries: number;
-  preset: PresetName | null;
+  /** how its screen is read and text typed into it (docs/presets.md) */
+  preset: PresetSpec;
   /** the for_each item this agent was expanded from, if any */
   item: string | null;
 }

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MusterError } from '../errors.js';
+import { sleep } from '../sys/time.js';
+import { shellQuote } from '../text/shell-quote.js';
 import {
   cfsQuotaV1,
   CPU_PERIOD_US,
@@ -17,13 +19,11 @@ import {
   parsePids,
   parsePidsRefused,
   pidsMax,
-  shellQuote,
   type CgroupLimits,
 } from './cgroup-paths.js';
 import type { CgroupDriver, CgroupHandle } from './cgroups.js';
 import { pause, resume, signalPid } from './duty-cycle.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;

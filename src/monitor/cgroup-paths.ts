@@ -71,11 +71,6 @@ export function groupName(id: string): string {
   return name.slice(0, 200);
 }
 
-/** Quotes a string for POSIX sh (single quotes). */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The CFS period muster uses, microseconds. */
 export const CPU_PERIOD_US = 100_000;
 

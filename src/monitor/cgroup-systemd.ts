@@ -12,7 +12,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MusterError } from '../errors.js';
-import { groupName, parseOomKills, parsePids, parsePidsRefused, shellQuote, type CgroupLimits } from './cgroup-paths.js';
+import { sleep } from '../sys/time.js';
+import { shellQuote } from '../text/shell-quote.js';
+import { groupName, parseOomKills, parsePids, parsePidsRefused, type CgroupLimits } from './cgroup-paths.js';
 import type { CgroupDriver, CgroupHandle } from './cgroups.js';
 
 /** The outcome of one command. */
@@ -46,7 +48,6 @@ export const runCommand: CommandRunner = {
   },
 };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The D-Bus call (for `busctl`) that starts a scope holding the calling shell (`$$`). */
 export function startScopeArgs(unit: string, limits: CgroupLimits): string[] {

@@ -13,6 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { shellQuote } from '../text/shell-quote.js';
 
 export interface LogCap {
   /** the current file is rotated once it holds this many bytes */
@@ -24,10 +25,6 @@ export interface LogCap {
 /** `logs: { max: 50MiB, keep: 3 }`: at most 200 MiB per agent. */
 export const DEFAULT_LOG_CAP: LogCap = { maxBytes: 50 * 1024 * 1024, keep: 3 };
 
-function quote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
  * The shell script that appends its standard input to `file` under `cap`. New files are
  * created 0600 whatever the caller's umask.
@@ -37,7 +34,7 @@ export function cappedLogScript(file: string, cap: LogCap): string {
   const keep = Math.max(0, Math.floor(cap.keep));
   return [
     'umask 077',
-    `f=${quote(file)} max=${max} keep=${keep}`,
+    `f=${shellQuote(file)} max=${max} keep=${keep}`,
     'copy=head',
     'command -v stdbuf > /dev/null 2>&1 && copy="stdbuf -o0 head"',
     'while :; do',

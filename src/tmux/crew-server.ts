@@ -6,10 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cappedLogScript, DEFAULT_LOG_CAP, type LogCap } from '../sys/capped-log.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../sys/atomic-file.js';
+import { cappedLogScript, DEFAULT_LOG_CAP, type LogCap } from '../sys/capped-log.js';
+import { isProcessAlive } from '../sys/process-identity.js';
+import { sleep } from '../sys/time.js';
 import { ControlClient } from './control-client.js';
 import { escapeFormat, parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
 import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
@@ -326,6 +328,18 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     return lines.join('\n');
   }
 
+  /** The text of the line under the pane's cursor (to see whether typed text still sits there). */
+  async cursorLine(paneId: string): Promise<string> {
+    assertPaneId(paneId);
+    const [y = '0'] = await this.run(['display-message', '-p', '-t', paneId, '#{cursor_y}']);
+    return (await this.run(['capture-pane', '-p', '-J', '-t', paneId, '-S', y, '-E', y])).join('\n');
+  }
+
+  /** Does a tmux server answer on this socket? (never starts one) */
+  answers(): Promise<boolean> {
+    return this.probe();
+  }
+
   /** Resizes a window (`@N`) or a pane (`%N`). */
   async resize(target: string, size: { cols: number; rows: number }): Promise<void> {
     if (!/^[%@]\d+$/.test(target)) throw new TmuxArgumentError(`invalid tmux window or pane id ${JSON.stringify(target)}`);
@@ -354,7 +368,7 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
       if (!(err instanceof TmuxCommandError)) throw err;
     }
     const deadline = Date.now() + timeoutMs;
-    while ((pid !== null && (await isAlive(pid))) || (await this.probe())) {
+    while ((pid !== null && isProcessAlive(pid)) || (await this.probe())) {
       if (Date.now() > deadline) {
         throw new TmuxTimeoutError(`the crew's tmux server (pid ${pid ?? '?'}) did not exit within ${timeoutMs} ms`, `Kill it by its socket: tmux -L ${this.socketName} kill-server`);
       }
@@ -459,24 +473,3 @@ function assertPaneId(paneId: string): void {
   if (!/^%\d+$/.test(paneId)) throw new TmuxArgumentError(`invalid tmux pane id ${JSON.stringify(paneId)}`);
 }
 
-/** Quotes a word for /bin/sh. */
-export function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Is the process alive (a zombie counts as gone)? */
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const statText = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (statText === null) return true;
-  const state = statText.slice(statText.lastIndexOf(')') + 2, statText.lastIndexOf(')') + 3);
-  return state !== 'Z';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -2,7 +2,7 @@
  * The agent grid as lines: which columns fit the width, and each agent's cells with
  * their colours. Pure.
  */
-import type { AgentStatusView } from '../core/status-view.js';
+import type { AgentStatusView } from '../supervisor/control/contract.js';
 import { fit, formatBytes, formatDuration, formatRelative, sparkline } from '../text/format.js';
 import { clipLine, padLine, seg, type Colour, type Line, type Segment } from './segments.js';
 
@@ -14,6 +14,7 @@ export const STATE_COLOURS: Record<string, Colour> = {
   throttled: 'yellow',
   paused: 'blue',
   backoff: 'yellow',
+  stopping: 'yellow',
   stopped: 'gray',
   done: 'green',
   failed: 'red',

@@ -1,6 +1,7 @@
 /** Builders of resolved config objects for unit tests of the core. */
 import type { AgentSpec, CeilingSpec } from '../../src/config/types.js';
 import type { CrewContext } from '../../src/core/crew.js';
+import { emptyPreset } from '../../src/config/preset-file.js';
 
 export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
   const [team = 't', name = id] = id.includes('/') ? id.split('/') : ['t', id];
@@ -24,7 +25,7 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     timeoutMs: null,
     expectMs: null,
     retries: 0,
-    preset: null,
+    preset: emptyPreset('default'),
     item: null,
     ...over,
   };
@@ -35,5 +36,5 @@ const NO_CEILING: CeilingSpec = { cpu: null, memory: null };
 export function context(specs: AgentSpec[], now: number, over: Partial<CrewContext> = {}): CrewContext {
   const maxParallel = new Map<string, number | null>();
   for (const s of specs) maxParallel.set(s.team, null);
-  return { now, specs, maxParallel, ceiling: NO_CEILING, machine: null, requiresMet: true, ...over };
+  return { now, specs, maxParallel, ceiling: NO_CEILING, machine: null, ...over };
 }

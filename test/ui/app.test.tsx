@@ -3,10 +3,10 @@
  * in through stdin, and the frame is read back.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StatusView } from '../../src/core/status-view.js';
+import type { StatusView } from '../../src/supervisor/control/contract.js';
 import type { TuiController as Controller } from '../../src/ui/controller.js';
 import type { TuiStore as Store } from '../../src/ui/tui-store.js';
-import { agent, handoff, manyAgents, NOW, snapshot, stateWith } from './fixtures.js';
+import { agent, handoff, manyAgents, NOW, replyFor, snapshot, stateWith } from './fixtures.js';
 
 // Ink's colours come from chalk, which decides once, on import, whether to colour:
 // force colour so that the NO_COLOR test shows it is the TUI that leaves colour out.
@@ -44,7 +44,7 @@ async function mount(snap: StatusView | null, opts: { colors?: boolean; rows?: n
   const controller: Controller = new TuiController(store, {
     request: async (cmd, args) => {
       requests.push({ cmd, args });
-      return {};
+      return replyFor(cmd, args);
     },
     attach: (a) => calls.push(`attach ${a.id}`),
     cleanup: () => calls.push('cleanup'),

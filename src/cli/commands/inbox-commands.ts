@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { newRecordId, writeRecord } from '../../inbox/inbox-writer.js';
 import { MAX_MESSAGE_CHARS, type InboxKind, type InboxRecord } from '../../inbox/record.js';
+import { newRecordId, writeInboxRecord } from '../compose.js';
+import { realPathInside } from '../../sys/inside-dir.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
@@ -30,23 +31,18 @@ export async function runInboxCommand(ctx: CliContext, kind: InboxKind, position
   const file = typeof flags.file === 'string' ? checkFile(flags.file, path.dirname(stateDir)) : null;
   const now = Date.now();
   const record: InboxRecord = { v: 1, id: newRecordId(now), kind, agent, message, to, file, at: now };
-  writeRecord(path.join(stateDir, 'inbox'), record);
+  writeInboxRecord(path.join(stateDir, 'inbox'), record);
   writeLine(ctx.stdout, `muster: ${kind} recorded for ${agent}${to ? ` → ${to}` : ''}`);
   return 0;
 }
 
-/** A handoff's file must exist inside the project; returns its absolute path. */
+/** A handoff's file must exist inside the project; returns its real path. */
 function checkFile(file: string, projectDir: string): string {
   const abs = path.resolve(file);
-  let real: string;
-  try {
-    real = fs.realpathSync(abs);
-  } catch {
-    throw new UsageError(`--file ${file}: no such file`, 'Write the file first, then hand it off.');
-  }
-  const root = fs.realpathSync(projectDir);
-  if (real !== root && !real.startsWith(root + path.sep)) {
-    throw new UsageError(`--file ${file} is outside the project (${root})`, 'Hand off files inside the project directory only.');
+  if (!fs.existsSync(abs)) throw new UsageError(`--file ${file}: no such file`, 'Write the file first, then hand it off.');
+  const real = realPathInside(abs, projectDir);
+  if (real === null) {
+    throw new UsageError(`--file ${file} is outside the project (${projectDir})`, 'Hand off files inside the project directory only.');
   }
   return real;
 }

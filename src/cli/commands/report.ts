@@ -7,10 +7,9 @@ import { buildReport, reportToJson, type ReportEvent } from '../../report/build-
 import { extractResult } from '../../report/extract-result.js';
 import { renderMarkdown } from '../../report/render-markdown.js';
 import { agentLogFile } from '../../supervisor/paths.js';
-import { Ledger } from '../../supervisor/store/ledger.js';
-import type { SavedState } from '../../supervisor/supervisor.js';
 import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
 import { logParts, readLogTail } from '../../sys/capped-log.js';
+import { openLedger, readLedger } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 /** A result is looked for in this much of the end of an agent's log (across its rotated files). */
@@ -19,8 +18,8 @@ const RESULT_WINDOW_BYTES = 8 * 1024 * 1024;
 export async function runReport(ctx: CliContext, json: boolean): Promise<number> {
   const project = await loadProject(ctx.dir);
   const specs = project.teams.flatMap((t) => t.agents);
-  const ledger = new Ledger(ctx.paths.stateDir);
-  const saved = ledger.loadSnapshot<SavedState>();
+  const ledger = openLedger(ctx.paths);
+  const saved = readLedger(ctx.paths, project);
   const runtimes = saved?.crew.agents ?? {};
   const results: Record<string, string | null> = {};
   const busyMs: Record<string, number> = {};

@@ -11,8 +11,9 @@
  * both are written, then reports that space is back. Nothing is half-written
  * meanwhile: the files on disk stay as they were.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isDiskFull, makePrivateDir, readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../sys/atomic-file.js';
+import { isDiskFull, makePrivateDir, PRIVATE_FILE_MODE, readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../sys/atomic-file.js';
 import { EventLog, readEventLog, type EventLogOptions, type LoggedRecord } from './event-log.js';
 
 export const SNAPSHOT_FILE = 'state.json';
@@ -70,6 +71,17 @@ export class Ledger {
   /** The last saved snapshot, or null when none was ever saved. */
   loadSnapshot<T>(): T | null {
     return readJsonFile<T>(this.snapshotFile);
+  }
+
+  /**
+   * Keeps a copy of the snapshot as it is now beside it (`state.json.bad-<time>`, owner-only),
+   * before anyone moves it away; returns the copy's path.
+   */
+  keepSnapshotCopy(now: number): string {
+    const copy = `${this.snapshotFile}.bad-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+    fs.copyFileSync(this.snapshotFile, copy);
+    fs.chmodSync(copy, PRIVATE_FILE_MODE);
+    return copy;
   }
 
   /**
@@ -204,22 +216,4 @@ export class Ledger {
     const health = this.health();
     for (const listener of this.healthListeners) listener(health);
   }
-}
-
-/** The line of the event stream for a change of the ledger's health. */
-export function healthNotice(h: LedgerHealth): { level: 'error' | 'info'; kind: string; message: string } {
-  if (h.diskFull) {
-    return {
-      level: 'error',
-      kind: 'disk-full',
-      message: `disk full: cannot write ${h.file ?? 'the state folder'}; the agents keep running, the state waits in memory and is saved as soon as there is space`,
-    };
-  }
-  const dropped = h.droppedEvents > 0 ? `; ${h.droppedEvents} event line(s) could not be kept` : '';
-  return { level: 'info', kind: 'disk-ok', message: `disk space is back: the state is saved${dropped}` };
-}
-
-/** The status document's `disk` field. */
-export function diskView(h: LedgerHealth): { full: boolean; since: string | null; file: string | null; pendingEvents: number } {
-  return { full: h.diskFull, since: h.since === null ? null : new Date(h.since).toISOString(), file: h.file, pendingEvents: h.pendingEvents };
 }

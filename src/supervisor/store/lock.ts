@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LockedError, MusterError } from '../../errors.js';
 import { fsyncDir, makePrivateDir, PRIVATE_FILE_MODE } from '../../sys/atomic-file.js';
+import { sleepSync } from '../../sys/time.js';
 import { isSameProcess, processStartTime } from '../../sys/process-identity.js';
 
 export { isSameProcess } from '../../sys/process-identity.js';
@@ -102,10 +103,6 @@ function createExclusive(target: string, text: string): boolean {
   } finally {
     fs.rmSync(temp, { force: true });
   }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The guard file whose exclusive creation entitles one process to remove `file` while it holds `staleText`. */

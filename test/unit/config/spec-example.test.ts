@@ -1,4 +1,4 @@
-/** The team file of SPEC §1, read from disk, loads as the SPEC describes it. */
+/** The full example team file (fixtures/config/spec-example), read from disk, loads as described. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -8,7 +8,7 @@ import { projectOf } from './memory-io.js';
 const FIXTURE = resolve('test/fixtures/config/spec-example');
 const MiB = 1024 ** 2;
 
-describe('the SPEC §1 example team', () => {
+describe('the full example team', () => {
   test('loads from disk with the project layouts/ providing pm-dev-server', async () => {
     const p = await loadProject(FIXTURE);
     expect(p.dir).toBe(FIXTURE);

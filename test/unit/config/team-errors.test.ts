@@ -96,7 +96,7 @@ describe('enums', () => {
     ['    limits: { on_cpu: stop }', 23, 'bad on_cpu "stop": use throttle or none'],
     ['    checkin: { every: 5m, on_miss: panic }', 36, 'bad on_miss "panic": use nudge, restart, stop or none'],
     ['    restart: { policy: sometimes }', 24, 'bad policy "sometimes": use always, on-failure or never'],
-    ['    preset: cursor', 13, 'bad preset "cursor": use claude, codex, aider, gemini or shell'],
+    ['    preset: cursor', 13, 'unknown preset "cursor": use aider, claude, codex, default, gemini, opencode, qwen or shell, or add presets/cursor.yaml'],
     ['    optional: maybe', 15, 'bad optional "maybe": use true or false'],
     ['    checkin: sometimes', 14, 'bad checkin "sometimes": use off or a map with every, grace, on_miss, nudge'],
     ['    commit: never', 13, 'bad commit "never": use off or a map with every, nudge'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cfsQuotaV1, cpuMaxV2, groupName, memoryLimitV1, memoryMaxV2, parseCgroupMounts, parsePids, parsePidsRefused, pidsMax, shellQuote } from '../../../src/monitor/cgroup-paths.js';
+import { cfsQuotaV1, cpuMaxV2, groupName, memoryLimitV1, memoryMaxV2, parseCgroupMounts, parsePids, parsePidsRefused, pidsMax } from '../../../src/monitor/cgroup-paths.js';
 
 describe('parseCgroupMounts', () => {
   it('finds a hybrid layout: v1 controllers and a controller-less v2', () => {
@@ -60,9 +60,6 @@ describe('limit values', () => {
 });
 
 describe('small helpers', () => {
-  it('quotes for sh', () => {
-    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-  });
   it('parses cgroup.procs', () => {
     expect(parsePids('12\n7\n\n')).toEqual([12, 7]);
     expect(parsePids('')).toEqual([]);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectCgroups } from '../../../src/monitor/cgroups.js';
+import { shellQuote } from '../../../src/text/shell-quote.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'muster-cgroups-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,7 +56,7 @@ describe('detectCgroups', () => {
     writeFileSync(join(dir, 'pids.events'), 'max 3\n');
     expect(handle?.pidsRefused()).toBe(3);
     expect(handle?.joinScript()).toBe(
-      `{ echo $$ > '${dir}/cgroup.procs'; } 2>/dev/null || echo 'muster: could not join the cgroup of team/dev; running without it' >&2`,
+      `{ echo $$ > ${shellQuote(`${dir}/cgroup.procs`)}; } 2>/dev/null || echo 'muster: could not join the cgroup of team/dev; running without it' >&2`,
     );
     await handle?.setLimits({ cpu: null, memory: null });
     expect(readFileSync(join(dir, 'cpu.max'), 'utf8')).toBe('max 100000');

@@ -7,6 +7,8 @@ import { agent } from '../../helpers/specs.js';
 const specs = [agent('a')];
 const crewWith = (status: AgentStatus, pid: number | null = 10): CrewState => ({
   agents: { 't/a': { ...freshRuntime('t/a'), status, attempt: 2, pid } },
+  pressure: { over: 0, under: 0 },
+  handoffs: [],
 });
 const pane = (over: Partial<PaneState> = {}): PaneState => ({
   paneId: '%1', panePid: 10, dead: true, deadStatus: 3, deadSignal: null, agentId: 't/a', attempt: '2', sessionName: 't', ...over,

@@ -1,81 +1,18 @@
 /**
- * The status document of SPEC §4, built from the crew and the latest samples. Pure: the
- * supervisor publishes it as its snapshot, `muster status` prints it, the TUI renders it.
+ * The status document (control/contract.ts `StatusView`), built from the crew and the
+ * latest samples. Pure: the supervisor publishes it as its snapshot, `muster status`
+ * prints it, the TUI renders it.
  */
 import type { AgentSpec } from '../config/types.js';
-import { statusReason, type CrewState, type Handoff } from './agent-state.js';
+import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
   memory: number;
 }
 
-export interface SystemSample {
-  cpu: number;
-  memory: { used: number; total: number };
-}
-
-/** A handoff as SPEC §4 shows it: times as ISO strings. */
-export type HandoffView = Omit<Handoff, 'created' | 'delivered'> & { created: string; delivered: string | null };
-
-export type Activity = 'busy' | 'idle' | 'waiting';
-
-export interface AgentStatusView {
-  id: string;
-  team: string;
-  name: string;
-  state: string;
-  reason: string | null;
-  pane: string | null;
-  pid: number | null;
-  cpu: number | null;
-  memory: number | null;
-  /** `pids`: processes and threads at once (cgroup pids controller), null when none is enforced */
-  limits: { cpu: number | null; memory: number | null; pids?: number | null };
-  restarts: number;
-  exitCode: number | null;
-  /**
-   * The last check-in, always recorded; `off` when the agent has `checkin: off` (nothing is
-   * ever due, so it is never overdue).
-   */
-  checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean; off: boolean };
-  /** extensions beyond SPEC §4 */
-  activity: Activity | null;
-  attempt: number;
-  startedAt: string | null;
-  /** recent pulses, oldest first: CPU percent of one core, memory bytes */
-  history: { cpu: number[]; memory: number[] };
-  commit: { last: string | null; due: string | null; overdue: boolean } | null;
-  stalled: boolean;
-}
-
-export interface StatusView {
-  version: 1;
-  project: string;
-  socket: string;
-  supervisor: { running: boolean; pid: number | null; cpu?: number | null; memory?: number | null };
-  system: SystemSample | null;
-  agents: AgentStatusView[];
-  handoffs: HandoffView[];
-  /** extensions beyond SPEC §4 */
-  ceiling?: { cpu: number | null; memory: number | null };
-  /** how limits are enforced: e.g. `cgroup v1 (cpu, memory, freezer)` or `sampling + duty cycling` */
-  enforcement?: string;
-  pulseMs?: number;
-  /**
-   * The state folder's disk as the running supervisor sees it: `full` while it cannot write
-   * its state (it keeps running; what it could not write waits in memory), since when, the
-   * file that failed, and the event lines waiting.
-   */
-  disk?: DiskView;
-}
-
-export interface DiskView {
-  full: boolean;
-  since: string | null;
-  file: string | null;
-  pendingEvents: number;
-}
+type Activity = NonNullable<AgentStatusView['activity']>;
 
 export interface StatusInput {
   project: string;
@@ -85,7 +22,6 @@ export interface StatusInput {
   crew: CrewState;
   samples: ReadonlyMap<string, AgentSample>;
   system: SystemSample | null;
-  handoffs: readonly HandoffView[];
   now: number;
   histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
   activity?: ReadonlyMap<string, Activity>;
@@ -99,6 +35,10 @@ export interface StatusInput {
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+function handoffView(h: Handoff): HandoffView {
+  return { ...h, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
+}
 
 export function buildStatus(input: StatusInput): StatusView {
   const agents = input.specs.map((spec): AgentStatusView => {
@@ -134,7 +74,7 @@ export function buildStatus(input: StatusInput): StatusView {
     supervisor: input.supervisor,
     system: input.system,
     agents,
-    handoffs: [...input.handoffs],
+    handoffs: input.crew.handoffs.map(handoffView),
     ...input.extras,
   };
 }

@@ -5,8 +5,8 @@
  * throttle, pause or end an agent; this module knows *how*.
  */
 import type { AgentSpec } from '../config/types.js';
-import type { CgroupDriver, CgroupHandle } from '../monitor/cgroups.js';
-import { DutyCycler, pause as sigstop, resume as sigcont } from '../monitor/duty-cycle.js';
+import type { CgroupDriver, CgroupHandle } from './cgroups.js';
+import { DutyCycler, pause as sigstop, resume as sigcont } from './duty-cycle.js';
 
 export class LimitsRuntime {
   private readonly handles = new Map<string, CgroupHandle>();
@@ -116,10 +116,6 @@ export class LimitsRuntime {
     if (pids.length > 0) this.cycler.set(agentId, pids, cpu);
   }
 
-  isCycling(agentId: string): boolean {
-    return this.cycler.agents().includes(agentId);
-  }
-
   unthrottle(agentId: string): void {
     this.cycler.clear(agentId);
   }
@@ -135,11 +131,6 @@ export class LimitsRuntime {
     const handle = this.handles.get(agentId);
     if (handle && this.driver.controls.freeze) await handle.thaw();
     sigcont(pids); // also continues anything a dead supervisor left stopped mid-cycle
-  }
-
-  /** Kills every member of the agent's group and waits until it is empty (after a stop's gentler steps). */
-  async killGroup(agentId: string): Promise<void> {
-    await this.handles.get(agentId)?.kill();
   }
 
   /** The agent is gone: stop cycling it and remove its group. */
