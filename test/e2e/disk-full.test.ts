@@ -74,7 +74,7 @@ afterAll(async () => {
 describe('a full disk', () => {
   it('does not stop the supervisor or the agents; it is an event and a status field', async () => {
     // fill the file system to the last byte
-    const dd = spawnSync('dd', ['if=/dev/zero', `of=${filler()}`, 'bs=64k'], { encoding: 'utf8' });
+    const dd = spawnSync('/bin/sh', ['-c', `umask 077; exec dd if=/dev/zero of=${filler()} bs=64k`], { encoding: 'utf8' });
     expect(dd.stderr).toMatch(/No space left on device/);
     await waitFor('the disk-full event', () => /!! disk full: cannot write .*\.muster/.test(sup.output()), 30_000);
     const s = await status();
