@@ -232,6 +232,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
+        resume: m.resume ?? 'auto',
         item,
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));

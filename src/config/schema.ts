@@ -180,6 +180,10 @@ const sharedAgentShape = {
   uses: doc(textList, 'Exclusive resources (e.g. port:3000): agents sharing one never run at the same time.').optional(),
   timeout: doc(positiveDuration, 'A run still going past this (a duration) is stopped and failed, reason timeout. Default: none.').optional(),
   expect: doc(positiveDuration, 'A run past twice this (a duration) is flagged as stalled. Default: none.').optional(),
+  resume: doc(
+    z.enum(['auto', 'off']),
+    "auto: an automatic restart (crash, memory limit, check-in escalation, pane gone) goes back into the CLI's own conversation where its preset can resume one, without typing the prompt again; off: every start is a new conversation. Default: auto.",
+  ).optional(),
   retries: doc(count(0), 'One-shot agents: re-runs after a non-zero exit (each gets MUSTER_ATTEMPT and MUSTER_PREVIOUS_OUTPUT). Default: 0.').optional(),
   preset: doc(
     presetRefSchema,

@@ -77,6 +77,11 @@ export interface AgentSpec {
   expectMs: number | null;
   /** one-shot agents: re-runs on non-zero exit */
   retries: number;
+  /**
+   * automatic restarts (crash, memory, check-in, pane gone) go back into the CLI's own
+   * conversation where its preset can resume one; `off`: every start is a new conversation
+   */
+  resume: 'auto' | 'off';
   /** how its screen is read and text typed into it (docs/presets.md) */
   preset: PresetSpec;
   /** the for_each item this agent was expanded from, if any */

@@ -88,7 +88,7 @@ export interface AgentRuntime {
   /** consecutive pulses over the memory limit, and calm under the CPU limit while throttled */
   memoryOver: number;
   cpuCalm: number;
-  /** what its pane showed at the last pulse, and when it was last seen busy */
+  /** its state (the hooks' where they spoke, else the screen's; core/sessions.ts), and when it was last seen busy */
   activity: Activity | null;
   lastBusyAt: number | null;
   /** time seen busy, summed over pulses */
@@ -102,6 +102,18 @@ export interface AgentRuntime {
   escalated: boolean;
   lastCommitNudgeAt: number | null;
   stallNotified: boolean;
+  /** the agent CLI's own conversation id, once known (README, "Sessions, resume and hooks") */
+  session: string | null;
+  /** the next launch goes back into `session` (an automatic restart, or `restart --resume`) */
+  resumeNext: boolean;
+  /** the session the current attempt was launched to resume, or null (a fresh conversation) */
+  resumed: string | null;
+  /** what the agent's hooks last reported in this attempt, and when they last spoke */
+  hookActivity: Activity | null;
+  hookAt: number | null;
+  /** what its screen showed at the last pulse, and since when */
+  screenActivity: Activity | null;
+  screenSince: number | null;
 }
 
 /**
@@ -167,6 +179,13 @@ export function freshRuntime(id: string): AgentRuntime {
     escalated: false,
     lastCommitNudgeAt: null,
     stallNotified: false,
+    session: null,
+    resumeNext: false,
+    resumed: null,
+    hookActivity: null,
+    hookAt: null,
+    screenActivity: null,
+    screenSince: null,
   };
 }
 

@@ -88,7 +88,8 @@ export function onLaunched(tx: CoordinationTx, id: string): void {
   if (!rt || !spec) return;
   const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message');
   tx.update(id, {
-    outbox: spec.prompt ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,
+    // a resumed conversation has had its first prompt
+    outbox: spec.prompt && rt.resumed === null ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,
     typing: null,
     overdueSince: null,
     lastNudgeAt: null,

@@ -46,15 +46,20 @@ export type CrewEvent =
   | { type: 'deliver'; handoff: string }
   /** user commands */
   | { type: 'stop'; agents: string[]; reason?: 'user' | 'down' }
-  | { type: 'reset'; agents: string[] }
+  /** `keepSession`: back into the CLI's conversation (`muster restart --resume`), else a new one */
+  | { type: 'reset'; agents: string[]; keepSession?: boolean }
+  /** the agent CLI's session id is known (chosen at launch) */
+  | { type: 'session'; agent: string; attempt: number; id: string }
+  /** the agent's own hook reported its state (null: only its session) and maybe its session id */
+  | { type: 'hook'; agent: string; attempt: number; activity: Activity | null; session: string | null }
   | { type: 'pause'; agents: string[] }
   | { type: 'resume'; agents: string[] };
 
 export type NotifyLevel = 'info' | 'warn' | 'error';
 
 export type CrewEffect =
-  /** start attempt `attempt` of the agent in its pane */
-  | { type: 'launch'; agent: string; attempt: number }
+  /** start attempt `attempt` of the agent in its pane; `resume`: back into this session of the CLI, null: a new one */
+  | { type: 'launch'; agent: string; attempt: number; resume: string | null }
   /** end the processes of the agent's attempt: graceful = interrupt, TERM, then KILL; answer with a `killed` event */
   | { type: 'kill'; agent: string; attempt: number; graceful: boolean }
   /**

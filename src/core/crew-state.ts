@@ -7,8 +7,13 @@
 import type { AgentSpec } from '../config/types.js';
 import { freshRuntime, type AgentRuntime, type AgentStatus, type CrewState, type Handoff, type OutboxItem } from './agent-state.js';
 
-/** The format of the crew in the ledger. 1: before handoffs were kept whole (read and upgraded). */
-export const CREW_FORMAT = 2;
+/**
+ * The format of the crew in the ledger. 1: before handoffs were kept whole; 2: before the
+ * agent CLIs' sessions and hook reports were kept (both read and upgraded).
+ */
+export const CREW_FORMAT = 3;
+
+type Format = 1 | 2 | 3;
 
 /** A crew with an entry for every configured agent, nothing run yet. */
 export function newCrew(specs: readonly AgentSpec[]): CrewState {
@@ -26,7 +31,7 @@ export type LedgerRead = { ok: true; crew: CrewState } | { ok: false; problem: s
  * wrong; nothing is guessed.
  */
 export function fromLedger(specs: readonly AgentSpec[], version: unknown, saved: unknown): LedgerRead {
-  if (version !== CREW_FORMAT && version !== 1) {
+  if (version !== CREW_FORMAT && version !== 1 && version !== 2) {
     return {
       ok: false,
       problem:
@@ -36,7 +41,7 @@ export function fromLedger(specs: readonly AgentSpec[], version: unknown, saved:
     };
   }
   try {
-    const crew = readCrew(saved, version);
+    const crew = readCrew(saved, version as Format);
     const agents: Record<string, AgentRuntime> = {};
     for (const spec of specs) agents[spec.id] = crew.agents[spec.id] ?? freshRuntime(spec.id);
     return { ok: true, crew: { ...crew, agents } };
@@ -109,6 +114,13 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   escalated: bool,
   lastCommitNudgeAt: orNull(num),
   stallNotified: bool,
+  session: orNull(str),
+  resumeNext: bool,
+  resumed: orNull(str),
+  hookActivity: orNull(oneOf('busy', 'idle', 'waiting')),
+  hookAt: orNull(num),
+  screenActivity: orNull(oneOf('busy', 'idle', 'waiting')),
+  screenSince: orNull(num),
 };
 
 const HANDOFF_FIELDS: Record<keyof Handoff, Check> = {
@@ -132,7 +144,7 @@ function checkFields(where: string, value: Record<string, unknown>, fields: Reco
   }
 }
 
-function readCrew(saved: unknown, version: 1 | 2): CrewState {
+function readCrew(saved: unknown, version: Format): CrewState {
   if (!isRecord(saved)) throw new ShapeError('"crew" is not an object');
   if (!isRecord(saved.agents)) throw new ShapeError('"crew.agents" is not an object');
   const agents: Record<string, AgentRuntime> = {};
@@ -144,7 +156,7 @@ function readCrew(saved: unknown, version: 1 | 2): CrewState {
   return { agents, pressure: { over: pressure.over as number, under: pressure.under as number }, handoffs };
 }
 
-function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
+function readAgent(id: string, value: unknown, version: Format): AgentRuntime {
   const where = `crew.agents["${id}"]`;
   if (!isRecord(value)) throw new ShapeError(`${where} is not an object`);
   const status = value.status;
@@ -167,7 +179,7 @@ function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
   };
 }
 
-function readOutbox(where: string, value: unknown, version: 1 | 2): OutboxItem[] {
+function readOutbox(where: string, value: unknown, version: Format): OutboxItem[] {
   if (!Array.isArray(value)) throw new ShapeError(`${where} is not a list`);
   return value.map((item, i): OutboxItem => {
     const at = `${where}[${i}]`;
@@ -185,7 +197,7 @@ function readOutbox(where: string, value: unknown, version: 1 | 2): OutboxItem[]
   });
 }
 
-function readHandoffs(value: unknown, version: 1 | 2): Handoff[] {
+function readHandoffs(value: unknown, version: Format): Handoff[] {
   if (value === undefined && version === 1) return [];
   if (!Array.isArray(value)) throw new ShapeError('"crew.handoffs" is not a list');
   return value.map((h, i) => {

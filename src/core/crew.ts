@@ -21,6 +21,7 @@ import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
 import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
+import { effectiveActivity, FRESH_OBSERVATION, resumeRefused, screenPatch, sessionToResume } from './sessions.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
 export interface CrewContext {
@@ -138,8 +139,12 @@ class Transaction implements coordination.CoordinationTx {
         for (const id of event.agents) this.stop(id, event.reason ?? 'user');
         return;
       case 'reset':
-        for (const id of event.agents) this.reset(id);
+        for (const id of event.agents) this.reset(id, event.keepSession ?? false);
         return;
+      case 'session':
+        return this.onSession(event.agent, event.attempt, event.id);
+      case 'hook':
+        return this.onHook(event.agent, event.attempt, event.activity, event.session);
       case 'pause':
         for (const id of event.agents) this.pause(id);
         return;
@@ -182,23 +187,58 @@ class Transaction implements coordination.CoordinationTx {
     coordination.flushOutboxes(this, this.ctx.specs);
   }
 
-  /** What the panes showed this pulse: activity, and busy time summed. */
+  /** What the panes showed this pulse (the fallback to the hooks' word), and busy time summed. */
   private observe(activity: Record<string, Activity>, intervalMs: number): void {
-    for (const [id, a] of Object.entries(activity)) {
+    for (const [id, screen] of Object.entries(activity)) {
       const rt = this.get(id);
       if (!rt) continue;
+      const seen = { ...rt, ...screenPatch(rt, screen, this.now) };
+      const a = effectiveActivity(seen);
       const busy = a === 'busy';
-      if (!busy && rt.activity === a) continue; // nothing to count: spare a copy of the agent
-      this.update(id, { activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
+      if (!busy && rt.activity === a && seen.screenActivity === rt.screenActivity) continue; // nothing to count: spare a copy
+      this.update(id, { ...screenPatch(rt, screen, this.now), activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
     }
+  }
+
+  /** The CLI's session id is known: chosen at launch, or told by a hook. */
+  private onSession(id: string, attempt: number, session: string): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt || rt.session === session) return;
+    this.update(id, { session });
+    this.notify('info', id, 'session', `session ${session}`);
+  }
+
+  /** A hook of the current attempt spoke: the agent's state (the authority) and maybe its session. */
+  private onHook(id: string, attempt: number, activity: Activity | null, session: string | null): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt || !isLive(rt.status)) return;
+    if (session !== null) this.onSession(id, attempt, session);
+    const now = this.now;
+    const cur = this.get(id) as AgentRuntime;
+    const next = { ...cur, hookAt: now, hookActivity: activity ?? cur.hookActivity };
+    const a = effectiveActivity(next);
+    this.update(id, { hookAt: now, hookActivity: next.hookActivity, activity: a, lastBusyAt: a === 'busy' ? now : cur.lastBusyAt });
   }
 
   private launch(id: string): void {
     const rt = this.get(id);
-    if (!rt) return;
+    const spec = this.specs.get(id);
+    if (!rt || !spec) return;
     const attempt = rt.attempt + 1;
-    this.update(id, { status: { state: 'starting', since: this.ctx.now }, attempt, pid: null, exitCode: null });
-    this.effects.push({ type: 'launch', agent: id, attempt });
+    const resume = sessionToResume(spec, rt);
+    this.update(id, {
+      status: { state: 'starting', since: this.ctx.now },
+      attempt,
+      pid: null,
+      exitCode: null,
+      resumed: resume,
+      resumeNext: false,
+      session: resume,
+      ...FRESH_OBSERVATION,
+      activity: null,
+    });
+    if (resume) this.notify('info', id, 'resume', `restarting into its conversation (session ${resume})`);
+    this.effects.push({ type: 'launch', agent: id, attempt, resume });
   }
 
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
@@ -233,6 +273,12 @@ class Transaction implements coordination.CoordinationTx {
         return;
       }
       return this.judgeEnd(spec, rt, code, cause, how);
+    }
+    if (cause === 'exit' && resumeRefused(rt, code, this.ctx.now)) {
+      // The CLI refused the session (files gone or corrupt): a new conversation, at once.
+      this.update(id, { status: { state: 'backoff', until: this.ctx.now, reason: 'exit' }, pid: null, exitCode: code, endedAt: this.ctx.now, session: null, resumed: null, resumeNext: false });
+      this.notify('warn', id, 'resume-failed', `could not resume session ${rt.resumed} (exited with code ${code ?? '?'} before showing anything): starting a new conversation, the prompt is typed again`);
+      return;
     }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
     const limit = cause === 'pids' ? ` after reaching its process limit (${spec.limits.pids ?? '?'})` : '';
@@ -293,6 +339,7 @@ class Transaction implements coordination.CoordinationTx {
           ...ended,
           restarts: rt.restarts + 1,
           restartTimes: decision.restartTimes,
+          resumeNext: true,
           status: { state: 'backoff', until: now + decision.delayMs, reason: cause },
         });
         this.notify('warn', id, 'restart', `${how}; restarting in ${formatMs(decision.delayMs)}`);
@@ -388,10 +435,12 @@ class Transaction implements coordination.CoordinationTx {
     this.notify('info', id, 'stopped', 'stopped');
   }
 
-  private reset(id: string): void {
+  /** A fresh process, counters cleared; a new conversation unless `keepSession` (restart --resume). */
+  private reset(id: string, keepSession: boolean): void {
     const rt = this.get(id);
     if (!rt) return;
     if (isAlive(rt.status) || rt.pid !== null) this.kill(id, true);
+    const keep = keepSession && rt.session !== null;
     this.update(id, {
       status: { state: 'pending', reason: 'after' },
       restarts: 0,
@@ -399,8 +448,10 @@ class Transaction implements coordination.CoordinationTx {
       retriesUsed: 0,
       exitCode: null,
       doneMessage: null,
+      resumeNext: keep,
+      session: keep ? rt.session : null,
     });
-    this.notify('info', id, 'reset', 'reset: counters cleared, starting afresh');
+    this.notify('info', id, 'reset', keep ? `reset: counters cleared, back into session ${rt.session}` : 'reset: counters cleared, starting afresh');
   }
 
   private pause(id: string): void {

@@ -16,6 +16,7 @@ import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CommitsPort, CrewTmux, InboxPort } from './ports.js';
+import { HookReports } from './hook-reports.js';
 import { looksPending, submitText } from './submit-text.js';
 
 export interface CoordinationDeps {
@@ -39,10 +40,13 @@ export class CoordinationRuntime {
   /** the last classification of a quiet pane, valid while its log size stays the same */
   private readonly seenScreen = new Map<string, { size: number; activity: Activity }>();
   private readonly specById: Map<string, AgentSpec>;
+  /** what the agents' own hooks report (the authority over the screen where they spoke) */
+  readonly hooks: HookReports;
 
   constructor(private readonly deps: CoordinationDeps) {
     this.specById = new Map(deps.specs.map((s) => [s.id, s]));
     this.commits = deps.commits;
+    this.hooks = new HookReports(deps);
   }
 
   async start(): Promise<void> {
@@ -52,9 +56,11 @@ export class CoordinationRuntime {
       onRejected: (file, reason) => this.deps.notice('warn', null, 'inbox-refused', `refused ${path.basename(file)}: ${reason}`),
       onError: (err, id) => this.deps.notice('error', null, 'inbox-error', `inbox record ${id ?? '?'}: ${err.message}`),
     });
+    this.hooks.start();
   }
 
   async close(): Promise<void> {
+    this.hooks.close();
     await this.deps.inbox.close();
     await this.commits.close();
   }
@@ -69,6 +75,7 @@ export class CoordinationRuntime {
   /** One pulse: each live agent's activity (a stat per agent; a capture only for quiet panes whose output changed). */
   async observe(now: number): Promise<{ activity: Record<string, Activity>; commits: Record<string, number | null> }> {
     const activity: Record<string, Activity> = {};
+    this.hooks.poll();
     const crew = this.deps.crew();
     await Promise.all(
       Object.values(crew.agents).map(async (rt) => {

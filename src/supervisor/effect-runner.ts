@@ -13,6 +13,8 @@ import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/member
 import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
+import { launchExtras } from './agent-hooks.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { launchEnv } from './launch-env.js';
 import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
@@ -68,7 +70,7 @@ export class EffectRunner {
     for (const e of effects) {
       switch (e.type) {
         case 'launch':
-          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
+          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt, e.resume));
           break;
         case 'kill':
           this.enqueue(e.agent, () => this.kill(e.agent, e.attempt, e.graceful));
@@ -115,19 +117,19 @@ export class EffectRunner {
     });
   }
 
-  private async launch(id: string, attempt: number): Promise<void> {
+  private async launch(id: string, attempt: number, resume: string | null): Promise<void> {
     const spec = this.d.spec(id);
     if (!spec) return;
     const fail = (message: string) => this.d.dispatch({ type: 'launch-failed', agent: id, attempt, message });
     try {
-      await this.launchIn(spec, attempt, fail);
+      await this.launchIn(spec, attempt, resume, fail);
     } catch (err) {
       // tmux unreachable (its server lost), cgroup errors: the attempt fails, the restart policy decides
       fail((err as Error).message);
     }
   }
 
-  private async launchIn(spec: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
+  private async launchIn(spec: AgentSpec, attempt: number, resume: string | null, fail: (message: string) => void): Promise<void> {
     const id = spec.id;
     if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
     let pane = await this.paneOf(id);
@@ -137,7 +139,10 @@ export class EffectRunner {
     }
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.d.limits.prepare(spec);
-    const plan = launchPlan(spec, {
+    // the CLI's session (named, or resumed) and its per-run hooks (agent-hooks.ts)
+    const extras = launchExtras(spec, this.d.paths, attempt, resume);
+    const run = extras.args.length > 0 ? `${spec.run} ${extras.args.map(shellQuote).join(' ')}` : spec.run;
+    const plan = launchPlan({ ...spec, run, env: { ...spec.env, ...extras.env } }, {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,
       attempt,
@@ -150,6 +155,7 @@ export class EffectRunner {
     const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile, logCap: spec.logs });
     this.d.coord.launched(id, this.d.now());
     this.adoptRoot(id, pid);
+    if (extras.session) this.d.dispatch({ type: 'session', agent: id, attempt, id: extras.session });
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
   }
 

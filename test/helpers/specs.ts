@@ -25,6 +25,7 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     timeoutMs: null,
     expectMs: null,
     retries: 0,
+    resume: 'auto',
     preset: emptyPreset('default'),
     item: null,
     ...over,

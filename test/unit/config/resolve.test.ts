@@ -32,6 +32,7 @@ describe('built-in defaults', () => {
       timeoutMs: null,
       expectMs: null,
       retries: 0,
+    resume: 'auto',
       preset: expect.objectContaining({ name: 'claude', files: [expect.stringMatching(/presets\/claude\.yaml$/)] }),
       item: null,
     });
