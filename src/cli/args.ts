@@ -24,7 +24,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
   { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null], completes: 'agents' },
-  { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null], completes: 'agents' },
+  { name: 'restart', summary: "reset agents: a fresh process, counters cleared, a new conversation (--resume: the CLI's own conversation kept)", usage: 'restart AGENT… [--resume]', options: { resume: { type: 'boolean' } }, positionals: [1, null], completes: 'agents' },
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },

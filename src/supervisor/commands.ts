@@ -38,7 +38,7 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
     },
     restart: async (args) => {
       const ids = targets(args);
-      supervisor.dispatch({ type: 'reset', agents: ids });
+      supervisor.dispatch({ type: 'reset', agents: ids, keepSession: args.resume });
       await supervisor.idle(ids);
       return { agents: ids };
     },

@@ -3,6 +3,7 @@
  * latest samples. Pure: the supervisor publishes it as its snapshot, `muster status`
  * prints it, the TUI renders it.
  */
+import { activitySource, resumes } from '../core/sessions.js';
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
 import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
@@ -65,6 +66,8 @@ export function buildStatus(input: StatusInput): StatusView {
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      session: { id: rt?.session ?? null, resumes: resumes(spec), resumed: alive && (rt?.resumed ?? null) !== null },
+      activitySource: alive && rt ? activitySource(rt) : null,
     };
   });
   return {

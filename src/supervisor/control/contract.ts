@@ -76,6 +76,14 @@ export interface AgentStatusView {
   history: { cpu: number[]; memory: number[] };
   commit: { last: string | null; due: string | null; overdue: boolean } | null;
   stalled: boolean;
+  /**
+   * The agent CLI's own conversation (docs/status-json.md): its id once known (chosen at a
+   * fresh start or told by a hook), whether automatic restarts go back into it, and whether
+   * the current attempt was started that way.
+   */
+  session?: { id: string | null; resumes: boolean; resumed: boolean };
+  /** where `activity` comes from: the agent's own hooks, or its screen */
+  activitySource?: 'hook' | 'screen' | null;
 }
 
 /** The status document: what `muster status --json` prints and the TUI draws. */
@@ -154,6 +162,11 @@ const agentList = z
   .object({ agents: z.array(z.string().min(1)).default([]), all: z.boolean().default(false) })
   .strict()
   .refine((a) => a.all || a.agents.length > 0, { message: 'name at least one agent, or all' });
+/** `resume`: back into the agent CLI's own conversation (`muster restart --resume`) */
+const restartArgs = z
+  .object({ agents: z.array(z.string().min(1)).default([]), all: z.boolean().default(false), resume: z.boolean().default(false) })
+  .strict()
+  .refine((a) => a.all || a.agents.length > 0, { message: 'name at least one agent, or all' });
 const oneAgent = z.object({ agent: z.string().min(1) }).strict();
 
 export const commands = {
@@ -162,7 +175,7 @@ export const commands = {
   /** graceful stop; replies once the processes are gone (or reports the survivors) */
   stop: command<StopReply>()(agentList, 120_000),
   /** a fresh process, counters and circuit cleared */
-  restart: command<AgentsReply>()(agentList, 120_000),
+  restart: command<AgentsReply>()(restartArgs, 120_000),
   pause: command<AgentsReply>()(agentList, 30_000),
   resume: command<AgentsReply>()(agentList, 30_000),
   /** types a message once the agent is idle (at once with force) */
