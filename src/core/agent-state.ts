@@ -114,6 +114,8 @@ export interface AgentRuntime {
   /** what its screen showed at the last pulse, and since when */
   screenActivity: Activity | null;
   screenSince: number | null;
+  /** this attempt's screen has shown idle or waiting (the CLI came up) */
+  shown: boolean;
 }
 
 /**
@@ -186,6 +188,7 @@ export function freshRuntime(id: string): AgentRuntime {
     hookAt: null,
     screenActivity: null,
     screenSince: null,
+    shown: false,
   };
 }
 

@@ -121,6 +121,7 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   hookAt: orNull(num),
   screenActivity: orNull(oneOf('busy', 'idle', 'waiting')),
   screenSince: orNull(num),
+  shown: bool,
 };
 
 const HANDOFF_FIELDS: Record<keyof Handoff, Check> = {

@@ -195,7 +195,7 @@ class Transaction implements coordination.CoordinationTx {
       const seen = { ...rt, ...screenPatch(rt, screen, this.now) };
       const a = effectiveActivity(seen);
       const busy = a === 'busy';
-      if (!busy && rt.activity === a && seen.screenActivity === rt.screenActivity) continue; // nothing to count: spare a copy
+      if (!busy && rt.activity === a && seen.screenActivity === rt.screenActivity && seen.shown === rt.shown) continue; // nothing to count: spare a copy
       this.update(id, { ...screenPatch(rt, screen, this.now), activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
     }
   }

@@ -8,7 +8,7 @@
  *   launches the CLI with its resume form and types no first prompt; a reset starts a new
  *   conversation unless asked to keep it (`muster restart --resume`).
  * - A resumed attempt that ends with a failure before it showed any sign of life (no
- *   screen state, no hook) within `RESUME_PROOF_MS` is taken as the CLI refusing the
+ *   idle or waiting screen, no hook) within `RESUME_PROOF_MS` is taken as the CLI refusing the
  *   session (its files gone or corrupt): muster says so and starts a new conversation at once.
  * - Hooks are the authority for busy / waiting / idle; the screen's state is the fallback
  *   before any hook spoke, and wins only when it has shown idle since the last hook (a
@@ -34,7 +34,7 @@ export function sessionToResume(spec: AgentSpec, rt: AgentRuntime): string | nul
 export function resumeRefused(rt: AgentRuntime, code: number | null, now: number): boolean {
   if (rt.resumed === null || code === 0) return false;
   const shortLived = rt.startedAt === null || now - rt.startedAt < RESUME_PROOF_MS;
-  return shortLived && rt.screenActivity === null && rt.hookAt === null;
+  return shortLived && !rt.shown && rt.hookAt === null;
 }
 
 /** The state shown and acted on: the hook's, unless the screen has shown idle since the hook last spoke. */
@@ -53,8 +53,10 @@ export function activitySource(rt: Pick<AgentRuntime, 'hookActivity' | 'hookAt' 
 
 /** The screen's state this pulse: kept with the time it last changed. */
 export function screenPatch(rt: AgentRuntime, screen: Activity, now: number): Partial<AgentRuntime> {
-  return rt.screenActivity === screen ? {} : { screenActivity: screen, screenSince: now };
+  // fresh output alone reads as busy: only a screen a rule knows (idle, waiting) proves the CLI came up
+  const shown = rt.shown || screen !== 'busy';
+  return rt.screenActivity === screen && rt.shown === shown ? {} : { screenActivity: screen, screenSince: rt.screenActivity === screen ? rt.screenSince : now, shown };
 }
 
 /** Fields a new attempt starts with: nothing seen, nothing reported. */
-export const FRESH_OBSERVATION = { screenActivity: null, screenSince: null, hookActivity: null, hookAt: null } as const;
+export const FRESH_OBSERVATION = { screenActivity: null, screenSince: null, shown: false, hookActivity: null, hookAt: null } as const;
