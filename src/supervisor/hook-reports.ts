@@ -117,6 +117,8 @@ export class HookReports {
     try {
       size = fs.statSync(file).size;
     } catch {
+      // no file yet: one made from now on is read from its start
+      if (!this.offsets.has(id)) this.offsets.set(id, 0);
       return;
     }
     const first = !this.offsets.has(id);
