@@ -30,7 +30,7 @@ export interface ReportHandoff {
   to: string;
 }
 
-export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'>;
+export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'> & Partial<Pick<AgentRuntime, 'session'>>;
 
 export interface ReportInput {
   /** the agents in config order */
@@ -65,6 +65,9 @@ export interface AgentReport {
   handoffsIn: number;
   handoffsOut: number;
   result: string | null;
+  /** the agent CLI's own conversation id, and how many restarts went back into a conversation */
+  session: string | null;
+  resumes: number;
 }
 
 export interface PhaseReport {
@@ -160,6 +163,8 @@ export function buildReport(input: ReportInput): RunReport {
       handoffsIn: handoffs.filter((h) => h.to === spec.id).length,
       handoffsOut: handoffs.filter((h) => h.from === spec.id).length,
       result: input.results?.[spec.id] ?? null,
+      session: rt?.session ?? null,
+      resumes: times('resume').length,
     };
   });
 

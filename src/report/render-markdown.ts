@@ -70,6 +70,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push('## Results', '');
   for (const a of report.agents) {
     out.push(`### ${a.id}`, '');
+    if (a.session !== null) out.push(`Session \`${a.session}\`${a.resumes > 0 ? `, resumed ${a.resumes} time${a.resumes === 1 ? '' : 's'}` : ''}.`, '');
     if (a.result === null || a.result === '') {
       out.push('_No result._', '');
       continue;

@@ -204,7 +204,7 @@ agents:
       expect(a.session?.id).not.toBe(before.session?.id);
       expect(a.session?.resumed).toBe(false);
       const last = server.turns().filter((t) => t.userText.includes('FIRST-MARK')).at(-1);
-      expect(JSON.stringify(last?.body)).not.toContain('Fresh answer');
+      expect(JSON.stringify(last?.body), `${server.describe()}\n${events()}`).not.toContain('Fresh answer');
     });
   });
 }
