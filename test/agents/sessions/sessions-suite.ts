@@ -180,7 +180,7 @@ agents:
       const before = await agent();
       const id = before.session?.id as string;
       const key = cli === 'gemini' ? id.slice(0, 8) : id;
-      const files = [...listFiles(launch.home), ...listFiles(path.join(p.dir, '.muster', 'homes'))].filter((f) => path.basename(f).includes(key) && f.endsWith('.jsonl'));
+      const files = [...listFiles(path.join(p.dir, 'cli')), ...listFiles(path.join(p.dir, '.muster', 'homes'))].filter((f) => path.basename(f).includes(key) && f.endsWith('.jsonl'));
       expect(files.length, `session files of ${id}`).toBeGreaterThan(0);
       for (const f of files) fs.rmSync(f);
       server.script({ text: 'Fresh answer.' });
