@@ -8,10 +8,9 @@ import * as path from 'node:path';
 import { loadProject } from '../../config/load-project.js';
 import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
-import { connectControl } from '../../supervisor/control/control-client.js';
-import { readLock } from '../../supervisor/store/lock.js';
-import type { CrewNotice } from '../../supervisor/supervisor.js';
-import { ANCHOR_SESSION, crewServerFor, startSupervisor } from '../compose.js';
+import type { CrewNotice } from '../../supervisor/control/contract.js';
+import { sleep } from '../../sys/time.js';
+import { ANCHOR_SESSION, checkWritable, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
 
@@ -19,6 +18,15 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const absFiles = files.map((f) => path.resolve(f));
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
   await checkRequires(project);
+  const tightened = secureStateDir(ctx.paths.stateDir);
+  if (tightened.length > 0) {
+    writeLine(
+      ctx.stderr,
+      `muster: warning: ${ctx.paths.stateDir} could be read by other users; tightened ${tightened.length} entr${tightened.length === 1 ? 'y' : 'ies'} to owner-only (folders 0700, files 0600)`,
+    );
+  }
+  // said here, not in the log of a supervisor that never comes up (a running one copes: the TUI opens on it)
+  if (!readLock(ctx.paths.stateDir)?.alive) checkWritable(ctx.paths.stateDir);
   if (headless) return runHeadless(ctx, project);
   const code = await startInBackground(ctx, project, absFiles);
   if (code !== 0 || !process.stdin.isTTY || !process.stdout.isTTY) return code;
@@ -34,10 +42,10 @@ async function openTui(ctx: CliContext): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../../ui/run-tui.js');
   const { runCleanup } = await import('./cleanup.js');
-  const server = crewServerFor(ctx.dir);
+  const server = crewServerFor(ctx.dir, ctx.env);
   const result = await runTui({
     stateDir: ctx.paths.stateDir,
-    socketName: server.socketName,
+    tmuxCommand: (args) => server.tmuxCommand(args),
     env: ctx.env,
     // `X` in the TUI: exactly what `muster cleanup --yes` does; its report is printed after the TUI closed.
     cleanup: async () => {
@@ -57,7 +65,7 @@ async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<numbe
     project,
     paths: ctx.paths,
     musterBin: ctx.musterBin,
-    onNotice: (n) => writeLine(ctx.stdout, formatNotice(n)),
+    audience: { publish: (m) => m.type === 'event' && writeLine(ctx.stdout, formatNotice(m.event)), wantsSnapshots: () => false },
     onStep: process.env.MUSTER_DEBUG ? (step) => writeLine(ctx.stderr, `muster: debug: ${new Date().toISOString()} starting: ${step}`) : undefined,
   });
   const agents = project.teams.reduce((n, t) => n + t.agents.length, 0);
@@ -88,6 +96,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
     writeLine(ctx.stdout, 'muster: `muster status` shows the crew; `muster down` stops it.');
     return 0;
   }
+  readLedger(ctx.paths, project); // a ledger muster cannot read is refused before anything starts
   await server.open();
   try {
     const anchor = (await server.listPanes()).find((p) => p.sessionName === ANCHOR_SESSION);
@@ -99,6 +108,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
       env: {},
       attempt: 'supervisor',
       logFile: path.join(ctx.paths.logsDir, 'supervisor.log'),
+      logCap: project.logs,
     });
   } finally {
     await server.close();
@@ -114,10 +124,10 @@ async function waitForSupervisor(ctx: CliContext, timeoutMs: number): Promise<nu
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+      const client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 1000 });
       try {
-        const status = await client.request<{ supervisor: { pid: number } }>('status');
-        return status.supervisor.pid;
+        const status = await client.request('status');
+        return status.supervisor.pid as number;
       } finally {
         client.close();
       }
@@ -128,7 +138,7 @@ async function waitForSupervisor(ctx: CliContext, timeoutMs: number): Promise<nu
           cause: err,
         });
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 }

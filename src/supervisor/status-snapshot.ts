@@ -1,63 +1,18 @@
 /**
- * The status document of SPEC §4, built from the crew and the latest samples. Pure: the
- * supervisor publishes it as its snapshot, `muster status` prints it, the TUI renders it.
+ * The status document (control/contract.ts `StatusView`), built from the crew and the
+ * latest samples. Pure: the supervisor publishes it as its snapshot, `muster status`
+ * prints it, the TUI renders it.
  */
 import type { AgentSpec } from '../config/types.js';
-import { statusReason, type CrewState, type Handoff } from './agent-state.js';
+import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
   memory: number;
 }
 
-export interface SystemSample {
-  cpu: number;
-  memory: { used: number; total: number };
-}
-
-/** A handoff as SPEC §4 shows it: times as ISO strings. */
-export type HandoffView = Omit<Handoff, 'created' | 'delivered'> & { created: string; delivered: string | null };
-
-export type Activity = 'busy' | 'idle' | 'waiting';
-
-export interface AgentStatusView {
-  id: string;
-  team: string;
-  name: string;
-  state: string;
-  reason: string | null;
-  pane: string | null;
-  pid: number | null;
-  cpu: number | null;
-  memory: number | null;
-  limits: { cpu: number | null; memory: number | null };
-  restarts: number;
-  exitCode: number | null;
-  checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean } | null;
-  /** extensions beyond SPEC §4 */
-  activity: Activity | null;
-  attempt: number;
-  startedAt: string | null;
-  /** recent pulses, oldest first: CPU percent of one core, memory bytes */
-  history: { cpu: number[]; memory: number[] };
-  commit: { last: string | null; due: string | null; overdue: boolean } | null;
-  stalled: boolean;
-}
-
-export interface StatusView {
-  version: 1;
-  project: string;
-  socket: string;
-  supervisor: { running: boolean; pid: number | null; cpu?: number | null; memory?: number | null };
-  system: SystemSample | null;
-  agents: AgentStatusView[];
-  handoffs: HandoffView[];
-  /** extensions beyond SPEC §4 */
-  ceiling?: { cpu: number | null; memory: number | null };
-  /** how limits are enforced: e.g. `cgroup v1 (cpu, memory, freezer)` or `sampling + duty cycling` */
-  enforcement?: string;
-  pulseMs?: number;
-}
+type Activity = NonNullable<AgentStatusView['activity']>;
 
 export interface StatusInput {
   project: string;
@@ -67,16 +22,23 @@ export interface StatusInput {
   crew: CrewState;
   samples: ReadonlyMap<string, AgentSample>;
   system: SystemSample | null;
-  handoffs: readonly HandoffView[];
   now: number;
   histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
   activity?: ReadonlyMap<string, Activity>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
-  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs'>;
+  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
+  /** whether a pids limit is enforced (else `limits.pids` shows null) */
+  pidsEnforced?: boolean;
+  /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
+  pidsLimited?: ReadonlySet<string>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+function handoffView(h: Handoff): HandoffView {
+  return { ...h, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
+}
 
 export function buildStatus(input: StatusInput): StatusView {
   const agents = input.specs.map((spec): AgentStatusView => {
@@ -88,12 +50,12 @@ export function buildStatus(input: StatusInput): StatusView {
       team: spec.team,
       name: spec.name,
       state: rt?.status.state ?? 'pending',
-      reason: rt ? statusReason(rt.status) : 'after',
+      reason: rt ? (statusReason(rt.status) ?? (alive && input.pidsLimited?.has(spec.id) ? 'pids' : null)) : 'after',
       pane: rt?.pane ?? null,
       pid: rt?.pid ?? null,
       cpu: alive && sample ? round(sample.cpu, 1) : null,
       memory: alive && sample ? sample.memory : null,
-      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory },
+      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory, pids: input.pidsEnforced ? spec.limits.pids : null },
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
@@ -112,7 +74,7 @@ export function buildStatus(input: StatusInput): StatusView {
     supervisor: input.supervisor,
     system: input.system,
     agents,
-    handoffs: [...input.handoffs],
+    handoffs: input.crew.handoffs.map(handoffView),
     ...input.extras,
   };
 }
@@ -143,10 +105,10 @@ function checkinView(
   alive: boolean,
   now: number,
 ): AgentStatusView['checkin'] {
-  if (!spec.checkin) return null;
+  if (!spec.checkin) return { last: iso(last), message, due: null, overdue: false, off: true };
   const from = last ?? startedAt;
   const due = alive && from !== null ? from + spec.checkin.everyMs : null;
-  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due };
+  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due, off: false };
 }
 
 function round(n: number, digits: number): number {
