@@ -4,6 +4,7 @@
  */
 import type { Activity } from './agent-state.js';
 import type { Usage } from './limits-policy.js';
+import type { NeedsYou } from './needs-you.js';
 
 export type CrewEvent =
   /** time has passed: start what may start, end backoffs, enforce timeouts */
@@ -70,7 +71,9 @@ export type CrewEffect =
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */
   | { type: 'release'; agent: string }
   /** something happened that users should see (event line, log, TUI) */
-  | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string };
+  | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string }
+  /** the user is needed (a prompt, a failure, a budget, the crew done): raised once per occurrence (needs-you.ts) */
+  | { type: 'needs-you'; needs: NeedsYou };
 
 /** An effect that only keeps up what already holds (a pulse with only these changes nothing). */
 export function isRefresh(effect: CrewEffect): boolean {

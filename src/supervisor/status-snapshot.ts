@@ -5,6 +5,7 @@
  */
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
+import { needsYouNow } from '../core/needs-you.js';
 import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
 
 export interface AgentSample {
@@ -65,6 +66,7 @@ export function buildStatus(input: StatusInput): StatusView {
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      needsYou: rt ? needsYouView(rt) : null,
     };
   });
   return {
@@ -89,6 +91,11 @@ function commitView(
   const last = lastCommits.get(spec.id) ?? null;
   const due = last === null ? null : last + spec.commit.everyMs;
   return { last: iso(last), due: iso(due), overdue: alive && due !== null && now > due };
+}
+
+function needsYouView(rt: CrewState['agents'][string]): AgentStatusView['needsYou'] {
+  const now = needsYouNow(rt);
+  return now && now.kind !== 'done' ? { kind: now.kind, reason: now.reason } : null;
 }
 
 /** `expect`: a running agent is stalled past twice its expected time. */

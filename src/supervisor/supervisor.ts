@@ -23,6 +23,7 @@ import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
 import { diskView, healthNotice } from './disk-health.js';
+import { NeedsYouRouter } from './needs-you-router.js';
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
@@ -68,6 +69,7 @@ export class Supervisor {
   private readonly coord: CoordinationRuntime;
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
+  private readonly needsYou: NeedsYouRouter;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
@@ -117,6 +119,14 @@ export class Supervisor {
     this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
     );
+    this.needsYou = new NeedsYouRouter({
+      project: opts.paths.project,
+      notifiers: opts.ports.notifiers,
+      viewedPanes: () => tmux.viewedPanes(),
+      paneOf: (id) => this.crew.agents[id]?.pane ?? null,
+      publish: (notice) => this.publishEvents([notice]),
+      now: () => this.now(),
+    });
     this.effects = new EffectRunner({
       project: opts.project,
       paths: opts.paths,
@@ -131,6 +141,7 @@ export class Supervisor {
       spec: (id) => this.specById.get(id),
       dispatch: (e) => this.dispatch(e),
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      needsYou: (needs) => this.needsYou.raise(needs),
       sampledPids: (id) => this.usage.pidsOf(id),
       now: () => this.now(),
     });
@@ -212,6 +223,11 @@ export class Supervisor {
   /** Resolves once every queued effect (launches, stops) has finished. */
   idle(agents?: readonly string[]): Promise<void> {
     return this.effects.idle(agents);
+  }
+
+  /** Resolves once every needs-you event raised so far has been sent (its notify command ended). */
+  notified(): Promise<void> {
+    return this.needsYou.idle();
   }
 
 

@@ -26,6 +26,7 @@ export function agent(id: string, over: Partial<AgentStatusView> = {}): AgentSta
     history: { cpu: [1, 2, 3, 4, 5, 6, 7, 8], memory: [1, 1, 2, 2, 3, 3, 4, 4].map((m) => m * 64 * 1024 * 1024) },
     commit: null,
     stalled: false,
+    needsYou: null,
     ...over,
   };
 }
