@@ -26,6 +26,18 @@ export type AgentStateName = AgentStatus['state'];
 export type Activity = 'busy' | 'idle' | 'waiting';
 
 /**
+ * What an agent's screen showed when it was looked at (docs/status-json.md, "Activity"):
+ * the activity, why (a waiting rule's `permission`, `question`, `picker` or `dialog`; a
+ * busy rule's word, `output`, `no-prompt` or `typed`; `draft`, an idle rule's word or
+ * `quiet`), and for `waiting` the screen line that showed the prompt.
+ */
+export interface ActivitySeen {
+  activity: Activity;
+  reason: string;
+  line: string | null;
+}
+
+/**
  * Text waiting to be typed into the agent once it can take it. A handoff's item names the
  * handoff (the crew's list owns it); its text is made from it when it is typed.
  */
@@ -90,6 +102,10 @@ export interface AgentRuntime {
   cpuCalm: number;
   /** what its pane showed at the last pulse, and when it was last seen busy */
   activity: Activity | null;
+  /** why it has that activity (see ActivitySeen) */
+  activityReason: string | null;
+  /** the screen line that showed the prompt it waits on */
+  waitingLine: string | null;
   lastBusyAt: number | null;
   /** time seen busy, summed over pulses */
   busyMs: number;
@@ -158,6 +174,8 @@ export function freshRuntime(id: string): AgentRuntime {
     memoryOver: 0,
     cpuCalm: 0,
     activity: null,
+    activityReason: null,
+    waitingLine: null,
     lastBusyAt: null,
     busyMs: 0,
     outbox: [],

@@ -32,15 +32,23 @@ export function enqueue(tx: CoordinationTx, id: string, item: OutboxItem): void 
 }
 
 /**
+ * Can the agent take text now? Idle, and no draft (text someone left in its input) — never
+ * busy, never waiting on a prompt or a dialog (docs/presets.md, "Typing").
+ */
+export function takesText(rt: AgentRuntime): boolean {
+  return rt.activity === 'idle' && rt.activityReason !== 'draft';
+}
+
+/**
  * Types the next outbox item into each agent that can take it: running, nothing being
- * typed already, and idle — or the item was forced by the user.
+ * typed already, and idle without a draft — or the item was forced by the user.
  */
 export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): void {
   for (const spec of specs) {
     const rt = tx.get(spec.id);
     if (!rt || !typing(rt) || rt.typing !== null) continue;
     const next = rt.outbox[0];
-    if (!next || (!next.force && rt.activity !== 'idle')) continue;
+    if (!next || (!next.force && !takesText(rt))) continue;
     const text = next.kind === 'handoff' ? handoffTextOf(tx, next.handoff) : next.text;
     if (text === null) {
       tx.update(spec.id, { outbox: rt.outbox.slice(1) }); // its handoff is gone: nothing to type

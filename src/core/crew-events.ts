@@ -2,7 +2,7 @@
  * What flows into the core (events) and out of it (effects). The runner turns IO into
  * events and effects into IO; the core never does either.
  */
-import type { Activity } from './agent-state.js';
+import type { ActivitySeen } from './agent-state.js';
 import type { Usage } from './limits-policy.js';
 
 export type CrewEvent =
@@ -31,7 +31,7 @@ export type CrewEvent =
       type: 'usage';
       agents: Record<string, Usage>;
       /** what each live agent's pane shows; how long since the last pulse */
-      activity?: Record<string, Activity>;
+      activity?: Record<string, ActivitySeen>;
       intervalMs?: number;
       /** last commit time of agents in a git repository with `commit.every` */
       commits?: Record<string, number | null>;

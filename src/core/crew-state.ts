@@ -101,6 +101,8 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   memoryOver: num,
   cpuCalm: num,
   activity: orNull(oneOf('busy', 'idle', 'waiting')),
+  activityReason: orNull(str),
+  waitingLine: orNull(str),
   lastBusyAt: orNull(num),
   busyMs: num,
   typing: orNull(str),

@@ -12,7 +12,7 @@ import {
   type AgentStatus,
   type CrewState,
   type FailReason,
-  type Activity,
+  type ActivitySeen,
   type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
@@ -183,13 +183,21 @@ class Transaction implements coordination.CoordinationTx {
   }
 
   /** What the panes showed this pulse: activity, and busy time summed. */
-  private observe(activity: Record<string, Activity>, intervalMs: number): void {
-    for (const [id, a] of Object.entries(activity)) {
+  private observe(activity: Record<string, ActivitySeen>, intervalMs: number): void {
+    for (const [id, seen] of Object.entries(activity)) {
       const rt = this.get(id);
       if (!rt) continue;
-      const busy = a === 'busy';
-      if (!busy && rt.activity === a) continue; // nothing to count: spare a copy of the agent
-      this.update(id, { activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
+      const busy = seen.activity === 'busy';
+      const line = seen.activity === 'waiting' ? seen.line : null;
+      // nothing to count or change: spare a copy of the agent
+      if (!busy && rt.activity === seen.activity && rt.activityReason === seen.reason && rt.waitingLine === line) continue;
+      this.update(id, {
+        activity: seen.activity,
+        activityReason: seen.reason,
+        waitingLine: line,
+        lastBusyAt: busy ? this.now : rt.lastBusyAt,
+        busyMs: rt.busyMs + (busy ? intervalMs : 0),
+      });
     }
   }
 
@@ -204,7 +212,7 @@ class Transaction implements coordination.CoordinationTx {
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null });
     coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }

@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActivityTracker } from '../activity/activity-tracker.js';
-import { classify, type Activity } from '../activity/classify.js';
+import { classify, seenOf } from '../activity/classify.js';
 import { prepareText } from '../activity/typing-text.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
-import { isAlive, type CrewState } from '../core/agent-state.js';
+import { isAlive, type ActivitySeen, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent } from '../core/crew-events.js';
 import type { InboxVerdict } from '../inbox/inbox-watcher.js';
 import { realPathInside } from '../sys/inside-dir.js';
@@ -37,7 +37,7 @@ export class CoordinationRuntime {
   private readonly commits: CommitsPort;
   private readonly tracker = new ActivityTracker();
   /** the last classification of a quiet pane, valid while its log size stays the same */
-  private readonly seenScreen = new Map<string, { size: number; activity: Activity }>();
+  private readonly seenScreen = new Map<string, { size: number; seen: ActivitySeen }>();
   private readonly specById: Map<string, AgentSpec>;
 
   constructor(private readonly deps: CoordinationDeps) {
@@ -67,8 +67,8 @@ export class CoordinationRuntime {
   }
 
   /** One pulse: each live agent's activity (a stat per agent; a capture only for quiet panes whose output changed). */
-  async observe(now: number): Promise<{ activity: Record<string, Activity>; commits: Record<string, number | null> }> {
-    const activity: Record<string, Activity> = {};
+  async observe(now: number): Promise<{ activity: Record<string, ActivitySeen>; commits: Record<string, number | null> }> {
+    const activity: Record<string, ActivitySeen> = {};
     const crew = this.deps.crew();
     await Promise.all(
       Object.values(crew.agents).map(async (rt) => {
@@ -79,18 +79,18 @@ export class CoordinationRuntime {
         const quietMs = this.tracker.observe(rt.id, size, now, stat?.mtimeMs);
         const preset = spec.preset;
         if (quietMs < preset.quietMs) {
-          activity[rt.id] = 'busy';
+          activity[rt.id] = { activity: 'busy', reason: 'output', line: null };
           return;
         }
         const cached = this.seenScreen.get(rt.id);
-        if (cached && cached.size === size && cached.activity !== 'busy') {
-          activity[rt.id] = cached.activity;
+        if (cached && cached.size === size && cached.seen.activity !== 'busy') {
+          activity[rt.id] = cached.seen;
           return;
         }
         const screen = await this.deps.tmux.capture(rt.pane).catch(() => null);
-        const a = classify({ preset: spec.preset, screen, quietMs }).activity;
-        this.seenScreen.set(rt.id, { size, activity: a });
-        activity[rt.id] = a;
+        const seen = seenOf(classify({ preset: spec.preset, screen, quietMs }));
+        this.seenScreen.set(rt.id, { size, seen });
+        activity[rt.id] = seen;
       }),
     );
     const commits: Record<string, number | null> = {};

@@ -220,7 +220,7 @@ export class Supervisor {
       system: seen.system,
       now: this.now(),
       histories: seen.histories,
-      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
+      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, { activity: a.activity, reason: a.activityReason }] as const] : []))),
       lastCommits: this.coord.lastCommits(),
       extras: { ceiling: this.opts.project.ceiling, enforcement: this.ports.limits.describe(), pulseMs: this.opts.project.pulseMs },
     });

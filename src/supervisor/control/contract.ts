@@ -65,6 +65,8 @@ export interface AgentStatusView {
   exitCode: number | null;
   checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean } | null;
   activity: 'busy' | 'idle' | 'waiting' | null;
+  /** why (docs/status-json.md, "Activity"): `permission`, `dialog`, `draft`, `typed`, … */
+  activityReason: string | null;
   attempt: number;
   startedAt: string | null;
   /** recent pulses, oldest first: CPU percent of one core, memory bytes */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
-import type { CrewState } from '../../../src/core/agent-state.js';
+import type { Activity, ActivitySeen, CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
 import { step } from '../../../src/core/crew.js';
 import { newCrew } from '../../../src/core/crew-state.js';
@@ -29,9 +29,15 @@ const launch = (id = 't/a'): [number, CrewEvent][] => [
   [0, { type: 'tick' }],
   [0, { type: 'launched', agent: id, attempt: 1, pane: '%1', pid: 10 }],
 ];
-const seen = (at: number, activity: 'busy' | 'idle' | 'waiting', id = 't/a'): [number, CrewEvent] => [
+/** What a screen showed, with the reason classify gives it by default. */
+const as = (activity: Activity, reason = activity === 'busy' ? 'output' : activity === 'idle' ? 'prompt' : 'permission', line: string | null = null): ActivitySeen => ({
+  activity,
+  reason,
+  line,
+});
+const seen = (at: number, activity: Activity, id = 't/a', reason?: string): [number, CrewEvent] => [
   at,
-  { type: 'usage', agents: {}, activity: { [id]: activity }, intervalMs: 2 * S },
+  { type: 'usage', agents: {}, activity: { [id]: as(activity, reason) }, intervalMs: 2 * S },
 ];
 const checkin = (every: number, grace: number, onMiss: 'nudge' | 'restart' | 'stop' | 'none') =>
   agent('a', { checkin: { everyMs: every, graceMs: grace, onMiss, nudge: 'check in please' } });
@@ -109,6 +115,31 @@ describe('the outbox', () => {
     expect(forced.typed).toEqual([{ at: 3 * S, text: 'now!' }]);
   });
 
+  it('never types over a draft (text left in the input), nor into a waiting agent; idle again, it types', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'hello', force: false }],
+      seen(2 * S, 'idle', 't/a', 'draft'),
+      seen(4 * S, 'waiting', 't/a', 'dialog'),
+      seen(6 * S, 'waiting', 't/a', 'permission'),
+    ]);
+    expect(r.typed).toEqual([]);
+    const again = play([agent('a')], [...launch(), [S, { type: 'message', agent: 't/a', id: 'm1', text: 'hello', force: false }], seen(2 * S, 'idle', 't/a', 'draft'), seen(4 * S, 'idle')]);
+    expect(again.typed).toEqual([{ at: 4 * S, text: 'hello' }]);
+    const forced = play([agent('a')], [...launch(), seen(2 * S, 'idle', 't/a', 'draft'), [3 * S, { type: 'message', agent: 't/a', id: 'm1', text: 'now', force: true }]]);
+    expect(forced.typed).toEqual([{ at: 3 * S, text: 'now' }]);
+  });
+
+  it('the agent keeps the reason of its activity and the line a prompt showed', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [2 * S, { type: 'usage', agents: {}, activity: { 't/a': as('waiting', 'permission', 'Do you want to proceed?') } }],
+    ]);
+    expect(r.crew.agents['t/a']).toMatchObject({ activity: 'waiting', activityReason: 'permission', waitingLine: 'Do you want to proceed?' });
+    const after = play([agent('a')], [...launch(), [2 * S, { type: 'usage', agents: {}, activity: { 't/a': as('waiting', 'dialog', 'Trust this folder?') } }], seen(4 * S, 'idle', 't/a', 'draft')]);
+    expect(after.crew.agents['t/a']).toMatchObject({ activity: 'idle', activityReason: 'draft', waitingLine: null });
+  });
+
   it('one item at a time; text still unsubmitted is retried, then dropped after 3 tries', () => {
     const r = play([agent('a')], [
       ...launch(),
@@ -158,7 +189,7 @@ describe('commit cadence and stalls', () => {
   it('asks an agent that has been busy to commit when its last commit is too old, once per interval', () => {
     const usage = (at: number, last: number | null, activity: 'busy' | 'idle'): [number, CrewEvent] => [
       at,
-      { type: 'usage', agents: {}, activity: { 't/a': activity }, commits: { 't/a': last }, intervalMs: 2 * S },
+      { type: 'usage', agents: {}, activity: { 't/a': as(activity) }, commits: { 't/a': last }, intervalMs: 2 * S },
     ];
     const r = play([committing], [...launch(), usage(10 * M, 0, 'busy'), usage(31 * M, 0, 'busy'), usage(31 * M + 2 * S, 0, 'idle'), usage(40 * M, 0, 'idle')]);
     expect(r.kinds.filter((k) => k.startsWith('commit-nudge'))).toEqual([`commit-nudge@${31 * M}`]);
@@ -166,7 +197,7 @@ describe('commit cadence and stalls', () => {
   });
 
   it('an agent idle since its last commit is left alone', () => {
-    const r = play([committing], [...launch(), [31 * M, { type: 'usage', agents: {}, activity: { 't/a': 'idle' }, commits: { 't/a': M } }]]);
+    const r = play([committing], [...launch(), [31 * M, { type: 'usage', agents: {}, activity: { 't/a': as('idle') }, commits: { 't/a': M } }]]);
     expect(r.kinds.some((k) => k.startsWith('commit-nudge'))).toBe(false);
   });
 
