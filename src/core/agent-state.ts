@@ -47,7 +47,7 @@ interface OutboxBase {
   id: string;
   /** typed even while the agent is busy (the user asked) */
   force: boolean;
-  /** failed tries so far (three and it is dropped) */
+  /** tries that were typed but not confirmed (three and it is given up) */
   tries: number;
 }
 
@@ -110,8 +110,10 @@ export interface AgentRuntime {
   /** time seen busy, summed over pulses */
   busyMs: number;
   outbox: OutboxItem[];
-  /** the outbox item being typed now */
+  /** the outbox item being typed now (saved before the paste: a new supervisor resumes it) */
   typing: string | null;
+  /** when muster last typed into it: a look at the screen from before then cannot make it idle */
+  typedAt: number | null;
   /** check-in cadence: when the missing check-in fell due, the last nudge, on_miss done */
   overdueSince: number | null;
   lastNudgeAt: number | null;
@@ -180,6 +182,7 @@ export function freshRuntime(id: string): AgentRuntime {
     busyMs: 0,
     outbox: [],
     typing: null,
+    typedAt: null,
     overdueSince: null,
     lastNudgeAt: null,
     escalated: false,

@@ -106,6 +106,7 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   lastBusyAt: orNull(num),
   busyMs: num,
   typing: orNull(str),
+  typedAt: orNull(num),
   overdueSince: orNull(num),
   lastNudgeAt: orNull(num),
   escalated: bool,

@@ -101,7 +101,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'tick':
         return;
       case 'usage':
-        this.observe(event.activity ?? {}, event.intervalMs ?? 0);
+        this.observe(event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
         return this.onUsage(event.agents);
       case 'launched':
@@ -124,7 +124,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'handoff':
         return coordination.onHandoff(this, event);
       case 'typed':
-        return coordination.onTyped(this, event.agent, event.id, event.submitted);
+        return coordination.onTyped(this, event.agent, event.id, event.outcome);
       case 'message':
         return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, tries: 0 });
       case 'nudge': {
@@ -183,10 +183,15 @@ class Transaction implements coordination.CoordinationTx {
   }
 
   /** What the panes showed this pulse: activity, and busy time summed. */
-  private observe(activity: Record<string, ActivitySeen>, intervalMs: number): void {
+  private observe(activity: Record<string, ActivitySeen>, observedAt: number, intervalMs: number): void {
     for (const [id, seen] of Object.entries(activity)) {
       const rt = this.get(id);
       if (!rt) continue;
+      // Typed into after this look (or being typed into): idle must be earned from a later one.
+      if (rt.typing !== null || (rt.typedAt !== null && observedAt < rt.typedAt)) {
+        this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
+        continue;
+      }
       const busy = seen.activity === 'busy';
       const line = seen.activity === 'waiting' ? seen.line : null;
       // nothing to count or change: spare a copy of the agent

@@ -126,7 +126,12 @@ export class CoordinationRuntime {
       this.tracker.touch(agentId, this.deps.clock.now());
       this.seenScreen.delete(agentId);
     }
-    this.deps.dispatch({ type: 'typed', agent: agentId, id: itemId, submitted });
+    this.deps.dispatch({
+      type: 'typed',
+      agent: agentId,
+      id: itemId,
+      outcome: submitted ? { result: 'submitted' } : { result: 'unconfirmed', why: 'the text still sits in its input', left: true },
+    });
   }
 
   /** One inbox record → one core event; a bad one is refused with the reason. */

@@ -107,6 +107,8 @@ export interface SendReply {
   submitted: boolean;
   /** the agent was busy: the message waits in its outbox */
   queued: boolean;
+  /** not submitted: why it was given up */
+  why?: string;
 }
 
 export interface DeliverReply {
