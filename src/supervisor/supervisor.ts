@@ -331,7 +331,7 @@ export class Supervisor {
     const seen = await this.coord.observe(now);
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
-    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
+    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs });
     this.publishSnapshot();
   }
 
