@@ -89,12 +89,15 @@ function finished(rt: AgentRuntime): boolean {
   return s === 'done' || s === 'failed' || s === 'stopped';
 }
 
-/** The crew is done: every agent finished, at least one by this step, and not all of them stopped by the user. */
+/**
+ * The crew is done: every agent finished, at least one by this step, and at least one did
+ * its work (`done`) — a crew that only failed or was stopped has said so already.
+ */
 function crewDone(before: CrewState, after: CrewState): NeedsYou | null {
   const agents = Object.values(after.agents);
   if (agents.length === 0 || !agents.every(finished)) return null;
   if (Object.values(before.agents).every(finished)) return null;
-  if (agents.every((rt) => rt.status.state === 'stopped')) return null; // `down`, or the user stopped them all
+  if (!agents.some((rt) => rt.status.state === 'done')) return null;
   const count = (state: string) => agents.filter((rt) => rt.status.state === state).length;
   const parts = [`${count('done')} done`, `${count('failed')} failed`, `${count('stopped')} stopped`].filter((p) => !p.startsWith('0 '));
   return { kind: 'done', agent: null, reason: 'done', message: `the crew is done: ${parts.join(', ')}`, detail: null };
