@@ -142,7 +142,7 @@ export interface GridInput {
   now: number;
 }
 
-/** The grid as lines: its column header and the rows in view (the selected row marked with `>`). */
+/** The grid as lines: its column header and the rows in view (the selected row marked with `>`, an agent that needs you with `!`). */
 export function gridLines(input: GridInput): { header: Line; rows: Line[] } {
   const { columns: cols, why } = fitColumns(input.agents, input.width);
   const header: Line = [seg('  ')];
@@ -150,7 +150,8 @@ export function gridLines(input: GridInput): { header: Line; rows: Line[] } {
   if (why > 0) header.push(seg('WHY', { bold: true, dim: true }));
   const rows = input.agents.slice(input.top, input.top + input.height).map((a) => {
     const selected = a.id === input.selectedId;
-    const line: Line = [seg(selected ? '> ' : '  ', { bold: true })];
+    const mark = `${selected ? '>' : ' '}${a.needsYou ? '!' : ' '}`;
+    const line: Line = [seg(mark, a.needsYou ? { bold: true, color: 'magenta' } : { bold: true })];
     for (const c of cols) {
       const s = c.cell(a, input.now);
       line.push({ ...s, text: cellText(c, s.text) }, seg(' '));
