@@ -17,7 +17,7 @@ export interface CommandDef {
 }
 
 export const COMMANDS: readonly CommandDef[] = [
-  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [FILES…]', options: { headless: { type: 'boolean' } }, positionals: [0, null], completes: 'files' },
+  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [--quiet] [FILES…]', options: { headless: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } }, positionals: [0, null], completes: 'files' },
   { name: 'status', summary: 'the crew as a table, or as JSON', usage: 'status [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'validate', summary: 'check the team, layout and project files', usage: 'validate [FILES…]', positionals: [0, null], completes: 'files' },
   { name: 'checkin', summary: 'from inside an agent (or with MUSTER_AGENT and -C DIR): report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
@@ -30,6 +30,14 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1], completes: 'agent' },
   { name: 'logs', summary: "the agent's captured output, across its rotated files (-f follows)", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1], completes: 'agent' },
+  {
+    name: 'wait',
+    summary: 'wait until agents are idle, waiting, done, failed, or changed (for scripts; exit 1 on timeout)',
+    usage: 'wait AGENT… --until idle|waiting|done|failed|change [--timeout D]',
+    options: { until: { type: 'string' }, timeout: { type: 'string' } },
+    positionals: [1, null],
+    completes: 'agents',
+  },
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },

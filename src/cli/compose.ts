@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { ProjectSpec } from '../config/types.js';
+import { notifiersFor } from '../notify/notifiers.js';
 import { CommitWatch } from '../git/commit-watch.js';
 import { inboxFolder } from '../inbox/inbox-watcher.js';
 import { detectCgroups, noCgroups, type CgroupDriver } from '../monitor/cgroups.js';
@@ -136,6 +137,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         commits: new CommitWatch(),
         ledger,
         clock: realClock,
+        notifiers: notifiersFor(opts.project.notify, opts.project.dir, opts.env ?? process.env),
       },
       saved,
       musterBin: opts.musterBin,

@@ -258,6 +258,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       ceiling: project.ceiling,
       logs: project.logs,
       requires: project.requires,
+      notify: project.notify,
     },
     problems: [],
   };

@@ -35,6 +35,8 @@ export const ON_MEMORY = ['restart', 'stop', 'none'] as const;
 export const ON_CPU = ['throttle', 'none'] as const;
 export const ON_MISS = ['nudge', 'restart', 'stop', 'none'] as const;
 export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
+/** The needs-you event kinds (docs/needs-you.md). */
+export const NEEDS_YOU_KINDS = ['waiting', 'failed', 'budget', 'done'] as const;
 export const TMUX_LAYOUTS = ['even-horizontal', 'even-vertical', 'main-horizontal', 'main-vertical', 'tiled'] as const;
 
 /** A JSON Schema fragment: how a value with a unit may be written (for editors). */
@@ -287,8 +289,26 @@ export const projectSchema = strict(
       }),
       'Checked by muster up before anything starts; every miss is listed at once.',
     ).optional(),
+    notify: doc(
+      strict(
+        {
+          command: doc(
+            text,
+            'A shell command run once per needs-you event, in the project folder: the event as one JSON line on its stdin and in MUSTER_EVENT_* variables, never in its command line (docs/needs-you.md).',
+          ).optional(),
+          on: doc(
+            z.array(z.enum(NEEDS_YOU_KINDS, { error: `use ${NEEDS_YOU_KINDS.join(', ')}` })),
+            `Which events run the command: ${NEEDS_YOU_KINDS.join(', ')}. Default: all of them.`,
+          ).optional(),
+          timeout: doc(positiveDuration, 'A run still going after this (a duration) is killed with its process group. Default: 10s.').optional(),
+          desktop: doc(z.boolean(), 'Desktop notifications with notify-send when a desktop session is there. Default: true.').optional(),
+        },
+        'use a map with command, on, timeout, desktop',
+      ),
+      'Where needs-you events go besides the TUI: a command of your choice (ntfy, Slack, …) and the desktop (docs/needs-you.md).',
+    ).optional(),
   },
-  'use a map with teams, pulse, ceiling, logs, requires',
+  'use a map with teams, pulse, ceiling, logs, requires, notify',
 );
 /** A checked muster.yaml. */
 export type RawProject = z.output<typeof projectSchema>;

@@ -119,6 +119,18 @@ export interface RequiresSpec {
   disk: number | null;
 }
 
+/** What needs the user (docs/needs-you.md). */
+export type NeedsYouKind = 'waiting' | 'failed' | 'budget' | 'done';
+
+/** Where needs-you events go besides the TUI (`notify:` in muster.yaml, docs/needs-you.md). */
+export interface NotifySpec {
+  /** run once per event, the event on stdin; null: none */
+  command: string | null;
+  on: NeedsYouKind[];
+  timeoutMs: number;
+  desktop: boolean;
+}
+
 export interface ProjectSpec {
   /** absolute project directory */
   dir: string;
@@ -130,4 +142,5 @@ export interface ProjectSpec {
   /** the project's log cap: the default of every agent, and the supervisor's own log */
   logs: LogsSpec;
   requires: RequiresSpec;
+  notify: NotifySpec;
 }

@@ -9,6 +9,7 @@ import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import type { CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { unreachable } from '../core/exhaustive.js';
+import type { NeedsYou } from '../core/needs-you.js';
 import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
 import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
@@ -35,6 +36,8 @@ export interface EffectRunnerDeps {
   spec(id: string): AgentSpec | undefined;
   dispatch(event: CrewEvent): void;
   notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void;
+  /** the user is needed: tell them (needs-you-router.ts) */
+  needsYou(needs: NeedsYou): void;
   /** the agent's processes as this pulse's sample found them (besides its pane process), if it was measured */
   sampledPids(id: string): number[] | null;
   now(): number;
@@ -96,6 +99,9 @@ export class EffectRunner {
           this.enqueue(e.agent, () => this.d.limits.release(e.agent));
           break;
         case 'notify':
+          break;
+        case 'needs-you':
+          this.d.needsYou(e.needs);
           break;
         default:
           unreachable(e);

@@ -12,6 +12,7 @@ import type { AgentHistory, AgentRoot } from '../monitor/sampler.js';
 import type { PaneInfo } from '../tmux/pane-format.js';
 import type { LedgerHealth } from './store/ledger.js';
 import type { Clock } from '../sys/time.js';
+import type { Notifier } from '../notify/notifiers.js';
 
 export type { Clock } from '../sys/time.js';
 
@@ -51,6 +52,8 @@ export interface CrewTmux {
   onPaneDied(listener: (paneId: string) => void): void;
   /** true while deaths and removals are reported as they happen; else the supervisor re-reads the panes every pulse */
   reportsPaneChanges(): boolean;
+  /** the panes tmux clients attached to the crew's server are looking at */
+  viewedPanes(): Promise<string[]>;
 }
 
 // ---- processes -----------------------------------------------------------------------
@@ -131,6 +134,11 @@ export interface CommitsPort {
   close(): Promise<void> | void;
 }
 
+// ---- notifications -------------------------------------------------------------------
+
+/** A channel needs-you events leave by: the user's notify command, the desktop (notify/notifiers.ts). */
+export type NotifierPort = Notifier;
+
 // ---- ledger --------------------------------------------------------------------------
 
 /** Where the runner writes its state before acting on it (store/ledger.ts). */
@@ -155,4 +163,6 @@ export interface RunnerPorts {
   commits: CommitsPort;
   ledger: LedgerPort;
   clock: Clock;
+  /** where needs-you events go besides the event stream (none in tests that do not ask) */
+  notifiers: NotifierPort[];
 }

@@ -5,6 +5,7 @@
  */
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
+import { needsYouNow } from '../core/needs-you.js';
 import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
 
 export interface AgentSample {
@@ -12,7 +13,11 @@ export interface AgentSample {
   memory: number;
 }
 
-type Activity = NonNullable<AgentStatusView['activity']>;
+/** What an agent's screen showed at the last pulse, and why. */
+export interface ActivityView {
+  activity: NonNullable<AgentStatusView['activity']>;
+  reason: string | null;
+}
 
 export interface StatusInput {
   project: string;
@@ -24,7 +29,7 @@ export interface StatusInput {
   system: SystemSample | null;
   now: number;
   histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
-  activity?: ReadonlyMap<string, Activity>;
+  activity?: ReadonlyMap<string, ActivityView>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
@@ -59,12 +64,14 @@ export function buildStatus(input: StatusInput): StatusView {
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
-      activity: alive ? (input.activity?.get(spec.id) ?? null) : null,
+      activity: alive ? (input.activity?.get(spec.id)?.activity ?? null) : null,
+      activityReason: alive ? (input.activity?.get(spec.id)?.reason ?? null) : null,
       attempt: rt?.attempt ?? 0,
       startedAt: iso(rt?.startedAt ?? null),
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      needsYou: rt ? needsYouView(rt) : null,
     };
   });
   return {
@@ -89,6 +96,11 @@ function commitView(
   const last = lastCommits.get(spec.id) ?? null;
   const due = last === null ? null : last + spec.commit.everyMs;
   return { last: iso(last), due: iso(due), overdue: alive && due !== null && now > due };
+}
+
+function needsYouView(rt: CrewState['agents'][string]): AgentStatusView['needsYou'] {
+  const now = needsYouNow(rt);
+  return now && now.kind !== 'done' ? { kind: now.kind, reason: now.reason } : null;
 }
 
 /** `expect`: a running agent is stalled past twice its expected time. */

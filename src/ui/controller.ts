@@ -5,7 +5,7 @@
  */
 import type { AgentStatusView, CommandArgs, CommandName, CommandReply, DeliverReply, SendReply, StopReply } from '../supervisor/control/contract.js';
 import type { TuiAction } from './keymap.js';
-import { listedAgents, moveSelection, pendingHandoffs, selectedAgent, selectedHandoff } from './selection.js';
+import { listedAgents, moveSelection, pendingHandoffs, selectedAgent, selectedHandoff, selectNextNeedsYou } from './selection.js';
 import type { TuiStore } from './tui-store.js';
 import type { Mode, TuiState } from './tui-state.js';
 
@@ -27,10 +27,10 @@ interface Outcome {
   text: string;
 }
 
-/** What `send` answered: submitted, queued until the agent is idle, or typed but not confirmed. */
+/** What `send` answered: submitted, queued until the agent is idle, or given up (and why). */
 export function sendOutcome(agent: string, result: SendReply): Outcome {
   if (result.queued) return { level: 'info', text: `message queued for ${agent}; it is typed in once the agent is idle` };
-  if (!result.submitted) return { level: 'warn', text: `message typed into ${agent}, but it was not seen to be submitted` };
+  if (!result.submitted) return { level: 'warn', text: `message not delivered to ${agent}: ${result.why ?? 'the agent did not take it'}` };
   return { level: 'info', text: `message submitted to ${agent}` };
 }
 
@@ -98,6 +98,14 @@ export class TuiController {
         return this.withAgent('nudge', (a) => this.command('nudge', { agent: a.id }, `nudging ${a.id}`, `${a.id} nudged to check in`, a.id));
       case 'deliver':
         return this.deliver();
+      case 'nextNeedsYou': {
+        const before = this.state.selectedId;
+        this.store.update(selectNextNeedsYou);
+        const now = selectedAgent(this.state);
+        if (!now?.needsYou) this.store.notice('info', 'no agent needs you');
+        else if (now.id === before) this.store.notice('info', `${now.id} is the only agent that needs you`, now.id);
+        return;
+      }
       case 'stopAll': {
         const n = this.state.snapshot?.agents.length ?? 0;
         this.setMode({ kind: 'confirm', action: 'stopAll', prompt: `Stop all ${n} agent(s)? (y/N)` });

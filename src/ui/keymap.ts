@@ -16,6 +16,7 @@ export type TuiAction =
   | { type: 'message' }
   | { type: 'nudge' }
   | { type: 'deliver' }
+  | { type: 'nextNeedsYou' }
   | { type: 'stopAll' }
   | { type: 'cleanup' }
   | { type: 'filter' }
@@ -65,6 +66,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'm', does: 'type a message to the selected agent', hint: 'm msg' },
   { keys: 'n', does: 'nudge the selected agent to check in now', hint: 'n nudge' },
   { keys: 'h', does: 'deliver the selected pending handoff now', hint: 'h deliver' },
+  { keys: 'w', does: 'select the next agent that needs you (a prompt, a failure, a budget)', hint: 'w needs you' },
   { keys: 'S', does: 'stop all agents (asks to confirm)', hint: 'S stop all' },
   { keys: 'X', does: 'emergency cleanup: kill the whole crew (asks to confirm with y)', hint: 'X cleanup' },
   { keys: '/', does: 'filter agents (Enter keeps the filter, Esc clears it)', hint: '/ filter' },
@@ -101,6 +103,8 @@ function normalKey(input: string, key: KeyInfo): TuiAction | null {
       return { type: 'nudge' };
     case 'h':
       return { type: 'deliver' };
+    case 'w':
+      return { type: 'nextNeedsYou' };
     case 'S':
       return { type: 'stopAll' };
     case 'X':

@@ -12,6 +12,7 @@ import { connectControl } from '../supervisor/control/control-client.js';
 import { App } from './App.js';
 import { attachArgs, attachInPty, type AttachEnd, type PtyCommand } from './attach.js';
 import { TuiController } from './controller.js';
+import { needsYouSignal } from './osc.js';
 import { PreviewPoller } from './preview-poller.js';
 import { SupervisorLink, type CrewClient } from './supervisor-link.js';
 import { TuiStore } from './tui-store.js';
@@ -32,6 +33,8 @@ export interface RunTuiOptions {
   tmuxCommand: (args: string[]) => PtyCommand;
   /** handle SIGHUP, SIGTERM and SIGINT (default true) */
   handleSignals?: boolean;
+  /** no bell for needs-you events (the terminal notifications are still written) */
+  quiet?: boolean;
 }
 
 /** Why the TUI ended, and the line to print once the terminal is back. */
@@ -58,6 +61,8 @@ class TuiSession {
   private instance: Instance | null = null;
   private attaching: Promise<void> | null = null;
   private attachAbort: AbortController | null = null;
+  /** the agent whose pane the terminal is on now: its needs-you events make no noise */
+  private attachedTo: string | null = null;
   private finished = false;
   private resolveDone!: (r: TuiResult) => void;
   readonly done = new Promise<TuiResult>((r) => (this.resolveDone = r));
@@ -73,6 +78,10 @@ class TuiSession {
       store: this.store,
       connect: opts.connect ?? (() => connectControl(opts.stateDir)),
       onSnapshot: () => this.poller.pulse(),
+      onEvent: (event) => {
+        const signal = needsYouSignal(event, { attachedTo: this.attachedTo, quiet: opts.quiet === true, insideTmux: Boolean(env.TMUX) });
+        if (signal) this.write(signal);
+      },
     });
     this.poller = new PreviewPoller({
       store: this.store,
@@ -159,6 +168,7 @@ class TuiSession {
       this.stdin.pause();
       this.write(CLEAR);
       this.attachAbort = new AbortController();
+      this.attachedTo = agent.id;
       end = await attachInPty(this.tmuxCommand(attachArgs(pane)), {
         stdin: this.stdin,
         stdout: this.stdout,
@@ -169,6 +179,7 @@ class TuiSession {
       end = err instanceof Error ? err : new Error(String(err));
     }
     this.attachAbort = null;
+    this.attachedTo = null;
     if (this.finished) return;
     this.stdin.pause();
     this.write(ALT_SCREEN_ON);

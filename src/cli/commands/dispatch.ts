@@ -13,13 +13,14 @@ import { runSchema } from './schema.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
+import { runWait } from './wait.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
 export async function runCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
   switch (command) {
     case 'up':
-      return runUp(ctx, positionals, Boolean(flags.headless));
+      return runUp(ctx, positionals, { headless: Boolean(flags.headless), quiet: Boolean(flags.quiet) });
     case 'validate':
       return runValidate(ctx, positionals);
     case 'status':
@@ -48,6 +49,8 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runImport(ctx, positionals[0] as string, flags);
     case 'init':
       return runInit(ctx, flags);
+    case 'wait':
+      return runWait(ctx, positionals, flags);
     case 'schema':
       return runSchema(ctx, positionals[0]);
     default:

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { ExitCode } from '../../errors.js';
 
 /** Bumped whenever a command, a reply or a pushed message changes shape. */
-export const CONTROL_PROTOCOL = 2;
+export const CONTROL_PROTOCOL = 3;
 
 // ---- wire types -------------------------------------------------------------------------
 
@@ -30,6 +30,18 @@ export interface CrewNotice {
   agent: string | null;
   kind: string;
   message: string;
+  /** on `needs-you` lines: what needs the user (docs/needs-you.md) */
+  needs?: NeedsYouView;
+}
+
+/** A needs-you event as it travels (docs/needs-you.md). */
+export interface NeedsYouView {
+  kind: 'waiting' | 'failed' | 'budget' | 'done';
+  reason: string;
+  /** the screen line or figure that caused it */
+  detail: string | null;
+  /** someone was looking at the agent's pane (attached to it): no notification was sent */
+  suppressed: boolean;
 }
 
 export interface SystemSample {
@@ -70,12 +82,16 @@ export interface AgentStatusView {
    */
   checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean; off: boolean };
   activity: 'busy' | 'idle' | 'waiting' | null;
+  /** why (docs/status-json.md, "Activity"): `permission`, `dialog`, `draft`, `typed`, … */
+  activityReason: string | null;
   attempt: number;
   startedAt: string | null;
   /** recent pulses, oldest first: CPU percent of one core, memory bytes */
   history: { cpu: number[]; memory: number[] };
   commit: { last: string | null; due: string | null; overdue: boolean } | null;
   stalled: boolean;
+  /** what the agent needs the user for now (a prompt, a failure, a budget), or null (docs/needs-you.md) */
+  needsYou: { kind: 'waiting' | 'failed' | 'budget'; reason: string } | null;
 }
 
 /** The status document: what `muster status --json` prints and the TUI draws. */
@@ -123,6 +139,8 @@ export interface SendReply {
   submitted: boolean;
   /** the agent was busy: the message waits in its outbox */
   queued: boolean;
+  /** not submitted: why it was given up */
+  why?: string;
 }
 
 export interface DeliverReply {

@@ -11,8 +11,10 @@ import type { AgentSpec, ProjectSpec } from '../../../src/config/types.js';
 import type { InboxVerdict } from '../../../src/inbox/inbox-watcher.js';
 import type { InboxRecord } from '../../../src/inbox/record.js';
 import type { ProcRow, ProcTable } from '../../../src/monitor/proc-table.js';
+import type { NeedsYouEvent } from '../../../src/notify/notify-command.js';
 import { statePaths, type StatePaths } from '../../../src/supervisor/paths.js';
 import type {
+  NotifierPort,
   Clock,
   CommitsPort,
   CrewTmux,
@@ -105,6 +107,8 @@ export class FakeMachine {
 
   /** tmux calls that never answer (a test cutting the runner off mid-effect) */
   hang = false;
+  /** panes a tmux client is attached to */
+  readonly viewed = new Set<string>();
 
   private spawn(ppid: number, sid: number, comm: string): number {
     const pid = this.nextPid++;
@@ -190,6 +194,7 @@ export class FakeMachine {
       this.died.push(listener);
     },
     reportsPaneChanges: () => true,
+    viewedPanes: async () => [...this.viewed],
   };
 
   readonly processes: ProcessPort = {
@@ -353,6 +358,7 @@ export function project(agents: AgentSpec[], over: Partial<ProjectSpec> = {}): P
     pulseMs: 2000,
     logs: { maxBytes: 50 << 20, keep: 3 },
     requires: { commands: [], env: [], ports: [], disk: null },
+    notify: { command: null, on: ['waiting', 'failed', 'budget', 'done'], timeoutMs: 10_000, desktop: false },
     ...over,
   };
 }
@@ -367,6 +373,19 @@ export class World {
   readonly pidsLimited = new Set<string>();
   readonly inbox = new FakeInbox();
   readonly ledger = new FakeLedger();
+  /** what reached the notifiers: the user's command and the desktop stand here */
+  readonly notified: NeedsYouEvent[] = [];
+  readonly notifiers: NotifierPort[] = [
+    {
+      name: 'recorder',
+      wants: () => true,
+      send: async (event) => {
+        this.notified.push(event);
+        return null;
+      },
+      idle: async () => undefined,
+    },
+  ];
   readonly paths: StatePaths;
 
   constructor(readonly project: ProjectSpec) {
@@ -383,6 +402,7 @@ export class World {
       commits: noCommits,
       ledger: this.ledger,
       clock: this.clock,
+      notifiers: this.notifiers,
     };
   }
 
