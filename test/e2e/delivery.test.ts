@@ -52,7 +52,7 @@ beforeAll(async () => {
     `name: dl\nagents:\n${standin('asker', {}, 'please ASK BLINK')}${standin('slow', { FAKE_NO_DRAW_PASTE_MS: '800' })}${standin('swallow', { FAKE_SWALLOW_ENTERS: '1' })}${standin('deaf', { FAKE_SWALLOW_ENTERS: '100000' })}`,
   );
   sup = p.headless();
-  await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
+  await waitFor('the supervisor', async () => (await p.status()).supervisor.running, 90_000);
 }, 60_000);
 
 const idle = (id: string) => waitFor(`${id} idle`, async () => ((await agentView(id)).activity === 'idle' ? true : null), 30_000);
