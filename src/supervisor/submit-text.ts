@@ -146,6 +146,9 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     await port.sendKeys(pane, ['Enter']);
     enters++;
     const after = await until(o.takeMs ?? 2000, (l) => leftInput(l.back) || l.verdict.activity === 'waiting');
-    if (leftInput(after.back)) return { result: 'submitted', enters };
+    if (!leftInput(after.back)) continue;
+    // A capture can fall between a full-screen CLI's clear and its redraw: confirm on a second look.
+    await sleep(pollMs);
+    if (leftInput((await look()).back)) return { result: 'submitted', enters };
   }
 }
