@@ -137,7 +137,7 @@ export interface StopReply {
 export interface SendReply {
   agent: string;
   submitted: boolean;
-  /** the agent was busy: the message waits in its outbox */
+  /** the agent was busy (or, forced, showed a prompt: `why`): the message waits in its outbox */
   queued: boolean;
   /** not submitted: why it was given up */
   why?: string;
@@ -146,6 +146,24 @@ export interface SendReply {
 export interface DeliverReply {
   id: string;
   state: 'pending' | 'delivered' | 'delivering';
+}
+
+/** `muster explain AGENT`: why the agent has its activity now (docs/commands.md). */
+export interface ExplainReply {
+  agent: string;
+  /** what the screen says now, looked at for this request */
+  activity: 'busy' | 'idle' | 'waiting';
+  reason: string;
+  /** the activity the crew holds (what the last pulse saw, or `busy (typed)` while typing) */
+  held: { activity: string | null; reason: string | null };
+  /** the rule that decided, where it is written */
+  rule: { file: string; line: number; activity: string; reason: string } | null;
+  /** the live region read, top to bottom */
+  live: string[];
+  quietMs: number;
+  input: { text: string; empty: boolean; pending: boolean } | null;
+  /** the explanation as lines of text, as the CLI prints it */
+  text: string[];
 }
 
 export interface CaptureReply {
@@ -192,6 +210,8 @@ export const commands = {
   nudge: command<AgentsReply>()(oneAgent, 10_000),
   /** delivers a pending handoff now, busy target or not */
   deliver: command<DeliverReply>()(z.object({ id: z.string().min(1) }).strict(), 10_000),
+  /** why the agent has its activity now: the live region, the rule that matched, the quiet time */
+  explain: command<ExplainReply>()(oneAgent, 10_000),
   /** the agent's pane as text (the last `lines` lines of history too) */
   capture: command<CaptureReply>()(z.object({ agent: z.string().min(1), lines: z.number().int().min(0).default(0) }).strict(), 5_000),
   /** stops every agent and ends the supervisor and its tmux server */
