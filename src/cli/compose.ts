@@ -15,6 +15,7 @@ import { Ledger } from '../supervisor/store/ledger.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
 import { Supervisor, type CrewNotice, type SupervisorListener } from '../supervisor/supervisor.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
+import { cliWorktreeGit } from '../git/worktree-git.js';
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
@@ -101,6 +102,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
       limits,
       clock: realClock,
       freshStart: !existed,
+      worktreeGit: cliWorktreeGit,
     });
     const control = new ControlServer(opts.paths.stateDir);
     let endedResolve!: (how: { failure: string | null }) => void;

@@ -77,6 +77,16 @@ const checkinSchema = offOr(
   'every, grace, on_miss, nudge',
 );
 const commitSchema = offOr(strict({ every: positiveDuration.optional(), nudge: text.optional() }), 'every, nudge');
+/** `off` (default), `own` (a worktree on the agent's own branch), or `{ share: AGENT }` (docs/worktrees.md). */
+const worktreeSchema = z.union(
+  [
+    z.literal('off'),
+    z.literal(false).transform(() => 'off' as const),
+    z.literal('own'),
+    strict({ share: text }, 'use a map with share, e.g. { share: dev }'),
+  ],
+  { error: 'use off, own or { share: AGENT }' },
+);
 const restartSchema = strict({
   policy: z.enum(RESTART_POLICIES).optional(),
   max: count(0).optional(),
@@ -102,6 +112,10 @@ const sharedAgentShape = {
   expect: positiveDuration.optional(),
   retries: count(0).optional(),
   preset: z.enum(PRESETS).optional(),
+  worktree: worktreeSchema.optional(),
+  base: text.optional(),
+  include: textList.optional(),
+  setup: text.optional(),
 };
 
 const forEachItem = z.union([z.string(), z.number().int().nonnegative()], { error: 'use a word, e.g. intro' }).transform(String);
@@ -143,6 +157,7 @@ export type RawLimits = NonNullable<RawAgent['limits']>;
 export type RawCheckin = NonNullable<RawAgent['checkin']>;
 export type RawCommit = NonNullable<RawAgent['commit']>;
 export type RawRestart = NonNullable<RawAgent['restart']>;
+export type RawWorktree = NonNullable<RawAgent['worktree']>;
 
 const windowName = z
   .string()

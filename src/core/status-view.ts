@@ -20,6 +20,26 @@ export type HandoffView = Omit<Handoff, 'created' | 'delivered'> & { created: st
 
 export type Activity = 'busy' | 'idle' | 'waiting';
 
+/** An agent's git worktree as status and the grid show it (docs/worktrees.md). */
+export interface WorktreeView {
+  /** the agent whose worktree it is (the agent itself, or the one it shares) */
+  owner: string;
+  branch: string;
+  path: string;
+  /** ready, not created, creating, folder missing, branch missing */
+  state: string;
+  head: string | null;
+  /** the branch `land` goes into by default */
+  into: string | null;
+  ahead: number;
+  behind: number;
+  /** files changed in all, committed or not */
+  files: number;
+  /** files with uncommitted changes (untracked included) */
+  uncommitted: number;
+  merged: boolean;
+}
+
 export interface AgentStatusView {
   id: string;
   team: string;
@@ -42,6 +62,8 @@ export interface AgentStatusView {
   history: { cpu: number[]; memory: number[] };
   commit: { last: string | null; due: string | null; overdue: boolean } | null;
   stalled: boolean;
+  /** its git worktree (null: `worktree: off`), as last read */
+  worktree?: WorktreeView | null;
 }
 
 export interface StatusView {
@@ -73,6 +95,8 @@ export interface StatusInput {
   activity?: ReadonlyMap<string, Activity>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
+  /** each agent's worktree as last read (agents with one) */
+  worktrees?: ReadonlyMap<string, WorktreeView>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs'>;
 }
 
@@ -103,6 +127,7 @@ export function buildStatus(input: StatusInput): StatusView {
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
     };
   });
   return {

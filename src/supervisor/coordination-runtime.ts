@@ -29,6 +29,8 @@ export interface CoordinationDeps {
   taken: { has(id: string): boolean; add(id: string): void };
   notice: (level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string) => void;
   sleep: (ms: number) => Promise<void>;
+  /** agents' worktrees: where an agent runs (commits are read from that worktree's own reflog), a sender's branch and head */
+  worktrees: { knownCwd(spec: AgentSpec): string; headOf(agentId: string): Promise<{ branch: string; commit: string | null } | null> };
 }
 
 export class CoordinationRuntime {
@@ -44,7 +46,7 @@ export class CoordinationRuntime {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.deps.specs.filter((s) => s.commit).map((s) => this.commits.add(s.id, s.cwd).catch(() => null)));
+    await Promise.all(this.deps.specs.filter((s) => s.commit).map((s) => this.commits.add(s.id, this.deps.worktrees.knownCwd(s)).catch(() => null)));
     this.inbox = new InboxWatcher({
       inboxDir: this.deps.paths.inboxDir,
       isTaken: (id) => this.deps.taken.has(id),
@@ -59,8 +61,11 @@ export class CoordinationRuntime {
     this.commits.close();
   }
 
-  /** A new attempt starts with fresh output: its quiet time counts from now. */
-  launched(agentId: string, now: number): void {
+  /** A new attempt starts (in `cwd`) with fresh output: its quiet time counts from now. */
+  launched(agentId: string, now: number, cwd?: string): void {
+    const spec = this.specById.get(agentId);
+    // A worktree made at this start has its own reflog to watch.
+    if (spec?.commit && cwd !== undefined) void this.commits.add(agentId, cwd).catch(() => null);
     this.tracker.forget(agentId);
     this.seenScreen.delete(agentId);
     this.tracker.observe(agentId, -1, now);
@@ -130,7 +135,7 @@ export class CoordinationRuntime {
   }
 
   /** One inbox record → one core event; a bad one is refused with the reason. */
-  private take(record: InboxRecord): InboxVerdict | void {
+  private async take(record: InboxRecord): Promise<InboxVerdict | void> {
     const sender = this.specById.get(record.agent);
     if (!sender) return { refuse: `unknown agent ${record.agent}` };
     let event: CrewEvent;
@@ -142,7 +147,9 @@ export class CoordinationRuntime {
       if (record.file !== null && !insideProject(record.file, this.deps.project.dir)) {
         return { refuse: `handoff file ${record.file} is outside the project ${this.deps.project.dir}` };
       }
-      event = { type: 'handoff', id: record.id, from: record.agent, to, message: record.message, file: record.file };
+      // From an agent with a worktree: its branch and head, so the receiver knows what to look at.
+      const head = sender.worktree ? await this.deps.worktrees.headOf(sender.id) : null;
+      event = { type: 'handoff', id: record.id, from: record.agent, to, message: record.message, file: record.file, ...(head ? { branch: head.branch, commit: head.commit } : {}) };
     } else if (record.kind === 'done') {
       event = { type: 'done', agent: record.agent, message: record.message };
     } else {

@@ -35,6 +35,8 @@ export interface EffectRunnerDeps {
   notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void;
   checkPanes(): Promise<void>;
   now(): number;
+  /** agents' worktrees: where an agent starts (its worktree made whole first), and a setup to end on a stop */
+  worktrees: { cwdFor(spec: AgentSpec): Promise<string>; abortSetup(agentId: string): void };
 }
 
 export class EffectRunner {
@@ -65,6 +67,7 @@ export class EffectRunner {
           this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
           break;
         case 'kill':
+          this.d.worktrees.abortSetup(e.agent); // a setup still running holds up the queue
           this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
           break;
         case 'throttle': {
@@ -116,8 +119,10 @@ export class EffectRunner {
     }
   }
 
-  private async launchIn(spec: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
-    const id = spec.id;
+  private async launchIn(configured: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
+    const id = configured.id;
+    // With a worktree, the agent's folder is the same folder inside it (docs/worktrees.md).
+    const spec = configured.worktree ? { ...configured, cwd: await this.d.worktrees.cwdFor(configured) } : configured;
     if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
     let pane = await this.paneOf(id);
     if (!pane) {
@@ -137,7 +142,7 @@ export class EffectRunner {
     const logFile = agentLogFile(this.d.paths, id);
     fs.mkdirSync(this.d.paths.logsDir, { recursive: true });
     const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
-    this.d.coord.launched(id, this.d.now());
+    this.d.coord.launched(id, this.d.now(), spec.cwd);
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
   }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Handoff } from '../core/agent-state.js';
+import { branchNote } from '../core/coordination.js';
 import { stripAnsi } from '../text/strip-ansi.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 
@@ -23,7 +24,12 @@ export function launchEnv(paths: StatePaths, agentId: string, attempt: number, h
   }
   const waiting = handoffs.filter((h) => h.to === agentId && h.state === 'pending');
   if (waiting.length > 0) {
-    env.MUSTER_HANDOFF = waiting.map((h) => `from ${h.from}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`).join('\n');
+    env.MUSTER_HANDOFF = waiting
+      .map((h) => {
+        const where = branchNote(h.branch, h.commit);
+        return `from ${h.from}${where ? ` (${where})` : ''}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`;
+      })
+      .join('\n');
   }
   return env;
 }

@@ -22,6 +22,9 @@ import type { Clock, CrewTmux, PaneState } from './ports.js';
 import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
 import { UsageReader } from './usage-reader.js';
 import type { Ledger } from './store/ledger.js';
+import type { WorktreeGit } from '../git/worktree-git.js';
+import { WorktreeRuntime } from '../worktree/worktree-runtime.js';
+import { agentLogFile } from './paths.js';
 
 /** What the ledger's snapshot holds. */
 export interface SavedState {
@@ -66,6 +69,8 @@ export interface SupervisorOptions {
   pid?: number;
   /** the crew's tmux server was not running: nothing survives, start every agent afresh */
   freshStart?: boolean;
+  /** git for agents' worktrees (docs/worktrees.md) */
+  worktreeGit: WorktreeGit;
 }
 
 export type SupervisorListener = (message: { type: 'snapshot'; snapshot: StatusView } | { type: 'event'; event: CrewNotice }) => void;
@@ -86,6 +91,7 @@ export class Supervisor {
   private readonly coord: CoordinationRuntime;
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
+  private readonly worktrees: WorktreeRuntime;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
@@ -107,6 +113,13 @@ export class Supervisor {
     if (saved?.journal) this.mendEventLog(saved.journal);
     this.reaper = opts.reaper ?? realReaperDeps;
     this.pid = opts.pid ?? process.pid;
+    this.worktrees = new WorktreeRuntime({
+      git: opts.worktreeGit,
+      stateDir: opts.paths.stateDir,
+      specs: this.specs,
+      logFile: (id) => agentLogFile(opts.paths, id),
+      notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+    });
     this.coord = new CoordinationRuntime({
       project: opts.project,
       specs: this.specs,
@@ -122,6 +135,7 @@ export class Supervisor {
       },
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      worktrees: this.worktrees,
     });
     this.usage = new UsageReader(opts.sampler ?? null, opts.limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
@@ -141,6 +155,7 @@ export class Supervisor {
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
       checkPanes: () => this.checkPanes(),
       now: () => this.now(),
+      worktrees: this.worktrees,
     });
   }
 
@@ -193,11 +208,13 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.opts.limits.detach();
+    this.worktrees.close();
     await this.coord.close();
     if (this.pulseTimer !== null) this.opts.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
     if (this.recheckTimer !== null) this.opts.clock.clearTimeout(this.recheckTimer);
     await this.idle();
+    await this.worktrees.settle();
     this.save();
   }
 
@@ -252,6 +269,7 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
       lastCommits: this.coord.lastCommits(),
+      worktrees: this.worktrees.views(),
       extras: { ceiling: this.opts.project.ceiling, enforcement: this.opts.limits.describe(), pulseMs: this.opts.project.pulseMs },
     });
   }
@@ -347,6 +365,7 @@ export class Supervisor {
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
+    this.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
     this.publishSnapshot();
   }
 

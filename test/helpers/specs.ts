@@ -25,6 +25,7 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     retries: 0,
     preset: null,
     item: null,
+    worktree: null,
     ...over,
   };
 }

@@ -10,6 +10,7 @@ import { runReport } from './report.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
+import { runDiff, runDiscard, runLand, runWorktrees } from './worktree-commands.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -37,6 +38,14 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runLogs(ctx, positionals[0] as string, flags);
     case 'report':
       return runReport(ctx, Boolean(flags.json));
+    case 'worktrees':
+      return runWorktrees(ctx, Boolean(flags.json));
+    case 'diff':
+      return runDiff(ctx, positionals[0] as string, Boolean(flags.stat));
+    case 'land':
+      return runLand(ctx, positionals[0] as string, flags);
+    case 'discard':
+      return runDiscard(ctx, positionals[0] as string, Boolean(flags.force));
     case 'down':
       return runDown(ctx);
     case 'cleanup':

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { loadProject } from '../../config/load-project.js';
+import { cliWorktreeGit } from '../../git/worktree-git.js';
 import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import { connectControl } from '../../supervisor/control/control-client.js';
@@ -17,7 +18,7 @@ import { checkRequires } from '../requires.js';
 
 export async function runUp(ctx: CliContext, files: string[], headless: boolean): Promise<number> {
   const absFiles = files.map((f) => path.resolve(f));
-  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
+  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined, { repoProbe: cliWorktreeGit });
   await checkRequires(project);
   if (headless) return runHeadless(ctx, project);
   const code = await startInBackground(ctx, project, absFiles);

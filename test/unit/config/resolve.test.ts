@@ -33,6 +33,7 @@ describe('built-in defaults', () => {
       retries: 0,
       preset: null,
       item: null,
+      worktree: null,
     });
   });
 
