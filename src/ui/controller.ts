@@ -17,6 +17,10 @@ export interface ControllerPorts {
   attach(agent: AgentStatusView): void;
   /** the emergency cleanup (already confirmed) */
   cleanup(): void;
+  /** puts the terminal on the agent's diff (its worktree against its base) */
+  diff(agent: AgentStatusView): void;
+  /** lands the agent's branch (already confirmed); resolves with what happened, rejects with why not */
+  land(agentId: string): Promise<string>;
   /** leaves the TUI; the crew keeps running */
   quit(): void;
 }
@@ -96,6 +100,17 @@ export class TuiController {
         return this.withAgent('nudge', (a) => this.command('nudge', { agent: a.id }, `nudging ${a.id}`, `${a.id} nudged to check in`, a.id));
       case 'deliver':
         return this.deliver();
+      case 'diff':
+        return this.withAgent('diff', (a) => {
+          if (this.hasWorktree(a)) this.ports.diff(a);
+        });
+      case 'land':
+        return this.withAgent('land', (a) => {
+          if (!this.hasWorktree(a)) return;
+          const w = a.worktree as NonNullable<AgentStatusView['worktree']>;
+          const into = w.into ?? 'its base branch';
+          this.setMode({ kind: 'confirm', action: 'land', agent: a.id, prompt: `Land ${w.branch} into ${into}? (y/N)` });
+        });
       case 'stopAll': {
         const n = this.state.snapshot?.agents.length ?? 0;
         this.setMode({ kind: 'confirm', action: 'stopAll', prompt: `Stop all ${n} agent(s)? (y/N)` });
@@ -136,6 +151,13 @@ export class TuiController {
     }
   }
 
+  /** Says so on the event line when the agent has no worktree to diff or land. */
+  private hasWorktree(a: AgentStatusView): boolean {
+    if (a.worktree) return true;
+    this.store.notice('warn', a.worktree === null ? `${a.id}'s worktree is not read yet` : `${a.id} has no worktree (worktree: off)`, a.id);
+    return false;
+  }
+
   private withAgent(what: string, fn: (agent: AgentStatusView) => void): void {
     const agent = selectedAgent(this.state);
     if (agent) fn(agent);
@@ -173,7 +195,17 @@ export class TuiController {
     this.setMode({ kind: 'normal' });
     if (mode.kind !== 'confirm') return;
     if (mode.action === 'stopAll') this.command('stop', { all: true }, 'stopping all agents', 'all agents stopped', null);
-    else this.ports.cleanup();
+    else if (mode.action === 'land') {
+      const agent = mode.agent;
+      this.store.notice('info', `landing ${agent}…`, agent);
+      this.ports.land(agent).then(
+        (text) => this.store.notice('info', text, agent),
+        (err: unknown) => {
+          const hint = (err as { hint?: unknown }).hint;
+          this.store.notice('error', `land refused: ${errorText(err)}${typeof hint === 'string' ? ` — ${hint}` : ''}`, agent);
+        },
+      );
+    } else this.ports.cleanup();
   }
 
   private cancel(): void {

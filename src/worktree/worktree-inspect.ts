@@ -143,3 +143,35 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export async function inspectAll(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[], limit = 4): Promise<WorktreeInfo[]> {
   return mapLimit(worktreeOwners(specs), limit, ({ owner, sharedBy }) => inspectWorktree(git, stateDir, owner, sharedBy));
 }
+
+/** What the run report says of a worktree: commits and lines since its base commit, and its last land. */
+export async function reportOf(git: WorktreeGit, stateDir: string, owner: AgentSpec): Promise<{
+  owner: string;
+  branch: string;
+  commits: number;
+  files: number;
+  added: number;
+  deleted: number;
+  landed: { at: string; how: string; into: string } | null;
+  merged: boolean;
+} | null> {
+  const meta = readMeta(stateDir, owner.id);
+  if (!meta || meta.state !== 'ready') return null;
+  const info = await inspectWorktree(git, stateDir, owner, []);
+  let commits = 0;
+  let lines = { files: 0, added: 0, deleted: 0 };
+  if (info.head !== null) {
+    commits = (await git.aheadBehind(meta.repo, meta.base.commit, info.head)).ahead;
+    lines = sum(await git.diffNumstat(meta.repo, meta.base.commit, info.head));
+  }
+  return {
+    owner: owner.id,
+    branch: meta.branch,
+    commits,
+    files: lines.files + info.uncommitted.files,
+    added: lines.added + info.uncommitted.added,
+    deleted: lines.deleted + info.uncommitted.deleted,
+    landed: meta.landed ? { at: meta.landed.at, how: meta.landed.how, into: meta.landed.into } : null,
+    merged: info.merged,
+  };
+}

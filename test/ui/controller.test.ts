@@ -17,6 +17,12 @@ function setup(agents: AgentStatusView[] = [agent('crew/pm'), agent('crew/dev')]
       return {};
     },
     attach: (a) => calls.push(`attach ${a.id}`),
+    diff: (a) => calls.push(`diff ${a.id}`),
+    land: async (id) => {
+      calls.push(`land ${id}`);
+      if (id.endsWith('dirty')) throw Object.assign(new Error(`${id} has uncommitted changes (1 file: a.txt)`), { hint: 'Ask it to commit.' });
+      return `${id} landed`;
+    },
     cleanup: () => calls.push('cleanup'),
     quit: () => calls.push('quit'),
   });

@@ -12,6 +12,9 @@ import { Ledger } from '../../supervisor/store/ledger.js';
 import type { SavedState } from '../../supervisor/supervisor.js';
 import { writeFileAtomic } from '../../sys/atomic-file.js';
 import { writeLine, type CliContext } from '../context.js';
+import { cliWorktreeGit } from '../../git/worktree-git.js';
+import { reportOf, worktreeOwners } from '../../worktree/worktree-inspect.js';
+import type { WorktreeReport } from '../../report/build-report.js';
 
 export async function runReport(ctx: CliContext, json: boolean): Promise<number> {
   const project = await loadProject(ctx.dir);
@@ -26,6 +29,12 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     results[spec.id] = fs.existsSync(log) ? extractResult(fs.readFileSync(log, 'utf8')) : null;
     busyMs[spec.id] = runtimes[spec.id]?.busyMs ?? 0;
   }
+  // Each worktree's branch, commits and lines from git (docs/worktrees.md); sharers show their owner's.
+  const worktrees: Record<string, WorktreeReport> = {};
+  for (const { owner, sharedBy } of worktreeOwners(specs)) {
+    const w = await reportOf(cliWorktreeGit, ctx.paths.stateDir, owner).catch(() => null);
+    if (w) for (const id of [owner.id, ...sharedBy]) worktrees[id] = w;
+  }
   const report = buildReport({
     agents: specs,
     runtimes,
@@ -33,6 +42,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     handoffs: saved?.crew.handoffs ?? [],
     busyMs,
     results,
+    worktrees,
     now: Date.now(),
   });
   const markdown = renderMarkdown(report);

@@ -35,6 +35,7 @@ async function openTui(ctx: CliContext): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../../ui/run-tui.js');
   const { runCleanup } = await import('./cleanup.js');
+  const { landAgent } = await import('./worktree-commands.js');
   const server = crewServerFor(ctx.dir);
   const result = await runTui({
     stateDir: ctx.paths.stateDir,
@@ -48,9 +49,19 @@ async function openTui(ctx: CliContext): Promise<number> {
       if (code !== 0) throw new MusterError(out.trim() || 'cleanup failed');
       return out.trimEnd();
     },
+    // `d`: `muster diff AGENT` on the terminal; a pager that waits for q even when the diff is short
+    diffCommand: (agentId) => ({ file: ctx.musterArgv[0] as string, args: [...ctx.musterArgv.slice(1), '-C', ctx.dir, 'diff', agentId], env: { ...ctx.env, LESS: lessWaiting(ctx.env.LESS) } }),
+    // `L` (confirmed): what `muster land AGENT` does
+    land: async (agentId) => (await landAgent(ctx, agentId, false, null)).message,
   });
   writeLine(result.code === 0 ? ctx.stdout : ctx.stderr, result.message);
   return result.code;
+}
+
+/** LESS without `F` (quit when the text fits one screen), so the TUI's diff stays until q. */
+export function lessWaiting(less: string | undefined): string {
+  if (less === undefined || less.trim() === '') return 'R';
+  return less.replace(/^(-?)([A-Za-z]+)/, (_m, dash: string, flags: string) => dash + (flags.replace(/F/g, '') || 'R'));
 }
 
 async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<number> {
