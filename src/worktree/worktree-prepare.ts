@@ -15,7 +15,7 @@ import type { WorktreeGit, WorktreeEntry } from '../git/worktree-git.js';
 import { copyIncludes } from './include-copy.js';
 import { prepareStep, type PrepareFacts } from './policy.js';
 import { runSetup } from './setup-run.js';
-import { branchFor, readMeta, short, worktreeDir, worktreesRoot, writeMeta, type WorktreeMeta } from './worktree-meta.js';
+import { branchFor, readMeta, short, worktreeDir, writeMeta, type WorktreeMeta } from './worktree-meta.js';
 
 /** A start that cannot have its worktree: the launch fails with this message. */
 export class WorktreeError extends MusterError {}
@@ -217,7 +217,7 @@ export class WorktreePreparer {
   /** `.muster/worktrees/` goes into the repository's `.git/info/exclude` (never into the user's .gitignore). */
   private async exclude(repo: string): Promise<void> {
     if (this.excluded.has(repo)) return;
-    const root = worktreesRoot(this.d.stateDir);
+    fs.mkdirSync(this.d.stateDir, { recursive: true });
     const rel = path.relative(fs.realpathSync(repo), path.join(fs.realpathSync(this.d.stateDir), 'worktrees'));
     if (rel.startsWith('..') || path.isAbsolute(rel)) {
       this.excluded.add(repo);
@@ -234,7 +234,7 @@ export class WorktreePreparer {
     if (!text.split('\n').some((l) => l.trim() === pattern)) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const sep = text === '' || text.endsWith('\n') ? '' : '\n';
-      fs.appendFileSync(file, `${sep}# muster: agents' worktrees (${root})\n${pattern}\n`);
+      fs.appendFileSync(file, `${sep}# added by muster: its agents' git worktrees\n${pattern}\n`);
     }
     this.excluded.add(repo);
   }
