@@ -127,6 +127,8 @@ export type LandDecision =
 const listed = (paths: readonly string[], max = 8) =>
   paths.length <= max ? paths.join(', ') : `${paths.slice(0, max).join(', ')} and ${paths.length - max} more`;
 
+const andList = (items: readonly string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
 export function landDecision(f: LandFacts): LandDecision {
   if (f.branchHead === null) {
     return { kind: 'refuse', reason: `${f.agent}'s branch ${f.branch} does not exist`, hint: `Start the agent again (\`muster restart ${f.agent}\`): its branch is recreated from its worktree.` };
@@ -195,7 +197,7 @@ export function discardDecision(f: DiscardFacts): DiscardDecision {
   if (f.running.length > 0) {
     return {
       kind: 'refuse',
-      reason: `${listed(f.running)} ${f.running.length === 1 ? 'runs' : 'run'} in ${f.agent}'s worktree`,
+      reason: `${andList(f.running)} ${f.running.length === 1 ? 'runs' : 'run'} in ${f.agent}'s worktree`,
       hint: `Stop ${f.running.length === 1 ? 'it' : 'them'} first (\`muster stop ${f.running.join(' ')}\`).`,
     };
   }
