@@ -80,6 +80,8 @@ export const PRESETS: Readonly<Record<PresetKey, ActivityPreset>> = {
       /^[\s│]*❯\s*\d+\.\s+\S/m, // a numbered menu with the selection cursor (permissions, pickers)
       /\b(?:Do you want|Would you like) to [^\n]*\?\s*$(?:\n.*){0,3}\n\s*(?:❯\s*)?1\.\s/m,
       /\bDo you trust the files in this folder\?/,
+      // the folder-trust dialog of 2.1.3xx in a folder it has not seen (e.g. a new worktree): muster never answers it
+      /Yes, I trust this folder/,
       // unconfirmed wording, taken from ccmanager's detector: Claude's dialogs end with "Esc to cancel"
       /\besc to cancel\b/i,
     ],
