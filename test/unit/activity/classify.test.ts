@@ -101,7 +101,7 @@ const S = {
   claudeTrustWorktree: [
     '─'.repeat(120),
     ' Accessing workspace:',
-    ' /tmp/exp/repo/.muster/worktrees/t/a',
+    ' /home/me/app/.muster/worktrees/web/dev',
     ' Quick safety check: Is this a project you created or one you trust? (Like your own code, a well-known open source',
     " project, or work from your team). If not, take a moment to review what's in this folder first.",
     " Claude Code'll be able to read, edit, and execute files here.",
