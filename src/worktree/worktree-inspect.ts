@@ -56,8 +56,15 @@ export function worktreeOwners(specs: readonly AgentSpec[]): { owner: AgentSpec;
     .map((owner) => ({ owner, sharedBy: specs.filter((s) => s.worktree?.mode === 'share' && s.worktree.owner === owner.id).map((s) => s.id) }));
 }
 
-/** Reads one worktree; `into` overrides the branch it is measured against. */
-export async function inspectWorktree(git: WorktreeGit, stateDir: string, owner: AgentSpec, sharedBy: string[], into?: string): Promise<WorktreeInfo> {
+/** Reads one worktree; `into` overrides the branch it is measured against; `heads` caches branch heads across calls. */
+export async function inspectWorktree(
+  git: WorktreeGit,
+  stateDir: string,
+  owner: AgentSpec,
+  sharedBy: string[],
+  into?: string,
+  heads: Map<string, Promise<string | null>> = new Map(),
+): Promise<WorktreeInfo> {
   const meta = readMeta(stateDir, owner.id);
   const dir = meta?.path ?? worktreeDir(stateDir, owner.id);
   const branch = meta?.branch ?? branchFor(owner.id);
@@ -85,15 +92,18 @@ export async function inspectWorktree(git: WorktreeGit, stateDir: string, owner:
   info.head = await git.branchHead(repo, branch);
   const folder = fs.existsSync(dir);
   info.state = info.head === null ? 'branch missing' : folder ? 'ready' : 'folder missing';
-  const against = info.into !== null ? await git.branchHead(repo, info.into) : null;
+  const intoKey = `${repo}\0${info.into}`;
+  if (info.into !== null && !heads.has(intoKey)) heads.set(intoKey, git.branchHead(repo, info.into));
+  const against = info.into !== null ? await heads.get(intoKey) : null;
   const base = against ?? meta.base.commit;
   const committedPaths = new Set<string>();
   if (info.head !== null) {
-    const counts = await git.aheadBehind(repo, base, info.head);
+    const head = info.head;
+    // `base...head`: the diff from where the branch left `base`
+    const committed = git.diffNumstat(repo, `${base}...${head}`, null).catch(() => git.diffNumstat(repo, base, head)); // no merge base: a branch moved by hand
+    const [counts, entries] = await Promise.all([git.aheadBehind(repo, base, head), committed]);
     info.ahead = counts.ahead;
     info.behind = counts.behind;
-    const from = (await git.mergeBase(repo, base, info.head)) ?? meta.base.commit;
-    const entries = await git.diffNumstat(repo, from, info.head);
     info.committed = sum(entries);
     for (const e of entries) committedPaths.add(e.path);
   }
@@ -141,7 +151,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 /** Every worktree of the project. */
 export async function inspectAll(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[], limit = 4): Promise<WorktreeInfo[]> {
-  return mapLimit(worktreeOwners(specs), limit, ({ owner, sharedBy }) => inspectWorktree(git, stateDir, owner, sharedBy));
+  const heads = new Map<string, Promise<string | null>>();
+  return mapLimit(worktreeOwners(specs), limit, ({ owner, sharedBy }) => inspectWorktree(git, stateDir, owner, sharedBy, undefined, heads));
 }
 
 /** What the run report says of a worktree: commits and lines since its base commit, and its last land. */

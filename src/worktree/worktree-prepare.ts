@@ -65,7 +65,9 @@ export function cwdInside(repo: string, dir: string, cwd: string): string {
 
 export class WorktreePreparer {
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly excluded = new Set<string>();
+  private readonly excluded = new Map<string, Promise<void>>();
+  /** the repository top of each agent folder (asked once per folder while a repository holds it) */
+  private readonly tops = new Map<string, Promise<string | null>>();
   private readonly setups = new Map<string, AbortController>();
 
   constructor(private readonly d: PreparerDeps) {}
@@ -103,7 +105,7 @@ export class WorktreePreparer {
   private async ensure(owner: AgentSpec): Promise<{ repo: string; dir: string; branch: string; notes: string[] }> {
     const { git, stateDir } = this.d;
     const wt = owner.worktree as NonNullable<AgentSpec['worktree']>;
-    const repo = await git.toplevel(owner.cwd);
+    const repo = await this.toplevel(owner.cwd);
     if (repo === null) throw new WorktreeError(`${owner.cwd} is not in a git repository (worktree: own needs one)`, { hint: 'Run `git init` and commit there, or set worktree: off.' });
     const dir = worktreeDir(stateDir, owner.id);
     const branch = branchFor(owner.id);
@@ -214,15 +216,31 @@ export class WorktreePreparer {
     await git.pruneWorktrees(repo);
   }
 
-  /** `.muster/worktrees/` goes into the repository's `.git/info/exclude` (never into the user's .gitignore). */
-  private async exclude(repo: string): Promise<void> {
-    if (this.excluded.has(repo)) return;
+  private toplevel(cwd: string): Promise<string | null> {
+    let top = this.tops.get(cwd);
+    if (!top) {
+      top = this.d.git.toplevel(cwd);
+      this.tops.set(cwd, top);
+      void top.then((t) => t === null && this.tops.delete(cwd), () => this.tops.delete(cwd));
+    }
+    return top;
+  }
+
+  /** `.muster/worktrees/` goes into the repository's `.git/info/exclude` (never into the user's .gitignore); once per repository. */
+  private exclude(repo: string): Promise<void> {
+    let done = this.excluded.get(repo);
+    if (!done) {
+      done = this.writeExclude(repo);
+      this.excluded.set(repo, done);
+      void done.catch(() => this.excluded.delete(repo));
+    }
+    return done;
+  }
+
+  private async writeExclude(repo: string): Promise<void> {
     fs.mkdirSync(this.d.stateDir, { recursive: true });
     const rel = path.relative(fs.realpathSync(repo), path.join(fs.realpathSync(this.d.stateDir), 'worktrees'));
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      this.excluded.add(repo);
-      return;
-    }
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return;
     const pattern = `/${rel.split(path.sep).join('/')}/`;
     const file = path.join(await this.d.git.commonDir(repo), 'info', 'exclude');
     let text = '';
@@ -236,7 +254,6 @@ export class WorktreePreparer {
       const sep = text === '' || text.endsWith('\n') ? '' : '\n';
       fs.appendFileSync(file, `${sep}# added by muster: its agents' git worktrees\n${pattern}\n`);
     }
-    this.excluded.add(repo);
   }
 
   private async includes(repo: string, dir: string, include: readonly string[], notes: string[]): Promise<void> {

@@ -42,6 +42,8 @@ export class WorktreeRuntime {
   private readonly watched = new Map<string, Watched>();
   private reading: Promise<void> | null = null;
   private closed = false;
+  /** starts making worktrees now: reading them waits (git's CPU goes to the starts first) */
+  private preparing = 0;
 
   constructor(private readonly d: WorktreeRuntimeDeps) {
     this.byId = new Map(d.specs.map((s) => [s.id, s]));
@@ -61,11 +63,14 @@ export class WorktreeRuntime {
   async cwdFor(spec: AgentSpec): Promise<string> {
     if (!spec.worktree) return spec.cwd;
     let prepared: Prepared;
+    this.preparing++;
     try {
       prepared = await this.preparer.prepare(spec);
     } catch (err) {
       const hint = (err as { hint?: string | null }).hint;
       throw new Error(`worktree: ${(err as Error).message}${hint ? ` (${hint})` : ''}`);
+    } finally {
+      this.preparing--;
     }
     for (const note of prepared.notes) this.d.notice('info', spec.id, 'worktree', note);
     const w = this.watched.get(spec.worktree.owner);
@@ -106,7 +111,7 @@ export class WorktreeRuntime {
 
   /** One pulse: reads again the worktrees that changed (in the background, one at a time). */
   observe(now: number, busySince: (agentId: string) => number | null): void {
-    if (this.reading || this.closed || this.watched.size === 0) return;
+    if (this.reading || this.closed || this.watched.size === 0 || this.preparing > 0) return;
     const due = [...this.watched.values()].filter((w) => {
       const busy = [w.owner.id, ...w.sharedBy].some((id) => (busySince(id) ?? -Infinity) > w.readAt);
       return this.stampOf(w) !== w.stamp || (busy && now - w.readAt >= BUSY_READ_MS) || now - w.readAt >= IDLE_READ_MS;

@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * Worktrees (docs/worktrees.md), in one run on one repository of 10,000 files:
+ *   - 20 `git worktree add` in a shell loop (the floor: what git itself takes);
+ *   - `muster up --headless` with 20 agents with `worktree: own` until all have started
+ *     (each worktree made at its agent's first start), and the ratio of the two (goal ≤ 1.2×);
+ *   - the same 20 agents without worktrees, for what the supervisor's own start costs;
+ *   - `muster worktrees` (a whole command: Node start, config, git) over the 20 worktrees,
+ *     each with a commit and an uncommitted change.
+ * Rounds alternate the shell loop and muster so that both meet the same machine.
+ *
+ *   node bench/worktrees.mjs [--rounds 3] [--files 10000]
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAIN, MusterProject } from './lib/muster.mjs';
+import { toText } from './lib/table.mjs';
+
+const AGENTS = 20;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s[Math.floor((s.length - 1) / 2)];
+};
+const secs = (v) => (v === null ? '—' : `${(v / 1000).toFixed(2)} s`);
+const msCell = (v) => (v === null ? '—' : `${v.toFixed(0)} ms`);
+
+function git(cwd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, timeout: 600_000, ...opts }, (err, stdout, stderr) =>
+      err ? reject(new Error(`git ${args.join(' ')}: ${stderr || err.message}`)) : resolve(String(stdout)),
+    );
+  });
+}
+
+function sh(cwd, script, env) {
+  return new Promise((resolve, reject) => {
+    execFile('/bin/sh', ['-c', script], { cwd, env, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) =>
+      err ? reject(new Error(`${script}: ${stderr || err.message}`)) : resolve(),
+    );
+  });
+}
+
+function teamYaml(worktree) {
+  const lines = ['name: w', 'defaults:', '  checkin: off', '  commit: off', `  worktree: ${worktree}`, 'agents:'];
+  for (let i = 0; i < AGENTS; i++) lines.push(`  a${String(i).padStart(2, '0')}:`, '    run: exec sleep 3600');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A repository of `files` files in folders of 100, committed. */
+async function makeRepo(dir, files) {
+  for (let d = 0; d < Math.ceil(files / 100); d++) {
+    const sub = join(dir, 'src', `d${d}`);
+    mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < 100 && d * 100 + f < files; f++) writeFileSync(join(sub, `f${f}.txt`), `file ${d}/${f}\n${'x'.repeat(200)}\n`);
+  }
+  writeFileSync(join(dir, '.gitignore'), '.muster/\n');
+  await git(dir, ['init', '-q', '-b', 'main']);
+  await git(dir, ['config', 'user.name', 'bench']);
+  await git(dir, ['config', 'user.email', 'bench@example.com']);
+  await git(dir, ['add', '-A']);
+  await git(dir, ['commit', '-q', '-m', 'ten thousand files']);
+}
+
+/** Removes every linked worktree and its branch (what a round made), untimed. */
+async function clearWorktrees(dir, branchPrefix) {
+  const list = await git(dir, ['worktree', 'list', '--porcelain']);
+  const paths = list.split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9)).slice(1);
+  for (const p of paths) await git(dir, ['worktree', 'remove', '--force', '--force', p]);
+  await git(dir, ['worktree', 'prune']);
+  const branches = (await git(dir, ['for-each-ref', '--format=%(refname:short)', `refs/heads/${branchPrefix}`])).split('\n').filter(Boolean);
+  if (branches.length) await git(dir, ['branch', '-q', '-D', ...branches]);
+  rmSync(join(dir, '.loop'), { recursive: true, force: true });
+  rmSync(join(dir, '.muster', 'worktrees'), { recursive: true, force: true });
+}
+
+/** `muster up --headless` until every agent has started; ms. */
+async function musterUp(p) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [MAIN, '-C', p.dir, 'up', '--headless'], { env: p.env, cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  p.child = child;
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not all ${AGENTS} agents started in 600 s: ${out.slice(-500)}`)), 600_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if ((out.match(/started \(attempt/g) ?? []).length >= AGENTS) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`muster up --headless exited ${code}: ${out.slice(-500)}`));
+    });
+  });
+  const took = performance.now() - t0;
+  child.removeAllListeners('exit');
+  const r = await p.cli(['cleanup', '--yes'], 120_000);
+  if (r.code !== 0) throw new Error(`muster cleanup: ${r.stderr}`);
+  await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
+  return took;
+}
+
+export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () => undefined } = {}) {
+  const p = new MusterProject('worktrees', { teams: { 'w.yaml': teamYaml('own') }, project: 'pulse: 2s\n' });
+  const loop = [];
+  const own = [];
+  const plain = [];
+  const listing = [];
+  const listingJson = [];
+  try {
+    log(`worktrees: a repository of ${files} files…`);
+    await makeRepo(p.dir, files);
+    for (let r = 0; r < rounds; r++) {
+      log(`worktrees: round ${r + 1} of ${rounds}: shell loop`);
+      const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done`;
+      const t0 = performance.now();
+      await sh(p.dir, script, p.env);
+      loop.push(performance.now() - t0);
+      await clearWorktrees(p.dir, 'loop/');
+      log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
+      writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
+      own.push(await musterUp(p));
+      if (r < rounds - 1) await clearWorktrees(p.dir, 'muster/');
+      log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: off`);
+      writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('off'));
+      plain.push(await musterUp(p));
+    }
+    // the worktrees of the last round: one commit and one uncommitted change each
+    writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
+    for (let i = 0; i < AGENTS; i++) {
+      const wt = join(p.dir, '.muster', 'worktrees', 'w', `a${String(i).padStart(2, '0')}`);
+      await sh(wt, `echo change > src/d${i}/f0.txt && git commit -qam work && echo more >> src/d${i}/f1.txt`, p.env);
+    }
+    log('worktrees: muster worktrees over 20 worktrees…');
+    for (let i = 0; i < 5; i++) {
+      for (const [args, into] of [[['worktrees'], listing], [['worktrees', '--json'], listingJson]]) {
+        const t0 = performance.now();
+        const r = await p.cli(args, 120_000);
+        if (r.code !== 0) throw new Error(`muster ${args.join(' ')}: ${r.stderr}`);
+        into.push(performance.now() - t0);
+        if (args.length === 2 && JSON.parse(r.stdout).worktrees.length !== AGENTS) throw new Error('muster worktrees --json did not list every worktree');
+      }
+    }
+  } finally {
+    await p.destroy();
+  }
+  const ratio = median(own) / median(loop);
+  return {
+    title: `Worktrees: ${AGENTS} agents in a repository of ${files.toLocaleString('en')} files (median of ${rounds} rounds)`,
+    columns: ['measure', 'median', 'runs'],
+    rows: [
+      [`${AGENTS} × \`git worktree add\` in a shell loop`, secs(median(loop)), loop.map((v) => (v / 1000).toFixed(2)).join(' ')],
+      [`\`muster up --headless\`, ${AGENTS} agents with \`worktree: own\` → all started`, secs(median(own)), own.map((v) => (v / 1000).toFixed(2)).join(' ')],
+      ['ratio muster / shell loop (goal ≤ 1.2×)', `${ratio.toFixed(2)}×`, own.map((v, i) => (v / loop[i]).toFixed(2)).join(' ')],
+      [`\`muster up --headless\`, the same ${AGENTS} agents without worktrees → all started`, secs(median(plain)), plain.map((v) => (v / 1000).toFixed(2)).join(' ')],
+      [`\`muster worktrees\`, ${AGENTS} worktrees`, msCell(median(listing)), listing.map((v) => v.toFixed(0)).join(' ')],
+      [`\`muster worktrees --json\`, ${AGENTS} worktrees`, msCell(median(listingJson)), listingJson.map((v) => v.toFixed(0)).join(' ')],
+    ],
+    notes: [
+      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit. Each round runs the shell loop, then muster with worktrees, then muster without; the worktrees of one are removed (untimed) before the next.`,
+      'muster: from spawning `muster up --headless` until its output shows every agent started; the worktrees are made in the agents\' launches, side by side.',
+      '`muster worktrees`: the whole command (Node start, team files, git); each worktree with one commit and one uncommitted change; git is asked at most 4 worktrees at a time.',
+    ],
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  };
+  const table = await runWorktreeBench({ rounds: arg('--rounds', 3), files: arg('--files', 10_000), log: (l) => process.stderr.write(`${l}\n`) });
+  console.log(toText(table));
+}
