@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runGit, type GitResult } from './git-run.js';
+import { GitError, runGit, type GitResult } from './git-run.js';
 import { lastHeadFromReflog } from './reflog.js';
 import {
   parseLeftRight,
@@ -69,8 +69,24 @@ export interface WorktreeGit {
   ignored(checkout: string, files: readonly string[]): Promise<string[]>;
   /** git's own folder for the linked worktree at `dir` (`<common>/worktrees/<id>`), found by its `gitdir` file, or null */
   adminDirOf(repo: string, dir: string): Promise<string | null>;
+  /**
+   * The same without running git, given the repository's shared folder: the record and
+   * its lock reason (`initializing` while a `git worktree add` is at work), or null.
+   */
+  registrationOf(commonDir: string, dir: string): { admin: string; locked: string | null } | null;
   /** the commit a worktree's HEAD last had, from its own reflog (kept when its branch is deleted) */
   reflogHead(adminDir: string): string | null;
+}
+
+/** A path with links resolved as far as its folders exist (git records real paths; the folder may be gone). */
+function realThroughParents(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realThroughParents(parent), path.basename(abs));
+  }
 }
 
 const lines = (r: GitResult) => r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -110,7 +126,15 @@ export const cliWorktreeGit: WorktreeGit = {
     return r.code === 0 ? r.stdout.trim() || null : null;
   },
   async listWorktrees(repo) {
-    return parseWorktreeList((await runGit(repo, ['worktree', 'list', '--porcelain', '-z'])).stdout);
+    // A `git worktree add` of another process may be writing a record: read again a moment later.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return parseWorktreeList((await runGit(repo, ['worktree', 'list', '--porcelain', '-z'])).stdout);
+      } catch (err) {
+        if (attempt >= 5 || !(err instanceof GitError) || !/failed to read/.test(err.result.stderr)) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
   },
   async addWorktree(repo, dir, branch, startPoint) {
     const args = startPoint === null ? ['worktree', 'add', '--quiet', dir, branch] : ['worktree', 'add', '--quiet', '-b', branch, dir, startPoint];
@@ -183,20 +207,31 @@ export const cliWorktreeGit: WorktreeGit = {
     return r.stdout.split('\0').filter(Boolean);
   },
   async adminDirOf(repo, dir) {
-    const admin = path.join(await cliWorktreeGit.commonDir(repo), 'worktrees');
+    return cliWorktreeGit.registrationOf(await cliWorktreeGit.commonDir(repo), dir)?.admin ?? null;
+  },
+  registrationOf(commonDir, dir) {
+    const records = path.join(commonDir, 'worktrees');
     let names: string[];
     try {
-      names = fs.readdirSync(admin);
+      names = fs.readdirSync(records);
     } catch {
       return null;
     }
-    const want = new Set([path.resolve(dir, '.git'), path.join(await absolute(dir, '.'), '.git')]);
+    const want = new Set([path.resolve(dir, '.git'), path.join(realThroughParents(dir), '.git')]);
     for (const name of names) {
+      const admin = path.join(records, name);
       try {
-        if (want.has(path.resolve(fs.readFileSync(path.join(admin, name, 'gitdir'), 'utf8').trim()))) return path.join(admin, name);
+        if (!want.has(path.resolve(fs.readFileSync(path.join(admin, 'gitdir'), 'utf8').trim()))) continue;
       } catch {
-        // not a worktree record
+        continue; // not a worktree record, or one being written
       }
+      let locked: string | null = null;
+      try {
+        locked = fs.readFileSync(path.join(admin, 'locked'), 'utf8').trim();
+      } catch {
+        // not locked
+      }
+      return { admin, locked };
     }
     return null;
   },

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentSpec } from '../config/types.js';
 import { MusterError } from '../errors.js';
-import type { WorktreeGit, WorktreeEntry } from '../git/worktree-git.js';
+import type { WorktreeGit } from '../git/worktree-git.js';
 import { copyIncludes } from './include-copy.js';
 import { prepareStep, type PrepareFacts } from './policy.js';
 import { runSetup } from './setup-run.js';
@@ -102,21 +102,34 @@ export class WorktreePreparer {
     return run;
   }
 
+  /**
+   * The git part runs one worktree at a time per repository: `git worktree add` reads
+   * every worktree's record, and one that another add is still writing makes it fail
+   * ("failed to read .git/worktrees/<id>/commondir"). The setup runs outside that turn.
+   */
   private async ensure(owner: AgentSpec): Promise<{ repo: string; dir: string; branch: string; notes: string[] }> {
-    const { git, stateDir } = this.d;
-    const wt = owner.worktree as NonNullable<AgentSpec['worktree']>;
     const repo = await this.toplevel(owner.cwd);
     if (repo === null) throw new WorktreeError(`${owner.cwd} is not in a git repository (worktree: own needs one)`, { hint: 'Run `git init` and commit there, or set worktree: off.' });
+    const made = await this.serial(`repo:${repo}`, () => this.ensureInRepo(owner, repo));
+    const meta = readMeta(this.d.stateDir, owner.id);
+    if (meta && meta.setup === 'pending') await this.setup(owner, meta, made.dir, made.notes);
+    return made;
+  }
+
+  private async ensureInRepo(owner: AgentSpec, repo: string): Promise<{ repo: string; dir: string; branch: string; notes: string[] }> {
+    const { git, stateDir } = this.d;
+    const wt = owner.worktree as NonNullable<AgentSpec['worktree']>;
     const dir = worktreeDir(stateDir, owner.id);
     const branch = branchFor(owner.id);
     const notes: string[] = [];
     let meta = readMeta(stateDir, owner.id);
-    const entry = (await git.listWorktrees(repo)).find((e) => samePath(e.path, dir)) ?? null;
+    const entry = git.registrationOf(await this.commonDir(repo), dir);
+    const branchHead = await git.branchHead(repo, branch);
     const facts: PrepareFacts = {
       meta: meta?.state ?? 'none',
-      registered: registration(entry),
+      registered: entry === null ? 'no' : entry.locked !== null && /initializing/.test(entry.locked) ? 'initializing' : 'yes',
       folderExists: fs.existsSync(dir),
-      branchExists: (await git.branchHead(repo, branch)) !== null,
+      branchExists: branchHead !== null,
     };
     const step = prepareStep(facts);
     if (step.kind !== 'ready' && step.kind !== 'refuse') await this.exclude(repo);
@@ -133,12 +146,12 @@ export class WorktreePreparer {
         break;
       case 'create': {
         if (step.clearHalfMade) {
-          await this.clearHalfMade(repo, dir, entry);
+          await this.clearHalfMade(repo, dir, entry !== null);
           notes.push('a half-made worktree (an interrupted `git worktree add`) was cleared');
         }
         meta = await this.record(repo, owner, meta?.state === 'creating' ? meta : null, 'creating');
         writeMeta(stateDir, meta);
-        const existing = await git.branchHead(repo, branch);
+        const existing = step.clearHalfMade ? await git.branchHead(repo, branch) : branchHead;
         fs.mkdirSync(path.dirname(dir), { recursive: true });
         await git.addWorktree(repo, dir, branch, existing === null ? meta.base.commit : null);
         await this.includes(repo, dir, wt.include, notes);
@@ -149,8 +162,7 @@ export class WorktreePreparer {
         break;
       }
       case 'restore-folder': {
-        const admin = entry ? await git.adminDirOf(repo, dir) : null;
-        const last = admin ? git.reflogHead(admin) : null;
+        const last = entry ? git.reflogHead(entry.admin) : null;
         await git.pruneWorktrees(repo);
         let head = await git.branchHead(repo, branch);
         if (head === null) {
@@ -166,15 +178,12 @@ export class WorktreePreparer {
         break;
       }
       case 'restore-branch': {
-        const admin = await git.adminDirOf(repo, dir);
-        const head = (admin ? git.reflogHead(admin) : null) ?? (meta as WorktreeMeta).base.commit;
+        const head = (entry ? git.reflogHead(entry.admin) : null) ?? (meta as WorktreeMeta).base.commit;
         await git.createBranch(repo, branch, head);
         notes.push(`its branch ${branch} was gone (deleted by hand): recreated at ${short(head)} from the worktree's reflog`);
         break;
       }
     }
-    meta = readMeta(stateDir, owner.id);
-    if (meta && meta.setup === 'pending') await this.setup(owner, meta, dir, notes);
     return { repo, dir, branch, notes };
   }
 
@@ -206,14 +215,27 @@ export class WorktreePreparer {
   }
 
   /** Clears what an interrupted `git worktree add` left (the policy allows it only where nothing of the agent's can be). */
-  private async clearHalfMade(repo: string, dir: string, entry: WorktreeEntry | null): Promise<void> {
+  private async clearHalfMade(repo: string, dir: string, registered: boolean): Promise<void> {
     const { git } = this.d;
-    if (entry) {
+    if (registered) {
       await git.unlockWorktree(repo, dir);
       await git.removeWorktree(repo, dir, true).catch(() => undefined);
     }
     fs.rmSync(dir, { recursive: true, force: true });
     await git.pruneWorktrees(repo);
+  }
+
+  private readonly commons = new Map<string, Promise<string>>();
+
+  /** The repository's shared git folder, asked once per repository. */
+  private commonDir(repo: string): Promise<string> {
+    let dir = this.commons.get(repo);
+    if (!dir) {
+      dir = this.d.git.commonDir(repo);
+      this.commons.set(repo, dir);
+      void dir.catch(() => this.commons.delete(repo));
+    }
+    return dir;
   }
 
   private toplevel(cwd: string): Promise<string | null> {
@@ -242,7 +264,7 @@ export class WorktreePreparer {
     const rel = path.relative(fs.realpathSync(repo), path.join(fs.realpathSync(this.d.stateDir), 'worktrees'));
     if (rel.startsWith('..') || path.isAbsolute(rel)) return;
     const pattern = `/${rel.split(path.sep).join('/')}/`;
-    const file = path.join(await this.d.git.commonDir(repo), 'info', 'exclude');
+    const file = path.join(await this.commonDir(repo), 'info', 'exclude');
     let text = '';
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -290,7 +312,3 @@ export class WorktreePreparer {
   }
 }
 
-function registration(entry: WorktreeEntry | null): PrepareFacts['registered'] {
-  if (!entry) return 'no';
-  return entry.locked !== null && /initializing/.test(entry.locked) ? 'initializing' : 'yes';
-}
