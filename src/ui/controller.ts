@@ -107,9 +107,9 @@ export class TuiController {
       case 'land':
         return this.withAgent('land', (a) => {
           if (!this.hasWorktree(a)) return;
-          const w = a.worktree as NonNullable<AgentStatusView['worktree']>;
-          const into = w.into ?? 'its base branch';
-          this.setMode({ kind: 'confirm', action: 'land', agent: a.id, prompt: `Land ${w.branch} into ${into}? (y/N)` });
+          const w = a.worktree;
+          const prompt = w ? `Land ${w.branch} into ${w.into ?? 'its base branch'}? (y/N)` : `Land the branch of ${a.id}? (y/N)`;
+          this.setMode({ kind: 'confirm', action: 'land', agent: a.id, prompt });
         });
       case 'stopAll': {
         const n = this.state.snapshot?.agents.length ?? 0;
@@ -151,10 +151,10 @@ export class TuiController {
     }
   }
 
-  /** Says so on the event line when the agent has no worktree to diff or land. */
+  /** Says so on the event line when the agent has no worktree to diff or land (`worktree` is absent without one). */
   private hasWorktree(a: AgentStatusView): boolean {
-    if (a.worktree) return true;
-    this.store.notice('warn', a.worktree === null ? `${a.id}'s worktree is not read yet` : `${a.id} has no worktree (worktree: off)`, a.id);
+    if (a.worktree !== undefined) return true;
+    this.store.notice('warn', `${a.id} has no worktree (worktree: off)`, a.id);
     return false;
   }
 

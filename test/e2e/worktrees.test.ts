@@ -170,6 +170,12 @@ describe('agents in worktrees', () => {
     const bad = await p.muster(['land', 'dev1', '--into', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/there is no branch "nope"/);
+    // the report: per agent its branch, commits, lines and whether it landed
+    const report = await p.muster(['report', '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    const agents = (JSON.parse(report.stdout) as { agents: { id: string; worktree: { branch: string; commits: number; added: number; landed: { how: string } | null } | null }[] }).agents;
+    expect(agents.find((a) => a.id === 'web/dev2')?.worktree).toMatchObject({ branch: 'muster/web/dev2', commits: 3, added: 3, landed: { how: 'fast-forward' } });
+    expect(agents.find((a) => a.id === 'web/review')?.worktree).toMatchObject({ branch: 'muster/web/dev1', landed: { how: 'merge' } });
   });
 
   it('a worktree folder deleted under a running agent: shown, then checked out again at its restart', async () => {
