@@ -7,7 +7,7 @@ import { loadProject } from '../../config/load-project.js';
 import type { AgentSpec, ProjectSpec } from '../../config/types.js';
 import { isAlive } from '../../core/agent-state.js';
 import { MusterError, UsageError } from '../../errors.js';
-import { runGitInteractive } from '../../git/git-run.js';
+import { GitError, runGitInteractive } from '../../git/git-run.js';
 import { cliWorktreeGit, type WorktreeGit } from '../../git/worktree-git.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import { Ledger } from '../../supervisor/store/ledger.js';
@@ -20,6 +20,20 @@ import { renderTable } from '../format.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 import { fromSupervisor } from './status.js';
+
+/** A git failure as one line with what to do (not a stack trace). */
+async function gitFailures<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    const identity = /tell me who you are|empty ident|user\.email/i.test(err.result.stderr);
+    throw new MusterError(err.message, {
+      hint: identity ? 'Set who commits: `git config user.name "…"` and `git config user.email "…"`; muster changed nothing.' : 'Run the git command above yourself to see more; muster changed nothing it could not undo.',
+      cause: err,
+    });
+  }
+}
 
 /** The agent a command names, and the owner of the worktree it works in. */
 function worktreeOf(project: ProjectSpec, name: string, command: string): { spec: AgentSpec; owner: AgentSpec; sharedBy: string[] } {
@@ -38,7 +52,7 @@ function worktreeOf(project: ProjectSpec, name: string, command: string): { spec
 /** `muster worktrees [--json]` */
 export async function runWorktrees(ctx: CliContext, json: boolean, git: WorktreeGit = cliWorktreeGit): Promise<number> {
   const project = await loadProject(ctx.dir);
-  const infos = await inspectAll(git, ctx.paths.stateDir, project.teams.flatMap((t) => t.agents));
+  const infos = await gitFailures(() => inspectAll(git, ctx.paths.stateDir, project.teams.flatMap((t) => t.agents)));
   if (json) {
     writeLine(ctx.stdout, JSON.stringify({ version: 1, worktrees: infos.map(({ dirty: _dirty, ...rest }) => rest) }, null, 2));
     return 0;
@@ -66,7 +80,7 @@ export async function runWorktrees(ctx: CliContext, json: boolean, git: Worktree
 export async function runDiff(ctx: CliContext, name: string, stat: boolean, git: WorktreeGit = cliWorktreeGit): Promise<number> {
   const project = await loadProject(ctx.dir);
   const { owner, sharedBy } = worktreeOf(project, name, 'diff');
-  const info = await inspectWorktree(git, ctx.paths.stateDir, owner, sharedBy);
+  const info = await gitFailures(() => inspectWorktree(git, ctx.paths.stateDir, owner, sharedBy));
   if (info.state === 'not created' || info.state === 'creating') throw new MusterError(`${owner.id} has no worktree yet`, { hint: 'It is made at the agent\'s first start (`muster up`).' });
   if (info.state === 'folder missing') throw new MusterError(`${owner.id}'s worktree folder ${info.path} is gone`, { hint: `\`muster restart ${owner.id}\` checks its branch out again.` });
   if (info.head === null) throw new MusterError(`${owner.id}'s branch ${info.branch} is gone`, { hint: `\`muster restart ${owner.id}\` recreates it from the worktree's reflog.` });
@@ -96,7 +110,7 @@ function checkinsOf(ctx: CliContext, agent: string): string[] {
 export async function landAgent(ctx: CliContext, name: string, squash: boolean, into: string | null, git: WorktreeGit = cliWorktreeGit): Promise<LandOutcome> {
   const project = await loadProject(ctx.dir);
   const { spec, owner } = worktreeOf(project, name, 'land');
-  const outcome = await land(git, ctx.paths.stateDir, { owner, squash, into, checkins: checkinsOf(ctx, owner.id) });
+  const outcome = await gitFailures(() => land(git, ctx.paths.stateDir, { owner, squash, into, checkins: checkinsOf(ctx, owner.id) }));
   if (spec.id !== owner.id && outcome.kind === 'landed') outcome.message += ` (${spec.id} works in ${owner.id}'s worktree)`;
   return outcome;
 }
@@ -126,7 +140,8 @@ export async function runDiscard(ctx: CliContext, name: string, force: boolean, 
   if (spec.id !== owner.id) {
     throw new UsageError(`${spec.id} works in ${owner.id}'s worktree, which is ${owner.id}'s to discard`, `Run \`muster discard ${owner.id}\`.`);
   }
-  const message = await discard(git, ctx.paths.stateDir, { owner, sharedBy, running: await runningAgents(ctx), force });
+  const running = await runningAgents(ctx);
+  const message = await gitFailures(() => discard(git, ctx.paths.stateDir, { owner, sharedBy, running, force }));
   writeLine(ctx.stdout, `muster: ${message}`);
   return 0;
 }
