@@ -101,11 +101,6 @@ export function parseStatusZ(text: string): StatusEntry[] {
   return out;
 }
 
-/** A status code for a path whose merge is unresolved. */
-export function isUnmerged(code: string): boolean {
-  return code.includes('U') || code === 'AA' || code === 'DD';
-}
-
 /** What `git merge-tree --write-tree --name-only -z --no-messages` answered. */
 export type MergeTreeResult = { clean: true; tree: string } | { clean: false; tree: string; conflicts: string[] };
 

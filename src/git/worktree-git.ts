@@ -67,11 +67,10 @@ export interface WorktreeGit {
   untrackedMatching(checkout: string, patterns: readonly string[]): Promise<string[]>;
   /** those of `files` that the checkout's ignore rules ignore */
   ignored(checkout: string, files: readonly string[]): Promise<string[]>;
-  /** git's own folder for the linked worktree at `dir` (`<common>/worktrees/<id>`), found by its `gitdir` file, or null */
-  adminDirOf(repo: string, dir: string): Promise<string | null>;
   /**
-   * The same without running git, given the repository's shared folder: the record and
-   * its lock reason (`initializing` while a `git worktree add` is at work), or null.
+   * git's own record of the linked worktree at `dir` (`<common>/worktrees/<id>`, found by
+   * its `gitdir` file, read without running git) and its lock reason (`initializing` while
+   * a `git worktree add` is at work), or null.
    */
   registrationOf(commonDir: string, dir: string): { admin: string; locked: string | null } | null;
   /** the commit a worktree's HEAD last had, from its own reflog (kept when its branch is deleted) */
@@ -205,9 +204,6 @@ export const cliWorktreeGit: WorktreeGit = {
     if (files.length === 0) return [];
     const r = await runGit(checkout, ['check-ignore', '-z', '--stdin'], { ok: [0, 1], input: `${files.join('\0')}\0` });
     return r.stdout.split('\0').filter(Boolean);
-  },
-  async adminDirOf(repo, dir) {
-    return cliWorktreeGit.registrationOf(await cliWorktreeGit.commonDir(repo), dir)?.admin ?? null;
   },
   registrationOf(commonDir, dir) {
     const records = path.join(commonDir, 'worktrees');

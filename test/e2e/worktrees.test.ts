@@ -176,7 +176,7 @@ describe('agents in worktrees', () => {
     const agents = (JSON.parse(report.stdout) as { agents: { id: string; worktree: { branch: string; commits: number; added: number; landed: { how: string } | null } | null }[] }).agents;
     expect(agents.find((a) => a.id === 'web/dev2')?.worktree).toMatchObject({ branch: 'muster/web/dev2', commits: 3, added: 3, landed: { how: 'fast-forward' } });
     expect(agents.find((a) => a.id === 'web/review')?.worktree).toMatchObject({ branch: 'muster/web/dev1', landed: { how: 'merge' } });
-  });
+  }, 240_000);
 
   it('a worktree folder deleted under a running agent: shown, then checked out again at its restart', async () => {
     const before = git(p.dir, 'rev-parse', 'muster/web/dev2');
@@ -188,7 +188,7 @@ describe('agents in worktrees', () => {
     expect(git(wtDir('dev2'), 'rev-parse', 'HEAD')).toBe(before);
     await waitFor('the event', () => /web\/dev2\s+its worktree folder was gone \(removed by hand\)/.test(sup.output()), 30_000);
     expect((await worktrees()).find((w) => w.agent === 'web/dev2')?.state).toBe('ready');
-  });
+  }, 180_000);
 
   it('the worktrees survive a supervisor crash, cleanup and down, and are used again', async () => {
     const heads = () => ['dev1', 'dev2'].map((a) => git(wtDir(a), 'rev-parse', 'HEAD')).join(' ');
