@@ -36,6 +36,7 @@ async function openTui(ctx: CliContext): Promise<number> {
   const { runTui } = await import('../../ui/run-tui.js');
   const { runCleanup } = await import('./cleanup.js');
   const { landAgent } = await import('./worktree-commands.js');
+  const { lessWaiting } = await import('../../ui/attach.js');
   const server = crewServerFor(ctx.dir);
   const result = await runTui({
     stateDir: ctx.paths.stateDir,
@@ -56,12 +57,6 @@ async function openTui(ctx: CliContext): Promise<number> {
   });
   writeLine(result.code === 0 ? ctx.stdout : ctx.stderr, result.message);
   return result.code;
-}
-
-/** LESS without `F` (quit when the text fits one screen), so the TUI's diff stays until q. */
-export function lessWaiting(less: string | undefined): string {
-  if (less === undefined || less.trim() === '') return 'R';
-  return less.replace(/^(-?)([A-Za-z]+)/, (_m, dash: string, flags: string) => dash + (flags.replace(/F/g, '') || 'R'));
 }
 
 async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<number> {

@@ -1,5 +1,7 @@
+/** The worktree parts of the TUI: the BRANCH column and the pager of the diff hand-over. */
 import { describe, expect, it } from 'vitest';
 import type { WorktreeView } from '../../src/core/status-view.js';
+import { lessWaiting } from '../../src/ui/attach.js';
 import { branchCell, gridLines } from '../../src/ui/grid-view.js';
 import { agent, NOW } from './fixtures.js';
 
@@ -35,5 +37,19 @@ describe('the BRANCH column', () => {
     const header = (agents: ReturnType<typeof agent>[]) => gridLines({ agents, top: 0, height: 5, selectedId: null, focused: true, width: 160, now: NOW }).header.map((s) => s.text).join('');
     expect(header([agent('crew/pm')])).not.toContain('BRANCH');
     expect(header([agent('crew/pm'), agent('crew/dev', { worktree: view() })])).toContain('BRANCH');
+  });
+});
+
+describe('the pager of the diff hand-over', () => {
+  it.each([
+    [undefined, 'R'],
+    ['', 'R'],
+    ['FRX', 'RX'],
+    ['-FRX', '-RX'],
+    ['-F', '-R'],
+    ['-R --tabs=4', '-R --tabs=4'],
+    ['-FR --follow-name', '-R --follow-name'],
+  ])('LESS=%s becomes %s (no quitting before q)', (less, want) => {
+    expect(lessWaiting(less)).toBe(want);
   });
 });
