@@ -12,9 +12,10 @@
  *   node bench/worktrees.mjs [--rounds 3] [--files 10000]
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAIN, MusterProject } from './lib/muster.mjs';
+import { CLK_TCK } from './lib/proc.mjs';
 import { toText } from './lib/table.mjs';
 
 const AGENTS = 20;
@@ -35,10 +36,16 @@ function git(cwd, args, opts = {}) {
 
 function sh(cwd, script, env) {
   return new Promise((resolve, reject) => {
-    execFile('/bin/sh', ['-c', script], { cwd, env, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) =>
-      err ? reject(new Error(`${script}: ${stderr || err.message}`)) : resolve(),
+    execFile('/bin/sh', ['-c', script], { cwd, env, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 }, (err, out, stderr) =>
+      err ? reject(new Error(`${script}: ${stderr || err.message}`)) : resolve(String(out)),
     );
   });
+}
+
+/** CPU (ms) of a process and of its children it has waited for, from the text of its /proc/PID/stat. */
+function cpuWithChildren(statText) {
+  const f = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK) * 1000;
 }
 
 function teamYaml(worktree) {
@@ -74,7 +81,7 @@ async function clearWorktrees(dir, branchPrefix) {
   rmSync(join(dir, '.muster', 'worktrees'), { recursive: true, force: true });
 }
 
-/** `muster up --headless` until every agent has started; ms. */
+/** `muster up --headless` until every agent has started: wall ms, and the supervisor's CPU ms with the git runs it waited for. */
 async function musterUp(p) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [MAIN, '-C', p.dir, 'up', '--headless'], { env: p.env, cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,11 +102,12 @@ async function musterUp(p) {
     });
   });
   const took = performance.now() - t0;
+  const cpu = cpuWithChildren(readFileSync(`/proc/${child.pid}/stat`, 'utf8'));
   child.removeAllListeners('exit');
   const r = await p.cli(['cleanup', '--yes'], 120_000);
   if (r.code !== 0) throw new Error(`muster cleanup: ${r.stderr}`);
   await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
-  return took;
+  return { wall: took, cpu };
 }
 
 export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () => undefined } = {}) {
@@ -107,6 +115,9 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
   const loop = [];
   const own = [];
   const plain = [];
+  const loopCpu = [];
+  const ownCpu = [];
+  const plainCpu = [];
   const listing = [];
   const listingJson = [];
   try {
@@ -114,24 +125,30 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
     await makeRepo(p.dir, files);
     for (let r = 0; r < rounds; r++) {
       log(`worktrees: round ${r + 1} of ${rounds}: shell loop`);
-      const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done`;
+      const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done; cat /proc/$$/stat`;
       const t0 = performance.now();
-      await sh(p.dir, script, p.env);
+      const stat = await sh(p.dir, script, p.env);
       loop.push(performance.now() - t0);
+      loopCpu.push(cpuWithChildren(stat));
       await clearWorktrees(p.dir, 'loop/');
       log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
       writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
-      own.push(await musterUp(p));
+      const o = await musterUp(p);
+      own.push(o.wall);
+      ownCpu.push(o.cpu);
       if (r < rounds - 1) await clearWorktrees(p.dir, 'muster/');
       log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: off`);
       writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('off'));
-      plain.push(await musterUp(p));
+      const n = await musterUp(p);
+      plain.push(n.wall);
+      plainCpu.push(n.cpu);
     }
     // the worktrees of the last round: one commit and one uncommitted change each
     writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
     for (let i = 0; i < AGENTS; i++) {
       const wt = join(p.dir, '.muster', 'worktrees', 'w', `a${String(i).padStart(2, '0')}`);
-      await sh(wt, `echo change > src/d${i}/f0.txt && git commit -qam work && echo more >> src/d${i}/f1.txt`, p.env);
+      const d = i % Math.ceil(files / 100);
+      await sh(wt, `echo change ${i} > src/d${d}/f0.txt && git commit -qam work && echo more >> src/d${d}/f1.txt`, p.env);
     }
     log('worktrees: muster worktrees over 20 worktrees…');
     for (let i = 0; i < 5; i++) {
@@ -146,21 +163,27 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
   } finally {
     await p.destroy();
   }
-  const ratio = median(own) / median(loop);
+  const ratios = own.map((v, i) => v / loop[i]);
+  const cpuRatios = ownCpu.map((v, i) => v / loopCpu[i]);
+  const list = (xs, f = (v) => (v / 1000).toFixed(2)) => xs.map(f).join(' ');
   return {
     title: `Worktrees: ${AGENTS} agents in a repository of ${files.toLocaleString('en')} files (median of ${rounds} rounds)`,
     columns: ['measure', 'median', 'runs'],
     rows: [
-      [`${AGENTS} × \`git worktree add\` in a shell loop`, secs(median(loop)), loop.map((v) => (v / 1000).toFixed(2)).join(' ')],
-      [`\`muster up --headless\`, ${AGENTS} agents with \`worktree: own\` → all started`, secs(median(own)), own.map((v) => (v / 1000).toFixed(2)).join(' ')],
-      ['ratio muster / shell loop (goal ≤ 1.2×)', `${ratio.toFixed(2)}×`, own.map((v, i) => (v / loop[i]).toFixed(2)).join(' ')],
-      [`\`muster up --headless\`, the same ${AGENTS} agents without worktrees → all started`, secs(median(plain)), plain.map((v) => (v / 1000).toFixed(2)).join(' ')],
+      [`${AGENTS} × \`git worktree add\` in a shell loop: wall`, secs(median(loop)), list(loop)],
+      [`\`muster up --headless\`, ${AGENTS} agents with \`worktree: own\` → all started: wall`, secs(median(own)), list(own)],
+      ['ratio muster / shell loop, wall, per round (goal ≤ 1.2×)', `${median(ratios).toFixed(2)}×`, list(ratios, (v) => v.toFixed(2))],
+      [`${AGENTS} × \`git worktree add\` in a shell loop: CPU (git)`, secs(median(loopCpu)), list(loopCpu)],
+      [`\`muster up --headless\` with worktrees: CPU (supervisor and its git runs)`, secs(median(ownCpu)), list(ownCpu)],
+      ['ratio muster / shell loop, CPU, per round', `${median(cpuRatios).toFixed(2)}×`, list(cpuRatios, (v) => v.toFixed(2))],
+      [`\`muster up --headless\`, the same ${AGENTS} agents without worktrees → all started: wall / CPU`, `${secs(median(plain))} / ${secs(median(plainCpu))}`, list(plain)],
       [`\`muster worktrees\`, ${AGENTS} worktrees`, msCell(median(listing)), listing.map((v) => v.toFixed(0)).join(' ')],
       [`\`muster worktrees --json\`, ${AGENTS} worktrees`, msCell(median(listingJson)), listingJson.map((v) => v.toFixed(0)).join(' ')],
     ],
     notes: [
       `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit. Each round runs the shell loop, then muster with worktrees, then muster without; the worktrees of one are removed (untimed) before the next.`,
-      'muster: from spawning `muster up --headless` until its output shows every agent started; the worktrees are made in the agents\' launches, side by side.',
+      'muster: from spawning `muster up --headless` until its output shows every agent started; the worktrees are made in the agents\' launches (git\'s part one at a time per repository, as `git worktree add` runs in one repository can fail reading each other\'s records).',
+      'CPU: user + system time of the shell, or of the supervisor, and of the processes they waited for (the git runs), from /proc/PID/stat; it does not depend on what else the machine runs the way wall time does. The supervisor\'s own start (tmux, panes, cgroups) is in muster\'s figures.',
       '`muster worktrees`: the whole command (Node start, team files, git); each worktree with one commit and one uncommitted change; git is asked at most 4 worktrees at a time.',
     ],
   };

@@ -37,6 +37,8 @@ export interface WorktreeGit {
   currentBranch(checkout: string): Promise<string | null>;
   /** the commit of `refs/heads/<branch>`, or null when there is no such branch */
   branchHead(repo: string, branch: string): Promise<string | null>;
+  /** every branch (short name) and its commit, in one git call */
+  branchHeads(repo: string): Promise<Map<string, string>>;
   listWorktrees(repo: string): Promise<WorktreeEntry[]>;
   /** `git worktree add`: a new branch at `startPoint`, or (startPoint null) the existing branch */
   addWorktree(repo: string, dir: string, branch: string, startPoint: string | null): Promise<void>;
@@ -51,8 +53,8 @@ export interface WorktreeGit {
   aheadBehind(repo: string, base: string, head: string): Promise<{ ahead: number; behind: number }>;
   mergeBase(repo: string, a: string, b: string): Promise<string | null>;
   isAncestor(repo: string, ancestor: string, of: string): Promise<boolean>;
-  /** lines changed from `from` to `to`, or to the checkout's files (tracked) when `to` is null */
-  diffNumstat(checkout: string, from: string, to: string | null): Promise<NumstatEntry[]>;
+  /** lines changed from `from` to `to`, or to the checkout's files (tracked) when `to` is null; only `paths` when given */
+  diffNumstat(checkout: string, from: string, to: string | null, paths?: readonly string[]): Promise<NumstatEntry[]>;
   /** changed, staged and untracked paths of a checkout (ignored files left out) */
   status(checkout: string, untracked?: boolean): Promise<StatusEntry[]>;
   /** subjects of the commits in `from..to`, oldest first */
@@ -124,6 +126,15 @@ export const cliWorktreeGit: WorktreeGit = {
     const r = await runGit(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { ok: [0, 1, 128] });
     return r.code === 0 ? r.stdout.trim() || null : null;
   },
+  async branchHeads(repo) {
+    const out = (await runGit(repo, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/'])).stdout;
+    const heads = new Map<string, string>();
+    for (const line of out.split('\n')) {
+      const m = /^([0-9a-f]{40,64}) refs\/heads\/(.+)$/.exec(line);
+      if (m) heads.set(m[2] as string, m[1] as string);
+    }
+    return heads;
+  },
   async listWorktrees(repo) {
     // A `git worktree add` of another process may be writing a record: read again a moment later.
     for (let attempt = 1; ; attempt++) {
@@ -165,8 +176,8 @@ export const cliWorktreeGit: WorktreeGit = {
   async isAncestor(repo, ancestor, of) {
     return (await runGit(repo, ['merge-base', '--is-ancestor', ancestor, of], { ok: [0, 1] })).code === 0;
   },
-  async diffNumstat(checkout, from, to) {
-    const args = ['diff', '--no-ext-diff', '--no-renames', '--numstat', '-z', from, ...(to === null ? [] : [to]), '--'];
+  async diffNumstat(checkout, from, to, paths = []) {
+    const args = ['diff', '--no-ext-diff', '--no-renames', '--numstat', '-z', from, ...(to === null ? [] : [to]), '--', ...paths.map((p) => `:(literal)${p}`)];
     return parseNumstatZ((await runGit(checkout, args)).stdout);
   },
   async status(checkout, untracked = true) {

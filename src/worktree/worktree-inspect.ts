@@ -56,14 +56,33 @@ export function worktreeOwners(specs: readonly AgentSpec[]): { owner: AgentSpec;
     .map((owner) => ({ owner, sharedBy: specs.filter((s) => s.worktree?.mode === 'share' && s.worktree.owner === owner.id).map((s) => s.id) }));
 }
 
-/** Reads one worktree; `into` overrides the branch it is measured against; `heads` caches branch heads across calls. */
+/** Every branch head of a repository, read once for many worktrees. */
+export type BranchHeads = (repo: string) => Promise<Map<string, string>>;
+
+/** Branch heads asked of git once per repository. */
+export function branchHeadsOnce(git: WorktreeGit): BranchHeads {
+  const cache = new Map<string, Promise<Map<string, string>>>();
+  return (repo) => {
+    let heads = cache.get(repo);
+    if (!heads) cache.set(repo, (heads = git.branchHeads(repo)));
+    return heads;
+  };
+}
+
+/** More uncommitted paths than this: their lines are counted over the whole checkout. */
+const NAMED_PATHS_MAX = 200;
+
+/**
+ * Reads one worktree; `into` overrides the branch it is measured against; `heads` gives
+ * branch heads read once for many worktrees (else each is asked of git).
+ */
 export async function inspectWorktree(
   git: WorktreeGit,
   stateDir: string,
   owner: AgentSpec,
   sharedBy: string[],
   into?: string,
-  heads: Map<string, Promise<string | null>> = new Map(),
+  heads?: BranchHeads,
 ): Promise<WorktreeInfo> {
   const meta = readMeta(stateDir, owner.id);
   const dir = meta?.path ?? worktreeDir(stateDir, owner.id);
@@ -89,35 +108,34 @@ export async function inspectWorktree(
   if (!meta) return info;
   if (meta.state === 'creating') return { ...info, state: 'creating' };
   const repo = meta.repo;
-  info.head = await git.branchHead(repo, branch);
+  const headOf = async (name: string): Promise<string | null> => (heads ? ((await heads(repo)).get(name) ?? null) : git.branchHead(repo, name));
+  const [head, against] = await Promise.all([headOf(branch), info.into !== null ? headOf(info.into) : Promise.resolve(null)]);
+  info.head = head;
   const folder = fs.existsSync(dir);
-  info.state = info.head === null ? 'branch missing' : folder ? 'ready' : 'folder missing';
-  const intoKey = `${repo}\0${info.into}`;
-  if (info.into !== null && !heads.has(intoKey)) heads.set(intoKey, git.branchHead(repo, info.into));
-  const against = info.into !== null ? await heads.get(intoKey) : null;
+  info.state = head === null ? 'branch missing' : folder ? 'ready' : 'folder missing';
   const base = against ?? meta.base.commit;
   const committedPaths = new Set<string>();
-  if (info.head !== null) {
-    const head = info.head;
+  const uncommittedPaths = new Set<string>();
+  const readCommitted = async (h: string) => {
     // `base...head`: the diff from where the branch left `base`
-    const committed = git.diffNumstat(repo, `${base}...${head}`, null).catch(() => git.diffNumstat(repo, base, head)); // no merge base: a branch moved by hand
-    const [counts, entries] = await Promise.all([git.aheadBehind(repo, base, head), committed]);
+    const committed = git.diffNumstat(repo, `${base}...${h}`, null).catch(() => git.diffNumstat(repo, base, h)); // no merge base: a branch moved by hand
+    const [counts, entries] = await Promise.all([git.aheadBehind(repo, base, h), committed]);
     info.ahead = counts.ahead;
     info.behind = counts.behind;
     info.committed = sum(entries);
     for (const e of entries) committedPaths.add(e.path);
-  }
-  const uncommittedPaths = new Set<string>();
-  if (folder && info.head !== null) {
+  };
+  const readUncommitted = async () => {
     const status = await git.status(dir);
     info.dirty = status.map((s) => s.path);
-    const untracked = status.filter((s) => s.code === '??');
-    const tracked = status.length - untracked.length;
-    const entries = tracked > 0 ? await git.diffNumstat(dir, 'HEAD', null) : [];
+    const tracked = status.filter((s) => s.code !== '??').map((s) => s.path);
+    // lines of the changed paths only: the status already looked at every file
+    const entries = tracked.length === 0 ? [] : await git.diffNumstat(dir, 'HEAD', null, tracked.length <= NAMED_PATHS_MAX ? tracked : []);
     const lines = sum(entries);
-    info.uncommitted = { files: status.length, added: lines.added, deleted: lines.deleted, untracked: untracked.length };
+    info.uncommitted = { files: status.length, added: lines.added, deleted: lines.deleted, untracked: status.length - tracked.length };
     for (const s of status) uncommittedPaths.add(s.path);
-  }
+  };
+  if (head !== null) await Promise.all([readCommitted(head), folder ? readUncommitted() : Promise.resolve()]);
   const all = new Set([...committedPaths, ...uncommittedPaths]);
   info.changed = { files: all.size, added: info.committed.added + info.uncommitted.added, deleted: info.committed.deleted + info.uncommitted.deleted };
   const landed = info.landed?.into === info.into ? info.landed : null;
@@ -150,8 +168,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** Every worktree of the project. */
-export async function inspectAll(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[], limit = 4): Promise<WorktreeInfo[]> {
-  const heads = new Map<string, Promise<string | null>>();
+export async function inspectAll(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[], limit = 6): Promise<WorktreeInfo[]> {
+  const heads = branchHeadsOnce(git);
   return mapLimit(worktreeOwners(specs), limit, ({ owner, sharedBy }) => inspectWorktree(git, stateDir, owner, sharedBy, undefined, heads));
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { AgentSpec } from '../config/types.js';
 import type { WorktreeView } from '../core/status-view.js';
 import type { WorktreeGit } from '../git/worktree-git.js';
-import { inspectWorktree, worktreeOwners, type WorktreeInfo } from './worktree-inspect.js';
+import { branchHeadsOnce, inspectWorktree, worktreeOwners, type WorktreeInfo } from './worktree-inspect.js';
 import { readMeta } from './worktree-meta.js';
 import { cwdInside, WorktreePreparer, type Prepared } from './worktree-prepare.js';
 
@@ -118,11 +118,12 @@ export class WorktreeRuntime {
     });
     if (due.length === 0) return;
     this.reading = (async () => {
+      const heads = branchHeadsOnce(this.d.git);
       for (const w of due) {
         if (this.closed) return;
         const stamp = this.stampOf(w);
         try {
-          w.view = toView(await inspectWorktree(this.d.git, this.d.stateDir, w.owner, w.sharedBy));
+          w.view = toView(await inspectWorktree(this.d.git, this.d.stateDir, w.owner, w.sharedBy, undefined, heads));
         } catch {
           // git failed (the repository is being changed): read again next time
         }
