@@ -6,7 +6,7 @@
  *   - the TUI process's CPU, % of one core, from /proc/<pid>/stat over ~20 s;
  *   - keypress to visible effect: `j`/`k` is written to the pty and the clock stops when
  *     the emulator's screen shows the selection on another row (median of ~20 presses).
- * Targets (issue 5): < 100 ms at 200 agents; TUI CPU < 5 % at 50 agents.
+ * Targets: < 100 ms at 200 agents; TUI CPU < 5 % at 50 agents.
  *
  *   node bench/tui-bench.mjs [--agents 10,50,200] [--cpu-seconds 20] [--presses 20]
  */

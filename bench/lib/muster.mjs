@@ -82,7 +82,7 @@ export class MusterProject {
     }
   }
 
-  /** The status view (SPEC §4) from the supervisor. */
+  /** The status view (docs/status-json.md) from the supervisor. */
   status(timeoutMs = 10_000) {
     return this.client.request('status', undefined, { timeoutMs });
   }

@@ -33,12 +33,6 @@ export class ActivityTracker {
     return Math.max(0, now - before.changedAt);
   }
 
-  /** Quiet time as of `now`, from the last observation; null for an agent never observed. */
-  quietMs(agentId: string, now: number): number | null {
-    const s = this.seen.get(agentId);
-    return s ? Math.max(0, now - s.changedAt) : null;
-  }
-
   /** Counts as output at `now` (e.g. text was just typed into the agent, or it restarted). */
   touch(agentId: string, now: number): void {
     const s = this.seen.get(agentId);

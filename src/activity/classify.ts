@@ -1,57 +1,62 @@
 /**
- * Is an agent busy, idle (ready for the next message) or waiting (on a permission prompt or
- * a question)? Decided from how long its output has been quiet and, when the supervisor
- * captured it, the text its pane shows now. Pure.
+ * Is an agent busy, idle (ready for the next message) or waiting (on a permission prompt,
+ * a question, a first-run dialog)? Decided from its screen's live region, read with its
+ * preset's rules (docs/presets.md), and from how long its output has been quiet. Pure.
  *
- * Order: a waiting prompt in the screen's live part wins (the agent is stuck until someone
- * answers, however quiet); then a busy mark at the bottom (a spinner redraws, but a long
- * tool call may be quiet); then quiet time: idle once quiet for the threshold with the
- * ready prompt on screen, or for `unreadyFactor` times the threshold without it. Without
- * a screen, quiet time alone decides between busy and idle.
+ * Order: the first rule that matches the live region decides when it says waiting or
+ * busy — a prompt on screen wins however busy the output (Codex blinks its title while it
+ * asks), and a spinner wins however quiet. Otherwise output that changed within the
+ * preset's quiet time is busy (Codex streams with no indicator at all). Otherwise an idle
+ * rule (or, with none matching, quiet for `unready` times longer) makes it idle — `idle
+ * (draft)` when text sits in its input that nobody submitted.
  */
-import type { PresetName } from '../config/types.js';
-import { presetFor, type ActivityPreset } from './presets.js';
+import type { PresetRule, PresetSpec } from '../config/preset-types.js';
+import { liveRegion, readInput, type InputReading } from './screen.js';
 
 export type Activity = 'busy' | 'idle' | 'waiting';
 
 export interface ClassifyInput {
-  /** a preset name (null → default) or a preset object */
-  preset: PresetName | null | ActivityPreset;
+  preset: PresetSpec;
   /** the pane's visible text (`capture-pane -p`), or null when not captured */
   screen: string | null;
   /** how long the pane's output has not changed */
   quietMs: number;
-  /** overrides the preset's `quietMs` */
-  quietThresholdMs?: number;
 }
 
-/** Non-blank lines at the bottom of the screen where prompts and dialogs live. */
-export const LIVE_LINES = 15;
-/** Non-blank lines at the bottom where a busy mark counts (older ones are history). */
-export const BUSY_LINES = 8;
+export interface Verdict {
+  activity: Activity;
+  /**
+   * why: a waiting rule's reason (`permission`, `dialog`, …), a busy rule's, `output`
+   * (still changing), `no-prompt` (quiet, but no idle rule matched yet), `draft` (idle
+   * with unsubmitted text in the input), an idle rule's, or `quiet` (no screen read)
+   */
+  reason: string;
+  /** the rule that decided, if one did */
+  rule: PresetRule | null;
+  /** the live region read (empty without a screen) */
+  live: string[];
+  input: InputReading | null;
+}
 
-/** The last `count` non-blank lines of a screen, right-trimmed, joined by newlines. */
-export function screenTail(screen: string, count: number): string {
-  const lines = screen.replace(/\r/g, '').split('\n').map((l) => l.trimEnd());
-  const kept: string[] = [];
-  for (let i = lines.length - 1; i >= 0 && kept.length < count; i--) {
-    const line = lines[i] as string;
-    if (line.trim() !== '') kept.push(line);
+/** The first rule whose patterns all match the live region and none of its `unless`. */
+export function matchRule(rules: readonly PresetRule[], live: string): PresetRule | null {
+  for (const rule of rules) {
+    if (rule.match.every((re) => re.test(live)) && !rule.unless.some((re) => re.test(live))) return rule;
   }
-  return kept.reverse().join('\n');
+  return null;
 }
 
-/** busy | idle | waiting for one pulse. */
-export function classify(input: ClassifyInput): Activity {
-  const preset = typeof input.preset === 'object' && input.preset !== null ? input.preset : presetFor(input.preset);
-  const threshold = input.quietThresholdMs ?? preset.quietMs;
-  if (input.screen === null) return input.quietMs >= threshold ? 'idle' : 'busy';
-  const live = screenTail(input.screen, LIVE_LINES);
-  if (preset.waiting.some((re) => re.test(live))) return 'waiting';
-  const bottom = screenTail(input.screen, BUSY_LINES);
-  if (preset.busy.some((re) => re.test(bottom))) return 'busy';
-  if (input.quietMs < threshold) return 'busy';
-  const ready = preset.ready.length === 0 || preset.ready.some((re) => re.test(live));
-  if (ready) return 'idle';
-  return input.quietMs >= threshold * preset.unreadyFactor ? 'idle' : 'busy';
+/** busy | idle | waiting, with the reason and the rule that decided. */
+export function classify({ preset, screen, quietMs }: ClassifyInput): Verdict {
+  const quiet = quietMs >= preset.quietMs;
+  if (screen === null) return { activity: quiet ? 'idle' : 'busy', reason: quiet ? 'quiet' : 'output', rule: null, live: [], input: null };
+  const live = liveRegion(screen, preset.live);
+  const input = readInput(live, preset.input);
+  const rule = matchRule(preset.rules, live.join('\n'));
+  const verdict = (activity: Activity, reason: string, by: PresetRule | null = null): Verdict => ({ activity, reason, rule: by, live, input });
+  if (rule && rule.activity !== 'idle') return verdict(rule.activity, rule.reason, rule);
+  if (!quiet) return verdict('busy', 'output');
+  if (!rule && quietMs < preset.quietMs * preset.unreadyFactor) return verdict('busy', 'no-prompt');
+  if (input && !input.empty) return verdict('idle', 'draft', rule);
+  return verdict('idle', rule?.reason ?? 'quiet', rule);
 }

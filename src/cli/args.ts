@@ -1,5 +1,5 @@
 /**
- * Command-line parsing (SPEC §2). `-C DIR` and `--help` are accepted before or after the
+ * Command-line parsing (docs/commands.md). `-C DIR` and `--help` are accepted before or after the
  * command name; each command declares its own flags. Pure: argv in, a parsed command out.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -12,29 +12,55 @@ export interface CommandDef {
   options?: NonNullable<ParseArgsConfig['options']>;
   /** [min, max] positional arguments; max null = any */
   positionals: [number, number | null];
+  /** what shell completion offers for positionals: agent names (`agent`: the first only), files, or these words */
+  completes?: 'agents' | 'agent' | 'files' | readonly string[];
 }
 
 export const COMMANDS: readonly CommandDef[] = [
-  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [FILES…]', options: { headless: { type: 'boolean' } }, positionals: [0, null] },
+  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [FILES…]', options: { headless: { type: 'boolean' } }, positionals: [0, null], completes: 'files' },
   { name: 'status', summary: 'the crew as a table, or as JSON', usage: 'status [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
-  { name: 'validate', summary: 'check the team, layout and project files', usage: 'validate [FILES…]', positionals: [0, null] },
-  { name: 'checkin', summary: 'from inside an agent: report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
-  { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2] },
+  { name: 'validate', summary: 'check the team, layout and project files', usage: 'validate [FILES…]', positionals: [0, null], completes: 'files' },
+  { name: 'checkin', summary: 'from inside an agent (or with MUSTER_AGENT and -C DIR): report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
+  { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
-  { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null] },
-  { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null] },
-  { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null] },
-  { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null] },
-  { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2] },
-  { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1] },
-  { name: 'logs', summary: "the agent's captured output", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1] },
+  { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null], completes: 'agents' },
+  { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null], completes: 'agents' },
+  { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },
+  { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null], completes: 'agents' },
+  { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },
+  { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1], completes: 'agent' },
+  { name: 'logs', summary: "the agent's captured output, across its rotated files (-f follows)", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'worktrees', summary: "every agent's worktree: branch, base, commits ahead and behind, changes, merged", usage: 'worktrees [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
-  { name: 'diff', summary: "the agent's work against its base (committed and uncommitted), through git diff", usage: 'diff AGENT [--stat]', options: { stat: { type: 'boolean' } }, positionals: [1, 1] },
-  { name: 'land', summary: "merge the agent's branch into its base branch (or refuse, changing nothing)", usage: 'land AGENT [--squash] [--into BRANCH]', options: { squash: { type: 'boolean' }, into: { type: 'string' } }, positionals: [1, 1] },
-  { name: 'discard', summary: "remove the agent's worktree and branch (refuses unmerged work without --force)", usage: 'discard AGENT [--force]', options: { force: { type: 'boolean' } }, positionals: [1, 1] },
+  { name: 'diff', summary: "the agent's work against its base (committed and uncommitted), through git diff", usage: 'diff AGENT [--stat]', options: { stat: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'land', summary: "merge the agent's branch into its base branch (or refuse, changing nothing)", usage: 'land AGENT [--squash] [--into BRANCH]', options: { squash: { type: 'boolean' }, into: { type: 'string' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'discard', summary: "remove the agent's worktree and branch (refuses unmerged work without --force)", usage: 'discard AGENT [--force]', options: { force: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
+  {
+    name: 'init',
+    summary: 'write muster.yaml and a team of the agent CLIs on PATH (asks on a terminal)',
+    usage: 'init [--agents CLI:N,…] [--server CMD] [--force] …',
+    options: { agents: { type: 'string' }, server: { type: 'string' }, name: { type: 'string' }, shape: { type: 'string' }, memory: { type: 'string' }, worktrees: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, force: { type: 'boolean' } },
+    positionals: [0, 0],
+  },
+  {
+    name: 'import',
+    summary: 'a team (and layout) from a tmuxinator or tmuxp file or a Procfile',
+    usage: 'import FILE [--name NAME] [--stdout] [--force] …',
+    options: { name: { type: 'string' }, format: { type: 'string' }, stdout: { type: 'boolean' }, force: { type: 'boolean' } },
+    positionals: [1, 1],
+    completes: 'files',
+  },
+  {
+    name: 'completion',
+    summary: "shell completion: commands, flags and the project's agent names",
+    usage: 'completion bash|zsh|fish',
+    options: { agents: { type: 'boolean' } },
+    positionals: [0, 1],
+    completes: ['bash', 'zsh', 'fish'],
+  },
+  { name: 'schema', summary: 'the JSON Schema of a file format, for editors', usage: 'schema [team|layout|project|preset]', positionals: [0, 1], completes: ['team', 'layout', 'project', 'preset'] },
 ];
 
 export type ParsedCommand =
@@ -106,7 +132,10 @@ function describeArity(min: number, max: number | null): string {
 }
 
 export function helpText(def: CommandDef | null, version: string): string {
-  if (def) return `Usage: muster ${def.usage} [-C DIR]\n\n${def.summary}\n`;
+  if (def) {
+    const flags = Object.entries(def.options ?? {}).map(([name, o]) => `--${name}${o.type === 'string' ? ' VALUE' : ''}`);
+    return `Usage: muster ${def.usage} [-C DIR]\n\n${def.summary}\n${flags.length > 0 ? `\nFlags: ${flags.join(', ')} (docs/commands.md)\n` : ''}`;
+  }
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
   return [

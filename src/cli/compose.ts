@@ -1,21 +1,59 @@
 /**
- * The composition root: the one place where the real adapters (tmux server, /proc
- * sampler, ledger, lock, control socket) are wired to the supervisor.
+ * The composition root: the one place that picks the real adapters (the crew's tmux server,
+ * /proc, cgroups, the inbox folder, the commit watch, the ledger, the lock, the control
+ * socket) and wires them to the supervisor. CLI commands get their adapters from here.
  */
+import * as fs from 'node:fs';
 import type { ProjectSpec } from '../config/types.js';
-import { detectCgroups, noCgroups } from '../monitor/cgroups.js';
+import { CommitWatch } from '../git/commit-watch.js';
+import { inboxFolder } from '../inbox/inbox-watcher.js';
+import { detectCgroups, noCgroups, type CgroupDriver } from '../monitor/cgroups.js';
+import { LimitsRuntime } from '../monitor/limits-runtime.js';
+import { machineProcesses } from '../monitor/processes.js';
+import { chooseProcessSource, processSource, selectProcessSource } from '../monitor/process-source.js';
 import { Sampler } from '../monitor/sampler.js';
-import { LimitsRuntime } from '../supervisor/limits-runtime.js';
-import { handleCommand } from '../supervisor/commands.js';
+import { commandHandlers } from '../supervisor/commands.js';
+import { connectControl } from '../supervisor/control/control-client.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
 import type { StatePaths } from '../supervisor/paths.js';
-import { realClock, type CrewTmux } from '../supervisor/ports.js';
-import { acquireLock, type SupervisorLock } from '../supervisor/store/lock.js';
-import { Ledger } from '../supervisor/store/ledger.js';
+import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
-import { Supervisor, type CrewNotice, type SupervisorListener } from '../supervisor/supervisor.js';
+import type { ReaperDeps } from '../supervisor/process-reaper.js';
+import { acquireLock, breakStaleLock, lockFilePath, readLock, type SupervisorLock } from '../supervisor/store/lock.js';
+import { Ledger } from '../supervisor/store/ledger.js';
+import { Supervisor, type Audience } from '../supervisor/supervisor.js';
+import { realClock } from '../sys/time.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
+import { crewTmux } from '../tmux/crew-tmux.js';
 import { cliWorktreeGit } from '../git/worktree-git.js';
+import { WorktreeRuntime } from '../git/worktree-runtime.js';
+import { agentLogFile } from '../supervisor/paths.js';
+
+export { ANCHOR_SESSION, acquireLock, readLock, connectControl as connectSupervisor, machineProcesses };
+
+/** Stopping processes on this machine (see supervisor/process-reaper.ts). */
+export const machineReaper: ReaperDeps = { readTable: machineProcesses.readTable, signal: machineProcesses.signal, sleep: realClock.sleep, now: realClock.now };
+
+/** The supervisor's lock of a state folder, as `muster cleanup` reads and clears it. */
+export function supervisorLock(paths: StatePaths): { holder(): { pid: number; alive: boolean } | null; clearStale(): void } {
+  return {
+    holder: () => readLock(paths.stateDir),
+    clearStale: () => {
+      breakStaleLock(paths.stateDir);
+      if (readLock(paths.stateDir)?.alive === false) fs.rmSync(lockFilePath(paths.stateDir), { force: true });
+    },
+  };
+}
+export { newRecordId, writeRecord as writeInboxRecord } from '../inbox/inbox-writer.js';
+export { checkWritable, secureStateDir } from '../supervisor/store/state-dir.js';
+export type { CrewServer };
+// agents' worktrees for `validate`, `up`, `worktrees`, `diff`, `land`, `discard` and `report` (docs/worktrees.md)
+export { cliWorktreeGit };
+export { GitError, runGitInteractive } from '../git/git-run.js';
+export { discard as discardWorktree } from '../git/worktree-discard.js';
+export { land as landWorktree } from '../git/worktree-land.js';
+export { inspectAll as inspectWorktrees, inspectWorktree, reportOf as worktreeReport, worktreeOwners } from '../git/worktree-inspect.js';
+export { readMeta as readWorktreeMeta, short as shortCommit } from '../git/worktree-meta.js';
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
@@ -26,34 +64,36 @@ export interface RunningSupervisor {
   shutdown(): Promise<void>;
 }
 
+/** The crew's own tmux server of a project (not started by this). */
 export function crewServerFor(projectDir: string, env: NodeJS.ProcessEnv = process.env): CrewServer {
   return new CrewServer({ socketName: socketNameFor(projectDir), env });
 }
 
-/** The supervisor's view of the crew's tmux server. */
-export function tmuxPort(server: CrewServer): CrewTmux {
-  return {
-    socketPath: () => server.socketPath(),
-    ensureTeam: (team) => server.ensureTeam(team),
-    listPanes: () => server.listPanes(),
-    launch: (paneId, options) => server.launch(paneId, options),
-    sendKeys: (paneId, keys) => server.sendKeys(paneId, keys),
-    pasteText: (paneId, text) => server.pasteText(paneId, text),
-    capture: (paneId, options) => server.capture(paneId, options),
-    cursorLine: async (paneId) => {
-      const [y] = await server.run(['display-message', '-p', '-t', paneId, '#{cursor_y}']);
-      const lines = await server.run(['capture-pane', '-p', '-J', '-t', paneId, '-S', String(y ?? 0), '-E', String(y ?? 0)]);
-      return lines.join('\n');
-    },
-    killSession: async (name) => {
-      await server.killSession(name);
-    },
-    onPaneDied: (listener) => {
-      server.on('paneDied', (paneId) => listener(paneId));
-      server.on('paneGone', (paneId) => listener(paneId));
-    },
-    reportsPaneChanges: () => server.reportsPaneChanges,
-  };
+/** The cgroups of the crew of this tmux server, wherever the machine has them (to remove them). */
+export function crewCgroups(server: CrewServer): Promise<CgroupDriver> {
+  return detectCgroups({ name: server.socketName });
+}
+
+/** How this machine limits the crew of this tmux server: cgroups where it can, unless `MUSTER_CGROUPS=off`. */
+function cgroupsFor(server: CrewServer, env: NodeJS.ProcessEnv = process.env): Promise<CgroupDriver> {
+  const off = `MUSTER_CGROUPS=off${processSource().kind === 'ps' ? ', processes read with ps' : ''}`;
+  return env.MUSTER_CGROUPS === 'off' ? Promise.resolve(noCgroups(off)) : crewCgroups(server);
+}
+
+/** The project's ledger, to read events from. */
+export function openLedger(paths: StatePaths): Ledger {
+  return new Ledger(paths.stateDir);
+}
+
+/** The project's ledger, read and checked (a `LedgerError` when muster cannot read it); null when there is none. */
+export function readLedger(paths: StatePaths, project: ProjectSpec): LoadedLedger | null {
+  return loadLedger(openLedger(paths), project.teams.flatMap((t) => t.agents), Date.now());
+}
+
+/** A sampler of the machine's processes (e.g. for `status` without a supervisor). */
+export function newSampler(): Sampler {
+  // readings taken when asked (the ps source would hand out its last one)
+  return new Sampler({ readTable: () => processSource().tableNow() });
 }
 
 export interface StartOptions {
@@ -61,14 +101,15 @@ export interface StartOptions {
   paths: StatePaths;
   musterBin: string;
   env?: NodeJS.ProcessEnv;
-  onNotice?: (notice: CrewNotice) => void;
+  /** hears every event and snapshot besides the control socket's clients (the headless output) */
+  audience?: Audience;
   /** each start-up step as it begins (for `MUSTER_DEBUG`) */
   onStep?: (step: string) => void;
 }
 
 /**
- * Takes the lock, connects to (or starts) the crew's tmux server, picks the crew up and
- * opens the control socket. A crew whose tmux server was gone starts afresh.
+ * Takes the lock, reads the ledger, connects to (or starts) the crew's tmux server, picks
+ * the crew up and opens the control socket. A crew whose tmux server was gone starts afresh.
  */
 export async function startSupervisor(opts: StartOptions): Promise<RunningSupervisor> {
   const step = opts.onStep ?? (() => undefined);
@@ -80,29 +121,42 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     cleanups.length = 0;
   };
   try {
+    step('ledger');
+    const ledger = openLedger(opts.paths);
+    cleanups.push(() => ledger.close());
+    const saved = readLedger(opts.paths, opts.project);
     const server = crewServerFor(opts.paths.project, opts.env);
-    const existed = await CrewServer.probe(server.socketName, { env: opts.env });
+    const existed = await server.answers();
     step('tmux server');
     await server.open();
     cleanups.push(() => server.close());
-    const ledger = new Ledger(opts.paths.stateDir);
-    cleanups.push(() => ledger.close());
-    const tmux = tmuxPort(server);
-    const env = opts.env ?? process.env;
+    const tmux = crewTmux(server);
+    selectProcessSource(chooseProcessSource(opts.env ?? process.env)); // /proc, or ps where there is none (MUSTER_SAMPLER=ps)
     step('cgroups');
-    const driver = env.MUSTER_CGROUPS === 'off' ? noCgroups('MUSTER_CGROUPS=off') : await detectCgroups({ name: server.socketName });
-    const limits = new LimitsRuntime(driver);
+    const limits = new LimitsRuntime(await cgroupsFor(server, opts.env));
+    const worktrees = new WorktreeRuntime({
+      git: cliWorktreeGit,
+      stateDir: opts.paths.stateDir,
+      specs: opts.project.teams.flatMap((t) => t.agents),
+      logFile: (id) => agentLogFile(opts.paths, id),
+    });
     const supervisor = new Supervisor({
       project: opts.project,
       paths: opts.paths,
-      tmux,
-      ledger,
+      ports: {
+        tmux,
+        processes: machineProcesses,
+        sampler: new Sampler(),
+        limits,
+        inbox: inboxFolder(opts.paths.inboxDir),
+        commits: new CommitWatch(),
+        worktrees,
+        ledger,
+        clock: realClock,
+      },
+      saved,
       musterBin: opts.musterBin,
-      sampler: new Sampler(),
-      limits,
-      clock: realClock,
       freshStart: !existed,
-      worktreeGit: cliWorktreeGit,
     });
     const control = new ControlServer(opts.paths.stateDir);
     let endedResolve!: (how: { failure: string | null }) => void;
@@ -120,38 +174,20 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         await unwind();
         endedResolve({ failure });
       })());
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-    control.onCommand((cmd, args) =>
-      handleCommand(
-        {
-          supervisor,
-          tmux,
-          sleep,
-          down: async () => {
-            await downCrew(supervisor, tmux, opts.project);
-            // Reply first; then end the supervisor and its server.
-            setTimeout(() => void shutdown(true), 50);
-          },
-        },
-        cmd,
-        args,
-      ),
-    );
+    // `down`: the supervisor and its server end once the reply is on its way.
+    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, end: () => void setTimeout(() => void shutdown(true), 50) }));
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
-    const forward: SupervisorListener = (message) => {
-      control.broadcast(message);
-      if (message.type === 'event') opts.onNotice?.(message.event);
-    };
-    supervisor.subscribe(forward, () => control.subscriberCount > 0);
+    supervisor.subscribe(control);
+    if (opts.audience) supervisor.subscribe(opts.audience);
     const recovery = new ServerRecovery({
-      serverAnswers: () => CrewServer.probe(server.socketName, { env: opts.env }),
+      serverAnswers: () => server.answers(),
       reopen: () => server.open(),
       reconnected: (reason, lost) => supervisor.reconnected(reason, lost),
       giveUp: (why) => {
         failure = why;
         void shutdown(false);
       },
-      now: () => Date.now(),
+      now: realClock.now,
     });
     server.on('clientExit', (reason) => {
       if (!ending) void recovery.lost(reason);
@@ -165,13 +201,3 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     throw err;
   }
 }
-
-/** `muster down`: every agent stopped gracefully, then the teams' sessions removed. */
-export async function downCrew(supervisor: Supervisor, tmux: CrewTmux, project: ProjectSpec): Promise<void> {
-  const ids = supervisor.allSpecs().map((s) => s.id);
-  supervisor.dispatch({ type: 'stop', agents: ids, reason: 'down' });
-  await supervisor.idle(ids);
-  for (const team of project.teams) await tmux.killSession(team.name);
-}
-
-export { ANCHOR_SESSION };

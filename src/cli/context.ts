@@ -6,11 +6,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { shellQuote } from '../supervisor/launch-command.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { statePaths, type StatePaths } from '../supervisor/paths.js';
 
 export interface CliContext {
   dir: string;
+  /** the project was named with -C (not taken from the current folder) */
+  dirGiven: boolean;
   paths: StatePaths;
   /** the shell command that runs this muster */
   musterBin: string;
@@ -41,6 +43,7 @@ export function createContext(dirArg: string | null, env: NodeJS.ProcessEnv = pr
   const musterArgv = [process.execPath, MAIN];
   return {
     dir,
+    dirGiven: dirArg !== null,
     paths: statePaths(dir),
     musterBin: musterArgv.map(shellQuote).join(' '),
     musterArgv,

@@ -1,5 +1,5 @@
 /**
- * The project's `requires` (SPEC §1), checked before anything starts; every miss is
+ * The project's `requires` (in `muster.yaml`), checked before anything starts; every miss is
  * listed at once.
  */
 import * as fs from 'node:fs';
@@ -30,7 +30,8 @@ export async function checkRequires(project: ProjectSpec, env: NodeJS.ProcessEnv
   });
 }
 
-function onPath(cmd: string, env: NodeJS.ProcessEnv): boolean {
+/** True when `cmd` (a name looked up on PATH, or a path) is an executable file. */
+export function onPath(cmd: string, env: NodeJS.ProcessEnv): boolean {
   if (cmd.includes('/')) return isExecutable(cmd);
   return (env.PATH ?? '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, cmd)));
 }

@@ -10,11 +10,14 @@ import {
   DEFAULT_CHECKIN_GRACE_MS,
   DEFAULT_CHECKIN_NUDGE,
   DEFAULT_COMMIT_NUDGE,
+  DEFAULT_LOGS,
+  DEFAULT_PIDS,
   DEFAULT_PRIORITY,
   DEFAULT_RESTART,
 } from './defaults.js';
 import { NAME_HINT, NAME_RE, type RawAgent, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
-import type { AgentSpec, CheckinSpec, CommitSpec, RestartSpec, WorktreeSpec } from './types.js';
+import type { RawPreset } from './preset-schema.js';
+import type { AgentSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec, WorktreeSpec } from './types.js';
 import type { ParsedAgent } from './team-file.js';
 import type { Path, YamlSource } from './yaml-source.js';
 
@@ -24,14 +27,26 @@ export interface AfterRef {
   path: Path;
 }
 
+/** An agent resolved but for its preset, which is read from files later (preset-file.ts). */
+export type DraftAgentSpec = Omit<AgentSpec, 'preset'>;
+
+/** An agent's `preset:` as written (a name or a map; undefined: detect it from `run`) and where. */
+export interface PresetRef {
+  value: string | RawPreset | undefined;
+  path: Path;
+}
+
 /** A resolved agent plus what later stages need to report problems. */
 export interface ExpandedAgent {
-  spec: AgentSpec;
+  spec: DraftAgentSpec;
+  preset: PresetRef;
   /** the agent's name in the file (the for_each base name for expansions) */
   base: string;
   /** where the agent is written */
   path: Path;
   afterRefs: AfterRef[];
+  /** where its working directory is written (agent, team defaults or team), or null for the project folder */
+  cwdPath: Path | null;
   /** `worktree: { share: AGENT }` as written (resolved across teams by worktree-share.ts) */
   shareRef: AfterRef | null;
   /** where `worktree` and `base` are written (the agent or the team's defaults), for problems found later */
@@ -47,6 +62,10 @@ export interface TeamContext {
   env: Record<string, string>;
   defaults: RawDefaults;
   src: YamlSource;
+  /** where the team's `cwd` is written, or null when it has none */
+  cwdPath?: Path | null;
+  /** the project's log cap (muster.yaml `logs`), under the team's and the agent's */
+  logs?: LogsSpec;
 }
 
 type Merged = Omit<RawAgent, 'after' | 'for_each'>;
@@ -74,6 +93,7 @@ export function mergeDefaults(defaults: RawDefaults, agent: RawAgent): Merged {
   const m = merged as Merged;
   m.limits = overlay(defaults.limits, agent.limits);
   m.restart = overlay(defaults.restart, agent.restart);
+  m.logs = overlay(defaults.logs, agent.logs);
   m.env = overlay(defaults.env, agent.env);
   m.checkin = overlayOff<Exclude<RawCheckin, 'off'>>(defaults.checkin, agent.checkin);
   m.commit = overlayOff<Exclude<RawCommit, 'off'>>(defaults.commit, agent.commit);
@@ -234,7 +254,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
       const name = item === null ? agent.name : `${agent.name}-${item}`;
       const env: Record<string, string> = { ...team.env };
       for (const [k, v] of Object.entries(m.env ?? {})) env[k] = replaceItem(v, item);
-      const spec: AgentSpec = {
+      const spec: DraftAgentSpec = {
         id: `${team.name}/${name}`,
         team: team.name,
         name,
@@ -247,16 +267,17 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         limits: {
           cpu: m.limits?.cpu ?? null,
           memory: m.limits?.memory ?? null,
+          pids: m.limits?.pids === undefined ? DEFAULT_PIDS : m.limits.pids,
           onMemory: m.limits?.on_memory ?? 'restart',
           onCpu: m.limits?.on_cpu ?? 'throttle',
         },
         ...features,
+        logs: { maxBytes: m.logs?.max ?? team.logs?.maxBytes ?? DEFAULT_LOGS.maxBytes, keep: m.logs?.keep ?? team.logs?.keep ?? DEFAULT_LOGS.keep },
         optional: m.optional ?? false,
         uses: [...(m.uses ?? [])],
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
-        preset: m.preset ?? null,
         item,
         worktree: wt.own
           ? {
@@ -270,7 +291,18 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
       const shareRef = wt.share === null || wt.worktreeAt === null ? null : { ref: replaceItem(wt.share, item), path: [...wt.worktreeAt, 'share'] };
-      out.push({ spec, base: agent.name, path: agent.path, afterRefs, shareRef, worktreeAt: wt.worktreeAt, baseAt: wt.baseAt });
+      const cwdPath = raw.cwd !== undefined ? [...agent.path, 'cwd'] : team.defaults.cwd !== undefined ? ['defaults', 'cwd'] : (team.cwdPath ?? null);
+      out.push({
+        spec,
+        base: agent.name,
+        path: agent.path,
+        afterRefs,
+        cwdPath,
+        preset: { value: m.preset, path: keyPath(agent, raw, 'preset') },
+        shareRef,
+        worktreeAt: wt.worktreeAt,
+        baseAt: wt.baseAt,
+      });
     }
   }
   return { agents: out, dropped, droppedRefs, problems };

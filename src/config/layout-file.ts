@@ -1,5 +1,5 @@
 /**
- * Layout files, `layouts/<name>.yaml` (SPEC §1): the project's own `layouts/`
+ * Layout files, `layouts/<name>.yaml` (README, "A team file"): the project's own `layouts/`
  * folder is searched first, then the layouts built into the package.
  */
 import { join } from 'node:path';

@@ -6,10 +6,12 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError, type FileProblem } from '../errors.js';
 import { DEFAULT_LAYOUT_NAME } from './defaults.js';
-import { dropAll, expandAgents, type Expansion } from './expand.js';
+import { dropAll, expandAgents, type ExpandedAgent, type Expansion } from './expand.js';
 import { resolveAfter, type GraphTeam } from './graph.js';
 import { nodeIo, type ConfigIo } from './io.js';
 import { BUILTIN_LAYOUTS_DIR, layoutNames, loadLayout, type LayoutDirs, type LayoutFile } from './layout-file.js';
+import { BUILTIN_PRESETS_DIR, PresetLibrary, type Resolved } from './preset-file.js';
+import type { PresetSpec } from './preset-types.js';
 import { readProjectFile, PROJECT_FILE, type ProjectFile } from './project-file.js';
 import { LAYOUT_NAME_RE } from './schema.js';
 import { orList } from './suggest.js';
@@ -25,6 +27,8 @@ export interface LoadOptions {
   io?: ConfigIo;
   /** the built-in layouts folder (default: the package's `layouts/`) */
   builtinLayoutsDir?: string;
+  /** the built-in presets folder (default: the package's `presets/`) */
+  builtinPresetsDir?: string;
   /**
    * Asks git about the repositories of agents with `worktree: own` (`validate` and `up`
    * pass one); without it those checks are left out.
@@ -160,6 +164,33 @@ async function teamLayout(
   return layout;
 }
 
+/** The preset an agent names (or extends inline), else the one its `run` program picks. */
+async function agentPreset(lib: PresetLibrary, agent: ExpandedAgent, src: YamlSource): Promise<Resolved> {
+  const { value, path } = agent.preset;
+  if (typeof value === 'string') return lib.byName(value, { src, path });
+  const detected = await lib.detect(agent.spec.run);
+  return value === undefined ? lib.byName(detected, null) : lib.inline(value, src, path, detected);
+}
+
+/**
+ * Working directories that do not exist, each at the `cwd` that names it. muster creates
+ * no folder for an agent (there is no setup step), so a missing one is an error here
+ * rather than a launch that fails later.
+ */
+async function missingFolders(agents: readonly ExpandedAgent[], src: YamlSource, io: ConfigIo, show: (abs: string) => string): Promise<FileProblem[]> {
+  const problems: FileProblem[] = [];
+  const known = new Map<string, boolean>();
+  for (const { spec, cwdPath } of agents) {
+    if (!known.has(spec.cwd)) known.set(spec.cwd, await io.isDir(spec.cwd));
+    if (known.get(spec.cwd)) continue;
+    const shown = show(spec.cwd);
+    problems.push(
+      src.problem(cwdPath ?? [], `working directory ${JSON.stringify(shown)} does not exist: create it (mkdir -p ${shown}) or fix cwd`),
+    );
+  }
+  return problems;
+}
+
 /**
  * Checks the project in `dir` (team files from `files`, relative to `dir`,
  * else from muster.yaml, else `teams/*.yaml`) and returns every problem; the
@@ -185,9 +216,11 @@ export async function validateProject(dir: string, files?: readonly string[], op
       expanded.set(team, dropAll(team.agents));
       continue;
     }
-    const context = { name: team.name, cwd: resolve(absDir, head.cwd ?? '.'), env: head.env ?? {}, defaults, src: team.src };
+    const cwdPath = head.cwd === undefined ? null : ['cwd'];
+    const context = { name: team.name, cwd: resolve(absDir, head.cwd ?? '.'), env: head.env ?? {}, defaults, src: team.src, cwdPath, logs: project.logs };
     const result = expandAgents(context, team.agents);
     problems.push(...result.problems);
+    problems.push(...(await missingFolders(result.agents, team.src, io, show)));
     expanded.set(team, result);
   }
 
@@ -199,12 +232,19 @@ export async function validateProject(dir: string, files?: readonly string[], op
   if (options.repoProbe) problems.push(...(await checkWorktreeRepos(graphTeams, options.repoProbe)));
 
   const layouts = new Map<string, LayoutFile | null>();
+  const presetLib = new PresetLibrary({ project: join(absDir, 'presets'), builtin: options.builtinPresetsDir ?? BUILTIN_PRESETS_DIR }, io, show);
   const teams: TeamSpec[] = [];
   for (const team of unique.teams) {
     const { agents, dropped } = expanded.get(team) ?? { agents: [], dropped: [] };
     const layout = await teamLayout(team, dirs, io, show, layouts, problems);
     const placed = resolveWindows({ name: team.name, agents: agents.map((a) => ({ name: a.spec.name, base: a.base })), dropped }, layout);
     problems.push(...placed.problems);
+    const presets: (PresetSpec | null)[] = [];
+    for (const agent of agents) {
+      const resolved = await agentPreset(presetLib, agent, team.src);
+      problems.push(...resolved.problems);
+      presets.push(resolved.preset);
+    }
     if (team.head === null || !isWhole(team)) continue;
     teams.push({
       name: team.name,
@@ -213,7 +253,12 @@ export async function validateProject(dir: string, files?: readonly string[], op
       maxParallel: team.head.max_parallel ?? null,
       layoutName: team.head.layout ?? DEFAULT_LAYOUT_NAME,
       windows: placed.windows,
-      agents: agents.map((a) => ({ ...a.spec, after: graph.after.get(a.spec.id) ?? [], worktree: shares.worktree.get(a.spec.id) ?? a.spec.worktree })),
+      agents: agents.map((a, i) => ({
+        ...a.spec,
+        preset: presets[i] as PresetSpec,
+        after: graph.after.get(a.spec.id) ?? [],
+        worktree: shares.worktree.get(a.spec.id) ?? a.spec.worktree,
+      })),
     });
   }
 
@@ -226,6 +271,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       teams,
       pulseMs: project.pulseMs,
       ceiling: project.ceiling,
+      logs: project.logs,
       requires: project.requires,
     },
     problems: [],

@@ -3,8 +3,8 @@
  * durations in milliseconds, memory in bytes, CPU in percent of one core.
  * Every default is applied; nothing downstream looks at YAML again.
  */
+import type { PresetSpec } from './preset-types.js';
 export type Priority = 'high' | 'normal' | 'low';
-export type PresetName = 'claude' | 'codex' | 'aider' | 'gemini' | 'shell';
 export type OnMemory = 'restart' | 'stop' | 'none';
 export type OnCpu = 'throttle' | 'none';
 export type OnMiss = 'nudge' | 'restart' | 'stop' | 'none';
@@ -15,6 +15,8 @@ export interface LimitsSpec {
   cpu: number | null;
   /** bytes, or null for no limit */
   memory: number | null;
+  /** processes (and threads) the agent may have at once, or null for no limit; enforced where the cgroup pids controller exists */
+  pids: number | null;
   onMemory: OnMemory;
   onCpu: OnCpu;
 }
@@ -30,6 +32,13 @@ export interface CheckinSpec {
 export interface CommitSpec {
   everyMs: number;
   nudge: string;
+}
+
+/** The size cap of a log and how many rotated files are kept (docs/reliability.md). */
+export interface LogsSpec {
+  /** bytes */
+  maxBytes: number;
+  keep: number;
 }
 
 export interface RestartSpec {
@@ -76,6 +85,7 @@ export interface AgentSpec {
   checkin: CheckinSpec | null;
   commit: CommitSpec | null;
   restart: RestartSpec;
+  logs: LogsSpec;
   optional: boolean;
   /** exclusive resources, e.g. `port:3000` */
   uses: string[];
@@ -83,7 +93,8 @@ export interface AgentSpec {
   expectMs: number | null;
   /** one-shot agents: re-runs on non-zero exit */
   retries: number;
-  preset: PresetName | null;
+  /** how its screen is read and text typed into it (docs/presets.md) */
+  preset: PresetSpec;
   /** the for_each item this agent was expanded from, if any */
   item: string | null;
   /** its git worktree, or null (`worktree: off`) */
@@ -134,5 +145,7 @@ export interface ProjectSpec {
   teams: TeamSpec[];
   pulseMs: number;
   ceiling: CeilingSpec;
+  /** the project's log cap: the default of every agent, and the supervisor's own log */
+  logs: LogsSpec;
   requires: RequiresSpec;
 }

@@ -1,5 +1,5 @@
 /**
- * Units of the user's files (SPEC §1): CPU percentages, memory sizes,
+ * Units of the user's files (README, "A team file"): CPU percentages, memory sizes,
  * durations and machine percentages. Every parser takes the raw YAML value
  * and returns a value or a short message; none of them throws.
  */

@@ -1,10 +1,10 @@
 /**
- * The runtime state of one agent: one type per lifecycle state (SPEC §4), plus the
+ * The runtime state of one agent: one type per lifecycle state, plus the
  * counters every state carries. Plain data, JSON-serialisable: it is what the ledger
  * persists and what a new supervisor picks up after a crash.
  */
-export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses' | 'requires';
-export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'checkin' | 'launch' | 'lost';
+export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses';
+export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'pids' | 'checkin' | 'launch' | 'lost';
 export type StopReason = 'user' | 'memory' | 'checkin' | 'down';
 
 export type AgentStatus =
@@ -14,7 +14,10 @@ export type AgentStatus =
   | { state: 'throttled'; since: number }
   | { state: 'paused'; since: number; by: 'user' | 'ceiling' }
   | { state: 'backoff'; until: number; reason: FailReason }
-  | { state: 'stopped'; at: number; reason: StopReason }
+  /** asked to stop: its processes are being ended (interrupt, TERM, KILL) */
+  | { state: 'stopping'; since: number; reason: StopReason }
+  /** its processes are gone; `survivors`: pids still there after SIGKILL (normally none) */
+  | { state: 'stopped'; at: number; reason: StopReason; survivors: number[] }
   | { state: 'done'; at: number }
   | { state: 'failed'; at: number; reason: FailReason };
 
@@ -22,18 +25,32 @@ export type AgentStateName = AgentStatus['state'];
 
 export type Activity = 'busy' | 'idle' | 'waiting';
 
-/** Text waiting to be typed into the agent once it can take it. */
-export interface OutboxItem {
+/**
+ * Text waiting to be typed into the agent once it can take it. A handoff's item names the
+ * handoff (the crew's list owns it); its text is made from it when it is typed.
+ */
+export type OutboxItem = OutboxText | OutboxHandoff;
+
+interface OutboxBase {
   id: string;
-  kind: 'prompt' | 'handoff' | 'nudge' | 'commit' | 'message';
-  text: string;
   /** typed even while the agent is busy (the user asked) */
   force: boolean;
-  /** the handoff it delivers */
-  ref: string | null;
+  /** failed tries so far (three and it is dropped) */
   tries: number;
 }
 
+export interface OutboxText extends OutboxBase {
+  kind: 'prompt' | 'nudge' | 'commit' | 'message';
+  text: string;
+}
+
+export interface OutboxHandoff extends OutboxBase {
+  kind: 'handoff';
+  /** the id of the handoff it delivers */
+  handoff: string;
+}
+
+/** A handoff from one agent to another; the crew's `handoffs` list is its one owner. */
 export interface Handoff {
   id: string;
   from: string;
@@ -67,8 +84,6 @@ export interface AgentRuntime {
   /** when the current attempt started running, and when the last one ended */
   startedAt: number | null;
   endedAt: number | null;
-  /** agents this one has handed work to (releases their `after`) */
-  handedOffTo: string[];
   doneMessage: string | null;
   /** the last check-in (`muster checkin`, `handoff` or `done`) and its message */
   lastCheckin: number | null;
@@ -92,12 +107,18 @@ export interface AgentRuntime {
   stallNotified: boolean;
 }
 
+/**
+ * The whole crew as the core sees it and the ledger keeps it. Every part is always there:
+ * it is made by `newCrew` or read by `fromLedger` (crew-state.ts), and everything else
+ * only transforms it.
+ */
 export interface CrewState {
   /** agent id → runtime, in config order */
   agents: Record<string, AgentRuntime>;
   /** consecutive pulses with the machine above, and below, its ceiling */
-  pressure?: { over: number; under: number };
-  handoffs?: Handoff[];
+  pressure: { over: number; under: number };
+  /** every handoff of the run, pending or delivered, oldest first */
+  handoffs: Handoff[];
 }
 
 /** States in which the agent's processes are (or are about to be) alive. */
@@ -106,8 +127,14 @@ export function isAlive(status: AgentStatus): boolean {
     status.state === 'starting' ||
     status.state === 'running' ||
     status.state === 'throttled' ||
-    status.state === 'paused'
+    status.state === 'paused' ||
+    status.state === 'stopping'
   );
+}
+
+/** Alive and meant to stay so (not being stopped): timeouts and exits are judged for these. */
+export function isLive(status: AgentStatus): boolean {
+  return isAlive(status) && status.state !== 'stopping';
 }
 
 /** States that hold a slot against `max_parallel`, `uses` and the ceiling. */
@@ -128,7 +155,6 @@ export function freshRuntime(id: string): AgentRuntime {
     exitCode: null,
     startedAt: null,
     endedAt: null,
-    handedOffTo: [],
     doneMessage: null,
     lastCheckin: null,
     checkinMessage: null,
@@ -147,13 +173,15 @@ export function freshRuntime(id: string): AgentRuntime {
   };
 }
 
-/** The reason field of SPEC §4 for a status. */
+/** The `reason` field that status shows for a status. */
 export function statusReason(status: AgentStatus): string | null {
   switch (status.state) {
+    case 'stopped':
+      return status.survivors.length > 0 ? 'survivors' : status.reason;
     case 'pending':
     case 'backoff':
     case 'failed':
-    case 'stopped':
+    case 'stopping':
       return status.reason;
     case 'paused':
       return status.by;

@@ -1,11 +1,12 @@
 /**
- * Coordination (SPEC §3): check-in cadence, commit cadence, handoffs, and the outbox of
+ * Coordination: check-in cadence, commit cadence, handoffs, and the outbox of
  * text waiting to be typed into each agent (first prompt, handoffs, nudges, messages).
  * Pure: these functions read the agent and the time and act through a transaction.
  */
 import type { AgentSpec } from '../config/types.js';
 import type { AgentRuntime, Handoff, OutboxItem } from './agent-state.js';
 import type { CrewEffect, NotifyLevel } from './crew-events.js';
+import { unreachable } from './exhaustive.js';
 
 /** What coordination needs from the step that runs it. */
 export interface CoordinationTx {
@@ -40,8 +41,13 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
     if (!rt || !typing(rt) || rt.typing !== null) continue;
     const next = rt.outbox[0];
     if (!next || (!next.force && rt.activity !== 'idle')) continue;
+    const text = next.kind === 'handoff' ? handoffTextOf(tx, next.handoff) : next.text;
+    if (text === null) {
+      tx.update(spec.id, { outbox: rt.outbox.slice(1) }); // its handoff is gone: nothing to type
+      continue;
+    }
     tx.update(spec.id, { typing: next.id });
-    tx.effect({ type: 'type', agent: spec.id, id: next.id, text: next.text });
+    tx.effect({ type: 'type', agent: spec.id, id: next.id, text });
   }
 }
 
@@ -62,7 +68,7 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, submitte
   }
   tx.update(id, { typing: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
   if (item?.kind === 'handoff') {
-    const h = tx.handoffs.find((x) => x.id === item.ref);
+    const h = tx.handoffs.find((x) => x.id === item.handoff);
     if (h && h.state === 'pending') {
       h.state = 'delivered';
       h.delivered = tx.now;
@@ -82,7 +88,7 @@ export function onLaunched(tx: CoordinationTx, id: string): void {
   if (!rt || !spec) return;
   const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message');
   tx.update(id, {
-    outbox: spec.prompt ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, ref: null, tries: 0 }, ...kept] : kept,
+    outbox: spec.prompt ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,
     typing: null,
     overdueSince: null,
     lastNudgeAt: null,
@@ -107,13 +113,10 @@ export function onHandoff(
   h: { id: string; from: string; to: string; message: string; file: string | null; branch?: string | null; commit?: string | null },
 ): void {
   if (tx.handoffs.some((x) => x.id === h.id)) return;
-  const from = tx.get(h.from);
-  if (from && !from.handedOffTo.includes(h.to)) tx.update(h.from, { handedOffTo: [...from.handedOffTo, h.to] });
   onCheckin(tx, h.from, `handed off to ${h.to}`);
   const where = branchNote(h.branch, h.commit);
   tx.handoffs.push({ ...h, state: 'pending', created: tx.now, delivered: null });
-  const text = `Handoff from ${h.from}${where ? ` (${where})` : ''}: ${h.message}${h.file ? `\n(file: ${h.file})` : ''}`;
-  enqueue(tx, h.to, { id: `handoff-${h.id}`, kind: 'handoff', text, force: false, ref: h.id, tries: 0 });
+  enqueue(tx, h.to, { id: `handoff-${h.id}`, kind: 'handoff', handoff: h.id, force: false, tries: 0 });
   tx.notify('info', h.from, 'handoff', `handed off to ${h.to}${where ? ` (${where})` : ''}: ${oneLine(h.message)}`);
 }
 
@@ -122,8 +125,19 @@ export function forceHandoff(tx: CoordinationTx, handoffId: string): boolean {
   const h = tx.handoffs.find((x) => x.id === handoffId && x.state === 'pending');
   const rt = h ? tx.get(h.to) : undefined;
   if (!h || !rt) return false;
-  tx.update(h.to, { outbox: rt.outbox.map((o) => (o.ref === handoffId ? { ...o, force: true } : o)) });
+  tx.update(h.to, { outbox: rt.outbox.map((o) => (o.kind === 'handoff' && o.handoff === handoffId ? { ...o, force: true } : o)) });
   return true;
+}
+
+/** What is typed into the target of a handoff. */
+export function handoffText(h: Handoff): string {
+  const where = branchNote(h.branch, h.commit);
+  return `Handoff from ${h.from}${where ? ` (${where})` : ''}: ${h.message}${h.file ? `\n(file: ${h.file})` : ''}`;
+}
+
+function handoffTextOf(tx: CoordinationTx, id: string): string | null {
+  const h = tx.handoffs.find((x) => x.id === id);
+  return h ? handoffText(h) : null;
 }
 
 /**
@@ -138,7 +152,7 @@ export function judgeCheckins(tx: CoordinationTx, specs: readonly AgentSpec[]): 
     const due = (rt.lastCheckin !== null && rt.lastCheckin > rt.startedAt ? rt.lastCheckin : rt.startedAt) + c.everyMs;
     if (tx.now < due) continue;
     const nudge = (): void => {
-      enqueue(tx, spec.id, { id: `nudge-${tx.now}`, kind: 'nudge', text: c.nudge, force: false, ref: null, tries: 0 });
+      enqueue(tx, spec.id, { id: `nudge-${tx.now}`, kind: 'nudge', text: c.nudge, force: false, tries: 0 });
       tx.update(spec.id, { lastNudgeAt: tx.now });
     };
     if (rt.overdueSince === null) {
@@ -160,6 +174,8 @@ export function judgeCheckins(tx: CoordinationTx, specs: readonly AgentSpec[]): 
         case 'none':
           tx.notify('warn', spec.id, 'missed', `${late} (on_miss: none)`);
           break;
+        default:
+          unreachable(c.onMiss);
       }
     } else if (rt.escalated && c.onMiss === 'nudge' && rt.lastNudgeAt !== null && tx.now >= rt.lastNudgeAt + c.graceMs) {
       nudge();
@@ -182,7 +198,7 @@ export function judgeCommits(tx: CoordinationTx, specs: readonly AgentSpec[], co
     const active = rt.lastBusyAt !== null && rt.lastBusyAt > since;
     const nudgedRecently = rt.lastCommitNudgeAt !== null && tx.now - rt.lastCommitNudgeAt < c.everyMs;
     if (tx.now - since < c.everyMs || !active || nudgedRecently) continue;
-    enqueue(tx, spec.id, { id: `commit-${tx.now}`, kind: 'commit', text: c.nudge, force: false, ref: null, tries: 0 });
+    enqueue(tx, spec.id, { id: `commit-${tx.now}`, kind: 'commit', text: c.nudge, force: false, tries: 0 });
     tx.update(spec.id, { lastCommitNudgeAt: tx.now });
     tx.notify('info', spec.id, 'commit-nudge', `last commit ${last === null ? 'never' : `${minutes(tx.now - last)} ago`}: asked to commit`);
   }

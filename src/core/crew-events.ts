@@ -12,9 +12,14 @@ export type CrewEvent =
   | { type: 'launched'; agent: string; attempt: number; pane: string; pid: number }
   | { type: 'launch-failed'; agent: string; attempt: number; message: string }
   /** the attempt's pane process exited (code null: killed by a signal or unknown) */
-  | { type: 'exited'; agent: string; attempt: number; code: number | null; cause?: 'memory' }
+  | { type: 'exited'; agent: string; attempt: number; code: number | null; cause?: 'memory' | 'pids' }
   /** the agent's pane disappeared without an exit status */
   | { type: 'vanished'; agent: string; attempt: number }
+  /**
+   * a `kill` effect finished: the attempt's processes are gone, but for `survivors` (pids
+   * still there after SIGKILL); `code`: how its pane process ended, when tmux knows
+   */
+  | { type: 'killed'; agent: string; attempt: number; code: number | null; survivors: number[] }
   /** `muster checkin` from inside the agent */
   | { type: 'checkin'; agent: string; message: string | null }
   /** `muster done` from inside the agent */
@@ -50,17 +55,27 @@ export type NotifyLevel = 'info' | 'warn' | 'error';
 export type CrewEffect =
   /** start attempt `attempt` of the agent in its pane */
   | { type: 'launch'; agent: string; attempt: number }
-  /** end the agent's processes: graceful = interrupt, TERM, then KILL; then report nothing (state already moved) */
-  | { type: 'kill'; agent: string; graceful: boolean }
-  /** hold the agent's processes to `cpu` percent of one core (where no cgroup quota does) */
-  | { type: 'throttle'; agent: string; cpu: number }
+  /** end the processes of the agent's attempt: graceful = interrupt, TERM, then KILL; answer with a `killed` event */
+  | { type: 'kill'; agent: string; attempt: number; graceful: boolean }
+  /**
+   * hold the agent's processes to `cpu` percent of one core (where no cgroup quota does);
+   * `refresh`: it is held already, this pulse's processes (children born since) join
+   */
+  | { type: 'throttle'; agent: string; cpu: number; refresh: boolean }
   | { type: 'unthrottle'; agent: string }
   /** type text into the agent's pane and submit it; answer with a `typed` event */
   | { type: 'type'; agent: string; id: string; text: string }
   | { type: 'freeze'; agent: string }
   | { type: 'thaw'; agent: string }
+  /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */
+  | { type: 'release'; agent: string }
   /** something happened that users should see (event line, log, TUI) */
   | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string };
+
+/** An effect that only keeps up what already holds (a pulse with only these changes nothing). */
+export function isRefresh(effect: CrewEffect): boolean {
+  return effect.type === 'throttle' && effect.refresh;
+}
 
 export interface StepResult<S> {
   state: S;

@@ -6,8 +6,8 @@
  */
 import type { AgentSpec, CeilingSpec } from '../config/types.js';
 import {
-  freshRuntime,
   isAlive,
+  isLive,
   type AgentRuntime,
   type AgentStatus,
   type CrewState,
@@ -18,6 +18,8 @@ import {
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
+import { unreachable } from './exhaustive.js';
+import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
@@ -28,14 +30,6 @@ export interface CrewContext {
   maxParallel: ReadonlyMap<string, number | null>;
   ceiling: CeilingSpec;
   machine: MachineLoad | null;
-  requiresMet: boolean;
-}
-
-/** A crew with an entry for every configured agent (kept ones keep their counters). */
-export function initialCrew(specs: readonly AgentSpec[], previous: CrewState | null = null): CrewState {
-  const agents: Record<string, AgentRuntime> = {};
-  for (const spec of specs) agents[spec.id] = { ...freshRuntime(spec.id), ...previous?.agents[spec.id] };
-  return { agents };
 }
 
 export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepResult<CrewState> {
@@ -47,6 +41,7 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 
 /** Mutable working copy for one step; agents are copied on write. */
 class Transaction implements coordination.CoordinationTx {
+  private readonly before: Readonly<Record<string, AgentRuntime>>;
   private readonly agents: Record<string, AgentRuntime>;
   private pressure: { over: number; under: number };
   readonly handoffs: Handoff[];
@@ -54,14 +49,26 @@ class Transaction implements coordination.CoordinationTx {
   private readonly specs: Map<string, AgentSpec>;
 
   constructor(crew: CrewState, private readonly ctx: CrewContext) {
+    this.before = crew.agents;
     this.agents = { ...crew.agents };
-    this.pressure = crew.pressure ?? { over: 0, under: 0 };
-    this.handoffs = (crew.handoffs ?? []).map((h) => ({ ...h }));
+    this.pressure = crew.pressure;
+    this.handoffs = crew.handoffs.map((h) => ({ ...h }));
     this.specs = new Map(ctx.specs.map((s) => [s.id, s]));
   }
 
   result(): StepResult<CrewState> {
+    // An agent left with no process gives back what held its processes (after any kill queued before).
+    for (const [id, rt] of Object.entries(this.agents)) {
+      const was = this.before[id];
+      if (was && was !== rt && holdsProcesses(was) && !holdsProcesses(rt)) this.effects.push({ type: 'release', agent: id });
+    }
     return { state: { agents: this.agents, pressure: this.pressure, handoffs: this.handoffs }, effects: this.effects };
+  }
+
+  /** Ends the processes of the agent's current attempt (the runner answers with `killed`). */
+  kill(id: string, graceful: boolean): void {
+    const rt = this.agents[id];
+    if (rt) this.effects.push({ type: 'kill', agent: id, attempt: rt.attempt, graceful });
   }
 
   get now(): number {
@@ -80,7 +87,7 @@ class Transaction implements coordination.CoordinationTx {
     const rt = this.get(id);
     const spec = this.specs.get(id);
     if (!rt || !spec) return;
-    this.effects.push({ type: 'kill', agent: id, graceful: true });
+    this.kill(id, true);
     if (action === 'stop') {
       this.update(id, { status: { state: 'failed', at: this.now, reason: 'checkin' }, endedAt: this.now });
       this.notify('error', id, 'missed', `${why}: stopped`);
@@ -105,6 +112,8 @@ class Transaction implements coordination.CoordinationTx {
         return this.onEnded(event.agent, event.attempt, event.code, event.cause ?? 'exit');
       case 'vanished':
         return this.onEnded(event.agent, event.attempt, null, 'lost');
+      case 'killed':
+        return this.onKilled(event.agent, event.attempt, event.code, event.survivors);
       case 'checkin':
         coordination.onCheckin(this, event.agent, event.message);
         this.notify('info', event.agent, 'checkin', event.message ? `checked in: ${event.message}` : 'checked in');
@@ -117,10 +126,10 @@ class Transaction implements coordination.CoordinationTx {
       case 'typed':
         return coordination.onTyped(this, event.agent, event.id, event.submitted);
       case 'message':
-        return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, ref: null, tries: 0 });
+        return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, tries: 0 });
       case 'nudge': {
         const nudge = this.specs.get(event.agent)?.checkin?.nudge ?? DEFAULT_NUDGE;
-        return coordination.enqueue(this, event.agent, { id: `nudge-${this.now}`, kind: 'nudge', text: nudge, force: true, ref: null, tries: 0 });
+        return coordination.enqueue(this, event.agent, { id: `nudge-${this.now}`, kind: 'nudge', text: nudge, force: true, tries: 0 });
       }
       case 'deliver':
         coordination.forceHandoff(this, event.handoff);
@@ -137,6 +146,8 @@ class Transaction implements coordination.CoordinationTx {
       case 'resume':
         for (const id of event.agents) this.resume(id);
         return;
+      default:
+        return unreachable(event);
     }
   }
 
@@ -148,19 +159,18 @@ class Transaction implements coordination.CoordinationTx {
       if (!rt) continue;
       const s = rt.status;
       if (s.state === 'backoff' && s.until <= now) this.launch(spec.id);
-      else if (spec.timeoutMs !== null && isAlive(s) && rt.startedAt !== null && now - rt.startedAt >= spec.timeoutMs) {
+      else if (spec.timeoutMs !== null && isLive(s) && rt.startedAt !== null && now - rt.startedAt >= spec.timeoutMs) {
         this.update(spec.id, { status: { state: 'failed', at: now, reason: 'timeout' }, endedAt: now });
-        this.effects.push({ type: 'kill', agent: spec.id, graceful: true });
+        this.kill(spec.id, true);
         this.notify('error', spec.id, 'timeout', `timed out after ${formatMs(spec.timeoutMs)}; stopped`);
       }
     }
     const plan = schedule({
       specs: this.ctx.specs,
-      crew: { agents: this.agents },
+      crew: { agents: this.agents, pressure: this.pressure, handoffs: this.handoffs },
       maxParallel: this.ctx.maxParallel,
       ceiling: this.ctx.ceiling,
       machine: this.ctx.machine,
-      requiresMet: this.ctx.requiresMet,
     });
     for (const [id, reason] of plan.waiting) {
       const s = this.agents[id]?.status;
@@ -210,8 +220,8 @@ class Transaction implements coordination.CoordinationTx {
     const rt = this.get(id);
     const spec = this.specs.get(id);
     if (!rt || !spec || rt.attempt !== attempt) return;
-    if (!isAlive(rt.status)) {
-      // Stopped, done, failed by us: the process ending is expected; keep the code.
+    if (!isLive(rt.status)) {
+      // Stopping, stopped, done, failed by us: the process ending is expected; keep the code.
       this.update(id, { pid: null, exitCode: code ?? rt.exitCode });
       return;
     }
@@ -225,7 +235,27 @@ class Transaction implements coordination.CoordinationTx {
       return this.judgeEnd(spec, rt, code, cause, how);
     }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
-    this.judgeEnd(spec, rt, code, cause, how);
+    const limit = cause === 'pids' ? ` after reaching its process limit (${spec.limits.pids ?? '?'})` : '';
+    this.judgeEnd(spec, rt, code, cause, `${how}${limit}`);
+  }
+
+  /**
+   * A kill finished. A stopping agent is stopped now that its processes are gone; processes
+   * that survived SIGKILL are reported, and a stop that left some says so in its state.
+   */
+  private onKilled(id: string, attempt: number, code: number | null, survivors: number[]): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt) return;
+    const now = this.ctx.now;
+    const left = survivors.length > 0 ? `${survivors.length} process(es) survived SIGKILL (pid ${survivors.join(', ')})` : null;
+    if (rt.status.state === 'stopping') {
+      this.update(id, { status: { state: 'stopped', at: now, reason: rt.status.reason, survivors }, pid: null, exitCode: code ?? rt.exitCode, endedAt: now });
+      if (left) this.notify('error', id, 'survivors', `stopped, but ${left}`);
+      else this.notify('info', id, 'stopped', 'stopped');
+      return;
+    }
+    if (!isLive(rt.status)) this.update(id, { pid: null, exitCode: code ?? rt.exitCode });
+    if (left) this.notify('error', id, 'survivors', left);
   }
 
   /** The attempt is over (it exited, or muster ends it for a limit): done, restart, retry or fail. */
@@ -267,6 +297,8 @@ class Transaction implements coordination.CoordinationTx {
         });
         this.notify('warn', id, 'restart', `${how}; restarting in ${formatMs(decision.delayMs)}`);
         return;
+      default:
+        return unreachable(decision);
     }
   }
 
@@ -282,7 +314,7 @@ class Transaction implements coordination.CoordinationTx {
       switch (decision.kind) {
         case 'memory': {
           const figure = `memory ${mib(decision.memory)} over its ${mib(decision.limit)} limit on 2 pulses`;
-          this.effects.push({ type: 'kill', agent: spec.id, graceful: false });
+          this.kill(spec.id, false);
           if (decision.action === 'stop') {
             this.update(spec.id, { status: { state: 'failed', at: now, reason: 'memory' }, endedAt: now });
             this.notify('error', spec.id, 'memory', `${figure}: stopped`);
@@ -293,7 +325,7 @@ class Transaction implements coordination.CoordinationTx {
         }
         case 'throttle':
           this.update(spec.id, { status: { state: 'throttled', since: now } });
-          this.effects.push({ type: 'throttle', agent: spec.id, cpu: decision.limit });
+          this.effects.push({ type: 'throttle', agent: spec.id, cpu: decision.limit, refresh: false });
           this.notify('warn', spec.id, 'throttled', `cpu ${pct(decision.cpu)} at its ${pct(decision.limit)} limit: throttled`);
           break;
         case 'unthrottle':
@@ -302,7 +334,13 @@ class Transaction implements coordination.CoordinationTx {
           this.notify('info', spec.id, 'unthrottled', `cpu ${pct(decision.cpu)}, well under its ${pct(decision.limit)} limit: no longer throttled`);
           break;
         case 'none':
+          // Held already: this pulse's processes (children born since) are held too.
+          if (current.status.state === 'throttled' && spec.limits.cpu !== null) {
+            this.effects.push({ type: 'throttle', agent: spec.id, cpu: spec.limits.cpu, refresh: true });
+          }
           break;
+        default:
+          unreachable(decision);
       }
     }
     const judged = judgePressure(this.pressure, this.ctx.ceiling, this.ctx.machine, this.ctx.specs, this.agents, usage);
@@ -334,20 +372,26 @@ class Transaction implements coordination.CoordinationTx {
     const rt = this.get(id);
     if (!rt) return;
     const s = rt.status;
+    if (s.state === 'stopping') return;
     if (s.state === 'stopped' || s.state === 'done' || s.state === 'failed') {
-      if (rt.pid !== null) this.effects.push({ type: 'kill', agent: id, graceful: true });
+      if (rt.pid !== null) this.kill(id, true);
       return;
     }
-    const alive = isAlive(s);
-    this.update(id, { status: { state: 'stopped', at: this.ctx.now, reason }, endedAt: alive ? this.ctx.now : rt.endedAt });
-    if (alive) this.effects.push({ type: 'kill', agent: id, graceful: true });
+    if (isAlive(s)) {
+      // `stopped` once the processes are gone (the kill's `killed` event)
+      this.update(id, { status: { state: 'stopping', since: this.ctx.now, reason } });
+      this.kill(id, true);
+      this.notify('info', id, 'stopping', 'stopping: interrupt, then TERM, then KILL');
+      return;
+    }
+    this.update(id, { status: { state: 'stopped', at: this.ctx.now, reason, survivors: [] } });
     this.notify('info', id, 'stopped', 'stopped');
   }
 
   private reset(id: string): void {
     const rt = this.get(id);
     if (!rt) return;
-    if (isAlive(rt.status) || rt.pid !== null) this.effects.push({ type: 'kill', agent: id, graceful: true });
+    if (isAlive(rt.status) || rt.pid !== null) this.kill(id, true);
     this.update(id, {
       status: { state: 'pending', reason: 'after' },
       restarts: 0,
@@ -391,35 +435,7 @@ class Transaction implements coordination.CoordinationTx {
   }
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
-
-function pct(n: number): string {
-  return `${n.toFixed(n >= 10 ? 0 : 1)}%`;
-}
-
-const DEFAULT_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
-
-/** `1500` → `1.5s`, `120000` → `2m`. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
-  return `${+(ms / 3_600_000).toFixed(1)}h`;
-}
-
-/** The earliest time at which a tick could change something (a backoff ending, a timeout). */
-export function nextDeadline(crew: CrewState, specs: readonly AgentSpec[]): number | null {
-  let next: number | null = null;
-  const consider = (t: number) => {
-    if (next === null || t < next) next = t;
-  };
-  for (const spec of specs) {
-    const rt = crew.agents[spec.id];
-    if (!rt) continue;
-    if (rt.status.state === 'backoff') consider(rt.status.until);
-    if (spec.timeoutMs !== null && isAlive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
-  }
-  return next;
+/** Has processes, or may have: alive, or its last pane process not yet seen to end. */
+function holdsProcesses(rt: AgentRuntime): boolean {
+  return isAlive(rt.status) || rt.pid !== null;
 }

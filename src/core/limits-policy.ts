@@ -1,5 +1,5 @@
 /**
- * Limits (SPEC §3): what one pulse's measurements mean for an agent. Memory over its
+ * Limits (README, "Limits"): what one pulse's measurements mean for an agent. Memory over its
  * limit on two consecutive pulses → `on_memory`; CPU at its limit → throttled until it
  * stays well under it; the machine's CPU above its ceiling for a while → the busiest
  * lowest-priority running agent is paused, and resumed once the machine has been below it for a while.
@@ -82,7 +82,7 @@ export function judgePressure(
   agents: Readonly<Record<string, AgentRuntime>>,
   usage: Readonly<Record<string, Usage>>,
 ): { decision: PressureDecision; pressure: Pressure } {
-  // Pausing frees CPU, not memory: only CPU pressure pauses agents (SPEC §3).
+  // Pausing frees CPU, not memory: only CPU pressure pauses agents.
   if (!machine || ceiling.cpu === null) return { decision: { kind: 'none' }, pressure: { over: 0, under: 0 } };
   const over = machine.cpu > ceiling.cpu;
   const next = over ? { over: pressure.over + 1, under: 0 } : { over: 0, under: pressure.under + 1 };

@@ -37,7 +37,7 @@ export function reconcile(crew: CrewState, panes: readonly ObservedPane[], now: 
     if (result.event) events.push(result.event);
     if (result.effect) effects.push(result.effect);
   }
-  return { state: { agents }, events, effects };
+  return { state: { ...crew, agents }, events, effects };
 }
 
 function reconcileOne(
@@ -48,13 +48,19 @@ function reconcileOne(
   const ran = pane && pane.attempt !== null ? pane : undefined;
   const located = { ...rt, pane: pane?.paneId ?? null };
 
+  if (rt.status.state === 'stopping') {
+    // A stop the last supervisor did not see through: finish it (the kill reports when all is gone).
+    const pid = ran && !ran.dead ? ran.pid : null;
+    return { rt: { ...located, pid }, effect: { type: 'kill', agent: rt.id, attempt: rt.attempt, graceful: true } };
+  }
+
   if (ran && !ran.dead) {
     const attempt = ran.attempt ?? rt.attempt;
     const live = { ...located, pid: ran.pid, attempt };
     if (isAlive(rt.status) && rt.status.state !== 'starting' && rt.attempt === attempt) return { rt: live };
     if (rt.status.state === 'stopped' || (rt.status.state === 'failed' && rt.status.reason === 'timeout')) {
       // A stop that the last supervisor did not see through: finish it.
-      return { rt: live, effect: { type: 'kill', agent: rt.id, graceful: true } };
+      return { rt: live, effect: { type: 'kill', agent: rt.id, attempt, graceful: true } };
     }
     if (rt.status.state === 'done' || rt.status.state === 'failed') return { rt: live };
     // Launched but not yet recorded (a crash between launch and ledger write): adopt it.

@@ -1,10 +1,11 @@
 /**
  * Who may start now: `after`, `uses`, `max_parallel`, the machine ceiling and
  * `priority`. Pure: it reads the crew and returns the agents to start and, for every
- * agent that must keep waiting, the reason (SPEC §4 pending reasons).
+ * agent that must keep waiting, the reason (the `pending` reasons status shows).
  */
 import type { AgentSpec, CeilingSpec, Priority } from '../config/types.js';
-import { holdsSlot, type CrewState, type PendingReason } from './agent-state.js';
+import { holdsSlot, isLive, type CrewState, type PendingReason } from './agent-state.js';
+import { handedOff } from './crew-state.js';
 
 export interface MachineLoad {
   /** percent of the whole machine */
@@ -20,8 +21,6 @@ export interface ScheduleInput {
   maxParallel: ReadonlyMap<string, number | null>;
   ceiling: CeilingSpec;
   machine: MachineLoad | null;
-  /** false while the project's `requires` are not met */
-  requiresMet: boolean;
 }
 
 export interface ScheduleResult {
@@ -44,7 +43,7 @@ export function afterSatisfied(spec: AgentSpec, crew: CrewState, specsById: Read
   return spec.after.every((depId) => {
     const dep = crew.agents[depId];
     if (!dep) return true;
-    if (dep.status.state === 'done' || dep.handedOffTo.includes(spec.id)) return true;
+    if (dep.status.state === 'done' || handedOff(crew, depId, spec.id)) return true;
     return dep.status.state === 'failed' && specsById.get(depId)?.optional === true;
   });
 }
@@ -82,7 +81,6 @@ export function schedule(input: ScheduleInput): ScheduleResult {
   return { start, waiting };
 
   function blockingReason(spec: AgentSpec): PendingReason | null {
-    if (!input.requiresMet) return 'requires';
     if (!afterSatisfied(spec, crew, specsById)) return 'after';
     if (spec.uses.some((r) => held.has(r))) return 'uses';
     const max = input.maxParallel.get(spec.team) ?? null;
@@ -90,4 +88,19 @@ export function schedule(input: ScheduleInput): ScheduleResult {
     if (ceilingHit) return 'ceiling';
     return null;
   }
+}
+
+/** The earliest time at which a tick could change something (a backoff ending, a timeout). */
+export function nextDeadline(crew: CrewState, specs: readonly AgentSpec[]): number | null {
+  let next: number | null = null;
+  const consider = (t: number) => {
+    if (next === null || t < next) next = t;
+  };
+  for (const spec of specs) {
+    const rt = crew.agents[spec.id];
+    if (!rt) continue;
+    if (rt.status.state === 'backoff') consider(rt.status.until);
+    if (spec.timeoutMs !== null && isLive(rt.status) && rt.startedAt !== null) consider(rt.startedAt + spec.timeoutMs);
+  }
+  return next;
 }

@@ -6,14 +6,12 @@
  * Exactly once, crash or not, is a protocol between this watcher and the caller's ledger:
  *  1. the handler applies the record and saves the ledger, *including the record's id*,
  *     before it resolves;
- *  2. then the file is removed (`ackMode: 'auto'`, the default), or the caller removes it
- *     with `ack(id)` once it has saved (`ackMode: 'manual'`, for callers that batch saves);
+ *  2. then the file is removed;
  *  3. a crash between 1 and 2 leaves the file behind: on the next start `isTaken(id)` says
  *     the ledger already holds it, and the file is removed without a second delivery.
- * A record not yet acknowledged when the watcher stops is delivered again to the next one.
- * Records are taken one at a time, so in auto mode a crash leaves at most the last taken
- * record behind: the ledger only needs to remember the last few taken ids (in manual mode,
- * the ids saved since the last ack).
+ * A record whose handler had not resolved when the watcher stopped is delivered again to
+ * the next one. Records are taken one at a time, so a crash leaves at most the last taken
+ * record behind: the ledger only needs to remember the last few taken ids.
  *
  * A record that is not whole JSON yet and was written in the last `settleMs` is left for a
  * moment rather than refused: muster's own writers rename whole files into place, but a
@@ -27,7 +25,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { readTextIfExists, writeFileAtomic } from '../sys/atomic-file.js';
+import { makePrivateDir, readTextIfExists, writeFileAtomic } from '../sys/atomic-file.js';
 import { isProcessAlive } from '../sys/process-identity.js';
 import { MAX_RECORD_BYTES, parseRecord, type InboxRecord } from './record.js';
 
@@ -44,8 +42,6 @@ export interface InboxWatcherOptions {
   inboxDir: string;
   /** true when the caller's ledger already holds this record id (it was taken before a crash) */
   isTaken?: (id: string) => boolean;
-  /** `auto` (default): the file is removed once the handler resolved; `manual`: by `ack(id)` */
-  ackMode?: 'auto' | 'manual';
   /** a record was moved to `rejected/`; `file` is where it now lies */
   onRejected?: (file: string, reason: string) => void;
   /** a handler failure or an IO error; the watcher carries on */
@@ -81,7 +77,7 @@ export class InboxWatcher {
   private queued = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
-  /** delivered, waiting for `ack` (manual mode) */
+  /** taken, but its file could not be removed: never delivered again by this watcher */
   private readonly held = new Set<string>();
   private readonly failures = new Map<string, number>();
 
@@ -99,7 +95,7 @@ export class InboxWatcher {
     if (this.closed) throw new Error('the inbox watcher is closed');
     if (this.watcher) throw new Error('the inbox watcher is already started');
     this.handler = handler;
-    fs.mkdirSync(this.inboxDir, { recursive: true, mode: 0o700 });
+    makePrivateDir(this.inboxDir);
     this.removeDeadTempFiles();
     const watcher = watch(this.inboxDir, {
       ignoreInitial: false,
@@ -123,23 +119,6 @@ export class InboxWatcher {
     const run = this.chain.then(() => this.pass(use));
     this.chain = run.catch(() => undefined);
     return run;
-  }
-
-  /** Manual mode: the record is in the caller's ledger; remove its file. False when it was already gone. */
-  ack(id: string): boolean {
-    this.held.delete(id);
-    return this.removeRecordFile(id);
-  }
-
-  /** Moves a record to `rejected/` with a reason (also for held records in manual mode). */
-  refuse(id: string, reason: string): void {
-    this.held.delete(id);
-    this.reject(this.recordPath(id), id, reason);
-  }
-
-  /** Ids delivered but not yet acknowledged (manual mode). */
-  unacknowledged(): string[] {
-    return [...this.held].sort();
   }
 
   /** Stops watching; resolves once the record being handled (if any) is done. */
@@ -218,10 +197,6 @@ export class InboxWatcher {
         continue;
       }
       delivered++;
-      if ((this.options.ackMode ?? 'auto') === 'manual') {
-        this.held.add(id);
-        continue;
-      }
       try {
         this.removeRecordFile(id);
       } catch (err) {
@@ -270,7 +245,7 @@ export class InboxWatcher {
   private reject(file: string, id: string, reason: string): void {
     const target = path.join(this.rejectedDir, `${id}${RECORD_SUFFIX}`);
     try {
-      fs.mkdirSync(this.rejectedDir, { recursive: true, mode: 0o700 });
+      makePrivateDir(this.rejectedDir);
       writeFileAtomic(path.join(this.rejectedDir, `${id}.reason.txt`), `${reason}\n`);
       fs.renameSync(file, target);
     } catch (err) {
@@ -325,4 +300,19 @@ export class InboxWatcher {
       // an error callback that throws must not stop the watcher
     }
   }
+}
+
+/** The inbox folder as the runner takes it (its `InboxPort`): a watcher made when it starts. */
+export function inboxFolder(inboxDir: string) {
+  let watcher: InboxWatcher | null = null;
+  return {
+    start: (
+      take: InboxHandler,
+      callbacks: Pick<InboxWatcherOptions, 'isTaken' | 'onRejected' | 'onError'>,
+    ): Promise<void> => {
+      watcher = new InboxWatcher({ inboxDir, ...callbacks });
+      return watcher.start(take);
+    },
+    close: async (): Promise<void> => watcher?.close(),
+  };
 }

@@ -7,7 +7,8 @@
  * of their demand (share of a core they use while running), and sets the next on-share
  * to `limit / demand` (capped at 1: an agent under its limit is never stopped).
  */
-import { clockTicks as defaultClockTicks, readProcRow } from './proc-table.js';
+import { processSource } from './process-source.js';
+import { readProcRow } from './proc-table.js';
 
 /** Timers, injected so tests can drive them. */
 export interface Scheduler {
@@ -76,6 +77,13 @@ export interface DutyCyclerOptions {
   smoothing?: number;
   /** smallest on-share of a period (default 0.01) */
   minOnShare?: number;
+  /**
+   * the smallest step of CPU time the readings show, ms (default: the process source's).
+   * Readings coarser than half a second (procps prints whole seconds) cannot measure a
+   * 100 ms period: the cycle then runs open loop, the limit's share of each period (as
+   * if the agent's processes used one core), steered by the share they really ran.
+   */
+  cpuResolutionMs?: number;
 }
 
 /** What the cycler currently does to one agent. */
@@ -120,6 +128,7 @@ export class DutyCycler {
   private readonly ticksPerSecond: number;
   private readonly smoothing: number;
   private readonly minOnShare: number;
+  private readonly openLoop: boolean;
   private readonly throttles = new Map<string, Throttle>();
 
   constructor(options: DutyCyclerOptions = {}) {
@@ -127,8 +136,10 @@ export class DutyCycler {
     this.scheduler = options.scheduler ?? realScheduler;
     this.now = options.now ?? (() => performance.now());
     this.signal = options.signal ?? sendSignal;
-    this.readUsage = options.readUsage ?? readUsageFromProc;
-    this.ticksPerSecond = options.clockTicks ?? defaultClockTicks();
+    const source = processSource();
+    this.readUsage = options.readUsage ?? ((pids) => source.usage(pids));
+    this.ticksPerSecond = options.clockTicks ?? source.ticksPerSecond;
+    this.openLoop = (options.cpuResolutionMs ?? (options.readUsage ? 10 : source.cpuResolutionMs)) >= 500;
     this.smoothing = options.smoothing ?? 0.15;
     this.minOnShare = options.minOnShare ?? 0.01;
   }
@@ -224,6 +235,17 @@ export class DutyCycler {
   private startPeriod(t: Throttle): void {
     if (t.cleared) return;
     const now = this.now();
+    if (this.openLoop) {
+      // Timers fire late on a busy machine: steer the share the processes really ran (wall time) to the limit.
+      const periodMs = now - t.periodStart;
+      const share = periodMs > 0 ? ((t.stoppedAt ?? now) - t.periodStart) / periodMs : 0;
+      if (share > 0 && t.onShare < 1) t.correction = Math.min(2, Math.max(0.25, t.correction * Math.sqrt(Math.min(2, Math.max(0.5, t.limit / share)))));
+      t.onShare = Math.min(1, Math.max(this.minOnShare, t.limit * t.correction));
+      t.periodStart = now;
+      t.stoppedAt = null;
+      this.beginOn(t);
+      return;
+    }
     const usage = this.readUsage(t.pids);
     let ticks = 0;
     for (const [pid, u] of usage) {

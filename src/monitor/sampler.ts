@@ -1,20 +1,13 @@
 /**
- * Per-pulse usage: one /proc scan per `sample()` call, shared by every agent, turned into
+ * Per-pulse usage: one scan of the process table (/proc, or ps: process-source.ts) per `sample()` call, shared by every agent, turned into
  * CPU (from tick deltas against the previous reading of each process) and memory (sum of
  * RSS) per agent, for the machine, and for the supervisor itself. A call may measure only
  * some agents: each process's delta runs from the last time it was read, whenever that
  * was. Keeps a short history per agent.
  */
 import { agentPids, indexTable, rootMembers, type TableIndex } from './membership.js';
-import {
-  clockTicks as defaultClockTicks,
-  readMachine as defaultReadMachine,
-  readProcRow,
-  readProcTable,
-  type MachineStat,
-  type ProcRow,
-  type ProcTable,
-} from './proc-table.js';
+import { processSource } from './process-source.js';
+import { readProcRow, type MachineStat, type ProcRow, type ProcTable } from './proc-table.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /** How to find an agent's processes: its pane pid and, when it has one, its cgroup's pids. */
@@ -112,10 +105,12 @@ export class Sampler {
   private readonly histories = new Map<string, { cpu: RingBuffer<number>; memory: RingBuffer<number> }>();
 
   constructor(options: SamplerOptions = {}) {
-    this.readTable = options.readTable ?? (() => readProcTable());
-    this.readRows = options.readRows ?? readProcRows;
-    this.readMachine = options.readMachine ?? (() => defaultReadMachine());
-    this.ticksPerSecond = options.clockTicks ?? defaultClockTicks();
+    // the machine's process table from the source in force: /proc, or ps (process-source.ts)
+    const source = processSource();
+    this.readTable = options.readTable ?? (() => source.table());
+    this.readRows = options.readRows ?? ((pids) => source.rows(pids));
+    this.readMachine = options.readMachine ?? (() => source.machine());
+    this.ticksPerSecond = options.clockTicks ?? source.ticksPerSecond;
     this.selfPid = options.selfPid ?? process.pid;
     this.historySize = options.historySize ?? 30;
   }
@@ -127,7 +122,9 @@ export class Sampler {
    * per process of the machine.
    */
   sample(roots: ReadonlyMap<string, AgentRoot>, nowMs: number, options: { scope?: 'machine' | 'members' } = {}): Sample {
-    const table = options.scope === 'members' ? this.readRows(listedPids(roots, this.selfPid)) : this.readTable();
+    // A pulse that measures no agent reads only the supervisor's own row (a ps run saved on the ps path).
+    const scope = roots.size === 0 ? 'members' : options.scope;
+    const table = scope === 'members' ? this.readRows(listedPids(roots, this.selfPid)) : this.readTable();
     const machineStat = this.readMachine();
     const index = indexTable(table);
     const cpuOf = (row: ProcRow): number => cpuSince(row, this.readings.get(row.pid), nowMs, this.ticksPerSecond);
@@ -170,11 +167,6 @@ export class Sampler {
   history(agentId: string): AgentHistory {
     const h = this.histories.get(agentId);
     return { cpu: h?.cpu.toArray() ?? [], memory: h?.memory.toArray() ?? [] };
-  }
-
-  /** Drops an agent's history (the agent was removed from the crew). */
-  forget(agentId: string): void {
-    this.histories.delete(agentId);
   }
 
   private prune(nowMs: number): void {

@@ -1,94 +1,108 @@
 /**
- * What the supervisor answers on its control socket. Each command resolves agent names,
- * turns the request into core events, and waits for the effects a caller expects to see
- * finished (a stop returns once the agent's processes are gone).
+ * What the supervisor answers on its control socket: one handler per command of the
+ * contract (control/contract.ts), each given arguments the server has already checked.
+ * Each resolves agent names, turns the request into core events, and waits for the effects
+ * a caller expects to see finished (a stop returns once the agent's processes are gone).
  */
 import { MusterError, UsageError } from '../errors.js';
 import { resolveAgents } from './agent-names.js';
 import { isAlive } from '../core/agent-state.js';
-import type { CrewTmux } from './ports.js';
+import type { CommandHandlers, HandlerArgs, SendReply } from './control/contract.js';
+import type { CrewTmux, WorktreesPort } from './ports.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface CommandDeps {
   supervisor: Supervisor;
   tmux: CrewTmux;
-  sleep: (ms: number) => Promise<void>;
-  /** tears the whole crew down (sessions, then the supervisor and its server) */
-  down: () => Promise<void>;
+  worktrees: WorktreesPort;
+  /** after `down` has stopped every agent and removed the sessions: ends the supervisor and its tmux server (after the reply) */
+  end: () => void;
   /** how long `send` waits for a busy agent to become idle before it answers "queued" */
   sendTimeoutMs?: number;
 }
 
-interface AgentsArgs {
-  agents?: string[];
-  all?: boolean;
-}
-
-export async function handleCommand(deps: CommandDeps, cmd: string, rawArgs: unknown): Promise<unknown> {
+export function commandHandlers(deps: CommandDeps): CommandHandlers {
   const { supervisor } = deps;
-  const args = (rawArgs ?? {}) as Record<string, unknown>;
-  switch (cmd) {
-    case 'status':
-      return supervisor.status();
-    case 'stop': {
-      const ids = targets(deps, args as AgentsArgs);
+  const targets = (args: HandlerArgs<'stop'>): string[] =>
+    args.all ? supervisor.allSpecs().map((s) => s.id) : resolveAgents(supervisor.allSpecs(), args.agents);
+  return {
+    status: () => supervisor.status(),
+    stop: async (args) => {
+      const ids = targets(args);
       supervisor.dispatch({ type: 'stop', agents: ids });
-      await supervisor.idle(ids);
-      return { agents: ids };
-    }
-    case 'restart': {
-      const ids = targets(deps, args as AgentsArgs);
+      await supervisor.idle(ids); // the kills have reported: each agent is stopped, survivors named
+      const survivors = ids.flatMap((agent) => {
+        const s = supervisor.crewState().agents[agent]?.status;
+        return s?.state === 'stopped' && s.survivors.length > 0 ? [{ agent, pids: s.survivors }] : [];
+      });
+      return { agents: ids, survivors };
+    },
+    restart: async (args) => {
+      const ids = targets(args);
       supervisor.dispatch({ type: 'reset', agents: ids });
       await supervisor.idle(ids);
       return { agents: ids };
-    }
-    case 'pause':
-    case 'resume': {
-      const ids = targets(deps, args as AgentsArgs);
-      supervisor.dispatch({ type: cmd, agents: ids });
+    },
+    pause: async (args) => {
+      const ids = targets(args);
+      supervisor.dispatch({ type: 'pause', agents: ids });
       await supervisor.idle(ids);
       return { agents: ids };
-    }
-    case 'send':
-      return send(deps, String(args.agent ?? ''), String(args.message ?? ''), args.force === true);
-    case 'nudge': {
-      const ids = resolveAgents(supervisor.allSpecs(), [String(args.agent ?? '')]);
+    },
+    resume: async (args) => {
+      const ids = targets(args);
+      supervisor.dispatch({ type: 'resume', agents: ids });
+      await supervisor.idle(ids);
+      return { agents: ids };
+    },
+    send: (args) => send(deps, args.agent, args.message, args.force),
+    nudge: (args) => {
+      const ids = resolveAgents(supervisor.allSpecs(), [args.agent]);
       for (const agent of ids) supervisor.dispatch({ type: 'nudge', agent });
       return { agents: ids };
-    }
-    case 'deliver': {
-      const id = String(args.id ?? '');
-      const h = (supervisor.crewState().handoffs ?? []).find((x) => x.id === id);
+    },
+    deliver: ({ id }) => {
+      const h = supervisor.crewState().handoffs.find((x) => x.id === id);
       if (!h) throw new UsageError(`no handoff "${id}"`, 'See the pending handoffs with `muster status`.');
       if (h.state !== 'pending') return { id, state: h.state };
       supervisor.dispatch({ type: 'deliver', handoff: id });
       return { id, state: 'delivering' };
-    }
-    case 'capture': {
-      const [id] = resolveAgents(supervisor.allSpecs(), [String(args.agent ?? '')]);
+    },
+    capture: async (args) => {
+      const [id] = resolveAgents(supervisor.allSpecs(), [args.agent]);
       const pane = id ? supervisor.crewState().agents[id]?.pane : null;
       if (!id || !pane) return { agent: id ?? null, text: '' };
-      const lines = typeof args.lines === 'number' ? args.lines : 0;
-      return { agent: id, text: await deps.tmux.capture(pane, { lines }) };
-    }
-    case 'down':
-      await deps.down();
+      return { agent: id, text: await deps.tmux.capture(pane, { lines: args.lines }) };
+    },
+    land: async (args) => {
+      const specs = supervisor.allSpecs();
+      const ids = resolveAgents(specs, [args.agent]);
+      if (ids.length !== 1) throw new UsageError(`"${args.agent}" names ${ids.length} agents; land takes one`, `Pick one of: ${ids.join(', ')}`);
+      const spec = specs.find((s) => s.id === ids[0]);
+      if (!spec?.worktree) throw new UsageError(`${ids[0]} has no worktree (worktree: off)`, 'Give it `worktree: own` in its team file; see docs/worktrees.md.');
+      const owner = spec.worktree.owner;
+      // a squash's message: the last check-in the crew holds (`muster land --squash` reads them all from the event log)
+      const last = supervisor.crewState().agents[owner]?.checkinMessage;
+      const outcome = await deps.worktrees.land(owner, { squash: args.squash, into: args.into, checkins: last ? [last] : [] });
+      const shared = spec.id !== owner && outcome.kind === 'landed' ? ` (${spec.id} works in ${owner}'s worktree)` : '';
+      return { agent: owner, landed: outcome.kind === 'landed', message: outcome.message + shared };
+    },
+    down: async () => {
+      const ids = supervisor.allSpecs().map((s) => s.id);
+      supervisor.dispatch({ type: 'stop', agents: ids, reason: 'down' });
+      await supervisor.idle(ids);
+      for (const team of new Set(supervisor.allSpecs().map((s) => s.team))) await deps.tmux.killSession(team);
+      deps.end();
       return { down: true };
-    default:
-      throw new UsageError(`the supervisor does not know the command "${cmd}"`, 'Is this muster older than the client? Run `muster --version`.');
-  }
-}
-
-function targets(deps: CommandDeps, args: AgentsArgs): string[] {
-  if (args.all) return deps.supervisor.allSpecs().map((s) => s.id);
-  return resolveAgents(deps.supervisor.allSpecs(), args.agents ?? []);
+    },
+  };
 }
 
 /**
  * The message joins the agent's outbox and is typed once the agent is idle (at once with
  * `force`); the reply comes when it was typed, or says it is still queued.
  */
-async function send(deps: CommandDeps, name: string, message: string, force: boolean) {
+async function send(deps: CommandDeps, name: string, message: string, force: boolean): Promise<SendReply> {
   const ids = resolveAgents(deps.supervisor.allSpecs(), [name]);
   if (ids.length !== 1) throw new UsageError(`"${name}" names ${ids.length} agents; send takes one`, `Pick one of: ${ids.join(', ')}`);
   const id = ids[0] as string;
@@ -96,7 +110,7 @@ async function send(deps: CommandDeps, name: string, message: string, force: boo
   if (!rt || !isAlive(rt.status)) {
     throw new MusterError(`${id} is not running, so it cannot take a message`, { hint: `Start it with \`muster restart ${name}\`, then send again.` });
   }
-  const itemId = `msg-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const itemId = `msg-${deps.supervisor.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const typed = deps.supervisor.waitTyped(itemId, deps.sendTimeoutMs ?? 120_000);
   deps.supervisor.dispatch({ type: 'message', agent: id, id: itemId, text: message, force });
   const result = await typed;

@@ -7,15 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActivityTracker } from '../activity/activity-tracker.js';
 import { classify, type Activity } from '../activity/classify.js';
-import { prepareText, presetFor, showsPendingPaste } from '../activity/presets.js';
+import { prepareText } from '../activity/typing-text.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent } from '../core/crew-events.js';
-import { CommitWatch } from '../git/commit-watch.js';
-import { InboxWatcher, type InboxVerdict } from '../inbox/inbox-watcher.js';
+import type { InboxVerdict } from '../inbox/inbox-watcher.js';
+import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
-import type { CrewTmux } from './ports.js';
+import type { Clock, CommitsPort, CrewTmux, InboxPort, WorktreesPort } from './ports.js';
 import { looksPending, submitText } from './submit-text.js';
 
 export interface CoordinationDeps {
@@ -23,19 +23,20 @@ export interface CoordinationDeps {
   specs: readonly AgentSpec[];
   paths: StatePaths;
   tmux: CrewTmux;
+  inbox: InboxPort;
+  commits: CommitsPort;
+  clock: Clock;
   crew: () => CrewState;
   dispatch: (event: CrewEvent) => void;
   /** the ledger remembers the last records it took (exactly once across crashes) */
   taken: { has(id: string): boolean; add(id: string): void };
   notice: (level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string) => void;
-  sleep: (ms: number) => Promise<void>;
   /** agents' worktrees: where an agent runs (commits are read from that worktree's own reflog), a sender's branch and head */
-  worktrees: { knownCwd(spec: AgentSpec): string; headOf(agentId: string): Promise<{ branch: string; commit: string | null } | null> };
+  worktrees: Pick<WorktreesPort, 'knownCwd' | 'headOf'>;
 }
 
 export class CoordinationRuntime {
-  private inbox: InboxWatcher | null = null;
-  private readonly commits = new CommitWatch();
+  private readonly commits: CommitsPort;
   private readonly tracker = new ActivityTracker();
   /** the last classification of a quiet pane, valid while its log size stays the same */
   private readonly seenScreen = new Map<string, { size: number; activity: Activity }>();
@@ -43,22 +44,21 @@ export class CoordinationRuntime {
 
   constructor(private readonly deps: CoordinationDeps) {
     this.specById = new Map(deps.specs.map((s) => [s.id, s]));
+    this.commits = deps.commits;
   }
 
   async start(): Promise<void> {
     await Promise.all(this.deps.specs.filter((s) => s.commit).map((s) => this.commits.add(s.id, this.deps.worktrees.knownCwd(s)).catch(() => null)));
-    this.inbox = new InboxWatcher({
-      inboxDir: this.deps.paths.inboxDir,
+    await this.deps.inbox.start((record) => this.take(record), {
       isTaken: (id) => this.deps.taken.has(id),
       onRejected: (file, reason) => this.deps.notice('warn', null, 'inbox-refused', `refused ${path.basename(file)}: ${reason}`),
       onError: (err, id) => this.deps.notice('error', null, 'inbox-error', `inbox record ${id ?? '?'}: ${err.message}`),
     });
-    await this.inbox.start((record) => this.take(record));
   }
 
   async close(): Promise<void> {
-    await this.inbox?.close();
-    this.commits.close();
+    await this.deps.inbox.close();
+    await this.commits.close();
   }
 
   /** A new attempt starts (in `cwd`) with fresh output: its quiet time counts from now. */
@@ -82,7 +82,7 @@ export class CoordinationRuntime {
         const stat = statOrNull(agentLogFile(this.deps.paths, rt.id));
         const size = stat?.size ?? 0;
         const quietMs = this.tracker.observe(rt.id, size, now, stat?.mtimeMs);
-        const preset = presetFor(spec.preset);
+        const preset = spec.preset;
         if (quietMs < preset.quietMs) {
           activity[rt.id] = 'busy';
           return;
@@ -93,7 +93,7 @@ export class CoordinationRuntime {
           return;
         }
         const screen = await this.deps.tmux.capture(rt.pane).catch(() => null);
-        const a = classify({ preset: spec.preset, screen, quietMs });
+        const a = classify({ preset: spec.preset, screen, quietMs }).activity;
         this.seenScreen.set(rt.id, { size, activity: a });
         activity[rt.id] = a;
       }),
@@ -119,23 +119,26 @@ export class CoordinationRuntime {
     const spec = this.specById.get(agentId);
     let submitted = false;
     if (rt?.pane && spec) {
-      const preset = presetFor(spec.preset);
+      const preset = spec.preset;
       const prepared = prepareText(text);
       const result = await submitText(this.deps.tmux, rt.pane, prepared, {
-        sleep: this.deps.sleep,
+        sleep: this.deps.clock.sleep,
         pauseMs: Math.max(150, preset.submit.pauseMs),
-        isPending: (line) => looksPending(line, prepared) || showsPendingPaste(preset, line),
+        isPending: (line) => looksPending(line, prepared) || preset.input.pending.some((re) => re.test(line)),
       }).catch(() => ({ submitted: false, enters: 0 }));
       submitted = result.submitted;
       // What was typed is output too: the agent is not idle for the next item yet.
-      this.tracker.touch(agentId, Date.now());
+      this.tracker.touch(agentId, this.deps.clock.now());
       this.seenScreen.delete(agentId);
     }
     this.deps.dispatch({ type: 'typed', agent: agentId, id: itemId, submitted });
   }
 
-  /** One inbox record → one core event; a bad one is refused with the reason. */
-  private async take(record: InboxRecord): Promise<InboxVerdict | void> {
+  /**
+   * One inbox record → one core event; a bad one is refused with the reason. A handoff
+   * from an agent with a worktree waits for its branch's head (docs/worktrees.md).
+   */
+  private take(record: InboxRecord): Promise<InboxVerdict | void> | InboxVerdict | void {
     const sender = this.specById.get(record.agent);
     if (!sender) return { refuse: `unknown agent ${record.agent}` };
     let event: CrewEvent;
@@ -144,18 +147,25 @@ export class CoordinationRuntime {
       if (!this.specById.has(to)) return { refuse: `unknown handoff target ${record.to ?? ''} (from ${record.agent})` };
       if (to === record.agent) return { refuse: `${record.agent} handed off to itself` };
       if (!record.message) return { refuse: 'a handoff needs a message' };
-      if (record.file !== null && !insideProject(record.file, this.deps.project.dir)) {
+      if (record.file !== null && realPathInside(record.file, this.deps.project.dir) === null) {
         return { refuse: `handoff file ${record.file} is outside the project ${this.deps.project.dir}` };
       }
+      const handoff = { type: 'handoff' as const, id: record.id, from: record.agent, to, message: record.message, file: record.file };
       // From an agent with a worktree: its branch and head, so the receiver knows what to look at.
-      const head = sender.worktree ? await this.deps.worktrees.headOf(sender.id) : null;
-      event = { type: 'handoff', id: record.id, from: record.agent, to, message: record.message, file: record.file, ...(head ? { branch: head.branch, commit: head.commit } : {}) };
+      if (sender.worktree) {
+        return this.deps.worktrees.headOf(sender.id).then((head) => this.accept(record.id, head ? { ...handoff, branch: head.branch, commit: head.commit } : handoff));
+      }
+      event = handoff;
     } else if (record.kind === 'done') {
       event = { type: 'done', agent: record.agent, message: record.message };
     } else {
       event = { type: 'checkin', agent: record.agent, message: record.message };
     }
-    this.deps.taken.add(record.id);
+    this.accept(record.id, event);
+  }
+
+  private accept(recordId: string, event: CrewEvent): void {
+    this.deps.taken.add(recordId);
     this.deps.dispatch(event); // saved in the ledger (with the record's id) before the file goes
   }
 }
@@ -166,17 +176,4 @@ function statOrNull(file: string): fs.Stats | null {
   } catch {
     return null;
   }
-}
-
-/** Is `file` (resolved through links) inside the project directory? */
-export function insideProject(file: string, projectDir: string): boolean {
-  let real: string;
-  let root: string;
-  try {
-    real = fs.realpathSync(file);
-    root = fs.realpathSync(projectDir);
-  } catch {
-    return false;
-  }
-  return real === root || real.startsWith(root + path.sep);
 }

@@ -1,5 +1,5 @@
 /**
- * The emergency brake (SPEC §2 `cleanup`): every process the crew owns is killed at once,
+ * The emergency brake (`muster cleanup`, README "Commands"): every process the crew owns is killed at once,
  * its tmux server is killed by its socket, the lock is released; logs and ledger stay.
  * A process counts as the crew's only with proof: it descends from, or shares the
  * session of, one of the crew's pane processes; or its environment carries this
@@ -7,10 +7,10 @@
  * inherited by everything an agent starts, double-forked or not); or it is the
  * supervisor named by the lock, with the start time the lock recorded.
  */
-import * as fs from 'node:fs';
 import { indexTable, paneRoot, rootMembers, type RootRef } from '../monitor/membership.js';
-import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
-import { breakStaleLock, lockFilePath, readLock } from './store/lock.js';
+import type { ProcTable } from '../monitor/proc-table.js';
+import { sleep } from '../sys/time.js';
+import type { ProcessPort } from './ports.js';
 
 export interface CrewProcessesInput {
   table: ProcTable;
@@ -19,15 +19,7 @@ export interface CrewProcessesInput {
   stateDir: string;
   /** pids never to touch: this process and its ancestors */
   spare: ReadonlySet<number>;
-  readEnviron?: (pid: number) => string | null;
-}
-
-export function readEnviron(pid: number): string | null {
-  try {
-    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return null;
-  }
+  readEnviron: (pid: number) => string | null;
 }
 
 /** Does this environment (NUL-separated) mark a process of this crew's agents? */
@@ -40,7 +32,7 @@ export function crewProcesses(input: CrewProcessesInput): number[] {
   const index = indexTable(input.table);
   const found = new Set<number>();
   for (const root of input.roots) for (const pid of rootMembers(index, root)) found.add(pid);
-  const environ = input.readEnviron ?? readEnviron;
+  const environ = input.readEnviron;
   for (const pid of input.table.keys()) {
     if (found.has(pid)) continue;
     const env = environ(pid);
@@ -61,6 +53,9 @@ export function selfAndAncestors(table: ProcTable, pid: number = process.pid): S
 }
 
 export interface CleanupPort {
+  processes: ProcessPort & { readEnviron(pid: number): string | null };
+  /** the supervisor's lock: who holds it, and clearing it once its holder is gone */
+  lock: { holder(): { pid: number; alive: boolean } | null; clearStale(): void };
   /** every pane on the crew's server, its pid and whether its process has ended (empty when no server runs) */
   panes(): Promise<Array<{ pid: number; dead: boolean }>>;
   /** kills the crew's tmux server by its socket and waits until it is gone */
@@ -77,16 +72,10 @@ export interface CleanupReport {
 }
 
 export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<CleanupReport> {
-  const kill = (pid: number) => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  const lock = readLock(stateDir);
+  const kill = (pid: number) => port.processes.signal(pid, 'SIGKILL');
+  const lock = port.lock.holder();
   let supervisorKilled: number | null = null;
-  const firstTable = readProcTable();
+  const firstTable = port.processes.readTable();
   const spare = selfAndAncestors(firstTable);
   if (lock?.alive && !spare.has(lock.pid)) {
     kill(lock.pid); // first, so that it restarts nothing while its crew goes
@@ -98,8 +87,8 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
   let survivors: number[] = [];
   let serverKilled = false;
   for (let round = 0; round < 20; round++) {
-    const table = round === 0 ? firstTable : readProcTable();
-    survivors = crewProcesses({ table, roots, stateDir, spare });
+    const table = round === 0 ? firstTable : port.processes.readTable();
+    survivors = crewProcesses({ table, roots, stateDir, spare, readEnviron: port.processes.readEnviron });
     if (survivors.length === 0 && (serverKilled || roots.length === 0)) break;
     for (const pid of survivors) {
       kill(pid);
@@ -109,9 +98,8 @@ export async function cleanupCrew(stateDir: string, port: CleanupPort): Promise<
       await port.killServer();
       serverKilled = true;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
-  breakStaleLock(stateDir);
-  if (readLock(stateDir)?.alive === false) fs.rmSync(lockFilePath(stateDir), { force: true });
+  port.lock.clearStale();
   return { supervisorKilled, killed: [...killed].sort((a, b) => a - b), survivors, serverKilled };
 }

@@ -6,45 +6,51 @@
  */
 import * as fs from 'node:fs';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
-import { isAlive, type CrewState } from '../core/agent-state.js';
+import type { CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
+import { unreachable } from '../core/exhaustive.js';
 import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
-import { readProcRow, readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
 import { layoutPlan } from './layout-plan.js';
-import type { LimitsRuntime } from './limits-runtime.js';
 import { agentLogFile, type StatePaths } from './paths.js';
-import type { CrewTmux, PaneState } from './ports.js';
+import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort, WorktreesPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
+import { makePrivateDir } from '../sys/atomic-file.js';
 
 export interface EffectRunnerDeps {
   project: ProjectSpec;
   paths: StatePaths;
   tmux: CrewTmux;
-  limits: LimitsRuntime;
+  limits: LimitsPort;
+  processes: ProcessPort;
+  clock: Clock;
   musterBin: string;
   coord: CoordinationRuntime;
-  reaper: ReaperDeps;
   /** the supervisor's own pid: never signalled */
   pid: number;
   crew(): CrewState;
   spec(id: string): AgentSpec | undefined;
   dispatch(event: CrewEvent): void;
   notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void;
-  checkPanes(): Promise<void>;
+  /** the agent's processes as this pulse's sample found them (besides its pane process), if it was measured */
+  sampledPids(id: string): number[] | null;
   now(): number;
   /** agents' worktrees: where an agent starts (its worktree made whole first), and a setup to end on a stop */
-  worktrees: { cwdFor(spec: AgentSpec): Promise<string>; abortSetup(agentId: string): void };
+  worktrees: Pick<WorktreesPort, 'cwdFor' | 'abortSetup'>;
 }
 
 export class EffectRunner {
   private readonly queues = new Map<string, Promise<void>>();
   /** each agent's pane process as proven when tmux reported it alive (launch, reattach) */
   private readonly roots = new Map<string, RootRef>();
+  private readonly reaper: ReaperDeps;
 
-  constructor(private readonly d: EffectRunnerDeps) {}
+  constructor(private readonly d: EffectRunnerDeps) {
+    this.reaper = { readTable: () => d.processes.readTable(), signal: (pid, sig) => d.processes.signal(pid, sig), sleep: d.clock.sleep, now: () => d.clock.now() };
+  }
 
   /** Is an effect of this agent under way (its pane is in flux)? */
   busy(agent: string): boolean {
@@ -68,11 +74,11 @@ export class EffectRunner {
           break;
         case 'kill':
           this.d.worktrees.abortSetup(e.agent); // a setup still running holds up the queue
-          this.enqueue(e.agent, () => this.kill(e.agent, e.graceful));
+          this.enqueue(e.agent, () => this.kill(e.agent, e.attempt, e.graceful));
           break;
         case 'throttle': {
           const cpu = e.cpu;
-          this.enqueue(e.agent, async () => this.d.limits.throttle(e.agent, this.membersOf(e.agent), cpu));
+          this.enqueue(e.agent, async () => this.d.limits.throttle(e.agent, this.d.sampledPids(e.agent) ?? this.membersOf(e.agent), cpu));
           break;
         }
         case 'unthrottle':
@@ -89,8 +95,13 @@ export class EffectRunner {
         case 'thaw':
           this.enqueue(e.agent, () => this.d.limits.thaw(e.agent, this.membersOf(e.agent)));
           break;
+        case 'release':
+          this.enqueue(e.agent, () => this.d.limits.release(e.agent));
+          break;
         case 'notify':
           break;
+        default:
+          unreachable(e);
       }
     }
   }
@@ -122,7 +133,12 @@ export class EffectRunner {
   private async launchIn(configured: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
     const id = configured.id;
     // With a worktree, the agent's folder is the same folder inside it (docs/worktrees.md).
-    const spec = configured.worktree ? { ...configured, cwd: await this.d.worktrees.cwdFor(configured) } : configured;
+    let spec = configured;
+    if (configured.worktree) {
+      const made = await this.d.worktrees.cwdFor(configured);
+      for (const note of made.notes) this.d.notice('info', id, 'worktree', note);
+      spec = { ...configured, cwd: made.cwd };
+    }
     if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
     let pane = await this.paneOf(id);
     if (!pane) {
@@ -136,12 +152,12 @@ export class EffectRunner {
       musterBin: this.d.musterBin,
       attempt,
       prelude,
-      extraEnv: launchEnv(this.d.paths, id, attempt, this.d.crew().handoffs ?? []),
+      extraEnv: launchEnv(this.d.paths, id, attempt, this.d.crew().handoffs),
       waitingShell: !prelude || this.d.limits.usesSignals,
     });
     const logFile = agentLogFile(this.d.paths, id);
-    fs.mkdirSync(this.d.paths.logsDir, { recursive: true });
-    const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
+    makePrivateDir(this.d.paths.logsDir);
+    const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile, logCap: spec.logs });
     this.d.coord.launched(id, this.d.now(), spec.cwd);
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
@@ -149,7 +165,7 @@ export class EffectRunner {
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
   adoptRoot(id: string, pid: number): void {
-    this.roots.set(id, { pid, starttime: readProcRow(pid)?.starttime ?? null });
+    this.roots.set(id, { pid, starttime: this.d.processes.readRow(pid)?.starttime ?? null });
   }
 
   /** The agent's pane process as proven at launch or reattach, if `pid` is still the one proven. */
@@ -164,16 +180,17 @@ export class EffectRunner {
     return known?.pid === pid ? known : provenRoot(table, pid);
   }
 
-  private async kill(id: string, graceful: boolean): Promise<void> {
+  /** Ends the attempt's processes and reports how that went (`killed`: survivors, the pane's exit code). */
+  private async kill(id: string, attempt: number, graceful: boolean): Promise<void> {
     const panes = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const pane = panes.find((p) => p.agentId === id);
     const rt = this.d.crew().agents[id];
     // The pane's process (proven if the pane is alive); an earlier attempt's pid only as ended.
-    const table = this.d.reaper.readTable();
+    const table = this.d.processes.readTable();
     const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
     if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
-    await stopProcesses(
+    const result = await stopProcesses(
       {
         roots,
         interrupt: graceful && paneId ? () => this.d.tmux.sendKeys(paneId, ['C-c']) : undefined,
@@ -182,18 +199,19 @@ export class EffectRunner {
         termMs: graceful ? undefined : 500,
         spare: new Set([this.d.pid]),
       },
-      this.d.reaper,
+      this.reaper,
     );
-    const now = this.d.crew().agents[id];
-    if (now && !isAlive(now.status)) await this.d.limits.release(id);
-    void this.d.checkPanes(); // the ended attempt's exit is recorded through the core
+    // How the pane's process ended, if tmux knows by now (the next look at the panes tells otherwise).
+    const after = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
+    const ended = after.find((p) => p.agentId === id && p.dead && Number(p.attempt) === attempt);
+    this.d.dispatch({ type: 'killed', agent: id, attempt, code: ended?.deadStatus ?? null, survivors: result.remaining });
   }
 
   /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */
   membersOf(id: string): number[] {
     const rt = this.d.crew().agents[id];
     if (!rt?.pid) return [];
-    const table = readProcTable();
+    const table = this.d.processes.readTable();
     return membersOf(table, [this.rootOf(id, rt.pid, table)], this.d.limits.groupPids(id), new Set([this.d.pid, rt.pid]));
   }
 

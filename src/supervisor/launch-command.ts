@@ -1,5 +1,5 @@
 /**
- * What tmux runs in an agent's pane, and with which environment (SPEC §2): the agent's
+ * What tmux runs in an agent's pane, and with which environment (README, "A team file"): the agent's
  * command line through `/bin/sh -c`, with `MUSTER_AGENT`, `MUSTER_DIR`, `MUSTER_BIN`, the
  * agent's env, and without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
  * prelude runs first (e.g. joining the agent's cgroup) so that every child is born where
@@ -46,9 +46,4 @@ export function launchPlan(
       MUSTER_ATTEMPT: String(opts.attempt),
     },
   };
-}
-
-/** Quotes a word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

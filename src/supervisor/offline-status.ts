@@ -3,19 +3,23 @@
  * tmux and /proc show now. Nothing is changed.
  */
 import type { ProjectSpec } from '../config/types.js';
-import { initialCrew } from '../core/crew.js';
+import { newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
-import { buildStatus, type AgentSample, type StatusView } from '../core/status-view.js';
-import { Sampler } from '../monitor/sampler.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
-import { Ledger } from './store/ledger.js';
-import type { SavedState } from './supervisor.js';
+import type { SamplerPort } from './ports.js';
+import { sleep } from '../sys/time.js';
+import type { StatusView } from './control/contract.js';
+import type { LoadedLedger } from './saved-state.js';
+import { buildStatus, type AgentSample } from './status-snapshot.js';
 
 export interface OfflineInput {
   project: ProjectSpec;
   paths: StatePaths;
+  /** what the ledger holds (see saved-state.ts), or null */
+  saved: LoadedLedger | null;
+  sampler: SamplerPort;
   socketPath: string;
   /** the crew's panes, or null when its tmux server is not running */
   panes: PaneState[] | null;
@@ -26,9 +30,11 @@ export interface OfflineInput {
 
 export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
   const specs = input.project.teams.flatMap((t) => t.agents);
-  const saved = input.panes ? new Ledger(input.paths.stateDir).loadSnapshot<SavedState>() : null;
+  // Without a tmux server no agent runs: the agents are shown fresh, the handoffs as the ledger has them.
+  const handoffs = input.saved?.crew.handoffs ?? [];
+  const known = input.panes && input.saved ? input.saved.crew : { ...newCrew(specs), handoffs };
   const observed = observedPanes(input.panes ?? []);
-  const picked = reconcile(initialCrew(specs, saved?.crew ?? null), observed, input.now);
+  const picked = reconcile(known, observed, input.now);
   const crew = picked.state;
   // Attempts that ended unseen: show them as gone (the next supervisor will judge them).
   for (const e of picked.events) {
@@ -36,11 +42,11 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     const rt = crew.agents[e.agent];
     if (rt) crew.agents[rt.id] = { ...rt, pid: null, exitCode: e.type === 'exited' ? e.code : rt.exitCode };
   }
-  const sampler = new Sampler();
+  const { sampler } = input;
   const roots = new Map<string, { pid: number }>();
   for (const rt of Object.values(crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
   sampler.sample(roots, Date.now());
-  await new Promise((r) => setTimeout(r, input.measureMs ?? 200));
+  await sleep(input.measureMs ?? 200);
   const s = sampler.sample(roots, Date.now());
   const samples = new Map<string, AgentSample>([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
   return buildStatus({
@@ -51,7 +57,6 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     crew,
     samples,
     system: { cpu: Math.round(s.machine.cpu * 10) / 10, memory: s.machine.memory },
-    handoffs: [],
     now: input.now,
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Where a project's state lives (SPEC §3): everything under `<project>/.muster/`.
+ * Where a project's state lives: everything under `<project>/.muster/`.
  */
 import * as path from 'node:path';
 

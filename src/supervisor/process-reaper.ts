@@ -1,12 +1,12 @@
 /**
- * Ending an agent's processes for good (SPEC §2 `stop`): interrupt, then TERM, then
+ * Ending an agent's processes for good (`muster stop`): interrupt, then TERM, then
  * KILL after a timeout, re-reading the process table at every round so that children
  * born in the meantime are caught, and returning only once they are really gone.
  * Membership is the pane's tree plus its session (double-forked children included) plus
  * any extra pids the caller proves are the agent's (its cgroup).
  */
-import { indexTable, rootMembers, type RootRef } from '../monitor/membership.js';
-import { readProcTable, type ProcTable } from '../monitor/proc-table.js';
+import { indexTable, paneRoot, rootMembers, type RootRef } from '../monitor/membership.js';
+import type { ProcTable } from '../monitor/proc-table.js';
 
 export interface ReaperDeps {
   readTable: () => ProcTable;
@@ -14,19 +14,6 @@ export interface ReaperDeps {
   sleep: (ms: number) => Promise<void>;
   now: () => number;
 }
-
-export const realReaperDeps: ReaperDeps = {
-  readTable: () => readProcTable(),
-  signal: (pid, signal) => {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone already, or not ours to signal
-    }
-  },
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  now: () => Date.now(),
-};
 
 export interface StopPlan {
   /**
@@ -64,7 +51,7 @@ export function membersOf(table: ProcTable, roots: readonly RootRef[], extra: re
   });
 }
 
-export async function stopProcesses(plan: StopPlan, deps: ReaperDeps = realReaperDeps): Promise<StopResult> {
+export async function stopProcesses(plan: StopPlan, deps: ReaperDeps): Promise<StopResult> {
   const members = () => membersOf(deps.readTable(), plan.roots, plan.extraPids?.() ?? [], plan.spare);
   if (members().length === 0) return { stage: 'none', remaining: [] };
 
@@ -87,6 +74,27 @@ export async function stopProcesses(plan: StopPlan, deps: ReaperDeps = realReape
     for (const pid of left) deps.signal(pid, 'SIGKILL');
     await deps.sleep(50);
   }
+}
+
+/** Stops every pane's processes at once (`muster down` without a supervisor); this process is spared. */
+export async function stopPanes(
+  panes: readonly { paneId: string; panePid: number; dead: boolean }[],
+  tmux: { sendKeys(paneId: string, keys: string[]): Promise<void> },
+  deps: ReaperDeps,
+): Promise<StopResult[]> {
+  const table = deps.readTable();
+  return Promise.all(
+    panes.map((p) =>
+      stopProcesses(
+        {
+          roots: [paneRoot(table, p.panePid, p.dead)],
+          interrupt: p.dead ? undefined : () => tmux.sendKeys(p.paneId, ['C-c']),
+          spare: new Set([process.pid]),
+        },
+        deps,
+      ),
+    ),
+  );
 }
 
 async function waitUntilEmpty(members: () => number[], ms: number, deps: ReaperDeps): Promise<boolean> {

@@ -1,5 +1,5 @@
 /**
- * Typing into an agent (SPEC §3 "Typing into agents"): paste the text as one block, wait
+ * Typing into an agent (README, "Coordination"): paste the text as one block, wait
  * so the agent does not take Enter as part of the paste, send Enter on its own, then read
  * the line under the cursor back and press Enter again while the text still sits there
  * unsubmitted. One sender per pane at a time.
@@ -13,7 +13,7 @@ export interface TypingPort {
 
 export interface SubmitOptions {
   sleep: (ms: number) => Promise<void>;
-  /** pause between the paste and Enter (≥150 ms, NOTES) */
+  /** pause between the paste and Enter (≥150 ms: quicker, some agent CLIs take the Enter as part of the paste) */
   pauseMs?: number;
   /** how long to let the agent react before reading back */
   settleMs?: number;

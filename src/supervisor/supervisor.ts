@@ -6,92 +6,68 @@
  */
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
-import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
-import { initialCrew, nextDeadline, step, type CrewContext } from '../core/crew.js';
+import { isRefresh, type CrewEffect, type CrewEvent } from '../core/crew-events.js';
+import { step, type CrewContext } from '../core/crew.js';
+import { nextDeadline } from '../core/scheduler.js';
+import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
 import { reconcile } from '../core/reconcile.js';
-import { buildStatus, type StatusView } from '../core/status-view.js';
 import type { Usage } from '../core/limits-policy.js';
-import type { Sampler } from '../monitor/sampler.js';
 import { CoordinationRuntime } from './coordination-runtime.js';
 import { observedPanes, PaneExits } from './pane-exits.js';
 import { EffectRunner } from './effect-runner.js';
 import { layoutPlan } from './layout-plan.js';
-import type { LimitsRuntime } from './limits-runtime.js';
 import type { StatePaths } from './paths.js';
-import type { Clock, CrewTmux, PaneState } from './ports.js';
-import { realReaperDeps, type ReaperDeps } from './process-reaper.js';
+import type { PaneState, RunnerPorts } from './ports.js';
+import type { ControlPush, CrewNotice, StatusView } from './control/contract.js';
+import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
-import type { Ledger } from './store/ledger.js';
-import type { WorktreeGit } from '../git/worktree-git.js';
-import { WorktreeRuntime } from '../worktree/worktree-runtime.js';
-import { agentLogFile } from './paths.js';
-
-/** What the ledger's snapshot holds. */
-export interface SavedState {
-  version: 1;
-  savedAt: string;
-  crew: CrewState;
-  /** the last inbox records taken (a record is deleted only after this is saved) */
-  inboxTaken?: string[];
-  /**
-   * The event lines of the step this state came from, and the `seq` the first of them
-   * gets: the snapshot is written before the lines are appended, so a crash between the
-   * two is mended at the next start by appending what the log lacks.
-   */
-  journal?: { fromSeq: number; notices: CrewNotice[] };
-}
+import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
+import { diskView, healthNotice } from './disk-health.js';
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
 /** with pane changes reported by tmux, the panes are re-read every this many pulses all the same */
 const PANES_CHECK_EVERY = 5;
 
-/** One line of the event stream (ledger, headless output, TUI). */
-export interface CrewNotice {
-  time: string;
-  level: 'info' | 'warn' | 'error';
-  agent: string | null;
-  kind: string;
-  message: string;
-}
 
 export interface SupervisorOptions {
   project: ProjectSpec;
   paths: StatePaths;
-  tmux: CrewTmux;
-  ledger: Ledger;
+  /** everything outside the runner (ports.ts) */
+  ports: RunnerPorts;
+  /** what the ledger held at start (read by `loadLedger`), or null */
+  saved: LoadedLedger | null;
   /** shell command that runs muster, for agents (`MUSTER_BIN`) */
   musterBin: string;
-  sampler?: Sampler | null;
-  limits: LimitsRuntime;
-  clock: Clock;
-  reaper?: ReaperDeps;
+  /** the supervisor's own pid: never signalled */
   pid?: number;
   /** the crew's tmux server was not running: nothing survives, start every agent afresh */
   freshStart?: boolean;
-  /** git for agents' worktrees (docs/worktrees.md) */
-  worktreeGit: WorktreeGit;
 }
 
-export type SupervisorListener = (message: { type: 'snapshot'; snapshot: StatusView } | { type: 'event'; event: CrewNotice }) => void;
+/** Who hears what the supervisor publishes: every event, and a snapshot each pulse while it wants one. */
+export interface Audience {
+  publish(message: ControlPush): void;
+  /** does it want a snapshot this pulse (e.g. a TUI is connected)? */
+  wantsSnapshots(): boolean;
+}
 
 export class Supervisor {
   private crew: CrewState;
   private readonly specs: AgentSpec[];
   private readonly specById: Map<string, AgentSpec>;
   private readonly maxParallel: Map<string, number | null>;
-  private readonly listeners = new Map<SupervisorListener, () => boolean>();
+  private readonly audiences = new Set<Audience>();
   private pulseTimer: unknown = null;
   private wakeTimer: unknown = null;
   private wakeAt: number | null = null;
   private panesCheck: Promise<void> | null = null;
   private panesCheckAgain = false;
   private stopped = false;
-  private readonly reaper: ReaperDeps;
+  private readonly ports: RunnerPorts;
   private readonly coord: CoordinationRuntime;
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
-  private readonly worktrees: WorktreeRuntime;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
   private lastPulseAt: number | null = null;
@@ -103,28 +79,31 @@ export class Supervisor {
   readonly pid: number;
 
   constructor(private readonly opts: SupervisorOptions) {
+    this.ports = opts.ports;
+    const { tmux, clock, limits } = opts.ports;
     this.specs = opts.project.teams.flatMap((t) => t.agents);
     this.specById = new Map(this.specs.map((s) => [s.id, s]));
     this.maxParallel = new Map(opts.project.teams.map((t) => [t.name, t.maxParallel]));
-    const saved = opts.freshStart ? null : opts.ledger.loadSnapshot<SavedState>();
-    this.crew = initialCrew(this.specs, saved?.crew ?? null);
-    this.crew.handoffs = saved?.crew.handoffs ?? [];
+    const saved = opts.saved;
+    // A fresh tmux server holds no agent: the crew starts afresh (the inbox's memory stays).
+    this.crew = saved && !opts.freshStart ? saved.crew : newCrew(this.specs);
     this.inboxTaken = saved?.inboxTaken ?? [];
     if (saved?.journal) this.mendEventLog(saved.journal);
-    this.reaper = opts.reaper ?? realReaperDeps;
-    this.pid = opts.pid ?? process.pid;
-    this.worktrees = new WorktreeRuntime({
-      git: opts.worktreeGit,
-      stateDir: opts.paths.stateDir,
-      specs: this.specs,
-      logFile: (id) => agentLogFile(opts.paths, id),
-      notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+    // a full disk never stops supervising: the ledger keeps what it cannot write and says so
+    opts.ports.ledger.onHealth((h) => {
+      const n = healthNotice(h);
+      this.notice(n.level, null, n.kind, n.message);
+      this.publishSnapshot();
     });
+    this.pid = opts.pid ?? process.pid;
     this.coord = new CoordinationRuntime({
       project: opts.project,
       specs: this.specs,
       paths: opts.paths,
-      tmux: opts.tmux,
+      tmux,
+      inbox: opts.ports.inbox,
+      commits: opts.ports.commits,
+      clock,
       crew: () => this.crew,
       dispatch: (e) => this.dispatch(e),
       taken: {
@@ -134,36 +113,36 @@ export class Supervisor {
         },
       },
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      worktrees: this.worktrees,
+      worktrees: opts.ports.worktrees,
     });
-    this.usage = new UsageReader(opts.sampler ?? null, opts.limits, this.specs, opts.project.ceiling, (id, pid) =>
+    this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
     );
     this.effects = new EffectRunner({
       project: opts.project,
       paths: opts.paths,
-      tmux: opts.tmux,
-      limits: opts.limits,
+      tmux,
+      limits,
+      processes: opts.ports.processes,
+      clock,
       musterBin: opts.musterBin,
       coord: this.coord,
-      reaper: this.reaper,
       pid: this.pid,
       crew: () => this.crew,
       spec: (id) => this.specById.get(id),
       dispatch: (e) => this.dispatch(e),
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
-      checkPanes: () => this.checkPanes(),
+      sampledPids: (id) => this.usage.pidsOf(id),
       now: () => this.now(),
-      worktrees: this.worktrees,
+      worktrees: opts.ports.worktrees,
     });
   }
 
   /** Builds the teams' panes, picks up what still runs, and starts supervising. */
   async start(step: (name: string) => void = () => undefined): Promise<void> {
     step('crew: panes');
-    for (const team of this.opts.project.teams) await this.opts.tmux.ensureTeam(layoutPlan(team));
-    const panes = await this.opts.tmux.listPanes();
+    for (const team of this.opts.project.teams) await this.ports.tmux.ensureTeam(layoutPlan(team));
+    const panes = await this.ports.tmux.listPanes();
     const picked = reconcile(this.crew, observedPanes(panes), this.now());
     this.crew = picked.state;
     this.save();
@@ -177,13 +156,13 @@ export class Supervisor {
       if (!spec) continue;
       // reconcile kept it because tmux shows its pane alive with this pid
       this.effects.adoptRoot(rt.id, rt.pid as number);
-      await this.opts.limits.prepare(spec);
+      await this.ports.limits.prepare(spec);
       // A supervisor that died mid duty-cycle may have left processes stopped.
-      if (rt.status.state !== 'paused') await this.opts.limits.thaw(rt.id, this.effects.membersOf(rt.id));
+      if (rt.status.state !== 'paused') await this.ports.limits.thaw(rt.id, this.effects.membersOf(rt.id));
     }
     this.effects.perform(picked.effects);
     for (const event of picked.events) this.dispatch(event);
-    this.opts.tmux.onPaneDied(() => void this.checkPanes());
+    this.ports.tmux.onPaneDied(() => void this.checkPanes());
     this.dispatch({ type: 'usage', agents: this.sample() });
     step('crew: inbox');
     await this.coord.start();
@@ -207,14 +186,14 @@ export class Supervisor {
   /** Stops supervising; agents keep running in tmux. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    this.opts.limits.detach();
-    this.worktrees.close();
+    this.ports.limits.detach();
+    this.ports.worktrees.close();
     await this.coord.close();
-    if (this.pulseTimer !== null) this.opts.clock.clearTimeout(this.pulseTimer);
-    if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
-    if (this.recheckTimer !== null) this.opts.clock.clearTimeout(this.recheckTimer);
+    if (this.pulseTimer !== null) this.ports.clock.clearTimeout(this.pulseTimer);
+    if (this.wakeTimer !== null) this.ports.clock.clearTimeout(this.wakeTimer);
+    if (this.recheckTimer !== null) this.ports.clock.clearTimeout(this.recheckTimer);
     await this.idle();
-    await this.worktrees.settle();
+    await this.ports.worktrees.settle();
     this.save();
   }
 
@@ -226,22 +205,12 @@ export class Supervisor {
     // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
-    const quietPulse = event.type === 'usage' && result.effects.length === 0;
+    const quietPulse = event.type === 'usage' && result.effects.every(isRefresh);
     const notices = this.noticesOf(result.effects);
     if (!quietPulse || this.now() - this.lastSavedAt >= OBSERVATION_SAVE_MS) this.save(notices);
     this.publishEvents(notices);
     this.effects.perform(result.effects);
-    this.releaseGone();
     this.scheduleWake();
-  }
-
-  /** Agents whose processes have ended give their cgroup back. */
-  private releaseGone(): void {
-    for (const rt of Object.values(this.crew.agents)) {
-      if (!isAlive(rt.status) && rt.pid === null && this.opts.limits.hasGroup(rt.id)) {
-        this.effects.enqueue(rt.id, () => this.opts.limits.release(rt.id));
-      }
-    }
   }
 
   /** Resolves once every queued effect (launches, stops) has finished. */
@@ -254,23 +223,25 @@ export class Supervisor {
     const seen = this.usage.view();
     return buildStatus({
       project: this.opts.paths.project,
-      socket: this.opts.tmux.socketPath(),
+      socket: this.ports.tmux.socketPath(),
       supervisor: { running: !this.stopped, pid: this.pid, ...seen.self },
       specs: this.specs,
       crew: this.crew,
       samples: seen.samples,
       system: seen.system,
-      handoffs: (this.crew.handoffs ?? []).map((h) => ({
-        ...h,
-        created: new Date(h.created).toISOString(),
-        delivered: h.delivered === null ? null : new Date(h.delivered).toISOString(),
-      })),
       now: this.now(),
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
       lastCommits: this.coord.lastCommits(),
-      worktrees: this.worktrees.views(),
-      extras: { ceiling: this.opts.project.ceiling, enforcement: this.opts.limits.describe(), pulseMs: this.opts.project.pulseMs },
+      worktrees: this.ports.worktrees.views(),
+      pidsEnforced: this.ports.limits.enforcesPids,
+      pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
+      extras: {
+        ceiling: this.opts.project.ceiling,
+        enforcement: this.ports.limits.describe(),
+        pulseMs: this.opts.project.pulseMs,
+        disk: diskView(this.ports.ledger.health()),
+      },
     });
   }
 
@@ -288,13 +259,14 @@ export class Supervisor {
 
   /** Resolves with whether the outbox item was submitted, once it has been typed. */
   waitTyped(itemId: string, timeoutMs: number): Promise<boolean | 'timeout'> {
+    const { clock } = this.ports;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         this.typedWaiters.delete(itemId);
         resolve('timeout');
       }, timeoutMs);
       this.typedWaiters.set(itemId, (submitted) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         this.typedWaiters.delete(itemId);
         resolve(submitted);
       });
@@ -307,12 +279,12 @@ export class Supervisor {
   }
 
   /**
-   * Events go to every listener; a snapshot is built each pulse only while some listener
-   * wants one (e.g. a TUI is connected).
+   * Events go to every audience; a snapshot is built each pulse only while some audience
+   * wants one (e.g. a TUI is connected), once for all of them.
    */
-  subscribe(listener: SupervisorListener, wantsSnapshots: () => boolean = () => true): () => void {
-    this.listeners.set(listener, wantsSnapshots);
-    return () => this.listeners.delete(listener);
+  subscribe(audience: Audience): () => void {
+    this.audiences.add(audience);
+    return () => this.audiences.delete(audience);
   }
 
   /** Re-reads the panes and reports attempts that ended (or panes that vanished). */
@@ -326,7 +298,7 @@ export class Supervisor {
         this.panesCheckAgain = false;
         let panes: PaneState[];
         try {
-          panes = await this.opts.tmux.listPanes();
+          panes = await this.ports.tmux.listPanes();
         } catch {
           return; // the server is going away (down, cleanup): nothing to judge
         }
@@ -345,11 +317,12 @@ export class Supervisor {
       panes,
       this.now(),
       (id) => this.effects.busy(id),
-      (id) => this.opts.limits.oomKilled(id),
+      (id) => this.ports.limits.oomKilled(id),
+      (id) => this.ports.limits.pidsLimited(id),
     );
     for (const event of events) this.dispatch(event);
     if (pending && this.recheckTimer === null) {
-      this.recheckTimer = this.opts.clock.setTimeout(() => {
+      this.recheckTimer = this.ports.clock.setTimeout(() => {
         this.recheckTimer = null;
         void this.checkPanes();
       }, 250);
@@ -359,24 +332,25 @@ export class Supervisor {
   private async pulse(): Promise<void> {
     // tmux reports deaths and removals as they happen; a full look every few pulses is the safety net
     this.pulseCount++;
-    if (!this.opts.tmux.reportsPaneChanges?.() || this.pulseCount % PANES_CHECK_EVERY === 0) await this.checkPanes();
+    if (!this.ports.tmux.reportsPaneChanges() || this.pulseCount % PANES_CHECK_EVERY === 0) await this.checkPanes();
     const now = this.now();
     const seen = await this.coord.observe(now);
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
-    this.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
+    for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
+    this.ports.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
     this.publishSnapshot();
   }
 
   /** One reading of the agents this pulse measures and of the machine (see usage-reader.ts). */
   private sample(): Record<string, Usage> {
-    return this.usage.read(this.crew, this.now(), [...this.listeners.values()].some((wants) => wants()));
+    return this.usage.read(this.crew, this.now(), [...this.audiences].some((a) => a.wantsSnapshots()));
   }
 
   private schedulePulse(): void {
     if (this.stopped) return;
-    this.pulseTimer = this.opts.clock.setTimeout(() => {
+    this.pulseTimer = this.ports.clock.setTimeout(() => {
       void this.pulse().finally(() => this.schedulePulse());
     }, this.opts.project.pulseMs);
   }
@@ -385,12 +359,12 @@ export class Supervisor {
   private scheduleWake(): void {
     const at = nextDeadline(this.crew, this.specs);
     if (at === this.wakeAt || this.stopped) return;
-    if (this.wakeTimer !== null) this.opts.clock.clearTimeout(this.wakeTimer);
+    if (this.wakeTimer !== null) this.ports.clock.clearTimeout(this.wakeTimer);
     this.wakeAt = at;
     this.wakeTimer =
       at === null
         ? null
-        : this.opts.clock.setTimeout(() => {
+        : this.ports.clock.setTimeout(() => {
             this.wakeTimer = null;
             this.wakeAt = null;
             this.dispatch({ type: 'tick' });
@@ -404,31 +378,30 @@ export class Supervisor {
       maxParallel: this.maxParallel,
       ceiling: this.opts.project.ceiling,
       machine: this.usage.machine,
-      requiresMet: true,
     };
   }
 
-  private now(): number {
-    return this.opts.clock.now();
+  now(): number {
+    return this.ports.clock.now();
   }
 
   private save(notices: CrewNotice[] = []): void {
     this.lastSavedAt = this.now();
     const saved: SavedState = {
-      version: 1,
+      version: CREW_FORMAT,
       savedAt: new Date(this.now()).toISOString(),
       crew: this.crew,
       inboxTaken: this.inboxTaken,
-      journal: { fromSeq: this.opts.ledger.lastSeq() + 1, notices },
+      journal: { fromSeq: this.ports.ledger.lastSeq() + 1, notices },
     };
-    this.opts.ledger.saveSnapshot(saved);
+    this.ports.ledger.saveSnapshot(saved);
   }
 
   /** A crash fell between a snapshot and its event lines: append the lines the log lacks. */
-  private mendEventLog(journal: NonNullable<SavedState['journal']>): void {
-    const have = this.opts.ledger.lastSeq();
+  private mendEventLog(journal: Journal): void {
+    const have = this.ports.ledger.lastSeq();
     const missing = journal.notices.slice(Math.max(0, have - journal.fromSeq + 1));
-    if (have < journal.fromSeq + journal.notices.length - 1 && missing.length > 0) this.opts.ledger.appendEvents(missing);
+    if (have < journal.fromSeq + journal.notices.length - 1 && missing.length > 0) this.ports.ledger.appendEvents(missing);
   }
 
   private noticesOf(effects: readonly CrewEffect[]): CrewNotice[] {
@@ -439,15 +412,14 @@ export class Supervisor {
   /** Appends event lines to the ledger and hands them to listeners. */
   private publishEvents(notices: readonly CrewNotice[]): void {
     if (notices.length === 0) return;
-    this.opts.ledger.appendEvents(notices);
-    for (const event of notices) for (const l of this.listeners.keys()) l({ type: 'event', event });
+    this.ports.ledger.appendEvents(notices);
+    for (const event of notices) for (const a of this.audiences) a.publish({ type: 'event', event });
   }
 
   publishSnapshot(): void {
-    const wanting = [...this.listeners].filter(([, wants]) => wants()).map(([l]) => l);
+    const wanting = [...this.audiences].filter((a) => a.wantsSnapshots());
     if (wanting.length === 0) return;
     const snapshot = this.status();
-    for (const l of wanting) l({ type: 'snapshot', snapshot });
+    for (const a of wanting) a.publish({ type: 'snapshot', snapshot });
   }
 }
-

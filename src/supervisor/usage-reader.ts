@@ -8,36 +8,35 @@ import type { CrewState } from '../core/agent-state.js';
 import type { Usage } from '../core/limits-policy.js';
 import { samplingPlan } from '../core/sampling-plan.js';
 import type { MachineLoad } from '../core/scheduler.js';
-import type { AgentSample, SystemSample } from '../core/status-view.js';
+import type { SystemSample } from './control/contract.js';
+import type { AgentSample } from './status-snapshot.js';
 import type { RootRef } from '../monitor/membership.js';
-import type { AgentRoot, Sampler } from '../monitor/sampler.js';
-import type { LimitsRuntime } from './limits-runtime.js';
+import type { AgentRoot } from '../monitor/sampler.js';
+import type { LimitsPort, SamplerPort } from './ports.js';
 
 export class UsageReader {
   private samples = new Map<string, AgentSample>();
+  /** each measured agent's processes at the last reading, its pane process left out */
+  private pids = new Map<string, number[]>();
   private system: SystemSample | null = null;
   private self: { cpu: number; memory: number } | null = null;
   private machineLoad: MachineLoad | null = null;
   /** pulses since every agent was last measured */
   private pulsesSinceFull = Number.POSITIVE_INFINITY;
-  private readonly specById: Map<string, AgentSpec>;
 
   constructor(
-    private readonly sampler: Sampler | null,
-    private readonly limits: LimitsRuntime,
+    private readonly sampler: SamplerPort,
+    private readonly limits: LimitsPort,
     private readonly specs: readonly AgentSpec[],
     private readonly ceiling: CeilingSpec,
     /** the agent's pane process as proven when tmux reported it alive, or null */
     private readonly provenRoot: (agentId: string, pid: number) => RootRef | null = () => null,
-  ) {
-    this.specById = new Map(specs.map((s) => [s.id, s]));
-  }
+  ) {}
 
   /** One pulse's reading; returns the figures the limits policy judges, by agent. */
   read(crew: CrewState, nowMs: number, watched: boolean): Record<string, Usage> {
     const usage: Record<string, Usage> = {};
     const { sampler, limits } = this;
-    if (!sampler) return usage;
     const plan = samplingPlan({
       specs: this.specs,
       crew,
@@ -67,14 +66,18 @@ export class UsageReader {
     this.system = { cpu: round1(s.machine.cpu), memory: s.machine.memory };
     this.machineLoad = { cpu: s.machine.cpu, memory: (s.machine.memory.used / Math.max(1, s.machine.memory.total)) * 100 };
     this.self = s.self;
+    this.pids = new Map();
     for (const [id, u] of s.agents) {
-      const rt = crew.agents[id];
-      const spec = this.specById.get(id);
-      // Throttled agents get their fresh pids each pulse (children born since are caught).
-      if (rt?.status.state === 'throttled' && spec?.limits.cpu) limits.throttle(id, u.pids.filter((pid) => pid !== rt.pid), spec.limits.cpu);
+      const root = crew.agents[id]?.pid;
+      this.pids.set(id, u.pids.filter((pid) => pid !== root));
       usage[id] = { cpu: limits.demand(id) ?? u.cpu, memory: u.memory, kernelMemory: limits.kernelMemory(id) };
     }
     return usage;
+  }
+
+  /** The agent's processes (but its pane process) as the last reading found them; null when it was not measured. */
+  pidsOf(agentId: string): number[] | null {
+    return this.pids.get(agentId) ?? null;
   }
 
   /** The machine's load at the last reading (null before the first), for the scheduler's ceiling. */
@@ -90,7 +93,7 @@ export class UsageReader {
     histories: Map<string, { cpu: number[]; memory: number[] }>;
   } {
     const histories = new Map<string, { cpu: number[]; memory: number[] }>();
-    if (this.sampler) for (const spec of this.specs) histories.set(spec.id, this.sampler.history(spec.id));
+    for (const spec of this.specs) histories.set(spec.id, this.sampler.history(spec.id));
     return {
       samples: this.samples,
       system: this.system,

@@ -4,22 +4,9 @@
  * `/proc/PID/stat`, in clock ticks since boot).
  */
 import * as fs from 'node:fs';
+import { readProcRow } from './proc-stat.js';
 
 const HAS_PROC = fs.existsSync('/proc/self/stat');
-
-/** The fields of `/proc/PID/stat` after the command name (field 3 first), or null. */
-function statFields(pid: number): string[] | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return null;
-  return text.slice(close + 2).trim().split(' ');
-}
 
 /**
  * The start time of `pid` (field 22 of `/proc/PID/stat`), or null when the
@@ -27,10 +14,9 @@ function statFields(pid: number): string[] | null {
  */
 export function processStartTime(pid: number): string | null {
   if (!Number.isInteger(pid) || pid <= 0) return null;
-  const fields = statFields(pid);
-  if (!fields) return null;
-  if (fields[0] === 'Z' || fields[0] === 'X') return null; // exited, waiting to be reaped
-  return fields[19] ?? null; // field 22 = index 22 - 3
+  const row = readProcRow(pid);
+  if (!row || row.state === 'Z' || row.state === 'X') return null; // gone, or exited and waiting to be reaped
+  return String(row.starttime);
 }
 
 /** True when a process with this pid exists (a zombie counts as gone). */

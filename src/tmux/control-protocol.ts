@@ -122,11 +122,6 @@ export class ControlParser {
     return this.block !== null;
   }
 
-  /** Forgets the output decoder of a pane (e.g. once the pane is gone). */
-  forgetPane(paneId: string): void {
-    this.decoders.delete(paneId);
-  }
-
   private parseLine(raw: Buffer, events: ControlEvent[]): void {
     if (raw[0] === 0x25 /* % */) {
       const output = this.parseOutput(raw);

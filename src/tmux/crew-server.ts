@@ -6,8 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../sys/atomic-file.js';
+import { cappedLogScript, DEFAULT_LOG_CAP, type LogCap } from '../sys/capped-log.js';
+import { isProcessAlive } from '../sys/process-identity.js';
+import { sleep } from '../sys/time.js';
 import { ControlClient } from './control-client.js';
 import { escapeFormat, parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
 import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
@@ -55,8 +59,10 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** stored in the pane option `@muster_attempt` */
   attempt: string;
-  /** the pane's output is appended here */
+  /** the pane's output is appended here (created 0600) */
   logFile: string;
+  /** the log's size cap and rotated files kept (default 50 MiB, 3) */
+  logCap?: LogCap;
 }
 
 /** Events of a CrewServer. */
@@ -247,7 +253,8 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
 
   /**
    * Replaces the pane's process with `spec.command` (cwd, env added), marks the
-   * pane with the attempt and appends its output to `spec.logFile`.
+   * pane with the attempt and appends its output to `spec.logFile`, capped and
+   * rotated (src/sys/capped-log.ts).
    */
   async launch(paneId: string, spec: LaunchSpec): Promise<{ pid: number }> {
     assertPaneId(paneId);
@@ -261,16 +268,18 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     }
     const cwdOk = await stat(spec.cwd).then((s) => s.isDirectory(), () => false);
     if (!cwdOk) throw new TmuxError(`working directory ${spec.cwd} does not exist`, { hint: 'Create it, or fix `cwd` in the team file.' });
-    await mkdir(path.dirname(spec.logFile), { recursive: true }).catch((err: unknown) => {
+    await mkdir(path.dirname(spec.logFile), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
       throw new TmuxError(`cannot create the log folder of ${spec.logFile}: ${err instanceof Error ? err.message : String(err)}`, {
         hint: 'Check the permissions of the state folder (.muster/).',
         cause: err,
       });
     });
+    // a log left by an older muster may be readable by others
+    await chmod(spec.logFile, PRIVATE_FILE_MODE).catch(() => undefined);
     const out = await this.requireClient().runLine([
       ['respawn-pane', '-k', '-t', paneId, '-c', escapeFormat(spec.cwd), ...envArgs, '--', ...argv],
       ['pipe-pane', '-t', paneId],
-      ['pipe-pane', '-o', '-t', paneId, escapeFormat(`exec cat >> ${shellQuote(spec.logFile)}`)],
+      ['pipe-pane', '-o', '-t', paneId, escapeFormat(cappedLogScript(spec.logFile, spec.logCap ?? DEFAULT_LOG_CAP))],
       ['set-option', '-p', '-t', paneId, '@muster_attempt', spec.attempt],
       ['display-message', '-p', '-t', paneId, '#{pane_pid}'],
     ]);
@@ -319,6 +328,18 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     return lines.join('\n');
   }
 
+  /** The text of the line under the pane's cursor (to see whether typed text still sits there). */
+  async cursorLine(paneId: string): Promise<string> {
+    assertPaneId(paneId);
+    const [y = '0'] = await this.run(['display-message', '-p', '-t', paneId, '#{cursor_y}']);
+    return (await this.run(['capture-pane', '-p', '-J', '-t', paneId, '-S', y, '-E', y])).join('\n');
+  }
+
+  /** Does a tmux server answer on this socket? (never starts one) */
+  answers(): Promise<boolean> {
+    return this.probe();
+  }
+
   /** Resizes a window (`@N`) or a pane (`%N`). */
   async resize(target: string, size: { cols: number; rows: number }): Promise<void> {
     if (!/^[%@]\d+$/.test(target)) throw new TmuxArgumentError(`invalid tmux window or pane id ${JSON.stringify(target)}`);
@@ -347,7 +368,7 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
       if (!(err instanceof TmuxCommandError)) throw err;
     }
     const deadline = Date.now() + timeoutMs;
-    while ((pid !== null && (await isAlive(pid))) || (await this.probe())) {
+    while ((pid !== null && isProcessAlive(pid)) || (await this.probe())) {
       if (Date.now() > deadline) {
         throw new TmuxTimeoutError(`the crew's tmux server (pid ${pid ?? '?'}) did not exit within ${timeoutMs} ms`, `Kill it by its socket: tmux -L ${this.socketName} kill-server`);
       }
@@ -452,24 +473,3 @@ function assertPaneId(paneId: string): void {
   if (!/^%\d+$/.test(paneId)) throw new TmuxArgumentError(`invalid tmux pane id ${JSON.stringify(paneId)}`);
 }
 
-/** Quotes a word for /bin/sh. */
-export function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Is the process alive (a zombie counts as gone)? */
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const statText = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (statText === null) return true;
-  const state = statText.slice(statText.lastIndexOf(')') + 2, statText.lastIndexOf(')') + 3);
-  return state !== 'Z';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

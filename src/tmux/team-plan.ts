@@ -24,7 +24,7 @@ export interface TeamPlan {
   existing: Map<string, string>;
 }
 
-/** Size given to a new session's windows (NOTES: detached windows stay 80×24 unless sized). */
+/** Size given to a new session's windows (detached windows stay 80×24 unless sized). */
 export const DEFAULT_SIZE = { cols: 200, rows: 50 };
 
 /** Layout used for a window of several panes when none is given. */

@@ -3,7 +3,7 @@
  * supervisor. Holds no supervision logic: every effect on the crew is a request on the
  * control socket, whose answer (or error) is shown on the event line.
  */
-import type { AgentStatusView } from '../core/status-view.js';
+import type { AgentStatusView, CommandArgs, CommandName, CommandReply, DeliverReply, SendReply, StopReply } from '../supervisor/control/contract.js';
 import type { TuiAction } from './keymap.js';
 import { listedAgents, moveSelection, pendingHandoffs, selectedAgent, selectedHandoff } from './selection.js';
 import type { TuiStore } from './tui-store.js';
@@ -11,16 +11,14 @@ import type { Mode, TuiState } from './tui-state.js';
 
 /** What the controller needs from the rest of the TUI. */
 export interface ControllerPorts {
-  /** a command to the supervisor; rejects with its error */
-  request(cmd: string, args: unknown): Promise<unknown>;
+  /** a command to the supervisor; rejects with its error (or when it was not answered in time) */
+  request<C extends CommandName>(cmd: C, args: CommandArgs<C>): Promise<CommandReply<C>>;
   /** puts the terminal on this agent's pane */
   attach(agent: AgentStatusView): void;
   /** the emergency cleanup (already confirmed) */
   cleanup(): void;
   /** puts the terminal on the agent's diff (its worktree against its base) */
   diff(agent: AgentStatusView): void;
-  /** lands the agent's branch (already confirmed); resolves with what happened, rejects with why not */
-  land(agentId: string): Promise<string>;
   /** leaves the TUI; the crew keeps running */
   quit(): void;
 }
@@ -31,21 +29,23 @@ interface Outcome {
   text: string;
 }
 
-function field(result: unknown, key: string): unknown {
-  return typeof result === 'object' && result !== null ? (result as Record<string, unknown>)[key] : undefined;
-}
-
 /** What `send` answered: submitted, queued until the agent is idle, or typed but not confirmed. */
-export function sendOutcome(agent: string, result: unknown): Outcome {
-  if (field(result, 'queued') === true) return { level: 'info', text: `message queued for ${agent}; it is typed in once the agent is idle` };
-  if (field(result, 'submitted') === false) return { level: 'warn', text: `message typed into ${agent}, but it was not seen to be submitted` };
+export function sendOutcome(agent: string, result: SendReply): Outcome {
+  if (result.queued) return { level: 'info', text: `message queued for ${agent}; it is typed in once the agent is idle` };
+  if (!result.submitted) return { level: 'warn', text: `message typed into ${agent}, but it was not seen to be submitted` };
   return { level: 'info', text: `message submitted to ${agent}` };
 }
 
+/** What `stop` answered: stopped, or processes that survived SIGKILL. */
+export function stopOutcome(done: string, result: StopReply): Outcome {
+  if (result.survivors.length === 0) return { level: 'info', text: done };
+  const left = result.survivors.map((s) => `${s.agent} (pid ${s.pids.join(', ')})`).join('; ');
+  return { level: 'warn', text: `stopped, but processes survived SIGKILL: ${left}` };
+}
+
 /** What `deliver` answered: on its way, or already delivered. */
-export function deliverOutcome(to: string, result: unknown): Outcome {
-  const state = field(result, 'state');
-  if (typeof state === 'string' && state !== 'delivering') return { level: 'warn', text: `the handoff to ${to} is already ${state}` };
+export function deliverOutcome(to: string, result: DeliverReply): Outcome {
+  if (result.state !== 'delivering') return { level: 'warn', text: `the handoff to ${to} is already ${result.state}` };
   return { level: 'info', text: `handoff to ${to} is being delivered` };
 }
 
@@ -85,7 +85,7 @@ export class TuiController {
           else this.ports.attach(a);
         });
       case 'stop':
-        return this.withAgent('stop', (a) => this.command('stop', { agents: [a.id] }, `stopping ${a.id}`, `${a.id} stopped`, a.id));
+        return this.withAgent('stop', (a) => this.command('stop', { agents: [a.id] }, `stopping ${a.id}`, (r) => stopOutcome(`${a.id} stopped`, r), a.id));
       case 'reset':
         return this.withAgent('reset', (a) => this.command('restart', { agents: [a.id] }, `resetting ${a.id}`, `${a.id} reset`, a.id));
       case 'pauseResume':
@@ -165,7 +165,13 @@ export class TuiController {
   }
 
   /** Sends a command; the event line says it started, then how it ended (`done` may read the answer). */
-  private command(cmd: string, args: unknown, doing: string, done: string | ((result: unknown) => Outcome), agent: string | null): void {
+  private command<C extends CommandName>(
+    cmd: C,
+    args: CommandArgs<C>,
+    doing: string,
+    done: string | ((result: CommandReply<C>) => Outcome),
+    agent: string | null,
+  ): void {
     this.store.notice('info', `${doing}…`, agent);
     this.ports.request(cmd, args).then(
       (result) => {
@@ -194,15 +200,16 @@ export class TuiController {
     const mode = this.state.mode;
     this.setMode({ kind: 'normal' });
     if (mode.kind !== 'confirm') return;
-    if (mode.action === 'stopAll') this.command('stop', { all: true }, 'stopping all agents', 'all agents stopped', null);
+    if (mode.action === 'stopAll') this.command('stop', { all: true }, 'stopping all agents', (r) => stopOutcome('all agents stopped', r), null);
     else if (mode.action === 'land') {
+      // the supervisor's `land` (contract.ts); a refusal changed nothing and says why
       const agent = mode.agent;
       this.store.notice('info', `landing ${agent}…`, agent);
-      this.ports.land(agent).then(
-        (text) => this.store.notice('info', text, agent),
+      this.ports.request('land', { agent }).then(
+        (r) => this.store.notice('info', r.message, agent),
         (err: unknown) => {
           const hint = (err as { hint?: unknown }).hint;
-          this.store.notice('error', `land refused: ${errorText(err)}${typeof hint === 'string' ? ` — ${hint}` : ''}`, agent);
+          this.store.notice('error', `land refused: ${errorText(err)}${typeof hint === 'string' && hint ? ` — ${hint}` : ''}`, agent);
         },
       );
     } else this.ports.cleanup();

@@ -2,7 +2,7 @@
  * The agent grid as lines: which columns fit the width, and each agent's cells with
  * their colours. Pure.
  */
-import type { AgentStatusView, WorktreeView } from '../core/status-view.js';
+import type { AgentStatusView, WorktreeView } from '../supervisor/control/contract.js';
 import { fit, formatBytes, formatDuration, formatRelative, sparkline } from '../text/format.js';
 import { clipLine, padLine, seg, type Colour, type Line, type Segment } from './segments.js';
 
@@ -14,6 +14,7 @@ export const STATE_COLOURS: Record<string, Colour> = {
   throttled: 'yellow',
   paused: 'blue',
   backoff: 'yellow',
+  stopping: 'yellow',
   stopped: 'gray',
   done: 'green',
   failed: 'red',
@@ -56,7 +57,7 @@ function whyText(a: AgentStatusView, now: number): string {
 }
 
 function nextDue(a: AgentStatusView, now: number): Segment {
-  if (!a.checkin) return seg('-', { dim: true });
+  if (a.checkin.off) return seg('-', { dim: true });
   if (a.checkin.overdue && a.checkin.due) return seg(`late ${formatDuration(now - Date.parse(a.checkin.due))}`, { color: 'red', bold: true });
   return seg(formatRelative(a.checkin.due, now));
 }
@@ -116,7 +117,7 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
       width: 8,
       align: 'right',
       priority: 4,
-      cell: (a, now) => (a.checkin ? seg(a.checkin.last ? formatRelative(a.checkin.last, now) : 'never') : seg('off', { dim: true })),
+      cell: (a, now) => (a.checkin.last ? seg(formatRelative(a.checkin.last, now)) : a.checkin.off ? seg('off', { dim: true }) : seg('never')),
     },
     { title: 'NEXT', width: 8, align: 'right', priority: 4, cell: nextDue },
     { title: 'RST', width: 3, align: 'right', priority: 3, cell: (a) => seg(String(a.restarts), a.restarts > 0 ? { color: 'yellow' } : { dim: true }) },

@@ -1,11 +1,11 @@
 /** The header as two lines: the crew, and the machine against the ceiling with the supervisor's own cost. Pure. */
 import * as path from 'node:path';
-import type { StatusView } from '../core/status-view.js';
+import type { StatusView } from '../supervisor/control/contract.js';
 import { formatBytes, formatDuration, formatPercent } from '../text/format.js';
 import { STATE_COLOURS } from './grid-view.js';
 import { clipLine, seg, type Colour, type Line } from './segments.js';
 
-const STATE_ORDER = ['running', 'throttled', 'starting', 'paused', 'backoff', 'pending', 'stopped', 'done', 'failed'];
+const STATE_ORDER = ['running', 'throttled', 'starting', 'paused', 'backoff', 'pending', 'stopping', 'stopped', 'done', 'failed'];
 
 function againstCeiling(value: number, ceiling: number | null | undefined): Colour | undefined {
   if (ceiling === null || ceiling === undefined) return undefined;
@@ -26,6 +26,7 @@ function crewLine(view: StatusView | null, filter: string, listed: number): Line
   for (const s of states) line.push(seg(` ${counts.get(s)} ${s}`, { color: STATE_COLOURS[s] ?? 'white' }));
   const pending = view.handoffs.filter((h) => h.state === 'pending').length;
   if (pending > 0) line.push(seg(`  ${pending} handoff(s) pending`, { color: 'yellow' }));
+  if (view.disk?.full) line.push(seg('  DISK FULL: state not saved', { color: 'red', bold: true }));
   if (filter !== '') line.push(seg(`  filter "${filter}": ${listed} shown`, { color: 'magenta' }));
   return line;
 }

@@ -1,5 +1,5 @@
 /**
- * The one place that maps keys to what they do (SPEC §5). Pure: a key and the current
+ * The one place that maps keys to what they do (README, "The TUI"). Pure: a key and the current
  * mode in, an action (or nothing) out. The help screen and the hint line are built from
  * the same table.
  */

@@ -1,5 +1,5 @@
 /** The smaller parts of the screen as lines: handoffs, preview, event line, key hints, help. Pure. */
-import type { HandoffView } from '../core/status-view.js';
+import type { HandoffView } from '../supervisor/control/contract.js';
 import { fit, formatClock, formatRelative, plainText } from '../text/format.js';
 import { KEY_HELP } from './keymap.js';
 import { clipLine, lineWidth, padLine, seg, type Line } from './segments.js';

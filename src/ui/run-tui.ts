@@ -7,10 +7,8 @@
  */
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
-import type { AgentStatusView, StatusView } from '../core/status-view.js';
+import type { AgentStatusView } from '../supervisor/control/contract.js';
 import { connectControl } from '../supervisor/control/control-client.js';
-import type { CrewNotice } from '../supervisor/supervisor.js';
-import { CrewServer } from '../tmux/crew-server.js';
 import { App } from './App.js';
 import { attachArgs, attachInPty, type AttachEnd, type PtyCommand } from './attach.js';
 import { TuiController } from './controller.js';
@@ -22,8 +20,6 @@ import { colorsEnabled, initialState } from './tui-state.js';
 export interface RunTuiOptions {
   /** the project's state folder (`.muster/`), where the control socket is */
   stateDir: string;
-  /** the crew's tmux socket name (for attach) */
-  socketName: string;
   /** the emergency cleanup, as `muster cleanup --yes` does it; resolves with the line to print */
   cleanup: () => Promise<string>;
   stdin?: NodeJS.ReadStream;
@@ -32,14 +28,12 @@ export interface RunTuiOptions {
   env?: NodeJS.ProcessEnv;
   /** default: connectControl(stateDir) */
   connect?: () => Promise<CrewClient>;
-  /** default: `CrewServer.tmuxCommand` on `socketName` */
-  tmuxCommand?: (args: string[]) => PtyCommand;
+  /** how to run tmux on the crew's server (for attach) */
+  tmuxCommand: (args: string[]) => PtyCommand;
   /** handle SIGHUP, SIGTERM and SIGINT (default true) */
   handleSignals?: boolean;
   /** the command that shows an agent's diff on the terminal (`d`; `muster diff AGENT`) */
   diffCommand?: (agentId: string) => PtyCommand;
-  /** lands an agent's branch (`L`); resolves with what happened, rejects with why not */
-  land?: (agentId: string) => Promise<string>;
 }
 
 /** Why the TUI ended, and the line to print once the terminal is back. */
@@ -75,26 +69,21 @@ class TuiSession {
     this.stdin = opts.stdin ?? process.stdin;
     this.stdout = opts.stdout ?? process.stdout;
     const env = opts.env ?? process.env;
-    const server = new CrewServer({ socketName: opts.socketName, env });
-    this.tmuxCommand = opts.tmuxCommand ?? ((args) => server.tmuxCommand(args));
+    this.tmuxCommand = opts.tmuxCommand;
     this.store = new TuiStore(initialState(this.size(), colorsEnabled(env), Date.now()));
     this.link = new SupervisorLink({
       store: this.store,
-      connect: opts.connect ?? (() => connectControl<StatusView, CrewNotice>(opts.stateDir)),
+      connect: opts.connect ?? (() => connectControl(opts.stateDir)),
       onSnapshot: () => this.poller.pulse(),
     });
     this.poller = new PreviewPoller({
       store: this.store,
-      capture: async (agent, lines) => {
-        const result = (await this.link.request('capture', { agent, lines }, 5000)) as { text?: unknown } | null;
-        return typeof result?.text === 'string' ? result.text : '';
-      },
+      capture: async (agent, lines) => (await this.link.request('capture', { agent, lines })).text,
     });
     this.controller = new TuiController(this.store, {
       request: (cmd, args) => this.link.request(cmd, args),
       attach: (agent) => this.attach(agent),
       diff: (agent) => this.diff(agent),
-      land: (agentId) => (opts.land ? opts.land(agentId) : Promise.reject(new Error('landing is not available here'))),
       cleanup: () => void this.cleanup(),
       quit: () => void this.finish({ reason: 'quit', message: 'muster: the TUI closed; the crew keeps running (`muster up` reopens it, `muster down` stops it)', code: 0 }),
     });

@@ -2,7 +2,7 @@
  * Which agents and handoffs are listed, which one is selected and which rows are in
  * view. Pure functions of the TUI state.
  */
-import type { AgentStatusView, HandoffView } from '../core/status-view.js';
+import type { AgentStatusView, HandoffView } from '../supervisor/control/contract.js';
 import { computeLayout, type ScreenLayout } from './layout.js';
 import type { TuiState } from './tui-state.js';
 

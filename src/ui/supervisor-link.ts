@@ -3,13 +3,12 @@
  * the store, sends commands, and reconnects when the connection drops (the supervisor
  * restarted, or went away and came back).
  */
-import type { StatusView } from '../core/status-view.js';
 import { MusterError } from '../errors.js';
 import type { ControlClient } from '../supervisor/control/control-client.js';
-import type { CrewNotice } from '../supervisor/supervisor.js';
+import type { CommandArgs, CommandName, CommandReply } from '../supervisor/control/contract.js';
 import type { TuiStore } from './tui-store.js';
 
-export type CrewClient = ControlClient<StatusView, CrewNotice>;
+export type CrewClient = ControlClient;
 
 export interface LinkOptions {
   store: TuiStore;
@@ -82,10 +81,10 @@ export class SupervisorLink {
     }, this.opts.retryMs ?? 2000);
   }
 
-  /** Sends a command to the supervisor. */
-  request(cmd: string, args: unknown, timeoutMs?: number): Promise<unknown> {
+  /** Sends a command of the contract to the supervisor (within the command's timeout). */
+  request<C extends CommandName>(cmd: C, args: CommandArgs<C>): Promise<CommandReply<C>> {
     if (!this.client) return Promise.reject(new MusterError('not connected to the supervisor'));
-    return this.client.request(cmd, args, timeoutMs === undefined ? {} : { timeoutMs });
+    return this.client.request(cmd, args);
   }
 
   /** Ends the connection for good (the supervisor keeps running). */

@@ -2,7 +2,7 @@
  * Everything the TUI shows, as one plain value kept outside React (so that unmounting
  * Ink for an attach and mounting it again loses nothing).
  */
-import type { StatusView } from '../core/status-view.js';
+import type { StatusView } from '../supervisor/control/contract.js';
 
 /** What the keyboard is doing. */
 export type Mode =

@@ -3,7 +3,7 @@
  * is coalesced: listeners hear about a burst once, `batchMs` after its first message.
  * Keyboard changes are announced at once, so feedback is immediate.
  */
-import type { StatusView } from '../core/status-view.js';
+import type { StatusView } from '../supervisor/control/contract.js';
 import { normalize } from './selection.js';
 import { MAX_EVENTS, type TuiEvent, type TuiState } from './tui-state.js';
 

@@ -1,6 +1,7 @@
 /**
- * Limits with real processes, on both paths: cgroups (this machine, as root) and
- * sampling with stop/continue duty cycling (MUSTER_CGROUPS=off). Bounds are generous:
+ * Limits with real processes, on every path: cgroups (this machine, as root), sampling
+ * with stop/continue duty cycling (MUSTER_CGROUPS=off), and the portable path of machines
+ * without /proc (MUSTER_SAMPLER=ps: the process table from ps). Bounds are generous:
  * precision is the benchmark's business.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,16 +28,22 @@ agents:
     limits: { cpu: 20% }
 `;
 
-for (const path of ['cgroups', 'duty cycling'] as const) {
+const ENV = {
+  cgroups: {},
+  'duty cycling': { MUSTER_CGROUPS: 'off' },
+  'ps and signals': { MUSTER_SAMPLER: 'ps', MUSTER_CGROUPS: 'off' },
+} as const;
+
+for (const path of ['cgroups', 'duty cycling', 'ps and signals'] as const) {
   describe(`limits with ${path}`, () => {
     let p: TestProject;
     let sup: Headless;
 
     beforeAll(async () => {
-      p = makeProject(path === 'cgroups' ? 'limcg' : 'limdc');
+      p = makeProject(path === 'cgroups' ? 'limcg' : path === 'duty cycling' ? 'limdc' : 'limps');
       p.write('muster.yaml', 'pulse: 1s\n');
       p.write('teams/lim.yaml', TEAM);
-      sup = p.headless([], path === 'cgroups' ? {} : { MUSTER_CGROUPS: 'off' });
+      sup = p.headless([], ENV[path]);
       await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
     });
 
@@ -51,6 +58,7 @@ for (const path of ['cgroups', 'duty cycling'] as const) {
       const usable = probe.kind !== 'none';
       await probe.removeAll();
       expect(s.enforcement).toMatch(path === 'cgroups' && usable ? /cgroup/ : /no cgroups/);
+      if (path === 'ps and signals') expect(s.enforcement).toMatch(/processes read with ps/);
     });
 
     it('restarts a leaking agent after its memory stays over the limit', async () => {
@@ -96,13 +104,13 @@ for (const path of ['cgroups', 'duty cycling'] as const) {
 
     it('pause freezes the agent and resume thaws it', async () => {
       const pid = (await waitFor('burner pid', async () => agentOf(await p.status(), 'lim/burner').pid)) as number;
-      expect((await p.muster(['pause', 'burner'])).code).toBe(0);
+      expect((await p.muster(['pause', 'burner'], { env: ENV[path] })).code).toBe(0);
       expect(agentOf(await p.status(), 'lim/burner').state).toBe('paused');
       expect(await sessionCpu(pid, 1500)).toBeLessThan(5);
       // the loop below the pane's shell is stopped (SIGSTOP) or frozen (cgroup freezer)
       const loop = sessionMembers(pid).find((m) => m !== pid) ?? pid; // the pane's shell waits only where signals are used
-      expect(path === 'duty cycling' ? ['T'] : ['T', 'D', 'S']).toContain(processState(loop));
-      expect((await p.muster(['resume', 'burner'])).code).toBe(0);
+      expect(path === 'cgroups' ? ['T', 'D', 'S'] : ['T']).toContain(processState(loop));
+      expect((await p.muster(['resume', 'burner'], { env: ENV[path] })).code).toBe(0);
       expect(['running', 'throttled']).toContain(agentOf(await p.status(), 'lim/burner').state);
       expect(await sessionCpu(pid, 2000)).toBeGreaterThan(3);
     });

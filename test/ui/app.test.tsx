@@ -3,10 +3,10 @@
  * in through stdin, and the frame is read back.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StatusView } from '../../src/core/status-view.js';
+import type { StatusView } from '../../src/supervisor/control/contract.js';
 import type { TuiController as Controller } from '../../src/ui/controller.js';
 import type { TuiStore as Store } from '../../src/ui/tui-store.js';
-import { agent, handoff, manyAgents, NOW, snapshot, stateWith } from './fixtures.js';
+import { agent, handoff, manyAgents, NOW, replyFor, snapshot, stateWith } from './fixtures.js';
 
 // Ink's colours come from chalk, which decides once, on import, whether to colour:
 // force colour so that the NO_COLOR test shows it is the TUI that leaves colour out.
@@ -44,15 +44,10 @@ async function mount(snap: StatusView | null, opts: { colors?: boolean; rows?: n
   const controller: Controller = new TuiController(store, {
     request: async (cmd, args) => {
       requests.push({ cmd, args });
-      return {};
+      return replyFor(cmd, args);
     },
     attach: (a) => calls.push(`attach ${a.id}`),
     diff: (a) => calls.push(`diff ${a.id}`),
-    land: async (id) => {
-      calls.push(`land ${id}`);
-      if (id.endsWith('dirty')) throw Object.assign(new Error(`${id} has uncommitted changes (1 file: a.txt)`), { hint: 'Ask it to commit.' });
-      return `${id} landed`;
-    },
     cleanup: () => calls.push('cleanup'),
     quit: () => calls.push('quit'),
   });
@@ -80,7 +75,7 @@ describe('the TUI screen', () => {
     const snap = snapshot([
       agent('crew/pm', { cpu: 12.5, limits: { cpu: 50, memory: 512 * 1024 ** 2 }, memory: 200 * 1024 ** 2, restarts: 2 }),
       agent('crew/dev', { state: 'pending', reason: 'after', pid: null, pane: null, cpu: null, memory: null, activity: null }),
-      agent('crew/qa', { state: 'failed', reason: 'circuit', exitCode: 3, checkin: { last: null, message: null, due: new Date(NOW - 120_000).toISOString(), overdue: true } }),
+      agent('crew/qa', { state: 'failed', reason: 'circuit', exitCode: 3, checkin: { last: null, message: null, due: new Date(NOW - 120_000).toISOString(), overdue: true, off: false } }),
     ]);
     const m = await mount(snap, { cols: 120 });
     const f = m.frame();
@@ -93,6 +88,19 @@ describe('the TUI screen', () => {
     expect(rowOf(f, 'dev')).toMatch(/pending .* after/);
     expect(rowOf(f, 'qa')).toMatch(/failed .*never\s+late 2m .*circuit · exit 3/);
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]{8}/);
+  });
+
+  it('says DISK FULL in the header while the supervisor cannot save, and shows check-ins of agents with checkin off', async () => {
+    const snap = snapshot([
+      agent('crew/talker', { checkin: { last: new Date(NOW - 5_000).toISOString(), message: 'up', due: null, overdue: false, off: true } }),
+      agent('crew/quiet', { checkin: { last: null, message: null, due: null, overdue: false, off: true } }),
+    ]);
+    const full = await mount({ ...snap, disk: { full: true, since: new Date(NOW - 60_000).toISOString(), file: '/p/.muster/state.json', pendingEvents: 3 } }, { cols: 120 });
+    expect(full.frame().split('\n')[0]).toContain('DISK FULL: state not saved');
+    expect(rowOf(full.frame(), 'talker')).toMatch(/talker .*5s ago\s+-/);
+    expect(rowOf(full.frame(), 'quiet')).toMatch(/quiet .*off\s+-/);
+    const fine = await mount({ ...snap, disk: { full: false, since: null, file: null, pendingEvents: 0 } }, { cols: 120 });
+    expect(fine.frame()).not.toContain('DISK FULL');
   });
 
   it('colours states, and leaves every colour out under NO_COLOR', async () => {

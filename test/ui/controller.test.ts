@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentStatusView } from '../../src/core/status-view.js';
-import { deliverOutcome, sendOutcome, TuiController } from '../../src/ui/controller.js';
+import type { AgentStatusView } from '../../src/supervisor/control/contract.js';
+import { deliverOutcome, sendOutcome, stopOutcome, TuiController } from '../../src/ui/controller.js';
 import type { TuiAction } from '../../src/ui/keymap.js';
 import { TuiStore } from '../../src/ui/tui-store.js';
-import { agent, handoff, snapshot, stateWith } from './fixtures.js';
+import { agent, handoff, replyFor, snapshot, stateWith } from './fixtures.js';
 
 function setup(agents: AgentStatusView[] = [agent('crew/pm'), agent('crew/dev')], handoffs = [handoff('h1')], fail?: (cmd: string) => Error | null) {
   const store = new TuiStore(stateWith(snapshot(agents, handoffs)));
@@ -12,17 +12,15 @@ function setup(agents: AgentStatusView[] = [agent('crew/pm'), agent('crew/dev')]
   const controller = new TuiController(store, {
     request: async (cmd, args) => {
       requests.push({ cmd, args });
+      const id = (args as { agent?: string } | undefined)?.agent ?? '';
+      if (cmd === 'land') calls.push(`land ${id}`);
+      if (cmd === 'land' && id.endsWith('dirty')) throw Object.assign(new Error(`${id} has uncommitted changes (1 file: a.txt)`), { hint: 'Ask it to commit.' });
       const err = fail?.(cmd);
       if (err) throw err;
-      return {};
+      return replyFor(cmd, args);
     },
     attach: (a) => calls.push(`attach ${a.id}`),
     diff: (a) => calls.push(`diff ${a.id}`),
-    land: async (id) => {
-      calls.push(`land ${id}`);
-      if (id.endsWith('dirty')) throw Object.assign(new Error(`${id} has uncommitted changes (1 file: a.txt)`), { hint: 'Ask it to commit.' });
-      return `${id} landed`;
-    },
     cleanup: () => calls.push('cleanup'),
     quit: () => calls.push('quit'),
   });
@@ -145,9 +143,14 @@ describe('TuiController', () => {
 
   it('reads the answers of send and deliver', () => {
     expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: true, queued: false })).toEqual({ level: 'info', text: 'message submitted to crew/a' });
-    expect(sendOutcome('crew/a', { submitted: false, queued: true }).text).toContain('queued');
-    expect(sendOutcome('crew/a', { submitted: false, queued: false }).level).toBe('warn');
+    expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: true }).text).toContain('queued');
+    expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: false }).level).toBe('warn');
     expect(deliverOutcome('crew/b', { id: 'h1', state: 'delivering' }).text).toBe('handoff to crew/b is being delivered');
+    expect(stopOutcome('crew/a stopped', { agents: ['crew/a'], survivors: [] })).toEqual({ level: 'info', text: 'crew/a stopped' });
+    expect(stopOutcome('x', { agents: ['crew/a'], survivors: [{ agent: 'crew/a', pids: [7] }] })).toEqual({
+      level: 'warn',
+      text: 'stopped, but processes survived SIGKILL: crew/a (pid 7)',
+    });
     expect(deliverOutcome('crew/b', { id: 'h1', state: 'delivered' })).toEqual({ level: 'warn', text: 'the handoff to crew/b is already delivered' });
   });
 });

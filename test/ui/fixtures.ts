@@ -1,5 +1,5 @@
 /** Snapshots for TUI tests: agents and handoffs with sensible defaults. */
-import type { AgentStatusView, HandoffView, StatusView } from '../../src/core/status-view.js';
+import type { AgentStatusView, CommandName, CommandReply, HandoffView, StatusView } from '../../src/supervisor/control/contract.js';
 import { initialState, type TuiState } from '../../src/ui/tui-state.js';
 
 export const NOW = Date.parse('2026-11-21T10:00:00.000Z');
@@ -19,7 +19,7 @@ export function agent(id: string, over: Partial<AgentStatusView> = {}): AgentSta
     limits: { cpu: 50, memory: 512 * 1024 * 1024 },
     restarts: 0,
     exitCode: null,
-    checkin: { last: new Date(NOW - 3 * 60_000).toISOString(), message: 'ok', due: new Date(NOW + 12 * 60_000).toISOString(), overdue: false },
+    checkin: { last: new Date(NOW - 3 * 60_000).toISOString(), message: 'ok', due: new Date(NOW + 12 * 60_000).toISOString(), overdue: false, off: false },
     activity: 'busy',
     attempt: 1,
     startedAt: new Date(NOW - 3_600_000).toISOString(),
@@ -66,4 +66,21 @@ export function manyAgents(n: number): AgentStatusView[] {
 
 export function stateWith(snap: StatusView | null, over: Partial<TuiState> = {}): TuiState {
   return { ...initialState({ cols: 100, rows: 30 }, true, NOW), snapshot: snap, connected: snap !== null, ...over };
+}
+
+/** What a supervisor that did as asked would reply to a command. */
+export function replyFor<C extends CommandName>(cmd: C, args: unknown): CommandReply<C> {
+  const a = (args ?? {}) as { agents?: string[]; agent?: string; id?: string };
+  const replies: { [K in CommandName]?: CommandReply<K> } = {
+    stop: { agents: a.agents ?? [], survivors: [] },
+    restart: { agents: a.agents ?? [] },
+    pause: { agents: a.agents ?? [] },
+    resume: { agents: a.agents ?? [] },
+    nudge: { agents: a.agent ? [a.agent] : [] },
+    send: { agent: a.agent ?? '', submitted: true, queued: false },
+    deliver: { id: a.id ?? '', state: 'delivering' },
+    capture: { agent: a.agent ?? null, text: '' },
+    land: { agent: a.agent ?? '', landed: true, message: `${a.agent ?? ''} landed` },
+  };
+  return replies[cmd] as CommandReply<C>;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dispatchKey, KEY_HELP, keyToAction, type TuiAction } from '../../src/ui/keymap.js';
 import type { ModeKind } from '../../src/ui/tui-state.js';
 
-describe('keymap (SPEC §5)', () => {
+describe('keymap', () => {
   it('maps every key of the normal mode', () => {
     const n = (input: string, key = {}) => keyToAction('normal', input, key);
     expect(n('', { upArrow: true })).toEqual({ type: 'move', delta: -1 });

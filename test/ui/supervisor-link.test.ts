@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StatusView } from '../../src/core/status-view.js';
+import type { StatusView } from '../../src/supervisor/control/contract.js';
+import { handlersWith } from '../helpers/control.js';
 import { connectControl } from '../../src/supervisor/control/control-client.js';
 import { ControlServer } from '../../src/supervisor/control/control-server.js';
-import type { CrewNotice } from '../../src/supervisor/supervisor.js';
 import { SupervisorLink } from '../../src/ui/supervisor-link.js';
 import { TuiStore } from '../../src/ui/tui-store.js';
 import { waitFor } from '../helpers/tmux.js';
@@ -15,12 +15,9 @@ import { manyAgents, snapshot, stateWith } from './fixtures.js';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-tuilink-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-async function serve(stateDir: string, snap: StatusView): Promise<ControlServer<StatusView, CrewNotice>> {
-  const server = new ControlServer<StatusView, CrewNotice>(stateDir, { tmpDir: root });
-  server.onCommand((cmd, args) => {
-    if (cmd === 'stop') return { agents: (args as { agents: string[] }).agents };
-    throw new Error(`the supervisor does not know the command "${cmd}"`);
-  });
+async function serve(stateDir: string, snap: StatusView): Promise<ControlServer> {
+  const server = new ControlServer(stateDir, { tmpDir: root });
+  server.onCommand(handlersWith({ stop: (args) => ({ agents: args.agents, survivors: [] }) }));
   server.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: snap }));
   await server.listen();
   return server;
@@ -38,8 +35,8 @@ describe('SupervisorLink', () => {
       expect(store.getState().connected).toBe(true);
       server.broadcast({ type: 'event', event: { time: '2026-11-21T10:00:00.000Z', level: 'warn', agent: 'crew/a01', kind: 'memory', message: 'over the limit' } });
       await waitFor('the event', () => store.getState().events.some((e) => e.message === 'over the limit'));
-      expect(await link.request('stop', { agents: ['crew/a01'] })).toEqual({ agents: ['crew/a01'] });
-      await expect(link.request('nudge', { agent: 'crew/a01' })).rejects.toThrow('does not know the command "nudge"');
+      expect(await link.request('stop', { agents: ['crew/a01'] })).toEqual({ agents: ['crew/a01'], survivors: [] });
+      await expect(link.request('nudge', { agent: 'crew/a01' })).rejects.toThrow('does not handle "nudge"');
 
       await server.close();
       await waitFor('the link to notice', () => store.getState().connected === false);
@@ -56,7 +53,7 @@ describe('SupervisorLink', () => {
     const stateDir = path.join(root, 'p2', '.muster');
     const store = new TuiStore(stateWith(null), 0);
     const link = new SupervisorLink({ store, connect: () => connectControl(stateDir, { tmpDir: root }), retryMs: 50 });
-    let server: ControlServer<StatusView, CrewNotice> | null = null;
+    let server: ControlServer | null = null;
     try {
       expect(await link.start()).toBe(false);
       expect(store.getState().events.at(-1)?.message).toMatch(/cannot reach the supervisor/);

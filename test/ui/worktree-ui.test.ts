@@ -1,6 +1,6 @@
 /** The worktree parts of the TUI: the BRANCH column and the pager of the diff hand-over. */
 import { describe, expect, it } from 'vitest';
-import type { WorktreeView } from '../../src/core/status-view.js';
+import type { WorktreeView } from '../../src/supervisor/control/contract.js';
 import { lessWaiting } from '../../src/ui/attach.js';
 import { branchCell, gridLines } from '../../src/ui/grid-view.js';
 import { agent, NOW } from './fixtures.js';

@@ -5,21 +5,34 @@
 import { loadProject } from '../../config/load-project.js';
 import { MusterError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
-import { connectControl, type ControlClient } from '../../supervisor/control/control-client.js';
+import type { ControlClient } from '../../supervisor/control/control-client.js';
+import type { AgentsReply, StopReply } from '../../supervisor/control/contract.js';
 import { submitText } from '../../supervisor/submit-text.js';
-import { CrewServer } from '../../tmux/crew-server.js';
-import { crewServerFor, tmuxPort } from '../compose.js';
+import { connectSupervisor, crewServerFor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
+import { sleep } from '../../sys/time.js';
 
-export async function runAgentCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
+export type AgentCommand = 'stop' | 'restart' | 'pause' | 'resume';
+
+const PAST: Record<AgentCommand, string> = { stop: 'stopped', restart: 'restarted', pause: 'paused', resume: 'resumed' };
+
+export async function runAgentCommand(ctx: CliContext, command: AgentCommand | 'send', positionals: string[], flags: Flags): Promise<number> {
   if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string, Boolean(flags.force));
-  const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 2000 });
+  const client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
     const args = flags.all ? { all: true } : { agents: positionals };
-    const result = await client.request<{ agents: string[] }>(command, args, { timeoutMs: 120_000 });
-    const past = { stop: 'stopped', restart: 'restarted', pause: 'paused', resume: 'resumed' }[command] ?? command;
-    writeLine(ctx.stdout, `muster: ${past} ${result.agents.join(', ') || 'nothing'}`);
+    const result: AgentsReply & Partial<StopReply> = await client.request(command, args);
+    const survivors = result.survivors ?? [];
+    const clean = result.agents.filter((a) => !survivors.some((s) => s.agent === a));
+    if (clean.length > 0 || survivors.length === 0) writeLine(ctx.stdout, `muster: ${PAST[command]} ${clean.join(', ') || 'nothing'}`);
+    for (const s of survivors) {
+      writeLine(ctx.stderr, `muster: ${s.agent}: ${s.pids.length} process(es) survived SIGKILL: ${s.pids.join(' ')}`);
+    }
+    if (survivors.length > 0) {
+      writeLine(ctx.stderr, 'hint: A process that ignores SIGKILL is stuck in the kernel (or frozen); `muster status` shows the agent, `muster cleanup` tries again.');
+      return 1;
+    }
     return 0;
   } finally {
     client.close();
@@ -29,14 +42,14 @@ export async function runAgentCommand(ctx: CliContext, command: string, position
 async function send(ctx: CliContext, name: string, message: string, force: boolean): Promise<number> {
   let client: ControlClient | null = null;
   try {
-    client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+    client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 1000 });
   } catch {
     client = null;
   }
   let result: { agent: string; submitted: boolean; queued?: boolean };
   if (client) {
     try {
-      result = await client.request('send', { agent: name, message, force }, { timeoutMs: 180_000 });
+      result = await client.request('send', { agent: name, message, force });
     } finally {
       client.close();
     }
@@ -61,14 +74,14 @@ async function sendDirect(ctx: CliContext, name: string, message: string) {
   const project = await loadProject(ctx.dir);
   const [id] = resolveAgents(project.teams.flatMap((t) => t.agents), [name]);
   const server = crewServerFor(ctx.dir);
-  if (!(await CrewServer.probe(server.socketName))) {
+  if (!(await server.answers())) {
     throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
   }
   await server.open({ start: false });
   try {
     const pane = (await server.listPanes()).find((p) => p.agentId === id && !p.dead);
     if (!pane || !id) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
-    const r = await submitText(tmuxPort(server), pane.paneId, message, { sleep: (ms) => new Promise((res) => setTimeout(res, ms)) });
+    const r = await submitText(server, pane.paneId, message, { sleep });
     return { agent: id, ...r };
   } finally {
     await server.close();

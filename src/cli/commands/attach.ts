@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { loadProject } from '../../config/load-project.js';
 import { MusterError, UsageError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
-import { CrewServer } from '../../tmux/crew-server.js';
 import { crewServerFor } from '../compose.js';
 import type { CliContext } from '../context.js';
 
@@ -16,7 +15,7 @@ export async function runAttach(ctx: CliContext, name: string): Promise<number> 
   const ids = resolveAgents(project.teams.flatMap((t) => t.agents), [name]);
   if (ids.length !== 1) throw new UsageError(`"${name}" names ${ids.length} agents; attach takes one`, `Pick one of: ${ids.join(', ')}`);
   const server = crewServerFor(ctx.dir);
-  if (!(await CrewServer.probe(server.socketName))) throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
+  if (!(await server.answers())) throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
   await server.open({ start: false });
   let pane;
   try {

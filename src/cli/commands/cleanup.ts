@@ -1,10 +1,8 @@
 /** `muster cleanup [--yes]`: the emergency brake. Asks first unless --yes. */
 import * as readline from 'node:readline/promises';
 import { UsageError } from '../../errors.js';
-import { detectCgroups } from '../../monitor/cgroups.js';
 import { cleanupCrew } from '../../supervisor/crew-cleanup.js';
-import { CrewServer } from '../../tmux/crew-server.js';
-import { crewServerFor } from '../compose.js';
+import { crewCgroups, crewServerFor, machineProcesses, supervisorLock } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number> {
@@ -19,8 +17,10 @@ export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number>
       return 0;
     }
   }
-  const running = await CrewServer.probe(server.socketName);
+  const running = await server.answers();
   const report = await cleanupCrew(ctx.paths.stateDir, {
+    processes: machineProcesses,
+    lock: supervisorLock(ctx.paths),
     panes: async () => {
       if (!running) return [];
       const out = await server.exec(['list-panes', '-a', '-F', '#{pane_dead} #{pane_pid}']);
@@ -32,7 +32,7 @@ export async function runCleanup(ctx: CliContext, yes: boolean): Promise<number>
     killServer: async () => {
       if (running) await server.killServer();
     },
-    removeGroups: async () => (await detectCgroups({ name: server.socketName })).removeAll(),
+    removeGroups: async () => (await crewCgroups(server)).removeAll(),
   });
   const parts = [
     report.supervisorKilled ? `supervisor (pid ${report.supervisorKilled}) killed` : 'no supervisor was running',

@@ -4,9 +4,12 @@ import { runAgentCommand } from './agent-commands.js';
 import { runAttach } from './attach.js';
 import { runCleanup } from './cleanup.js';
 import { runDown } from './down.js';
+import { runImport } from './import.js';
 import { runInboxCommand } from './inbox-commands.js';
+import { runInit } from './init.js';
 import { runLogs } from './logs.js';
 import { runReport } from './report.js';
+import { runSchema } from './schema.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
@@ -50,6 +53,12 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runDown(ctx);
     case 'cleanup':
       return runCleanup(ctx, Boolean(flags.yes));
+    case 'import':
+      return runImport(ctx, positionals[0] as string, flags);
+    case 'init':
+      return runInit(ctx, flags);
+    case 'schema':
+      return runSchema(ctx, positionals[0]);
     default:
       throw new Error(`command ${command} has no implementation`);
   }

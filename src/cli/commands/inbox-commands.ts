@@ -1,22 +1,27 @@
 /**
  * `muster checkin [MESSAGE]`, `muster handoff TO MESSAGE [--file PATH]`, `muster done
- * [MESSAGE]`: run inside an agent (identity from MUSTER_AGENT, state folder from
- * MUSTER_DIR). The record is durable when the command returns; a supervisor takes it
- * whenever it runs.
+ * [MESSAGE]`: run inside an agent (identity from MUSTER_AGENT; state folder from -C when
+ * given — an agent started by hand, a hook running elsewhere — else MUSTER_DIR). The record
+ * is durable when the command returns; a supervisor takes it whenever it runs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { newRecordId, writeRecord } from '../../inbox/inbox-writer.js';
 import { MAX_MESSAGE_CHARS, type InboxKind, type InboxRecord } from '../../inbox/record.js';
+import { newRecordId, writeInboxRecord } from '../compose.js';
+import { realPathInside } from '../../sys/inside-dir.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
 export async function runInboxCommand(ctx: CliContext, kind: InboxKind, positionals: string[], flags: Flags): Promise<number> {
   const agent = ctx.env.MUSTER_AGENT;
-  const stateDir = ctx.env.MUSTER_DIR;
+  const stateDir = ctx.dirGiven ? ctx.paths.stateDir : ctx.env.MUSTER_DIR;
   if (!agent || !stateDir) {
-    throw new UsageError(`${kind} is run from inside an agent (MUSTER_AGENT and MUSTER_DIR are not set)`, 'Agents started by muster have them; to message an agent from outside, use `muster send AGENT MESSAGE`.');
+    const missing = !agent ? (ctx.dirGiven || ctx.env.MUSTER_DIR ? 'MUSTER_AGENT is' : 'MUSTER_AGENT and MUSTER_DIR are') : 'MUSTER_DIR is';
+    throw new UsageError(
+      `${kind} is run from inside an agent (${missing} not set)`,
+      'Agents started by muster have them; elsewhere set MUSTER_AGENT=team/agent and name the project with -C DIR. To message an agent from outside, use `muster send AGENT MESSAGE`.',
+    );
   }
   const to = kind === 'handoff' ? (positionals[0] as string) : null;
   const message = (kind === 'handoff' ? positionals[1] : positionals[0]) ?? null;
@@ -26,23 +31,18 @@ export async function runInboxCommand(ctx: CliContext, kind: InboxKind, position
   const file = typeof flags.file === 'string' ? checkFile(flags.file, path.dirname(stateDir)) : null;
   const now = Date.now();
   const record: InboxRecord = { v: 1, id: newRecordId(now), kind, agent, message, to, file, at: now };
-  writeRecord(path.join(stateDir, 'inbox'), record);
+  writeInboxRecord(path.join(stateDir, 'inbox'), record);
   writeLine(ctx.stdout, `muster: ${kind} recorded for ${agent}${to ? ` → ${to}` : ''}`);
   return 0;
 }
 
-/** A handoff's file must exist inside the project; returns its absolute path. */
+/** A handoff's file must exist inside the project; returns its real path. */
 function checkFile(file: string, projectDir: string): string {
   const abs = path.resolve(file);
-  let real: string;
-  try {
-    real = fs.realpathSync(abs);
-  } catch {
-    throw new UsageError(`--file ${file}: no such file`, 'Write the file first, then hand it off.');
-  }
-  const root = fs.realpathSync(projectDir);
-  if (real !== root && !real.startsWith(root + path.sep)) {
-    throw new UsageError(`--file ${file} is outside the project (${root})`, 'Hand off files inside the project directory only.');
+  if (!fs.existsSync(abs)) throw new UsageError(`--file ${file}: no such file`, 'Write the file first, then hand it off.');
+  const real = realPathInside(abs, projectDir);
+  if (real === null) {
+    throw new UsageError(`--file ${file} is outside the project (${projectDir})`, 'Hand off files inside the project directory only.');
   }
   return real;
 }

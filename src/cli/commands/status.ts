@@ -1,11 +1,9 @@
 /** `muster status [--json]`: from the supervisor when one runs, else from the ledger, tmux and /proc. */
 import { loadProject } from '../../config/load-project.js';
-import type { StatusView } from '../../core/status-view.js';
+import type { StatusView } from '../../supervisor/control/contract.js';
 import { MusterError } from '../../errors.js';
-import { connectControl } from '../../supervisor/control/control-client.js';
 import { offlineStatus } from '../../supervisor/offline-status.js';
-import { CrewServer } from '../../tmux/crew-server.js';
-import { crewServerFor } from '../compose.js';
+import { connectSupervisor, crewServerFor, newSampler, readLedger } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { renderStatus } from '../status-table.js';
 
@@ -19,13 +17,13 @@ export async function runStatus(ctx: CliContext, json: boolean): Promise<number>
 export async function fromSupervisor(ctx: CliContext): Promise<StatusView | null> {
   let client;
   try {
-    client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+    client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 1000 });
   } catch (err) {
     if (err instanceof MusterError) return null;
     throw err;
   }
   try {
-    return await client.request<StatusView>('status', undefined, { timeoutMs: 10_000 });
+    return await client.request('status');
   } finally {
     client.close();
   }
@@ -35,7 +33,7 @@ async function offline(ctx: CliContext): Promise<StatusView> {
   const project = await loadProject(ctx.dir);
   const server = crewServerFor(ctx.dir);
   let panes = null;
-  if (await CrewServer.probe(server.socketName)) {
+  if (await server.answers()) {
     await server.open({ start: false });
     try {
       panes = await server.listPanes();
@@ -43,5 +41,5 @@ async function offline(ctx: CliContext): Promise<StatusView> {
       await server.close();
     }
   }
-  return offlineStatus({ project, paths: ctx.paths, socketPath: server.socketPath(), panes, now: Date.now() });
+  return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), sampler: newSampler(), socketPath: server.socketPath(), panes, now: Date.now() });
 }

@@ -6,13 +6,11 @@
  */
 import * as path from 'node:path';
 import { loadProject } from '../../config/load-project.js';
-import { cliWorktreeGit } from '../../git/worktree-git.js';
 import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
-import { connectControl } from '../../supervisor/control/control-client.js';
-import { readLock } from '../../supervisor/store/lock.js';
-import type { CrewNotice } from '../../supervisor/supervisor.js';
-import { ANCHOR_SESSION, crewServerFor, startSupervisor } from '../compose.js';
+import type { CrewNotice } from '../../supervisor/control/contract.js';
+import { sleep } from '../../sys/time.js';
+import { ANCHOR_SESSION, checkWritable, cliWorktreeGit, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
 
@@ -20,6 +18,15 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const absFiles = files.map((f) => path.resolve(f));
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined, { repoProbe: cliWorktreeGit });
   await checkRequires(project);
+  const tightened = secureStateDir(ctx.paths.stateDir);
+  if (tightened.length > 0) {
+    writeLine(
+      ctx.stderr,
+      `muster: warning: ${ctx.paths.stateDir} could be read by other users; tightened ${tightened.length} entr${tightened.length === 1 ? 'y' : 'ies'} to owner-only (folders 0700, files 0600)`,
+    );
+  }
+  // said here, not in the log of a supervisor that never comes up (a running one copes: the TUI opens on it)
+  if (!readLock(ctx.paths.stateDir)?.alive) checkWritable(ctx.paths.stateDir);
   if (headless) return runHeadless(ctx, project);
   const code = await startInBackground(ctx, project, absFiles);
   if (code !== 0 || !process.stdin.isTTY || !process.stdout.isTTY) return code;
@@ -35,12 +42,11 @@ async function openTui(ctx: CliContext): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../../ui/run-tui.js');
   const { runCleanup } = await import('./cleanup.js');
-  const { landAgent } = await import('./worktree-commands.js');
   const { lessWaiting } = await import('../../ui/attach.js');
-  const server = crewServerFor(ctx.dir);
+  const server = crewServerFor(ctx.dir, ctx.env);
   const result = await runTui({
     stateDir: ctx.paths.stateDir,
-    socketName: server.socketName,
+    tmuxCommand: (args) => server.tmuxCommand(args),
     env: ctx.env,
     // `X` in the TUI: exactly what `muster cleanup --yes` does; its report is printed after the TUI closed.
     cleanup: async () => {
@@ -52,8 +58,6 @@ async function openTui(ctx: CliContext): Promise<number> {
     },
     // `d`: `muster diff AGENT` on the terminal; a pager that waits for q even when the diff is short
     diffCommand: (agentId) => ({ file: ctx.musterArgv[0] as string, args: [...ctx.musterArgv.slice(1), '-C', ctx.dir, 'diff', agentId], env: { ...ctx.env, LESS: lessWaiting(ctx.env.LESS) } }),
-    // `L` (confirmed): what `muster land AGENT` does
-    land: async (agentId) => (await landAgent(ctx, agentId, false, null)).message,
   });
   writeLine(result.code === 0 ? ctx.stdout : ctx.stderr, result.message);
   return result.code;
@@ -64,7 +68,7 @@ async function runHeadless(ctx: CliContext, project: ProjectSpec): Promise<numbe
     project,
     paths: ctx.paths,
     musterBin: ctx.musterBin,
-    onNotice: (n) => writeLine(ctx.stdout, formatNotice(n)),
+    audience: { publish: (m) => m.type === 'event' && writeLine(ctx.stdout, formatNotice(m.event)), wantsSnapshots: () => false },
     onStep: process.env.MUSTER_DEBUG ? (step) => writeLine(ctx.stderr, `muster: debug: ${new Date().toISOString()} starting: ${step}`) : undefined,
   });
   const agents = project.teams.reduce((n, t) => n + t.agents.length, 0);
@@ -95,6 +99,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
     writeLine(ctx.stdout, 'muster: `muster status` shows the crew; `muster down` stops it.');
     return 0;
   }
+  readLedger(ctx.paths, project); // a ledger muster cannot read is refused before anything starts
   await server.open();
   try {
     const anchor = (await server.listPanes()).find((p) => p.sessionName === ANCHOR_SESSION);
@@ -106,6 +111,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
       env: {},
       attempt: 'supervisor',
       logFile: path.join(ctx.paths.logsDir, 'supervisor.log'),
+      logCap: project.logs,
     });
   } finally {
     await server.close();
@@ -121,10 +127,10 @@ async function waitForSupervisor(ctx: CliContext, timeoutMs: number): Promise<nu
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const client = await connectControl(ctx.paths.stateDir, { timeoutMs: 1000 });
+      const client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 1000 });
       try {
-        const status = await client.request<{ supervisor: { pid: number } }>('status');
-        return status.supervisor.pid;
+        const status = await client.request('status');
+        return status.supervisor.pid as number;
       } finally {
         client.close();
       }
@@ -135,7 +141,7 @@ async function waitForSupervisor(ctx: CliContext, timeoutMs: number): Promise<nu
           cause: err,
         });
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 }

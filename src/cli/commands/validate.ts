@@ -1,6 +1,6 @@
 /** `muster validate [FILES…]`: every problem at once as FILE:LINE:COL, exit 2 when any. */
 import { loadProject } from '../../config/load-project.js';
-import { cliWorktreeGit } from '../../git/worktree-git.js';
+import { cliWorktreeGit } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 export async function runValidate(ctx: CliContext, files: string[]): Promise<number> {

@@ -7,15 +7,25 @@ import { loadProject } from '../../config/load-project.js';
 import type { AgentSpec, ProjectSpec } from '../../config/types.js';
 import { isAlive } from '../../core/agent-state.js';
 import { MusterError, UsageError } from '../../errors.js';
-import { GitError, runGitInteractive } from '../../git/git-run.js';
-import { cliWorktreeGit, type WorktreeGit } from '../../git/worktree-git.js';
+import type { WorktreeGit } from '../../git/worktree-git.js';
+import type { WorktreeInfo } from '../../git/worktree-inspect.js';
+import type { LandOutcome } from '../../git/worktree-land.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
-import { Ledger } from '../../supervisor/store/ledger.js';
-import type { SavedState } from '../../supervisor/supervisor.js';
-import { discard } from '../../worktree/discard.js';
-import { land, type LandOutcome } from '../../worktree/land.js';
-import { inspectAll, inspectWorktree, worktreeOwners, type WorktreeInfo } from '../../worktree/worktree-inspect.js';
-import { readMeta, short } from '../../worktree/worktree-meta.js';
+import {
+  cliWorktreeGit,
+  crewServerFor,
+  discardWorktree as discard,
+  GitError,
+  inspectWorktree,
+  inspectWorktrees as inspectAll,
+  landWorktree as land,
+  openLedger,
+  readLedger,
+  readWorktreeMeta as readMeta,
+  runGitInteractive,
+  shortCommit as short,
+  worktreeOwners,
+} from '../compose.js';
 import { renderTable } from '../format.js';
 import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
@@ -96,7 +106,7 @@ export async function runDiff(ctx: CliContext, name: string, stat: boolean, git:
 
 /** The agent's check-ins and done messages from the event log, oldest first. */
 function checkinsOf(ctx: CliContext, agent: string): string[] {
-  return new Ledger(ctx.paths.stateDir)
+  return openLedger(ctx.paths)
     .readEvents()
     .filter((e) => (e as { agent?: unknown }).agent === agent)
     .flatMap((e) => {
@@ -126,10 +136,8 @@ export async function runLand(ctx: CliContext, name: string, flags: Flags): Prom
 async function runningAgents(ctx: CliContext): Promise<string[]> {
   const live = await fromSupervisor(ctx).catch(() => null);
   if (live) return live.agents.filter((a) => a.pid !== null).map((a) => a.id);
-  const saved = new Ledger(ctx.paths.stateDir).loadSnapshot<SavedState>();
-  const { CrewServer } = await import('../../tmux/crew-server.js');
-  const { crewServerFor } = await import('../compose.js');
-  if (!(await CrewServer.probe(crewServerFor(ctx.dir).socketName))) return [];
+  if (!(await crewServerFor(ctx.dir, ctx.env).answers())) return [];
+  const saved = readLedger(ctx.paths, await loadProject(ctx.dir));
   return Object.values(saved?.crew.agents ?? {}).filter((a) => isAlive(a.status)).map((a) => a.id);
 }
 

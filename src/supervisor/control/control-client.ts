@@ -5,17 +5,15 @@
 import * as net from 'node:net';
 import { MusterError } from '../../errors.js';
 import {
-  encodeMessage,
-  errorFromBody,
-  isPush,
-  LineDecoder,
-  MAX_SERVER_LINE_BYTES,
-  parseServerMessage,
-  SUBSCRIBE,
+  commands,
+  CONTROL_PROTOCOL,
+  protocolMismatch,
+  type CommandArgs,
+  type CommandName,
+  type CommandReply,
   type ControlPush,
-  type ControlRequest,
-  type ServerMessage,
-} from './protocol.js';
+} from './contract.js';
+import { encodeMessage, errorFromBody, LineDecoder, MAX_SERVER_LINE_BYTES, parseServerMessage } from './protocol.js';
 import { findControlSocket } from './socket-path.js';
 
 export interface ConnectOptions {
@@ -28,12 +26,16 @@ export interface ConnectOptions {
 }
 
 /** A connection to a running supervisor. */
-export interface ControlClient<S = unknown, E = unknown> {
+export interface ControlClient {
   readonly socketPath: string;
-  /** Sends a command; resolves with its result, rejects with a MusterError carrying the server's message, hint and exit code. */
-  request<R = unknown>(cmd: string, args?: unknown, options?: { timeoutMs?: number }): Promise<R>;
+  /**
+   * Sends a command of the contract; resolves with its reply, rejects with a MusterError
+   * carrying the server's message, hint and exit code, or when no reply came within the
+   * command's timeout (contract.ts) or `timeoutMs`.
+   */
+  request<C extends CommandName>(cmd: C, args?: CommandArgs<C>, options?: { timeoutMs?: number }): Promise<CommandReply<C>>;
   /** Subscribes to pushed snapshots and events; resolves once the server confirmed. */
-  subscribe(onMessage: (message: ControlPush<S, E>) => void): Promise<void>;
+  subscribe(onMessage: (message: ControlPush) => void): Promise<void>;
   /** Called once when the connection ends (null when `close()` ended it). */
   onClose(listener: (err: MusterError | null) => void): void;
   close(): void;
@@ -50,13 +52,13 @@ export function noSupervisorError(cause?: unknown): MusterError {
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout | null;
+  timer: NodeJS.Timeout;
 }
 
-class Client<S, E> implements ControlClient<S, E> {
+class Client implements ControlClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners: Array<(message: ControlPush<S, E>) => void> = [];
+  private readonly listeners: Array<(message: ControlPush) => void> = [];
   private readonly closeListeners: Array<(err: MusterError | null) => void> = [];
   private ended: MusterError | null | undefined = undefined;
 
@@ -89,16 +91,20 @@ class Client<S, E> implements ControlClient<S, E> {
   }
 
   private dispatch(line: string): void {
-    const message = parseServerMessage(line) as ServerMessage<unknown, S, E> | null;
+    const message = parseServerMessage(line);
     if (!message) return;
-    if (isPush(message)) {
+    if (message.v !== CONTROL_PROTOCOL) {
+      this.finish(errorFromBody(protocolMismatch(message.v, CONTROL_PROTOCOL)));
+      return;
+    }
+    if ('type' in message) {
       for (const listener of this.listeners) listener(message);
       return;
     }
     const waiter = this.pending.get(message.id);
     if (!waiter) return;
     this.pending.delete(message.id);
-    if (waiter.timer) clearTimeout(waiter.timer);
+    clearTimeout(waiter.timer);
     if (message.ok) waiter.resolve(message.result);
     else waiter.reject(errorFromBody(message.error));
   }
@@ -109,35 +115,32 @@ class Client<S, E> implements ControlClient<S, E> {
     this.socket.destroy();
     const reason = err ?? new MusterError('the control connection was closed');
     for (const waiter of this.pending.values()) {
-      if (waiter.timer) clearTimeout(waiter.timer);
+      clearTimeout(waiter.timer);
       waiter.reject(reason);
     }
     this.pending.clear();
     for (const listener of this.closeListeners) listener(err);
   }
 
-  request<R = unknown>(cmd: string, args?: unknown, options: { timeoutMs?: number } = {}): Promise<R> {
+  request<C extends CommandName>(cmd: C, args?: CommandArgs<C>, options: { timeoutMs?: number } = {}): Promise<CommandReply<C>> {
     if (this.ended !== undefined) return Promise.reject(this.ended ?? new MusterError('the control connection was closed'));
     const id = this.nextId++;
-    const message: ControlRequest = args === undefined ? { id, cmd } : { id, cmd, args };
-    return new Promise<R>((resolve, reject) => {
-      const timer =
-        options.timeoutMs === undefined
-          ? null
-          : setTimeout(() => {
-              this.pending.delete(id);
-              reject(new MusterError(`the supervisor did not answer \`${cmd}\` within ${options.timeoutMs} ms`, {
-                hint: 'It may be stuck: `muster status` shows it, `muster cleanup` stops it.',
-              }));
-            }, options.timeoutMs);
+    const timeoutMs = options.timeoutMs ?? commands[cmd].timeoutMs;
+    return new Promise<CommandReply<C>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new MusterError(`the supervisor did not answer \`${cmd}\` within ${timeoutMs} ms`, {
+          hint: 'It may be stuck: `muster status` shows it, `muster cleanup` stops it.',
+        }));
+      }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.socket.write(encodeMessage(message));
+      this.socket.write(encodeMessage(args === undefined ? { id, cmd } : { id, cmd, args }));
     });
   }
 
-  async subscribe(onMessage: (message: ControlPush<S, E>) => void): Promise<void> {
+  async subscribe(onMessage: (message: ControlPush) => void): Promise<void> {
     this.listeners.push(onMessage);
-    await this.request(SUBSCRIBE);
+    await this.request('subscribe');
   }
 
   onClose(listener: (err: MusterError | null) => void): void {
@@ -154,10 +157,7 @@ class Client<S, E> implements ControlClient<S, E> {
  * Connects to the supervisor of a state folder. Rejects with a clear
  * MusterError when no supervisor listens there.
  */
-export function connectControl<S = unknown, E = unknown>(
-  stateDir: string,
-  options: ConnectOptions = {},
-): Promise<ControlClient<S, E>> {
+export function connectControl(stateDir: string, options: ConnectOptions = {}): Promise<ControlClient> {
   const socketPath = findControlSocket(stateDir, options.tmpDir);
   const timeoutMs = options.timeoutMs ?? 2000;
   return new Promise((resolve, reject) => {
@@ -171,7 +171,7 @@ export function connectControl<S = unknown, E = unknown>(
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      resolve(new Client<S, E>(socketPath, socket, options.maxLineBytes ?? MAX_SERVER_LINE_BYTES));
+      resolve(new Client(socketPath, socket, options.maxLineBytes ?? MAX_SERVER_LINE_BYTES));
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -9,18 +9,16 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { MusterError } from '../../errors.js';
-import { writeFileAtomic } from '../../sys/atomic-file.js';
+import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
 import {
-  encodeMessage,
-  errorBody,
-  LineDecoder,
-  MAX_REQUEST_LINE_BYTES,
-  parseRequest,
-  SUBSCRIBE,
-  UNSUBSCRIBE,
+  checkRequest,
+  CONTROL_PROTOCOL,
+  protocolMismatch,
+  type CommandHandlers,
+  type ControlErrorBody,
   type ControlPush,
-  type ControlResponse,
-} from './protocol.js';
+} from './contract.js';
+import { encodeMessage, errorBody, LineDecoder, MAX_REQUEST_LINE_BYTES, parseRequest } from './protocol.js';
 import { controlSocketPath, ensurePrivateDir, SOCKET_PATH_NOTE } from './socket-path.js';
 
 export { controlSocketPath } from './socket-path.js';
@@ -38,11 +36,9 @@ export interface ControlServerOptions {
 export interface ControlClientHandle {
   readonly id: number;
   readonly subscribed: boolean;
-  /** Sends a message; false when the client is gone or was dropped for falling behind. */
-  send(message: unknown): boolean;
+  /** Sends a pushed message; false when the client is gone or was dropped for falling behind. */
+  send(message: ControlPush): boolean;
 }
-
-export type CommandHandler = (cmd: string, args: unknown, client: ControlClientHandle) => Promise<unknown> | unknown;
 
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
 
@@ -59,8 +55,12 @@ class Connection implements ControlClientHandle {
     this.decoder = new LineDecoder(maxLineBytes);
   }
 
-  send(message: unknown): boolean {
+  send(message: ControlPush): boolean {
     return this.write(encodeMessage(message));
+  }
+
+  reply(id: number, outcome: { result: unknown } | { error: ControlErrorBody }): void {
+    this.write(encodeMessage('result' in outcome ? { id, ok: true, result: outcome.result } : { id, ok: false, error: outcome.error }));
   }
 
   write(line: string): boolean {
@@ -89,13 +89,13 @@ function probeSocket(file: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-export class ControlServer<S = unknown, E = unknown> {
+export class ControlServer {
   readonly stateDir: string;
   readonly socketPath: string;
   private readonly options: Required<Omit<ControlServerOptions, 'tmpDir'>>;
   private readonly server = net.createServer();
   private readonly connections = new Set<Connection>();
-  private handler: CommandHandler | null = null;
+  private handlers: CommandHandlers | null = null;
   private readonly subscribeListeners: Array<(client: ControlClientHandle) => void> = [];
   private nextId = 1;
   private socketIno: number | null = null;
@@ -110,9 +110,9 @@ export class ControlServer<S = unknown, E = unknown> {
     this.server.on('connection', (socket) => this.accept(socket));
   }
 
-  /** Sets the handler of every command except `subscribe`/`unsubscribe`. Its result (or error) is the reply. */
-  onCommand(handler: CommandHandler): void {
-    this.handler = handler;
+  /** Sets the handlers of the contract's commands (`subscribe`/`unsubscribe` are the server's own). */
+  onCommand(handlers: CommandHandlers): void {
+    this.handlers = handlers;
   }
 
   /** Called after a client subscribed, e.g. to send it the current snapshot. */
@@ -124,7 +124,7 @@ export class ControlServer<S = unknown, E = unknown> {
   async listen(): Promise<string> {
     const file = this.socketPath;
     const fallback = path.dirname(file) !== this.stateDir;
-    fs.mkdirSync(this.stateDir, { recursive: true });
+    makePrivateDir(this.stateDir);
     if (fallback) ensurePrivateDir(path.dirname(file));
     await this.removeStaleSocket(file);
     let oldMask: number | null = null;
@@ -182,8 +182,7 @@ export class ControlServer<S = unknown, E = unknown> {
       } catch (err) {
         socket.pause();
         socket.removeAllListeners('data');
-        const reply: ControlResponse = { id: -1, ok: false, error: errorBody(err) };
-        socket.end(encodeMessage(reply));
+        socket.end(encodeMessage({ id: -1, ok: false, error: errorBody(err) }));
         setTimeout(() => socket.destroy(), 1000).unref();
         return;
       }
@@ -191,31 +190,50 @@ export class ControlServer<S = unknown, E = unknown> {
     });
   }
 
+  /** One request: checked against the contract (never cast), then answered by its handler. */
   private async handleLine(conn: Connection, line: string): Promise<void> {
     const req = parseRequest(line);
     if ('invalid' in req) {
-      conn.send({ id: req.id ?? -1, ok: false, error: { message: req.invalid, hint: 'This is a bug in the client.', exitCode: 1 } });
+      conn.reply(req.id ?? -1, { error: { message: req.invalid, hint: 'This is a bug in the client.', exitCode: 1 } });
       return;
     }
-    if (req.cmd === SUBSCRIBE || req.cmd === UNSUBSCRIBE) {
-      conn.subscribed = req.cmd === SUBSCRIBE;
-      conn.send({ id: req.id, ok: true, result: null });
+    if (req.v !== CONTROL_PROTOCOL) {
+      conn.reply(req.id, { error: protocolMismatch(CONTROL_PROTOCOL, req.v) });
+      return;
+    }
+    const checked = checkRequest(req.cmd, req.args);
+    if (!checked.ok) {
+      conn.reply(req.id, { error: checked.error });
+      return;
+    }
+    if (checked.cmd === 'subscribe' || checked.cmd === 'unsubscribe') {
+      conn.subscribed = checked.cmd === 'subscribe';
+      conn.reply(req.id, { result: null });
       if (conn.subscribed) for (const listener of this.subscribeListeners) listener(conn);
       return;
     }
-    let reply: ControlResponse;
     try {
-      if (!this.handler) throw new MusterError(`unknown command: ${req.cmd}`);
-      const result = await this.handler(req.cmd, req.args, conn);
-      reply = { id: req.id, ok: true, result: result ?? null };
+      if (!this.handlers) throw new MusterError('the supervisor is not ready for commands yet', { hint: 'Try again in a moment.' });
+      // checkRequest parsed the arguments with this command's schema
+      const handler = this.handlers[checked.cmd] as (args: unknown) => unknown;
+      conn.reply(req.id, { result: (await handler(checked.args)) ?? null });
     } catch (err) {
-      reply = { id: req.id, ok: false, error: errorBody(err) };
+      conn.reply(req.id, { error: errorBody(err) });
     }
-    conn.send(reply);
+  }
+
+  /** As an audience of the supervisor: every message goes to the subscribed clients. */
+  publish(message: ControlPush): void {
+    this.broadcast(message);
+  }
+
+  /** A snapshot is worth building only while some client subscribed. */
+  wantsSnapshots(): boolean {
+    return this.subscriberCount > 0;
   }
 
   /** Pushes a message to every subscribed client; clients too far behind are dropped. */
-  broadcast(message: ControlPush<S, E>): void {
+  broadcast(message: ControlPush): void {
     const line = encodeMessage(message);
     for (const conn of this.connections) if (conn.subscribed) conn.write(line);
   }

@@ -1,50 +1,18 @@
 /**
- * The control protocol between the supervisor and its clients (TUI, CLI):
- * newline-delimited JSON, one message per line.
- *
- * client → server  `{ id, cmd, args? }`
- * server → client  `{ id, ok: true, result }` | `{ id, ok: false, error }`
- *                  and, to subscribed clients, `{ type: 'snapshot', snapshot }` | `{ type: 'event', event }`
+ * The control socket's framing: newline-delimited JSON, one message per line, and the
+ * parsing of each side's lines. What the messages mean is in contract.ts.
  */
-import { MusterError, type ExitCode } from '../../errors.js';
-
-/** A client's request. `id` is chosen by the client and echoed in the response. */
-export interface ControlRequest<A = unknown> {
-  id: number;
-  cmd: string;
-  args?: A;
-}
-
-/** Why a request failed, as the CLI shows it. */
-export interface ControlErrorBody {
-  message: string;
-  hint: string | null;
-  exitCode: ExitCode;
-}
-
-export type ControlResponse<R = unknown> =
-  | { id: number; ok: true; result: R }
-  | { id: number; ok: false; error: ControlErrorBody };
-
-/** A message the server pushes to subscribed clients. */
-export type ControlPush<S = unknown, E = unknown> =
-  | { type: 'snapshot'; snapshot: S }
-  | { type: 'event'; event: E };
-
-export type ServerMessage<R = unknown, S = unknown, E = unknown> = ControlResponse<R> | ControlPush<S, E>;
-
-/** Commands the server handles itself. */
-export const SUBSCRIBE = 'subscribe';
-export const UNSUBSCRIBE = 'unsubscribe';
+import { MusterError } from '../../errors.js';
+import { CONTROL_PROTOCOL, type ControlErrorBody, type ControlRequest, type ServerMessage } from './contract.js';
 
 /** The longest line a server accepts from a client. */
 export const MAX_REQUEST_LINE_BYTES = 4 * 1024 * 1024;
 /** The longest line a client accepts from the server (snapshots can be big). */
 export const MAX_SERVER_LINE_BYTES = 64 * 1024 * 1024;
 
-/** One message as a line. */
-export function encodeMessage(message: unknown): string {
-  return `${JSON.stringify(message)}\n`;
+/** One message as a line, stamped with the protocol version. */
+export function encodeMessage(message: object): string {
+  return `${JSON.stringify({ v: CONTROL_PROTOCOL, ...message })}\n`;
 }
 
 /** Thrown by `LineDecoder` when a line exceeds its limit. */
@@ -93,7 +61,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parses a client's line; `{ invalid, id }` (what is wrong, and the id if one was readable) when it is not a valid request. */
+/** Parses a client's line; `{ invalid, id }` (what is wrong, and the id if one was readable) when it is not a request. */
 export function parseRequest(line: string): ControlRequest | { invalid: string; id: number | null } {
   let v: unknown;
   try {
@@ -105,7 +73,8 @@ export function parseRequest(line: string): ControlRequest | { invalid: string; 
   if (!isObject(v) || id === null || typeof v.cmd !== 'string') {
     return { invalid: 'a control message needs a numeric "id" and a string "cmd"', id };
   }
-  return 'args' in v ? { id, cmd: v.cmd, args: v.args } : { id, cmd: v.cmd };
+  const version = typeof v.v === 'number' ? v.v : 0;
+  return 'args' in v ? { v: version, id, cmd: v.cmd, args: v.args } : { v: version, id, cmd: v.cmd };
 }
 
 /** Parses a server's line; null when it is neither a response nor a push. */
@@ -117,14 +86,9 @@ export function parseServerMessage(line: string): ServerMessage | null {
     return null;
   }
   if (!isObject(v)) return null;
-  if (Number.isInteger(v.id) && typeof v.ok === 'boolean') return v as ServerMessage;
-  if (v.type === 'snapshot' || v.type === 'event') return v as ServerMessage;
+  if (Number.isInteger(v.id) && typeof v.ok === 'boolean') return v as unknown as ServerMessage;
+  if (v.type === 'snapshot' || v.type === 'event') return v as unknown as ServerMessage;
   return null;
-}
-
-/** True for a push message (as opposed to a response). */
-export function isPush<S, E>(m: ServerMessage<unknown, S, E>): m is ControlPush<S, E> {
-  return 'type' in m;
 }
 
 /** The error body a failed command sends: a MusterError keeps its hint and exit code. */

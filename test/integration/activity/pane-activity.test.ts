@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityTracker } from '../../../src/activity/activity-tracker.js';
 import { classify, type Activity } from '../../../src/activity/classify.js';
+import type { PresetSpec } from '../../../src/config/preset-types.js';
+import { builtinPreset } from '../../helpers/presets.js';
 import { killTestServer, tmuxOn, uniqueSocket, waitFor } from '../../helpers/tmux.js';
 
 const socket = uniqueSocket('activity');
@@ -17,6 +19,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-activity-'));
 const log = path.join(dir, 'agent.log');
 const THRESHOLD = 400;
 let pane = '';
+let shell: PresetSpec;
 
 const AGENT = [
   'i=0; while [ $i -lt 12 ]; do echo "working $i"; i=$((i+1)); sleep 0.1; done',
@@ -25,6 +28,7 @@ const AGENT = [
 ].join('; ');
 
 beforeAll(async () => {
+  shell = { ...(await builtinPreset('shell')), quietMs: THRESHOLD };
   const r = await tmuxOn(socket, ['new-session', '-d', '-x', '100', '-y', '30', '-P', '-F', '#{pane_id}', 'sh', '-c', `sleep 0.3; ${AGENT}`]);
   expect(r.code).toBe(0);
   pane = r.stdout.trim();
@@ -44,7 +48,7 @@ describe('activity of a real pane', () => {
       const quietMs = tracker.observe('t/agent', size, Date.now());
       // the screen is captured only once the output has gone quiet
       const screen = quietMs >= THRESHOLD ? (await tmuxOn(socket, ['capture-pane', '-p', '-t', pane])).stdout : null;
-      const a = classify({ preset: 'shell', screen, quietMs, quietThresholdMs: THRESHOLD });
+      const a = classify({ preset: shell, screen, quietMs }).activity;
       if (seen[seen.length - 1] !== a) seen.push(a);
       return a;
     };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MusterError } from '../../../src/errors.js';
+import { CONTROL_PROTOCOL } from '../../../src/supervisor/control/contract.js';
 import {
   encodeMessage,
   errorBody,
@@ -18,8 +19,8 @@ describe('line decoder', () => {
     // byte by byte: splits inside the multi-byte "é" too
     for (let i = 0; i < wire.length; i++) out.push(...d.push(wire.subarray(i, i + 1)));
     expect(out.map((l) => JSON.parse(l) as unknown)).toEqual([
-      { id: 1, cmd: 'a' },
-      { id: 2, cmd: 'bé' },
+      { v: CONTROL_PROTOCOL, id: 1, cmd: 'a' },
+      { v: CONTROL_PROTOCOL, id: 2, cmd: 'bé' },
     ]);
     expect(d.push(Buffer.from(',"cmd":"c"}\n{"id":4,"cmd":"d"}\n'))).toEqual(['{"id":3,"cmd":"c"}', '{"id":4,"cmd":"d"}']);
   });
@@ -37,8 +38,8 @@ describe('line decoder', () => {
 
 describe('messages', () => {
   it('parses requests and says what is wrong with bad ones', () => {
-    expect(parseRequest('{"id":1,"cmd":"stop","args":{"agent":"a/b"}}')).toEqual({ id: 1, cmd: 'stop', args: { agent: 'a/b' } });
-    expect(parseRequest('{"id":2,"cmd":"status"}')).toEqual({ id: 2, cmd: 'status' });
+    expect(parseRequest('{"v":1,"id":1,"cmd":"stop","args":{"agent":"a/b"}}')).toEqual({ v: 1, id: 1, cmd: 'stop', args: { agent: 'a/b' } });
+    expect(parseRequest('{"id":2,"cmd":"status"}')).toEqual({ v: 0, id: 2, cmd: 'status' });
     expect(parseRequest('nope')).toMatchObject({ invalid: expect.stringContaining('not valid JSON'), id: null });
     expect(parseRequest('{"id":5}')).toMatchObject({ id: 5, invalid: expect.stringContaining('"cmd"') });
   });

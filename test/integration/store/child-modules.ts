@@ -19,6 +19,8 @@ export const STORE_SOURCES = [
   'src/supervisor/store/ledger.ts',
   'src/supervisor/store/lock.ts',
   'src/sys/process-identity.ts',
+  'src/sys/proc-stat.ts',
+  'src/sys/time.ts',
 ];
 
 /** Transpiles `sources` into `outDir` (same relative paths, `.js`) and marks it as ESM. */

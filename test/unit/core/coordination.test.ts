@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
-import { initialCrew, step } from '../../../src/core/crew.js';
+import { step } from '../../../src/core/crew.js';
+import { newCrew } from '../../../src/core/crew-state.js';
 import { agent, context } from '../../helpers/specs.js';
 
 const S = 1000;
 const M = 60 * S;
 
 function play(specs: AgentSpec[], script: [number, CrewEvent][]) {
-  let crew: CrewState = initialCrew(specs);
+  let crew: CrewState = newCrew(specs);
   const effects: (CrewEffect & { at: number })[] = [];
   for (const [now, e] of script) {
     const r = step(crew, e, context(specs, now));

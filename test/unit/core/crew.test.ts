@@ -2,24 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
-import { initialCrew, nextDeadline, step, type CrewContext } from '../../../src/core/crew.js';
+import { step, type CrewContext } from '../../../src/core/crew.js';
+import { nextDeadline } from '../../../src/core/scheduler.js';
+import { newCrew } from '../../../src/core/crew-state.js';
 import { agent, context } from '../../helpers/specs.js';
 
 /** Runs a script of [time, event] against a crew; returns every state and the non-notify effects. */
 function run(specs: AgentSpec[], script: [number, CrewEvent][], over: Partial<CrewContext> = {}) {
-  let crew: CrewState = initialCrew(specs);
+  let crew: CrewState = newCrew(specs);
   const effects: (CrewEffect & { at: number })[] = [];
   const notices: string[] = [];
+  const releases: string[] = [];
   for (const [now, event] of script) {
     const r = step(crew, event, context(specs, now, over));
     crew = r.state;
     for (const e of r.effects) {
       if (e.type === 'notify') notices.push(`${e.agent}:${e.kind}`);
+      else if (e.type === 'release') releases.push(`${e.agent}@${now}`);
       else effects.push({ ...e, at: now });
     }
   }
   const states = Object.fromEntries(Object.values(crew.agents).map((a) => [a.id, a.status.state]));
-  return { crew, effects, notices, states };
+  return { crew, effects, notices, states, releases };
 }
 
 const launched = (agentId: string, attempt: number, pid = 100 + attempt): CrewEvent => ({
@@ -85,7 +89,7 @@ describe('crew lifecycle', () => {
     // the done agent's process exiting later changes nothing
     const later = step(r.crew, exited('t/a', 1, 1), context(specs, 20));
     expect(later.state.agents['t/a']?.status.state).toBe('done');
-    expect(later.effects.filter((e) => e.type !== 'notify')).toEqual([]);
+    expect(later.effects.filter((e) => e.type !== 'notify')).toEqual([{ type: 'release', agent: 't/a' }]);
   });
 
   it('after: a handoff releases its target', () => {
@@ -98,8 +102,9 @@ describe('crew lifecycle', () => {
     expect(r.states).toEqual({ 't/a': 'running', 't/b': 'starting' });
   });
 
-  it('stop ends a running agent gracefully and does not restart it when it exits', () => {
-    const r = run([agent('a', { restart: { policy: 'always', max: 9, withinMs: 1000, backoffMs: 10, maxBackoffMs: 10 } })], [
+  it('stop ends a running agent gracefully: stopping until its processes are gone, then stopped; never restarted', () => {
+    const spec = agent('a', { restart: { policy: 'always', max: 9, withinMs: 1000, backoffMs: 10, maxBackoffMs: 10 } });
+    const r = run([spec], [
       [0, { type: 'tick' }],
       [5, launched('t/a', 1)],
       [10, { type: 'stop', agents: ['t/a'] }],
@@ -107,7 +112,35 @@ describe('crew lifecycle', () => {
       [5000, { type: 'tick' }],
     ]);
     expect(r.effects.map((e) => e.type)).toEqual(['launch', 'kill']);
-    expect(r.crew.agents['t/a']?.status).toEqual({ state: 'stopped', at: 10, reason: 'user' });
+    expect(r.effects[1]).toMatchObject({ type: 'kill', agent: 't/a', attempt: 1, graceful: true });
+    expect(r.crew.agents['t/a']?.status).toEqual({ state: 'stopping', since: 10, reason: 'user' });
+    expect(r.notices).toContain('t/a:stopping');
+    expect(r.notices).not.toContain('t/a:stopped');
+    const done = step(r.crew, { type: 'killed', agent: 't/a', attempt: 1, code: null, survivors: [] }, context([spec], 5100));
+    expect(done.state.agents['t/a']?.status).toEqual({ state: 'stopped', at: 5100, reason: 'user', survivors: [] });
+    expect(done.effects).toEqual([{ type: 'notify', level: 'info', agent: 't/a', kind: 'stopped', message: 'stopped' }, { type: 'release', agent: 't/a' }]);
+  });
+
+  it('a stop whose kill leaves survivors says so in the state and an error event', () => {
+    const r = run([agent('a')], [
+      [0, { type: 'tick' }],
+      [5, launched('t/a', 1)],
+      [10, { type: 'stop', agents: ['t/a'] }],
+      [20, { type: 'killed', agent: 't/a', attempt: 1, code: null, survivors: [333, 334] }],
+    ]);
+    expect(r.crew.agents['t/a']?.status).toEqual({ state: 'stopped', at: 20, reason: 'user', survivors: [333, 334] });
+    expect(r.notices).toEqual(['t/a:started', 't/a:stopping', 't/a:survivors']);
+    expect(r.crew.agents['t/a']?.pid).toBeNull();
+  });
+
+  it('a kill result of an earlier attempt changes nothing', () => {
+    const r = run([agent('a')], [
+      [0, { type: 'tick' }],
+      [5, launched('t/a', 1)],
+      [10, { type: 'killed', agent: 't/a', attempt: 0, code: 1, survivors: [] }],
+    ]);
+    expect(r.states['t/a']).toBe('running');
+    expect(r.crew.agents['t/a']?.pid).toBe(101);
   });
 
   it('stop of a pending agent keeps it from starting', () => {
@@ -232,6 +265,6 @@ describe('crew lifecycle', () => {
       [20, exited('t/b', 1, 1)],
     ]);
     expect(nextDeadline(r.crew, specs)).toBe(1020);
-    expect(nextDeadline(initialCrew(specs), specs)).toBeNull();
+    expect(nextDeadline(newCrew(specs), specs)).toBeNull();
   });
 });

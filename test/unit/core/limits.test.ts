@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import { freshRuntime, type AgentStatus, type CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
-import { initialCrew, step, type CrewContext } from '../../../src/core/crew.js';
+import { step, type CrewContext } from '../../../src/core/crew.js';
+import { newCrew } from '../../../src/core/crew-state.js';
 import { judgePressure, judgeUsage } from '../../../src/core/limits-policy.js';
 import { agent, context } from '../../helpers/specs.js';
 
 const MiB = 2 ** 20;
 const limited = (over: Partial<AgentSpec['limits']> = {}, rest: Partial<AgentSpec> = {}) =>
-  agent('a', { limits: { cpu: 50, memory: 100 * MiB, onMemory: 'restart', onCpu: 'throttle', ...over }, ...rest });
+  agent('a', { limits: { cpu: 50, memory: 100 * MiB, pids: null, onMemory: 'restart', onCpu: 'throttle', ...over }, ...rest });
 const running: AgentStatus = { state: 'running', since: 0 };
 
 describe('judgeUsage', () => {
@@ -76,7 +77,7 @@ describe('judgePressure', () => {
 
 describe('crew: usage events', () => {
   function run(specs: AgentSpec[], script: [number, CrewEvent][], over: Partial<CrewContext> = {}) {
-    let crew: CrewState = initialCrew(specs);
+    let crew: CrewState = newCrew(specs);
     const effects: CrewEffect[] = [];
     for (const [now, e] of script) {
       const r = step(crew, e, context(specs, now, over));
@@ -94,7 +95,7 @@ describe('crew: usage events', () => {
     const big = { 't/a': { cpu: 1, memory: 200 * MiB } };
     const r = run([limited()], [...start, [2000, { type: 'usage', agents: big }], [4000, { type: 'usage', agents: big }]]);
     expect(r.crew.agents['t/a']).toMatchObject({ status: { state: 'backoff', reason: 'memory' }, restarts: 1 });
-    expect(r.effects).toContainEqual({ type: 'kill', agent: 't/a', graceful: false });
+    expect(r.effects).toContainEqual({ type: 'kill', agent: 't/a', attempt: 1, graceful: false });
     expect(r.effects).toContainEqual(expect.objectContaining({ type: 'notify', kind: 'restart', message: expect.stringContaining('memory 200.0 MiB over its 100.0 MiB limit') }));
   });
 
@@ -109,8 +110,10 @@ describe('crew: usage events', () => {
     const calm = { 't/a': { cpu: 5, memory: 0 } };
     const r = run([limited()], [...start, [2000, { type: 'usage', agents: hot }]]);
     expect(r.crew.agents['t/a']?.status.state).toBe('throttled');
-    expect(r.effects).toContainEqual({ type: 'throttle', agent: 't/a', cpu: 50 });
+    expect(r.effects).toContainEqual({ type: 'throttle', agent: 't/a', cpu: 50, refresh: false });
     const r2 = run([limited()], [...start, [2000, { type: 'usage', agents: hot }], [4000, { type: 'usage', agents: calm }], [6000, { type: 'usage', agents: calm }]]);
+    // while held, each pulse brings its fresh processes under the throttle too
+    expect(r2.effects).toContainEqual({ type: 'throttle', agent: 't/a', cpu: 50, refresh: true });
     expect(r2.crew.agents['t/a']?.status.state).toBe('running');
     expect(r2.effects).toContainEqual({ type: 'unthrottle', agent: 't/a' });
   });
@@ -137,14 +140,14 @@ describe('crew: usage events', () => {
 });
 
 describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
-  const big = (onMemory: 'restart' | 'stop') => agent('a', { limits: { cpu: null, memory: 64 * MiB, onMemory, onCpu: 'throttle' } });
+  const big = (onMemory: 'restart' | 'stop') => agent('a', { limits: { cpu: null, memory: 64 * MiB, pids: null, onMemory, onCpu: 'throttle' } });
   const script: [number, CrewEvent][] = [
     [0, { type: 'tick' }],
     [1, { type: 'launched', agent: 't/a', attempt: 1, pane: '%1', pid: 10 }],
     [5, { type: 'exited', agent: 't/a', attempt: 1, code: 137, cause: 'memory' }],
   ];
   const play = (spec: AgentSpec) => {
-    let crew = initialCrew([spec]);
+    let crew = newCrew([spec]);
     for (const [now, e] of script) crew = step(crew, e, context([spec], now)).state;
     return crew.agents['t/a'];
   };
@@ -153,5 +156,14 @@ describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
   });
   it('stop: failed with reason memory', () => {
     expect(play(big('stop'))).toMatchObject({ status: { state: 'failed', reason: 'memory' }, restarts: 0 });
+  });
+  it('an exit put down to the pids limit: backoff with reason pids, said in the event', () => {
+    const spec = agent('a', { limits: { cpu: null, memory: null, pids: 64, onMemory: 'restart', onCpu: 'throttle' } });
+    let crew = newCrew([spec]);
+    crew = step(crew, { type: 'tick' }, context([spec], 0)).state;
+    crew = step(crew, { type: 'launched', agent: 't/a', attempt: 1, pane: '%1', pid: 10 }, context([spec], 1)).state;
+    const r = step(crew, { type: 'exited', agent: 't/a', attempt: 1, code: 2, cause: 'pids' }, context([spec], 5));
+    expect(r.state.agents['t/a']).toMatchObject({ status: { state: 'backoff', reason: 'pids' }, restarts: 1, exitCode: 2 });
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'notify', message: expect.stringContaining('after reaching its process limit (64)') }));
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { AgentRuntime, AgentStatus, CrewState } from '../../../src/core/agent-state.js';
-import { initialCrew } from '../../../src/core/crew.js';
+import { newCrew } from '../../../src/core/crew-state.js';
 import { FULL_SAMPLE_EVERY, samplingPlan, type SamplingInput } from '../../../src/core/sampling-plan.js';
 import { agent } from '../../helpers/specs.js';
 
-const limits = (cpu: number | null, memory: number | null): AgentSpec['limits'] => ({ cpu, memory, onMemory: 'restart', onCpu: 'throttle' });
+const limits = (cpu: number | null, memory: number | null): AgentSpec['limits'] => ({ cpu, memory, pids: null, onMemory: 'restart', onCpu: 'throttle' });
 const specs = [
   agent('t/plain'),
   agent('t/capped', { limits: limits(50, null) }),
@@ -15,7 +15,7 @@ const specs = [
 ];
 
 function crew(): CrewState {
-  const c = initialCrew(specs);
+  const c = newCrew(specs);
   const set = (id: string, status: AgentStatus, pid: number | null) => {
     c.agents[id] = { ...(c.agents[id] as AgentRuntime), status, pid };
   };

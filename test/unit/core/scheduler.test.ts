@@ -11,10 +11,12 @@ function crewOf(specs: AgentSpec[], statuses: Record<string, AgentStatus> = {}, 
     agents[s.id] = {
       ...freshRuntime(s.id),
       status: statuses[s.name] ?? { state: 'pending', reason: 'after' },
-      handedOffTo: handed[s.name] ?? [],
     };
   }
-  return { agents };
+  const handoffs = Object.entries(handed).flatMap(([from, tos]) =>
+    tos.map((to) => ({ id: `${from}-${to}`, from: `t/${from}`, to, message: 'x', file: null, state: 'pending' as const, created: 0, delivered: null })),
+  );
+  return { agents, pressure: { over: 0, under: 0 }, handoffs };
 }
 
 function input(specs: AgentSpec[], crew: CrewState, over: Partial<ScheduleInput> = {}): ScheduleInput {
@@ -24,7 +26,6 @@ function input(specs: AgentSpec[], crew: CrewState, over: Partial<ScheduleInput>
     maxParallel: new Map([['t', null]]),
     ceiling: { cpu: null, memory: null },
     machine: null,
-    requiresMet: true,
     ...over,
   };
 }
@@ -133,13 +134,6 @@ describe('schedule', () => {
       over: { ceiling: { cpu: null, memory: 80 }, machine: { cpu: 1, memory: 90 } },
       start: [],
       waiting: { 't/a': 'ceiling' },
-    },
-    {
-      name: 'unmet requires hold everything',
-      specs: [agent('a')],
-      over: { requiresMet: false },
-      start: [],
-      waiting: { 't/a': 'requires' },
     },
     {
       name: 'max_parallel is per team',

@@ -1,6 +1,6 @@
 /**
  * Checks the shipped team files (teams/demo.yaml, teams/examples/*.yaml) against
- * the team file format of SPEC §1 with the yaml package alone: they parse, use only
+ * the team file format (README, "A team file") with the yaml package alone: they parse, use only
  * known keys and well-formed values, refer to agents that exist, and have run lines
  * that /bin/sh accepts. The demo's scripts must exist beside it.
  */

@@ -60,7 +60,7 @@ describe('systemd scopes (commands only: this machine has no systemd)', () => {
     const driver = await detectSystemd('x', procWithInit('systemd'), runner, cgroupRoot);
     expect(driver?.kind).toBe('systemd');
     const handle = await driver!.create('team/dev', { cpu: 30, memory: null });
-    expect(handle!.joinScript()).toMatch(/^'busctl' '--user' 'call' .* 'PIDs' 'au' '1' \$\$ .*'CPUQuotaPerSecUSec' 't' '300000' '0' >\/dev\/null 2>&1 \|\| echo /);
+    expect(handle!.joinScript()).toMatch(/^busctl --user call .* PIDs au 1 \$\$ .*CPUQuotaPerSecUSec t 300000 0 >\/dev\/null 2>&1 \|\| echo /);
     expect(handle!.pids()).toEqual([4242, 4243]);
     expect(handle!.isFrozen()).toBe(true);
     runner.calls.length = 0;

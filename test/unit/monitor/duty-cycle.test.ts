@@ -37,8 +37,9 @@ class Sim implements Scheduler {
     for (const p of this.procs.values()) if (!p.stopped) p.cpuMs += dt * p.demand;
     this.now += dt;
   }
-  cycler(): DutyCycler {
+  cycler(extra: { cpuResolutionMs?: number } = {}): DutyCycler {
     return new DutyCycler({
+      ...extra,
       scheduler: this,
       now: () => this.now,
       clockTicks: 100,
@@ -61,6 +62,19 @@ class Sim implements Scheduler {
 }
 
 describe('DutyCycler (simulated processes, virtual clock)', () => {
+  it('runs open loop on readings in whole seconds (procps): the limit\'s share of each period', () => {
+    const sim = new Sim();
+    sim.procs.set(10, { demand: 1, cpuMs: 0, stopped: false });
+    const cycler = sim.cycler({ cpuResolutionMs: 1000 });
+    cycler.set('t/a', [10], 20);
+    sim.advance(3000);
+    expect(cycler.status('t/a')).toMatchObject({ onShare: 0.2, demand: null });
+    const used = sim.usageOver(10, 10_000);
+    expect(used).toBeGreaterThan(18);
+    expect(used).toBeLessThan(22);
+    cycler.clear('t/a');
+  });
+
   it.each([
     { demand: 1, limit: 30 },
     { demand: 1, limit: 5 },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { socketNameFor, shellQuote } from '../../../src/tmux/crew-server.js';
+import { socketNameFor } from '../../../src/tmux/crew-server.js';
 import { TmuxNotFoundError } from '../../../src/tmux/errors.js';
 import { crewEnv, findTmux, parseTmuxVersion } from '../../../src/tmux/tmux-exec.js';
 
@@ -49,15 +49,5 @@ describe('socketNameFor', () => {
     expect(socketNameFor('/x/abcdefghijklmnopqrstuvwxyz')).toMatch(/^muster-abcdefghijklmnopqrst-[0-9a-f]{8}$/);
     expect(socketNameFor('.')).toBe(socketNameFor(path.resolve('.')));
     expect(socketNameFor('/')).toMatch(/^muster-project-[0-9a-f]{8}$/);
-  });
-});
-
-describe('shellQuote', () => {
-  it.each([
-    ['a b', "'a b'"],
-    ["it's", "'it'\\''s'"],
-    ['', "''"],
-  ])('%j', (s, want) => {
-    expect(shellQuote(s)).toBe(want);
   });
 });

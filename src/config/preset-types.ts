@@ -1,0 +1,81 @@
+/**
+ * A preset, resolved: how one agent CLI's screen shows that it works, waits for an
+ * answer or is ready, and how text is typed into it. Presets are data
+ * (`presets/<name>.yaml`, docs/presets.md); this is their checked, compiled form, with
+ * every rule remembering the file and line it was written at (for `muster explain`).
+ */
+
+/** Where a rule or setting was written. */
+export interface SourceRef {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type ActivityName = 'busy' | 'idle' | 'waiting';
+
+/** Why an agent waits: a tool permission prompt, a question or picker, a first-run dialog. */
+export const WAITING_REASONS = ['permission', 'question', 'picker', 'dialog'] as const;
+export type WaitingReason = (typeof WAITING_REASONS)[number];
+
+/** One screen rule: when every `match` pattern and no `unless` pattern is found in the live region. */
+export interface PresetRule {
+  activity: ActivityName;
+  /** `permission`, `dialog`, … for waiting; a free word (`spinner`, `prompt`) otherwise */
+  reason: string;
+  match: RegExp[];
+  unless: RegExp[];
+  at: SourceRef;
+}
+
+/** Which lines of the screen are live (the input box, a prompt, a spinner), not transcript. */
+export interface LiveRegionSpec {
+  /** at most this many non-blank lines from the bottom */
+  lines: number;
+  /** a separator line (a full-width rule): the region starts below the `nth` last one among those lines */
+  below: RegExp | null;
+  nth: number;
+  /** non-blank lines above that separator that count too (a spinner line right above an input box) */
+  above: number;
+}
+
+export interface InputSpec {
+  /** the input line; its first group is the text in the input */
+  line: RegExp | null;
+  /** input text that means "empty" (placeholders) */
+  empty: RegExp[];
+  /** marks that stand for pasted text not yet submitted (`[Pasted text #1 +3 lines]`) */
+  pending: RegExp[];
+  /** characters the CLI adds to the input's text (U+200B), removed before comparing */
+  ignore: string[];
+}
+
+export interface SubmitSpec {
+  /** between the paste and Enter */
+  pauseMs: number;
+  /** paste as a bracketed paste (the CLI then keeps newlines as text) */
+  bracketed: boolean;
+  /** what Enter does while the agent works: `queue` the message, or `steer` the running turn */
+  enterWhileBusy: 'queue' | 'steer';
+}
+
+export interface PresetSpec {
+  /** the preset's name (`claude`), `<name>+` for one extended inline in a team file */
+  name: string;
+  description: string;
+  /** the files it was built from, most specific first */
+  files: string[];
+  /** program names (first word of `run`) that select this preset when `preset:` is not given */
+  commands: string[];
+  /** output quiet this long, with an idle rule matching, counts as idle */
+  quietMs: number;
+  /** with no rule matching, idle needs this many times `quietMs` */
+  unreadyFactor: number;
+  live: LiveRegionSpec;
+  /** tried in order; the first that matches decides */
+  rules: PresetRule[];
+  input: InputSpec;
+  submit: SubmitSpec;
+  /** keys that empty the input line without answering anything (tmux key names) */
+  clearKeys: string[];
+}

@@ -1,0 +1,122 @@
+/**
+ * The status document (control/contract.ts `StatusView`), built from the crew and the
+ * latest samples. Pure: the supervisor publishes it as its snapshot, `muster status`
+ * prints it, the TUI renders it.
+ */
+import type { AgentSpec } from '../config/types.js';
+import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample, WorktreeView } from './control/contract.js';
+
+export interface AgentSample {
+  cpu: number;
+  memory: number;
+}
+
+type Activity = NonNullable<AgentStatusView['activity']>;
+
+export interface StatusInput {
+  project: string;
+  socket: string;
+  supervisor: StatusView['supervisor'];
+  specs: readonly AgentSpec[];
+  crew: CrewState;
+  samples: ReadonlyMap<string, AgentSample>;
+  system: SystemSample | null;
+  now: number;
+  histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
+  activity?: ReadonlyMap<string, Activity>;
+  /** time of each agent's last commit (agents in a git repository with `commit.every`) */
+  lastCommits?: ReadonlyMap<string, number | null>;
+  /** each agent's worktree as last read (agents with one) */
+  worktrees?: ReadonlyMap<string, WorktreeView>;
+  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
+  /** whether a pids limit is enforced (else `limits.pids` shows null) */
+  pidsEnforced?: boolean;
+  /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
+  pidsLimited?: ReadonlySet<string>;
+}
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+function handoffView(h: Handoff): HandoffView {
+  // without a worktree the sender's branch and commit are null (docs/status-json.md)
+  return { ...h, branch: h.branch ?? null, commit: h.commit ?? null, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
+}
+
+export function buildStatus(input: StatusInput): StatusView {
+  const agents = input.specs.map((spec): AgentStatusView => {
+    const rt = input.crew.agents[spec.id];
+    const sample = input.samples.get(spec.id) ?? null;
+    const alive = rt?.pid != null;
+    return {
+      id: spec.id,
+      team: spec.team,
+      name: spec.name,
+      state: rt?.status.state ?? 'pending',
+      reason: rt ? (statusReason(rt.status) ?? (alive && input.pidsLimited?.has(spec.id) ? 'pids' : null)) : 'after',
+      pane: rt?.pane ?? null,
+      pid: rt?.pid ?? null,
+      cpu: alive && sample ? round(sample.cpu, 1) : null,
+      memory: alive && sample ? sample.memory : null,
+      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory, pids: input.pidsEnforced ? spec.limits.pids : null },
+      restarts: rt?.restarts ?? 0,
+      exitCode: rt?.exitCode ?? null,
+      checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
+      activity: alive ? (input.activity?.get(spec.id) ?? null) : null,
+      attempt: rt?.attempt ?? 0,
+      startedAt: iso(rt?.startedAt ?? null),
+      history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
+      commit: commitView(spec, input.lastCommits, alive, input.now),
+      stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
+      ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
+    };
+  });
+  return {
+    version: 1,
+    project: input.project,
+    socket: input.socket,
+    supervisor: input.supervisor,
+    system: input.system,
+    agents,
+    handoffs: input.crew.handoffs.map(handoffView),
+    ...input.extras,
+  };
+}
+
+function commitView(
+  spec: AgentSpec,
+  lastCommits: ReadonlyMap<string, number | null> | undefined,
+  alive: boolean,
+  now: number,
+): AgentStatusView['commit'] {
+  if (!spec.commit || !lastCommits?.has(spec.id)) return null;
+  const last = lastCommits.get(spec.id) ?? null;
+  const due = last === null ? null : last + spec.commit.everyMs;
+  return { last: iso(last), due: iso(due), overdue: alive && due !== null && now > due };
+}
+
+/** `expect`: a running agent is stalled past twice its expected time. */
+function stalled(spec: AgentSpec, startedAt: number | null, state: string, now: number): boolean {
+  if (spec.expectMs === null || startedAt === null) return false;
+  return (state === 'running' || state === 'throttled') && now - startedAt > 2 * spec.expectMs;
+}
+
+function checkinView(
+  spec: AgentSpec,
+  last: number | null,
+  message: string | null,
+  startedAt: number | null,
+  alive: boolean,
+  now: number,
+): AgentStatusView['checkin'] {
+  if (!spec.checkin) return { last: iso(last), message, due: null, overdue: false, off: true };
+  const from = last ?? startedAt;
+  const due = alive && from !== null ? from + spec.checkin.everyMs : null;
+  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due, off: false };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,14 @@
+/** Is a file inside a directory, once every link is resolved? */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The file's real path when it exists and lies inside `dir` (links resolved on both), else null. */
+export function realPathInside(file: string, dir: string): string | null {
+  try {
+    const real = fs.realpathSync(file);
+    const root = fs.realpathSync(dir);
+    return real === root || real.startsWith(root + path.sep) ? real : null;
+  } catch {
+    return null;
+  }
+}

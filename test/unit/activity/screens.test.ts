@@ -1,0 +1,58 @@
+/**
+ * The shipped presets over screens captured from the real CLIs at their pinned versions
+ * (test/fixtures/screens/, recaptured by `npm run agents:capture`): every state of every
+ * CLI, including the planted false positive (a finished turn whose reply quotes the CLI's
+ * own permission prompt) and a draft left in the input.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classify } from '../../../src/activity/classify.js';
+import type { PresetSpec } from '../../../src/config/preset-types.js';
+import { builtinPresets } from '../../helpers/presets.js';
+
+const SCREENS = fileURLToPath(new URL('../../fixtures/screens/', import.meta.url));
+let P: Record<string, PresetSpec> = {};
+beforeAll(async () => {
+  P = await builtinPresets();
+});
+
+const screen = (cli: string, state: string) => fs.readFileSync(path.join(SCREENS, cli, `${state}.txt`), 'utf8');
+const QUIET = 60_000; // long quiet: the screen alone decides
+const MOVING = 200; // output changed a moment ago
+
+/** [cli, state, quiet time, activity, reason] */
+type Row = [string, string, number, string, string];
+const rows: Row[] = [];
+for (const cli of ['claude', 'codex', 'gemini', 'qwen', 'opencode']) {
+  rows.push(
+    [cli, 'idle-fresh', QUIET, 'idle', 'prompt'],
+    [cli, 'idle-after-turn', QUIET, 'idle', 'prompt'],
+    [cli, 'idle-after-turn', MOVING, 'busy', 'output'],
+    [cli, 'busy-before-first-token', QUIET, 'busy', 'working'],
+    [cli, 'permission', QUIET, 'waiting', 'permission'],
+    [cli, 'permission', MOVING, 'waiting', 'permission'], // Codex blinks its title while it asks: output never quiet
+    [cli, 'after-approval', QUIET, 'busy', 'working'],
+  );
+  if (fs.existsSync(path.join(SCREENS, cli, 'idle-quoting-prompt.txt'))) rows.push([cli, 'idle-quoting-prompt', QUIET, 'idle', 'prompt']);
+  if (fs.existsSync(path.join(SCREENS, cli, 'first-run-dialog.txt')) && cli !== 'codex') rows.push([cli, 'first-run-dialog', QUIET, 'waiting', 'dialog']);
+}
+// streaming: a busy mark where the CLI shows one; Codex shows none, so only its moving output tells
+rows.push(
+  ['claude', 'busy-streaming', QUIET, 'busy', 'working'],
+  ['gemini', 'busy-streaming', QUIET, 'busy', 'working'],
+  ['qwen', 'busy-streaming', QUIET, 'busy', 'working'],
+  ['opencode', 'busy-streaming', QUIET, 'busy', 'working'],
+  ['codex', 'busy-streaming', MOVING, 'busy', 'output'],
+);
+// a draft: text nobody submitted sits in the input (opencode collapses a paste to "[Pasted ~3 lines]")
+for (const cli of ['claude', 'codex', 'gemini', 'qwen', 'opencode']) rows.push([cli, 'draft', QUIET, 'idle', 'draft']);
+
+describe('captured screens', () => {
+  it.each(rows)('%s %s, quiet %i ms → %s (%s)', (cli, state, quietMs, activity, reason) => {
+    const v = classify({ preset: P[cli] as PresetSpec, screen: screen(cli, state), quietMs });
+    expect({ activity: v.activity, reason: v.reason }).toEqual({ activity, reason });
+  });
+
+});
