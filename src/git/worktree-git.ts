@@ -1,7 +1,8 @@
 /**
  * The git operations behind agents' worktrees (docs/worktrees.md), as one small
- * interface: the worktree service (src/worktree) decides, this adapter only runs git
- * (argument arrays, porcelain output) and parses what it says.
+ * interface: the worktree modules beside it (worktree-prepare, -land, -discard, -inspect) decide
+ * with the pure rules of worktree-policy.ts; this one only runs git (argument arrays, porcelain
+ * output) and parses what it says.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -89,6 +89,8 @@ interface FakePane {
   input: string;
   submitted: string[];
   screen: string;
+  /** the folder of its last launch */
+  cwd?: string;
 }
 
 /** The crew's tmux server and the machine's processes, in memory. */
@@ -165,7 +167,7 @@ export class FakeMachine {
       const shell = this.nextPid;
       const pid = this.spawn(1, shell, 'sh');
       this.spawn(pid, pid, options.command.at(-1) ?? 'agent');
-      Object.assign(pane, { pid, dead: false, deadStatus: null, attempt: options.attempt, input: '', screen: '$ ' });
+      Object.assign(pane, { pid, dead: false, deadStatus: null, attempt: options.attempt, input: '', screen: '$ ', cwd: options.cwd });
       return { pid };
     },
     sendKeys: async (paneId: string, keys: string[]) => {
@@ -271,10 +273,11 @@ export class FakeInbox implements InboxPort {
 }
 
 /**
- * Agents' worktrees in memory: each agent with one starts in `<its cwd>/.wt`, its branch
- * head is whatever the test sets; what the runner asked for is recorded.
+ * Agents' worktrees in memory: an agent with one starts in `<root>/<owner>` (a real empty
+ * folder), its branch head is whatever the test sets; what the runner asked for is recorded.
  */
 export class FakeWorktrees implements WorktreesPort {
+  constructor(private readonly root: string) {}
   readonly calls: string[] = [];
   readonly heads = new Map<string, string>();
   /** a start whose worktree cannot be made (the launch fails with this) */
@@ -283,7 +286,10 @@ export class FakeWorktrees implements WorktreesPort {
     this.calls.push(`cwdFor ${spec.id}`);
     const why = this.failing.get(spec.id);
     if (why) throw new Error(`worktree: ${why}`);
-    return { cwd: spec.worktree ? path.join(spec.cwd, '.wt') : spec.cwd, notes: spec.worktree ? [`worktree made on muster/${spec.id}`] : [] };
+    if (!spec.worktree) return { cwd: spec.cwd, notes: [] };
+    const cwd = path.join(this.root, spec.worktree.owner.replace('/', '-'));
+    fs.mkdirSync(cwd, { recursive: true });
+    return { cwd, notes: [`worktree made on muster/${spec.worktree.owner}`] };
   };
   knownCwd = (spec: AgentSpec): string => spec.cwd;
   abortSetup = (agentId: string): void => void this.calls.push(`abortSetup ${agentId}`);
@@ -364,6 +370,11 @@ export class FakeLedger implements LedgerPort {
     return loadLedger(this, specs, now);
   }
 
+  /** The event lines logged for an agent, in order. */
+  messages(agent: string): string[] {
+    return (this.events as { agent: string | null; message: string }[]).filter((e) => e.agent === agent).map((e) => e.message);
+  }
+
   /** The event kinds logged for an agent, in order. */
   kinds(agent: string): string[] {
     return (this.events as { agent: string | null; kind: string }[]).filter((e) => e.agent === agent).map((e) => e.kind);
@@ -398,11 +409,12 @@ export class World {
   readonly pidsLimited = new Set<string>();
   readonly inbox = new FakeInbox();
   readonly ledger = new FakeLedger();
-  readonly worktrees = new FakeWorktrees();
+  readonly worktrees: FakeWorktrees;
   readonly paths: StatePaths;
 
   constructor(readonly project: ProjectSpec) {
     this.paths = statePaths(fs.mkdtempSync(path.join(os.tmpdir(), 'muster-runner-')));
+    this.worktrees = new FakeWorktrees(path.join(this.paths.project, 'worktrees'));
   }
 
   ports(): RunnerPorts {
