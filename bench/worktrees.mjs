@@ -130,18 +130,21 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
       const stat = await sh(p.dir, script, p.env);
       loop.push(performance.now() - t0);
       loopCpu.push(cpuWithChildren(stat));
+      log(`worktrees: shell loop ${(loop.at(-1) / 1000).toFixed(2)} s wall, ${(loopCpu.at(-1) / 1000).toFixed(2)} s CPU`);
       await clearWorktrees(p.dir, 'loop/');
       log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
       writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
       const o = await musterUp(p);
       own.push(o.wall);
       ownCpu.push(o.cpu);
+      log(`worktrees: muster with worktrees ${(o.wall / 1000).toFixed(2)} s wall, ${(o.cpu / 1000).toFixed(2)} s CPU`);
       if (r < rounds - 1) await clearWorktrees(p.dir, 'muster/');
       log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: off`);
       writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('off'));
       const n = await musterUp(p);
       plain.push(n.wall);
       plainCpu.push(n.cpu);
+      log(`worktrees: muster without worktrees ${(n.wall / 1000).toFixed(2)} s wall, ${(n.cpu / 1000).toFixed(2)} s CPU`);
     }
     // the worktrees of the last round: one commit and one uncommitted change each
     writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
