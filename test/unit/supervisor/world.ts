@@ -299,7 +299,8 @@ export class FakeWorktrees implements WorktreesPort {
   };
   views = () => new Map();
   observe = (): void => undefined;
-  land = async (ownerId: string): Promise<never> => {
+  /** a test sets what landing does */
+  land: WorktreesPort['land'] = async (ownerId) => {
     throw new Error(`${ownerId}: land is not part of this fake`);
   };
   settle = async (): Promise<void> => undefined;
