@@ -40,6 +40,10 @@ export const COMMANDS: readonly CommandDef[] = [
     completes: 'agents',
   },
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
+  { name: 'worktrees', summary: "every agent's worktree: branch, base, commits ahead and behind, changes, merged", usage: 'worktrees [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
+  { name: 'diff', summary: "the agent's work against its base (committed and uncommitted), through git diff", usage: 'diff AGENT [--stat]', options: { stat: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'land', summary: "merge the agent's branch into its base branch (or refuse, changing nothing)", usage: 'land AGENT [--squash] [--into BRANCH]', options: { squash: { type: 'boolean' }, into: { type: 'string' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'discard', summary: "remove the agent's worktree and branch (refuses unmerged work without --force)", usage: 'discard AGENT [--force]', options: { force: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
   {

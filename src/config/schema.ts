@@ -144,6 +144,16 @@ const commitSchema = offOr(
   }),
   'every, nudge',
 );
+/** `off` (default), `own` (a worktree on the agent's own branch), or `{ share: AGENT }` (docs/team-file.md, docs/worktrees.md). */
+const worktreeSchema = z.union(
+  [
+    z.literal('off'),
+    z.literal(false).transform(() => 'off' as const),
+    z.literal('own'),
+    strict({ share: doc(text, 'The agent (name, or team/name) whose worktree this agent runs in; that agent has `worktree: own`.') }, 'use a map with share, e.g. { share: dev }'),
+  ],
+  { error: 'use off, own or { share: AGENT }' },
+);
 /** The smallest log cap: a log must hold a screenful or two. */
 export const MIN_LOG_BYTES = 4096;
 const logMax = unit((v) => {
@@ -187,6 +197,13 @@ const sharedAgentShape = {
     presetRefSchema,
     "How the agent's screen is read (busy, idle, waiting) and text typed into it: a preset's name (claude, codex, gemini, qwen, opencode, aider, shell, default, or one in the project's presets/), or a map that extends one (docs/presets.md). Default: the preset whose commands list the first word of run, else default.",
   ).optional(),
+  worktree: doc(
+    worktreeSchema,
+    "off, own (a git worktree of the project's repository on the agent's own branch muster/<team>/<agent>, in .muster/worktrees/<team>/<agent>), or { share: AGENT } (run in that agent's worktree). Needs a git repository with a commit. Default: off.",
+  ).optional(),
+  base: doc(text, "Where a new worktree's branch starts: a branch, tag or commit of the repository. Default: the commit the project's checkout is on at the agent's first start.").optional(),
+  include: doc(textList, 'Gitignored files or globs (relative to the repository, inside it) copied into a new worktree, e.g. [.env, .env.local]; a .worktreeinclude file in the repository is read too.').optional(),
+  setup: doc(text, 'A command run once (by /bin/sh -c) in a new worktree before the agent starts, e.g. npm ci; its failure fails the start, its output goes to the agent\'s log.').optional(),
 };
 
 const forEachItem = z.union([z.string(), z.number().int().nonnegative()], { error: 'use a word, e.g. intro' }).transform(String);
@@ -229,6 +246,7 @@ export type RawCheckin = NonNullable<RawAgent['checkin']>;
 export type RawCommit = NonNullable<RawAgent['commit']>;
 export type RawRestart = NonNullable<RawAgent['restart']>;
 export type RawLogs = NonNullable<RawAgent['logs']>;
+export type RawWorktree = NonNullable<RawAgent['worktree']>;
 
 const windowName = z
   .string()

@@ -50,6 +50,22 @@ export interface RestartSpec {
   maxBackoffMs: number;
 }
 
+/**
+ * An agent's git worktree (docs/worktrees.md): its own (`own`) or another agent's
+ * (`share`). `base`, `include` and `setup` are the owner's.
+ */
+export interface WorktreeSpec {
+  mode: 'own' | 'share';
+  /** id of the agent whose worktree it is (the agent itself for `own`) */
+  owner: string;
+  /** the git revision a new worktree starts from; null: the commit the checkout is on at first start */
+  base: string | null;
+  /** files or globs (relative to the repository's top) copied into a new worktree */
+  include: string[];
+  /** a command run once in a new worktree before the agent starts */
+  setup: string | null;
+}
+
 export interface AgentSpec {
   /** `team/name` */
   id: string;
@@ -81,6 +97,8 @@ export interface AgentSpec {
   preset: PresetSpec;
   /** the for_each item this agent was expanded from, if any */
   item: string | null;
+  /** its git worktree, or null (`worktree: off`) */
+  worktree: WorktreeSpec | null;
 }
 
 export interface WindowSpec {

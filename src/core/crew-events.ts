@@ -25,8 +25,8 @@ export type CrewEvent =
   | { type: 'checkin'; agent: string; message: string | null }
   /** `muster done` from inside the agent */
   | { type: 'done'; agent: string; message: string | null }
-  /** `muster handoff` from inside the agent */
-  | { type: 'handoff'; id: string; from: string; to: string; message: string; file: string | null }
+  /** `muster handoff` from inside the agent; from an agent with a worktree, its branch and head commit */
+  | { type: 'handoff'; id: string; from: string; to: string; message: string; file: string | null; branch?: string | null; commit?: string | null }
   /** one pulse's measurements (agents that were measured); the machine load is in the context */
   | {
       type: 'usage';

@@ -17,7 +17,7 @@ import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
 import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
-import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort } from './ports.js';
+import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort, WorktreesPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
 import { makePrivateDir } from '../sys/atomic-file.js';
 
@@ -41,6 +41,8 @@ export interface EffectRunnerDeps {
   /** the agent's processes as this pulse's sample found them (besides its pane process), if it was measured */
   sampledPids(id: string): number[] | null;
   now(): number;
+  /** agents' worktrees: where an agent starts (its worktree made whole first), and a setup to end on a stop */
+  worktrees: Pick<WorktreesPort, 'cwdFor' | 'abortSetup'>;
 }
 
 export class EffectRunner {
@@ -74,6 +76,7 @@ export class EffectRunner {
           this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
           break;
         case 'kill':
+          this.d.worktrees.abortSetup(e.agent); // a setup still running holds up the queue
           this.enqueue(e.agent, () => this.kill(e.agent, e.attempt, e.graceful));
           break;
         case 'throttle': {
@@ -133,8 +136,15 @@ export class EffectRunner {
     }
   }
 
-  private async launchIn(spec: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
-    const id = spec.id;
+  private async launchIn(configured: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
+    const id = configured.id;
+    // With a worktree, the agent's folder is the same folder inside it (docs/worktrees.md).
+    let spec = configured;
+    if (configured.worktree) {
+      const made = await this.d.worktrees.cwdFor(configured);
+      for (const note of made.notes) this.d.notice('info', id, 'worktree', note);
+      spec = { ...configured, cwd: made.cwd };
+    }
     if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
     let pane = await this.paneOf(id);
     if (!pane) {
@@ -154,7 +164,7 @@ export class EffectRunner {
     const logFile = agentLogFile(this.d.paths, id);
     makePrivateDir(this.d.paths.logsDir);
     const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile, logCap: spec.logs });
-    this.d.coord.launched(id, this.d.now());
+    this.d.coord.launched(id, this.d.now(), spec.cwd);
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
   }

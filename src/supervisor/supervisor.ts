@@ -123,6 +123,7 @@ export class Supervisor {
         },
       },
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      worktrees: opts.ports.worktrees,
     });
     this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
@@ -152,6 +153,7 @@ export class Supervisor {
       needsYou: (needs) => this.needsYou.raise(needs),
       sampledPids: (id) => this.usage.pidsOf(id),
       now: () => this.now(),
+      worktrees: opts.ports.worktrees,
     });
   }
 
@@ -204,11 +206,13 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.ports.limits.detach();
+    this.ports.worktrees.close();
     await this.coord.close();
     if (this.pulseTimer !== null) this.ports.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.ports.clock.clearTimeout(this.wakeTimer);
     if (this.recheckTimer !== null) this.ports.clock.clearTimeout(this.recheckTimer);
     await this.idle();
+    await this.ports.worktrees.settle();
     this.save();
   }
 
@@ -253,6 +257,7 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, { activity: a.activity, reason: a.activityReason }] as const] : []))),
       lastCommits: this.coord.lastCommits(),
+      worktrees: this.ports.worktrees.views(),
       pidsEnforced: this.ports.limits.enforcesPids,
       pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
       extras: {
@@ -372,6 +377,7 @@ export class Supervisor {
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs });
     for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
+    this.ports.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
     this.publishSnapshot();
   }
 

@@ -27,6 +27,7 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     retries: 0,
     preset: emptyPreset('default'),
     item: null,
+    worktree: null,
     ...over,
   };
 }

@@ -82,6 +82,7 @@ export function replyFor<C extends CommandName>(cmd: C, args: unknown): CommandR
     send: { agent: a.agent ?? '', submitted: true, queued: false },
     deliver: { id: a.id ?? '', state: 'delivering' },
     capture: { agent: a.agent ?? null, text: '' },
+    land: { agent: a.agent ?? '', landed: true, message: `${a.agent ?? ''} landed` },
   };
   return replies[cmd] as CommandReply<C>;
 }

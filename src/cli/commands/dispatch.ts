@@ -15,6 +15,7 @@ import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
 import { runWait } from './wait.js';
+import { runDiff, runDiscard, runLand, runWorktrees } from './worktree-commands.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -44,6 +45,14 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runLogs(ctx, positionals[0] as string, flags);
     case 'report':
       return runReport(ctx, Boolean(flags.json));
+    case 'worktrees':
+      return runWorktrees(ctx, Boolean(flags.json));
+    case 'diff':
+      return runDiff(ctx, positionals[0] as string, Boolean(flags.stat));
+    case 'land':
+      return runLand(ctx, positionals[0] as string, flags);
+    case 'discard':
+      return runDiscard(ctx, positionals[0] as string, Boolean(flags.force));
     case 'down':
       return runDown(ctx);
     case 'cleanup':

@@ -10,13 +10,13 @@ import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import type { CrewNotice } from '../../supervisor/control/contract.js';
 import { sleep } from '../../sys/time.js';
-import { ANCHOR_SESSION, checkWritable, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
+import { ANCHOR_SESSION, checkWritable, cliWorktreeGit, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
 
 export async function runUp(ctx: CliContext, files: string[], opts: { headless: boolean; quiet: boolean }): Promise<number> {
   const absFiles = files.map((f) => path.resolve(f));
-  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
+  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined, { repoProbe: cliWorktreeGit });
   await checkRequires(project);
   const tightened = secureStateDir(ctx.paths.stateDir);
   if (tightened.length > 0) {
@@ -42,6 +42,7 @@ async function openTui(ctx: CliContext, quiet: boolean): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../../ui/run-tui.js');
   const { runCleanup } = await import('./cleanup.js');
+  const { lessWaiting } = await import('../../ui/attach.js');
   const server = crewServerFor(ctx.dir, ctx.env);
   const result = await runTui({
     stateDir: ctx.paths.stateDir,
@@ -56,6 +57,8 @@ async function openTui(ctx: CliContext, quiet: boolean): Promise<number> {
       if (code !== 0) throw new MusterError(out.trim() || 'cleanup failed');
       return out.trimEnd();
     },
+    // `d`: `muster diff AGENT` on the terminal; a pager that waits for q even when the diff is short
+    diffCommand: (agentId) => ({ file: ctx.musterArgv[0] as string, args: [...ctx.musterArgv.slice(1), '-C', ctx.dir, 'diff', agentId], env: { ...ctx.env, LESS: lessWaiting(ctx.env.LESS) } }),
   });
   writeLine(result.code === 0 ? ctx.stdout : ctx.stderr, result.message);
   return result.code;

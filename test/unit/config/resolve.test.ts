@@ -34,6 +34,7 @@ describe('built-in defaults', () => {
       retries: 0,
       preset: expect.objectContaining({ name: 'claude', files: [expect.stringMatching(/presets\/claude\.yaml$/)] }),
       item: null,
+      worktree: null,
     });
   });
 
