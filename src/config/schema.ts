@@ -131,7 +131,7 @@ const checkinSchema = offOr(
     every: doc(positiveDuration, 'The agent must check in at least this often (a duration: 500ms, 30s, 15m, 2h, 1h30m). Required to turn check-ins on.').optional(),
     grace: doc(duration, 'How long past a missed check-in before on_miss acts (a duration). Default: 5m.').optional(),
     on_miss: doc(z.enum(ON_MISS), 'What happens once the grace is over: nudge, restart, stop or none. Default: nudge.').optional(),
-    nudge: doc(text, 'Text typed into an agent whose check-in is overdue. Default: asks it to run `$MUSTER_BIN checkin "…"`.').optional(),
+    nudge: doc(text, 'Text typed into an agent whose check-in is overdue. Default: asks it to run `muster checkin "…"`.').optional(),
   }),
   'every, grace, on_miss, nudge',
 );

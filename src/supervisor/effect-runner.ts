@@ -14,6 +14,7 @@ import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
+import { ensureLauncher } from './launcher.js';
 import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort } from './ports.js';
@@ -137,6 +138,7 @@ export class EffectRunner {
     }
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.d.limits.prepare(spec);
+    ensureLauncher(this.d.paths.stateDir, this.d.musterBin);
     const plan = launchPlan(spec, {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,
