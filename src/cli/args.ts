@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'checkin', summary: 'from inside an agent (or with MUSTER_AGENT and -C DIR): report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
   { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
+  { name: 'mcp', summary: 'from inside an agent: an MCP server on stdio with the tools checkin, handoff, done and crew_status', usage: 'mcp', positionals: [0, 0] },
   { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null], completes: 'agents' },
   { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },

@@ -34,6 +34,10 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
     case 'handoff':
     case 'done':
       return runInboxCommand(ctx, command, positionals, flags);
+    case 'mcp': {
+      const { runMcp } = await import('./mcp.js');
+      return runMcp(ctx);
+    }
     case 'attach':
       return runAttach(ctx, positionals[0] as string);
     case 'logs':
