@@ -28,7 +28,7 @@ export interface AfterRef {
 }
 
 /** An agent resolved but for its preset, which is read from files later (preset-file.ts). */
-export type DraftAgentSpec = Omit<AgentSpec, 'preset'>;
+export type DraftAgentSpec = Omit<AgentSpec, 'preset' | 'mcp'> & { mcp: boolean | null };
 
 /** An agent's `preset:` as written (a name or a map; undefined: detect it from `run`) and where. */
 export interface PresetRef {
@@ -47,6 +47,8 @@ export interface ExpandedAgent {
   afterRefs: AfterRef[];
   /** where its working directory is written (agent, team defaults or team), or null for the project folder */
   cwdPath: Path | null;
+  /** where `mcp` is written (agent or team defaults) */
+  mcpPath: Path;
 }
 
 /** The team-level values an agent inherits. */
@@ -232,11 +234,12 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
+        mcp: m.mcp ?? null,
         item,
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
       const cwdPath = raw.cwd !== undefined ? [...agent.path, 'cwd'] : team.defaults.cwd !== undefined ? ['defaults', 'cwd'] : (team.cwdPath ?? null);
-      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath, preset: { value: m.preset, path: keyPath(agent, raw, 'preset') } });
+      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath, preset: { value: m.preset, path: keyPath(agent, raw, 'preset') }, mcpPath: keyPath(agent, raw, 'mcp') });
     }
   }
   return { agents: out, dropped, droppedRefs, problems };

@@ -181,6 +181,10 @@ const sharedAgentShape = {
   timeout: doc(positiveDuration, 'A run still going past this (a duration) is stopped and failed, reason timeout. Default: none.').optional(),
   expect: doc(positiveDuration, 'A run past twice this (a duration) is flagged as stalled. Default: none.').optional(),
   retries: doc(count(0), 'One-shot agents: re-runs after a non-zero exit (each gets MUSTER_ATTEMPT and MUSTER_PREVIOUS_OUTPUT). Default: 0.').optional(),
+  mcp: doc(
+    z.boolean(),
+    "Give the agent muster's MCP server (muster mcp: the tools checkin, handoff, done, crew_status) for each run, as its preset's mcp section says, keeping the user's own MCP configuration. Default: true when the preset has an mcp section (claude, codex, qwen, opencode), else false; true with a preset that has none is an error.",
+  ).optional(),
   preset: doc(
     presetRefSchema,
     "How the agent's screen is read (busy, idle, waiting) and text typed into it: a preset's name (claude, codex, gemini, qwen, opencode, aider, shell, default, or one in the project's presets/), or a map that extends one (docs/presets.md). Default: the preset whose commands list the first word of run, else default.",

@@ -19,7 +19,9 @@ import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
-import { makePrivateDir } from '../sys/atomic-file.js';
+import * as path from 'node:path';
+import { isDiskFull, makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
+import { mcpLaunch } from './mcp-wiring.js';
 
 export interface EffectRunnerDeps {
   project: ProjectSpec;
@@ -138,8 +140,8 @@ export class EffectRunner {
     }
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.d.limits.prepare(spec);
-    ensureLauncher(this.d.paths.stateDir, this.d.musterBin);
-    const plan = launchPlan(spec, {
+    const launcher = ensureLauncher(this.d.paths.stateDir, this.d.musterBin);
+    const plan = launchPlan(this.withMcp(spec, launcher), {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,
       attempt,
@@ -153,6 +155,28 @@ export class EffectRunner {
     this.d.coord.launched(id, this.d.now());
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
+  }
+
+  /** The spec to launch: with `muster mcp` wired in as its preset says, when the agent has `mcp` (mcp-wiring.ts). */
+  private withMcp(spec: AgentSpec, launcher: string): AgentSpec {
+    const mcp = spec.preset.mcp;
+    if (!spec.mcp || mcp === null) return spec;
+    const wired = mcpLaunch(spec, mcp, { launcher, stateDir: this.d.paths.stateDir });
+    if (wired === null) {
+      this.d.notice('warn', spec.id, 'mcp', `muster mcp not wired: its run names none of ${spec.preset.commands.join(', ') || '(no programs)'} (preset ${spec.preset.name})`);
+      return spec;
+    }
+    if (wired.file) {
+      try {
+        makePrivateDir(path.dirname(wired.file.path));
+        writeFileAtomic(wired.file.path, wired.file.text);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        this.d.notice('warn', spec.id, 'mcp', 'muster mcp not wired: the disk is full');
+        return spec;
+      }
+    }
+    return { ...spec, run: wired.run, env: { ...spec.env, ...wired.env } };
   }
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
