@@ -248,7 +248,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       windows: placed.windows,
       agents: agents.map((a, i) => {
         const preset = presets[i] as PresetSpec;
-        return { ...a.spec, preset, mcp: a.spec.mcp ?? preset.mcp !== null, after: graph.after.get(a.spec.id) ?? [] };
+        return { ...a.spec, preset, mcp: a.spec.mcp ?? (preset !== null && preset.mcp !== null), after: graph.after.get(a.spec.id) ?? [] };
       }),
     });
   }

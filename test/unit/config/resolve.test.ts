@@ -33,6 +33,7 @@ describe('built-in defaults', () => {
       expectMs: null,
       retries: 0,
       preset: expect.objectContaining({ name: 'claude', files: [expect.stringMatching(/presets\/claude\.yaml$/)] }),
+      mcp: true,
       item: null,
     });
   });
