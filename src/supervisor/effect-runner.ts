@@ -206,11 +206,12 @@ export class EffectRunner {
     const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
     if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
+    const marked = this.markedProcesses(id);
     const result = await stopProcesses(
       {
         roots,
         interrupt: graceful && paneId ? () => this.d.tmux.sendKeys(paneId, ['C-c']) : undefined,
-        extraPids: () => this.d.limits.groupPids(id),
+        extraPids: () => [...this.d.limits.groupPids(id), ...marked()],
         interruptMs: graceful ? undefined : 0,
         termMs: graceful ? undefined : 500,
         spare: new Set([this.d.pid]),
@@ -221,6 +222,29 @@ export class EffectRunner {
     const after = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const ended = after.find((p) => p.agentId === id && p.dead && Number(p.attempt) === attempt);
     this.d.dispatch({ type: 'killed', agent: id, attempt, code: ended?.deadStatus ?? null, survivors: result.remaining });
+  }
+
+  /**
+   * The processes whose environment names this agent in this project (`MUSTER_DIR` and
+   * `MUSTER_AGENT`, which everything an agent starts inherits): what left its pane's tree
+   * and session, such as a daemon that double-forked and called setsid (Codex's
+   * `codex app-server`). Read again at most every 500 ms while a stop runs.
+   */
+  private markedProcesses(id: string): () => number[] {
+    const want = [`MUSTER_DIR=${this.d.paths.stateDir}`, `MUSTER_AGENT=${id}`];
+    let cache: { at: number; pids: number[] } | null = null;
+    return () => {
+      const now = this.d.clock.now();
+      if (cache && now - cache.at < 500) return cache.pids;
+      const pids: number[] = [];
+      for (const pid of this.d.processes.readTable().keys()) {
+        if (pid === this.d.pid) continue;
+        const vars = this.d.processes.readEnviron(pid)?.split('\0');
+        if (vars && want.every((v) => vars.includes(v))) pids.push(pid);
+      }
+      cache = { at: now, pids };
+      return pids;
+    };
   }
 
   /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */
