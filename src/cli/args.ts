@@ -30,7 +30,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1], completes: 'agent' },
-  { name: 'logs', summary: "the agent's captured output, across its rotated files (-f follows)", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'logs', summary: "the agent's output as its screen showed it, across its rotated files (-f follows, --raw the bytes)", usage: 'logs AGENT [-f] [-n LINES] [--raw]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, raw: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
