@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'checkin', summary: 'from inside an agent (or with MUSTER_AGENT and -C DIR): report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
   { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
+  { name: 'mcp', summary: 'from inside an agent: an MCP server on stdio with the tools checkin, handoff, done and crew_status', usage: 'mcp', positionals: [0, 0] },
   { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null], completes: 'agents' },
   { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },
@@ -30,7 +31,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'explain', summary: 'why an agent is busy, idle or waiting: the screen lines read and the preset rule that matched', usage: 'explain AGENT [--json]', options: { json: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1], completes: 'agent' },
-  { name: 'logs', summary: "the agent's captured output, across its rotated files (-f follows)", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'logs', summary: "the agent's output as its screen showed it, across its rotated files (-f follows, --raw the bytes)", usage: 'logs AGENT [-f] [-n LINES] [--raw]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, raw: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   {
     name: 'wait',
     summary: 'wait until agents are idle, waiting, done, failed, or changed (for scripts; exit 1 on timeout)',

@@ -3,7 +3,7 @@ import { DEFAULT_LOG_CAP } from '../sys/capped-log.js';
 import type { LogsSpec, NotifySpec, Priority, RestartSpec } from './types.js';
 
 /** Typed into an agent whose check-in is overdue, unless the team says otherwise. */
-export const DEFAULT_CHECKIN_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
+export const DEFAULT_CHECKIN_NUDGE = 'Please check in: run `muster checkin "<one line on your progress>"`.';
 /** Typed into an agent whose last commit is too old, unless the team says otherwise. */
 export const DEFAULT_COMMIT_NUDGE = 'Please commit your work now (git add -A && git commit).';
 /** How long past a missed check-in before `on_miss` acts. */

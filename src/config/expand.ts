@@ -28,7 +28,7 @@ export interface AfterRef {
 }
 
 /** An agent resolved but for its preset, which is read from files later (preset-file.ts). */
-export type DraftAgentSpec = Omit<AgentSpec, 'preset'>;
+export type DraftAgentSpec = Omit<AgentSpec, 'preset' | 'mcp'> & { mcp: boolean | null };
 
 /** An agent's `preset:` as written (a name or a map; undefined: detect it from `run`) and where. */
 export interface PresetRef {
@@ -52,6 +52,8 @@ export interface ExpandedAgent {
   /** where `worktree` and `base` are written (the agent or the team's defaults), for problems found later */
   worktreeAt: Path | null;
   baseAt: Path | null;
+  /** where `mcp` is written (agent or team defaults) */
+  mcpPath: Path;
 }
 
 /** The team-level values an agent inherits. */
@@ -278,6 +280,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
+        mcp: m.mcp ?? null,
         item,
         worktree: wt.own
           ? {
@@ -302,6 +305,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         shareRef,
         worktreeAt: wt.worktreeAt,
         baseAt: wt.baseAt,
+        mcpPath: keyPath(agent, raw, 'mcp'),
       });
     }
   }

@@ -244,6 +244,9 @@ export async function validateProject(dir: string, files?: readonly string[], op
       const resolved = await agentPreset(presetLib, agent, team.src);
       problems.push(...resolved.problems);
       presets.push(resolved.preset);
+      if (agent.spec.mcp === true && resolved.preset && resolved.preset.mcp === null) {
+        problems.push(team.src.problem(agent.mcpPath, `mcp: true, but preset ${resolved.preset.name} says no way to give ${agent.spec.id} an MCP server per run: add an mcp section to the preset (docs/presets.md) or use mcp: false`));
+      }
     }
     if (team.head === null || !isWhole(team)) continue;
     teams.push({
@@ -253,12 +256,16 @@ export async function validateProject(dir: string, files?: readonly string[], op
       maxParallel: team.head.max_parallel ?? null,
       layoutName: team.head.layout ?? DEFAULT_LAYOUT_NAME,
       windows: placed.windows,
-      agents: agents.map((a, i) => ({
-        ...a.spec,
-        preset: presets[i] as PresetSpec,
-        after: graph.after.get(a.spec.id) ?? [],
-        worktree: shares.worktree.get(a.spec.id) ?? a.spec.worktree,
-      })),
+      agents: agents.map((a, i) => {
+        const preset = presets[i] as PresetSpec;
+        return {
+          ...a.spec,
+          preset,
+          mcp: a.spec.mcp ?? (preset !== null && preset.mcp !== null),
+          after: graph.after.get(a.spec.id) ?? [],
+          worktree: shares.worktree.get(a.spec.id) ?? a.spec.worktree,
+        };
+      }),
     });
   }
 

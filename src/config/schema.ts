@@ -133,7 +133,7 @@ const checkinSchema = offOr(
     every: doc(positiveDuration, 'The agent must check in at least this often (a duration: 500ms, 30s, 15m, 2h, 1h30m). Required to turn check-ins on.').optional(),
     grace: doc(duration, 'How long past a missed check-in before on_miss acts (a duration). Default: 5m.').optional(),
     on_miss: doc(z.enum(ON_MISS), 'What happens once the grace is over: nudge, restart, stop or none. Default: nudge.').optional(),
-    nudge: doc(text, 'Text typed into an agent whose check-in is overdue. Default: asks it to run `$MUSTER_BIN checkin "…"`.').optional(),
+    nudge: doc(text, 'Text typed into an agent whose check-in is overdue. Default: asks it to run `muster checkin "…"`.').optional(),
   }),
   'every, grace, on_miss, nudge',
 );
@@ -193,6 +193,10 @@ const sharedAgentShape = {
   timeout: doc(positiveDuration, 'A run still going past this (a duration) is stopped and failed, reason timeout. Default: none.').optional(),
   expect: doc(positiveDuration, 'A run past twice this (a duration) is flagged as stalled. Default: none.').optional(),
   retries: doc(count(0), 'One-shot agents: re-runs after a non-zero exit (each gets MUSTER_ATTEMPT and MUSTER_PREVIOUS_OUTPUT). Default: 0.').optional(),
+  mcp: doc(
+    z.boolean(),
+    "Give the agent muster's MCP server (muster mcp: the tools checkin, handoff, done, crew_status) for each run, as its preset's mcp section says, keeping the user's own MCP configuration. Default: true when the preset has an mcp section (claude, codex, qwen, opencode), else false; true with a preset that has none is an error.",
+  ).optional(),
   preset: doc(
     presetRefSchema,
     "How the agent's screen is read (busy, idle, waiting) and text typed into it: a preset's name (claude, codex, gemini, qwen, opencode, aider, shell, default, or one in the project's presets/), or a map that extends one (docs/presets.md). Default: the preset whose commands list the first word of run, else default.",

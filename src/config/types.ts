@@ -95,6 +95,8 @@ export interface AgentSpec {
   retries: number;
   /** how its screen is read and text typed into it (docs/presets.md) */
   preset: PresetSpec;
+  /** `muster mcp` wired into its launch (the preset's `mcp` section says how) */
+  mcp: boolean;
   /** the for_each item this agent was expanded from, if any */
   item: string | null;
   /** its git worktree, or null (`worktree: off`) */

@@ -15,11 +15,14 @@ import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
+import { ensureLauncher } from './launcher.js';
 import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort, WorktreesPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
-import { makePrivateDir } from '../sys/atomic-file.js';
+import * as path from 'node:path';
+import { isDiskFull, makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
+import { mcpLaunch } from './mcp-wiring.js';
 
 export interface EffectRunnerDeps {
   project: ProjectSpec;
@@ -153,7 +156,8 @@ export class EffectRunner {
     }
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.d.limits.prepare(spec);
-    const plan = launchPlan(spec, {
+    const launcher = ensureLauncher(this.d.paths.stateDir, this.d.musterBin);
+    const plan = launchPlan(this.withMcp(spec, launcher), {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,
       attempt,
@@ -167,6 +171,28 @@ export class EffectRunner {
     this.d.coord.launched(id, this.d.now(), spec.cwd);
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
+  }
+
+  /** The spec to launch: with `muster mcp` wired in as its preset says, when the agent has `mcp` (mcp-wiring.ts). */
+  private withMcp(spec: AgentSpec, launcher: string): AgentSpec {
+    const mcp = spec.preset.mcp;
+    if (!spec.mcp || mcp === null) return spec;
+    const wired = mcpLaunch(spec, mcp, { launcher, stateDir: this.d.paths.stateDir });
+    if (wired === null) {
+      this.d.notice('warn', spec.id, 'mcp', `muster mcp not wired: its run names none of ${spec.preset.commands.join(', ') || '(no programs)'} (preset ${spec.preset.name})`);
+      return spec;
+    }
+    if (wired.file) {
+      try {
+        makePrivateDir(path.dirname(wired.file.path));
+        writeFileAtomic(wired.file.path, wired.file.text);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        this.d.notice('warn', spec.id, 'mcp', 'muster mcp not wired: the disk is full');
+        return spec;
+      }
+    }
+    return { ...spec, run: wired.run, env: { ...spec.env, ...wired.env } };
   }
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
@@ -196,11 +222,12 @@ export class EffectRunner {
     const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
     if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
+    const marked = this.markedProcesses(id);
     const result = await stopProcesses(
       {
         roots,
         interrupt: graceful && paneId ? () => this.d.tmux.sendKeys(paneId, ['C-c']) : undefined,
-        extraPids: () => this.d.limits.groupPids(id),
+        extraPids: () => [...this.d.limits.groupPids(id), ...marked()],
         interruptMs: graceful ? undefined : 0,
         termMs: graceful ? undefined : 500,
         spare: new Set([this.d.pid]),
@@ -211,6 +238,29 @@ export class EffectRunner {
     const after = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const ended = after.find((p) => p.agentId === id && p.dead && Number(p.attempt) === attempt);
     this.d.dispatch({ type: 'killed', agent: id, attempt, code: ended?.deadStatus ?? null, survivors: result.remaining });
+  }
+
+  /**
+   * The processes whose environment names this agent in this project (`MUSTER_DIR` and
+   * `MUSTER_AGENT`, which everything an agent starts inherits): what left its pane's tree
+   * and session, such as a daemon that double-forked and called setsid (Codex's
+   * `codex app-server`). Read again at most every 500 ms while a stop runs.
+   */
+  private markedProcesses(id: string): () => number[] {
+    const want = [`MUSTER_DIR=${this.d.paths.stateDir}`, `MUSTER_AGENT=${id}`];
+    let cache: { at: number; pids: number[] } | null = null;
+    return () => {
+      const now = this.d.clock.now();
+      if (cache && now - cache.at < 500) return cache.pids;
+      const pids: number[] = [];
+      for (const pid of this.d.processes.readTable().keys()) {
+        if (pid === this.d.pid) continue;
+        const vars = this.d.processes.readEnviron(pid)?.split('\0');
+        if (vars && want.every((v) => vars.includes(v))) pids.push(pid);
+      }
+      cache = { at: now, pids };
+      return pids;
+    };
   }
 
   /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */

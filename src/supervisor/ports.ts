@@ -68,6 +68,8 @@ export interface ProcessPort {
   readRow(pid: number): ProcRow | null;
   /** sends a signal; a process already gone (or not ours) is no error */
   signal(pid: number, signal: NodeJS.Signals): void;
+  /** a process's environment (NUL-separated), or null when it cannot be read (gone, or not ours) */
+  readEnviron(pid: number): string | null;
 }
 
 /** One pulse's reading of the agents asked for, and of the machine (see monitor/sampler.ts). */

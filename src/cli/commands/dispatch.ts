@@ -39,6 +39,10 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runInboxCommand(ctx, command, positionals, flags);
     case 'explain':
       return runExplain(ctx, positionals[0] as string, Boolean(flags.json));
+    case 'mcp': {
+      const { runMcp } = await import('./mcp.js');
+      return runMcp(ctx);
+    }
     case 'attach':
       return runAttach(ctx, positionals[0] as string);
     case 'logs':

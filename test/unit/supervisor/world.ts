@@ -101,6 +101,8 @@ export class FakeMachine {
   readonly panes = new Map<string, FakePane>();
   /** pids that survive every signal (a process stuck in the kernel) */
   readonly unkillable = new Set<number>();
+  /** environments (NUL-separated) of processes that have one, for stops that find processes by MUSTER_AGENT */
+  readonly environs = new Map<number, string>();
   /** pids that ignore Ctrl-C and TERM (only KILL ends them) */
   readonly stubborn = new Set<number>();
   readonly signals: string[] = [];
@@ -207,6 +209,7 @@ export class FakeMachine {
   readonly processes: ProcessPort = {
     readTable: (): ProcTable => new Map(this.rows),
     readRow: (pid) => this.rows.get(pid) ?? null,
+    readEnviron: (pid) => this.environs.get(pid) ?? null,
     signal: (pid, signal) => {
       this.signals.push(`${signal} ${pid}`);
       if (!this.rows.has(pid) || this.unkillable.has(pid)) return;
