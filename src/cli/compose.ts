@@ -203,3 +203,5 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     throw err;
   }
 }
+/** The size of a crew's panes (a log is rendered on a screen of this size). */
+export { DEFAULT_SIZE } from '../tmux/team-plan.js';

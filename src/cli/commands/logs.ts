@@ -12,7 +12,7 @@ import { resolveAgents } from '../../supervisor/agent-names.js';
 import { agentLogFile } from '../../supervisor/paths.js';
 import { LogFollower, logParts, readLogLines, readLogTail } from '../../sys/capped-log.js';
 import { LogRenderer } from '../../text/log-render.js';
-import { DEFAULT_SIZE } from '../../tmux/team-plan.js';
+import { DEFAULT_SIZE } from '../compose.js';
 import type { CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
