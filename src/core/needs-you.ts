@@ -7,10 +7,11 @@
  * - `waiting`: a live agent's screen turned to a prompt (permission, question, dialog);
  * - `failed`: an agent failed (circuit open, timeout, memory, check-in, launch), or muster
  *   ended it for a limit or a missed check-in and restarts it;
- * - `budget`: an agent reached its budget (paused, stopped or nudged for it);
+ * - `budget`: an agent reached its budget — a kind the notify settings already take; budgets
+ *   themselves are not judged by this core yet, so nothing here raises it;
  * - `done`: the whole crew has finished (nothing left running or to start).
  */
-import { isAlive, type AgentRuntime, type AgentStatus, type CrewState } from './agent-state.js';
+import { isAlive, type AgentRuntime, type CrewState } from './agent-state.js';
 import type { NeedsYouKind } from '../config/types.js';
 import type { CrewEffect } from './crew-events.js';
 
@@ -58,18 +59,11 @@ function agentNeedsYou(was: AgentRuntime, rt: AgentRuntime, figure: string | nul
   if (s.state === 'stopped' && was.status.state !== 'stopped' && (s.reason === 'memory' || s.reason === 'checkin')) {
     return { kind: 'failed', agent: id, reason: s.reason, message: `${id} was stopped (${s.reason})`, detail: figure };
   }
-  if (isBudgetPause(s) && !isBudgetPause(was.status)) {
-    return { kind: 'budget', agent: id, reason: 'budget', message: `${id} reached its budget: paused`, detail: figure };
-  }
   if (isAlive(s) && s.state !== 'stopping' && rt.activity === 'waiting' && was.activity !== 'waiting') {
     const reason = rt.activityReason ?? 'prompt';
     return { kind: 'waiting', agent: id, reason, message: `${id} is waiting (${reason})`, detail: rt.waitingLine };
   }
   return null;
-}
-
-function isBudgetPause(s: AgentStatus): boolean {
-  return s.state === 'paused' && (s.by as string) === 'budget';
 }
 
 /** The event line the core wrote for this agent in this step (the figure or the words of why), warnings and errors first. */
@@ -107,7 +101,6 @@ function crewDone(before: CrewState, after: CrewState): NeedsYou | null {
 export function needsYouNow(rt: AgentRuntime): { kind: NeedsYouKind; reason: string } | null {
   const s = rt.status;
   if (s.state === 'failed') return { kind: 'failed', reason: s.reason };
-  if (isBudgetPause(s)) return { kind: 'budget', reason: 'budget' };
   if (isAlive(s) && s.state !== 'stopping' && rt.activity === 'waiting') return { kind: 'waiting', reason: rt.activityReason ?? 'prompt' };
   return null;
 }
