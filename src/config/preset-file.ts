@@ -177,6 +177,7 @@ export function emptyPreset(name: string): PresetSpec {
     clearKeys: [],
     session: { start: null, resume: null },
     hooks: null,
+    mcp: null,
   };
 }
 
@@ -232,6 +233,7 @@ function applyLayer(base: PresetSpec, layer: PresetLayer, name: string): PresetS
       resume: raw.session?.resume ?? base.session.resume,
     },
     hooks: raw.hooks === undefined ? base.hooks : raw.hooks === 'off' ? null : hooksOf(raw.hooks),
+    mcp: raw.mcp !== undefined ? { args: raw.mcp.args ?? [], env: raw.mcp.env ?? {}, file: raw.mcp.file ?? null, at: at(src, [...path, 'mcp']) } : base.mcp,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type CrewState,
   type FailReason,
   type Activity,
+  type ActivitySeen,
   type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
@@ -22,6 +23,7 @@ import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
 import { effectiveActivity, FRESH_OBSERVATION, resumeRefused, screenPatch, sessionToResume } from './sessions.js';
+import { needsYouOf } from './needs-you.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
 export interface CrewContext {
@@ -37,7 +39,9 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
   const tx = new Transaction(crew, ctx);
   tx.apply(event);
   tx.settle();
-  return tx.result();
+  const result = tx.result();
+  for (const needs of needsYouOf(crew, result.state, result.effects)) result.effects.push({ type: 'needs-you', needs });
+  return result;
 }
 
 /** Mutable working copy for one step; agents are copied on write. */
@@ -102,7 +106,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'tick':
         return;
       case 'usage':
-        this.observe(event.activity ?? {}, event.intervalMs ?? 0);
+        this.observe(event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
         return this.onUsage(event.agents);
       case 'launched':
@@ -125,7 +129,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'handoff':
         return coordination.onHandoff(this, event);
       case 'typed':
-        return coordination.onTyped(this, event.agent, event.id, event.submitted);
+        return coordination.onTyped(this, event.agent, event.id, event.outcome);
       case 'message':
         return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, tries: 0 });
       case 'nudge': {
@@ -187,16 +191,36 @@ class Transaction implements coordination.CoordinationTx {
     coordination.flushOutboxes(this, this.ctx.specs);
   }
 
-  /** What the panes showed this pulse (the fallback to the hooks' word), and busy time summed. */
-  private observe(activity: Record<string, Activity>, intervalMs: number): void {
-    for (const [id, screen] of Object.entries(activity)) {
+  /**
+   * What the panes showed this pulse: the screen's state (the fallback to the hooks' word,
+   * core/sessions.ts), the activity shown, and busy time summed.
+   */
+  private observe(activity: Record<string, ActivitySeen>, observedAt: number, intervalMs: number): void {
+    for (const [id, seen] of Object.entries(activity)) {
       const rt = this.get(id);
       if (!rt) continue;
-      const seen = { ...rt, ...screenPatch(rt, screen, this.now) };
-      const a = effectiveActivity(seen);
+      // Typed into after this look (or being typed into): idle must be earned from a later one.
+      if (rt.typing !== null || (rt.typedAt !== null && observedAt < rt.typedAt)) {
+        this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
+        continue;
+      }
+      const screen = screenPatch(rt, seen.activity, this.now);
+      const a = effectiveActivity({ ...rt, ...screen }) ?? seen.activity;
       const busy = a === 'busy';
-      if (!busy && rt.activity === a && seen.screenActivity === rt.screenActivity && seen.shown === rt.shown) continue; // nothing to count: spare a copy
-      this.update(id, { ...screenPatch(rt, screen, this.now), activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
+      // the screen's reason and line where it decided; the hook's word otherwise
+      const fromScreen = a === seen.activity;
+      const reason = fromScreen ? seen.reason : hookReason(a);
+      const line = fromScreen && seen.activity === 'waiting' ? seen.line : null;
+      // nothing to count or change: spare a copy of the agent
+      if (!busy && Object.keys(screen).length === 0 && rt.activity === a && rt.activityReason === reason && rt.waitingLine === line) continue;
+      this.update(id, {
+        ...screen,
+        activity: a,
+        activityReason: reason,
+        waitingLine: line,
+        lastBusyAt: busy ? this.now : rt.lastBusyAt,
+        busyMs: rt.busyMs + (busy ? intervalMs : 0),
+      });
     }
   }
 
@@ -217,7 +241,14 @@ class Transaction implements coordination.CoordinationTx {
     const cur = this.get(id) as AgentRuntime;
     const next = { ...cur, hookAt: now, hookActivity: activity ?? cur.hookActivity };
     const a = effectiveActivity(next);
-    this.update(id, { hookAt: now, hookActivity: next.hookActivity, activity: a, lastBusyAt: a === 'busy' ? now : cur.lastBusyAt });
+    const changed = a !== cur.activity;
+    this.update(id, {
+      hookAt: now,
+      hookActivity: next.hookActivity,
+      activity: a,
+      ...(changed ? { activityReason: a === null ? null : hookReason(a), waitingLine: null } : {}),
+      lastBusyAt: a === 'busy' ? now : cur.lastBusyAt,
+    });
   }
 
   private launch(id: string): void {
@@ -244,7 +275,7 @@ class Transaction implements coordination.CoordinationTx {
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null });
     coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }
@@ -489,4 +520,9 @@ class Transaction implements coordination.CoordinationTx {
 /** Has processes, or may have: alive, or its last pane process not yet seen to end. */
 function holdsProcesses(rt: AgentRuntime): boolean {
   return isAlive(rt.status) || rt.pid !== null;
+}
+
+/** The reason shown for an activity the agent's own hooks reported (docs/status-json.md, Activity). */
+function hookReason(activity: Activity): string {
+  return activity === 'waiting' ? 'permission' : 'hook';
 }

@@ -30,6 +30,21 @@ export interface ReportHandoff {
   to: string;
 }
 
+/** An agent's worktree in the report (docs/worktrees.md). */
+export interface WorktreeReport {
+  /** the agent whose worktree it is (another one for an agent that shares it) */
+  owner: string;
+  branch: string;
+  /** commits on the branch that its base branch lacked before it landed (or still lacks) */
+  commits: number;
+  files: number;
+  added: number;
+  deleted: number;
+  /** the last land of its branch (ISO 8601 time and how), or null */
+  landed: { at: string; how: string; into: string } | null;
+  merged: boolean;
+}
+
 export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'> & Partial<Pick<AgentRuntime, 'session'>>;
 
 export interface ReportInput {
@@ -44,6 +59,8 @@ export interface ReportInput {
   busyMs?: Readonly<Record<string, number>>;
   /** each agent's result text (see extractResult), or null */
   results?: Readonly<Record<string, string | null>>;
+  /** the worktree of each agent that has one (read from git by the caller) */
+  worktrees?: Readonly<Record<string, WorktreeReport>>;
   now: number;
 }
 
@@ -68,6 +85,8 @@ export interface AgentReport {
   /** the agent CLI's own conversation id, and how many restarts went back into a conversation */
   session: string | null;
   resumes: number;
+  /** its worktree, or null without one */
+  worktree: WorktreeReport | null;
 }
 
 export interface PhaseReport {
@@ -165,6 +184,7 @@ export function buildReport(input: ReportInput): RunReport {
       result: input.results?.[spec.id] ?? null,
       session: rt?.session ?? null,
       resumes: times('resume').length,
+      worktree: input.worktrees?.[spec.id] ?? null,
     };
   });
 

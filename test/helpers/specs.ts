@@ -27,7 +27,9 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     retries: 0,
     resume: 'auto',
     preset: emptyPreset('default'),
+    mcp: false,
     item: null,
+    worktree: null,
     ...over,
   };
 }

@@ -32,7 +32,7 @@ function run(specs: AgentSpec[], script: [number, CrewEvent][], from?: CrewState
 const launched = (attempt: number, at = 0): [number, CrewEvent] => [at, { type: 'launched', agent: 't/a', attempt, pane: '%1', pid: 100 + attempt }];
 const session = (attempt: number, id: string, at = 0): [number, CrewEvent] => [at, { type: 'session', agent: 't/a', attempt, id }];
 const hook = (attempt: number, activity: 'busy' | 'idle' | 'waiting' | null, at: number, s: string | null = null): [number, CrewEvent] => [at, { type: 'hook', agent: 't/a', attempt, activity, session: s }];
-const screen = (a: 'busy' | 'idle' | 'waiting', at: number): [number, CrewEvent] => [at, { type: 'usage', agents: {}, activity: { 't/a': a }, intervalMs: 1000 }];
+const screen = (a: 'busy' | 'idle' | 'waiting', at: number): [number, CrewEvent] => [at, { type: 'usage', agents: {}, activity: { 't/a': { activity: a, reason: a === 'waiting' ? 'permission' : 'prompt', line: null } }, intervalMs: 1000 }];
 const exited = (attempt: number, code: number | null, at: number): [number, CrewEvent] => [at, { type: 'exited', agent: 't/a', attempt, code }];
 
 /** Started, its session known, its first turn done by the hooks. */
@@ -98,8 +98,10 @@ describe('hooks and the screen', () => {
   });
 
   it('the hooks are the authority; the screen decides before any hook spoke, and when it shows idle after the last hook', () => {
+    // no hook yet: the screen's idle lets the first prompt be typed (which makes it busy at once)
     const r = run([spec()], [[0, { type: 'tick' }], launched(1, 1), screen('idle', 1000)]);
-    expect(r.rt.activity).toBe('idle');
+    expect(r.typed).toEqual(['go']);
+    expect(r.rt).toMatchObject({ activity: 'busy', activityReason: 'typed', screenActivity: 'idle' });
     const table: [string, { hookActivity: 'busy' | 'idle' | 'waiting' | null; hookAt: number | null; screenActivity: 'busy' | 'idle' | 'waiting' | null; screenSince: number | null }, string | null][] = [
       ['no hook yet', { hookActivity: null, hookAt: null, screenActivity: 'busy', screenSince: 10 }, 'busy'],
       ['hook busy, screen idle since before', { hookActivity: 'busy', hookAt: 100, screenActivity: 'idle', screenSince: 50 }, 'busy'],
@@ -109,6 +111,16 @@ describe('hooks and the screen', () => {
       ['a hook that only told the session', { hookActivity: null, hookAt: 100, screenActivity: 'waiting', screenSince: 200 }, 'waiting'],
     ];
     for (const [what, rt, want] of table) expect(effectiveActivity(rt), what).toBe(want);
+  });
+
+  it("typing takes the hooks' last word away: an idle from before the text does not count after it", () => {
+    const first = run([spec()], [[0, { type: 'tick' }], launched(1, 1), hook(1, 'idle', 50)]);
+    const item = first.rt.typing!;
+    expect(item).not.toBeNull();
+    const r = run([spec()], [[60, { type: 'typed', agent: 't/a', id: item, outcome: { result: 'submitted' } }], screen('busy', 1000)], first.crew);
+    expect(r.rt).toMatchObject({ activity: 'busy', hookActivity: null });
+    const later = run([spec()], [hook(1, 'idle', 2000)], r.crew);
+    expect(later.rt.activity).toBe('idle');
   });
 
   it('a hook reporting idle lets the outbox type at once', () => {
