@@ -88,7 +88,7 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
     return;
   }
-  tx.update(id, { typing: null, typedAt: tx.now, activity: 'busy', activityReason: 'typed', waitingLine: null, hookActivity: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
+  tx.update(id, { typing: null, typedAt: tx.now, activity: 'busy', activityReason: 'typed', waitingLine: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
   if (item?.kind === 'handoff') {
     const h = tx.handoffs.find((x) => x.id === item.handoff);
     if (h && h.state === 'pending') {
