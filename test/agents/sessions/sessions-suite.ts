@@ -80,6 +80,8 @@ export function describeSessions(cli: CliName): void {
         const a = await agent();
         return a.activity === activity && a.activitySource === 'hook' ? a : null;
       }, 120_000);
+    /** Ready for text, however it is known (a resumed CLI's hooks have not spoken of a turn yet). */
+    const idle = () => waitFor('idle', async () => ((await agent()).activity === 'idle' ? true : null), 120_000);
     /** The last turn that carried `text` as new input, once it has ended. */
     const turnWith = (text: string) => waitFor(`a turn with ${text}`, () => server.turns().find((t) => t.userText.includes(text) && t.endedAt) ?? null, 120_000);
     const kill = () => {
@@ -139,7 +141,7 @@ agents:
       const a = await running(before.attempt + 1);
       expect(a.session?.id).toBe(before.session?.id);
       expect(a.session?.resumed).toBe(true);
-      await hookSays('idle').catch(() => undefined);
+      await idle();
       server.script({ text: 'Second answer.' });
       await p.muster(['send', 'agent', 'after the crash, SECOND-MARK']);
       const turn = await turnWith('SECOND-MARK');
