@@ -21,6 +21,7 @@ import { ServerRecovery } from '../supervisor/server-recovery.js';
 import type { ReaperDeps } from '../supervisor/process-reaper.js';
 import { acquireLock, breakStaleLock, lockFilePath, readLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
+import { TranscriptReader } from '../transcripts/transcript-reader.js';
 import { Supervisor, type Audience } from '../supervisor/supervisor.js';
 import { realClock } from '../sys/time.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
@@ -136,6 +137,8 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         commits: new CommitWatch(),
         ledger,
         clock: realClock,
+        // the agents inherit the environment the crew's tmux server was started with
+        transcripts: new TranscriptReader(opts.env ?? process.env),
       },
       saved,
       musterBin: opts.musterBin,

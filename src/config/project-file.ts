@@ -5,6 +5,8 @@ import { DEFAULT_LOGS, DEFAULT_PULSE_MS } from './defaults.js';
 import type { ConfigIo } from './io.js';
 import { check } from './issues.js';
 import { projectSchema, projectTeamsSchema } from './schema.js';
+import { priceEntries } from './price-file.js';
+import type { PriceEntry } from '../usage/prices.js';
 import type { CeilingSpec, LogsSpec, RequiresSpec } from './types.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
 
@@ -30,6 +32,8 @@ export interface ProjectFile {
   ceiling: CeilingSpec;
   logs: LogsSpec;
   requires: RequiresSpec;
+  /** the project's `prices:`, read before the package's table */
+  prices: PriceEntry[];
   problems: FileProblem[];
 }
 
@@ -45,6 +49,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
     ceiling: { cpu: null, memory: null },
     logs: DEFAULT_LOGS,
     requires: { commands: [], env: [], ports: [], disk: null },
+    prices: [],
     problems: [],
   };
   const read = await io.readText(absFile);
@@ -85,5 +90,6 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
       ports: p.requires?.ports ?? [],
       disk: p.requires?.disk ?? null,
     },
+    prices: p.prices ? priceEntries(p.prices, src, ['prices']) : [],
   };
 }

@@ -3,6 +3,7 @@
  * events and effects into IO; the core never does either.
  */
 import type { Activity } from './agent-state.js';
+import type { TokenObservation } from './budget-policy.js';
 import type { Usage } from './limits-policy.js';
 
 export type CrewEvent =
@@ -35,6 +36,8 @@ export type CrewEvent =
       intervalMs?: number;
       /** last commit time of agents in a git repository with `commit.every` */
       commits?: Record<string, number | null>;
+      /** each agent's tokens and cost so far, read from its CLI's transcripts (agents with one) */
+      tokens?: Record<string, TokenObservation>;
     }
   /** text typed into an agent (an outbox item), submitted or not */
   | { type: 'typed'; agent: string; id: string; submitted: boolean }
@@ -69,6 +72,11 @@ export type CrewEffect =
   | { type: 'thaw'; agent: string }
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */
   | { type: 'release'; agent: string }
+  /**
+   * the agent reached its budget (core/budget-policy.ts): a needs-you occurrence, once per
+   * window; `action` is what muster did about it (on_exceed)
+   */
+  | { type: 'budget-reached'; agent: string; reason: 'tokens' | 'cost'; figure: string; action: 'pause' | 'stop' | 'nudge' | 'none' }
   /** something happened that users should see (event line, log, TUI) */
   | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string };
 

@@ -18,6 +18,7 @@ import {
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
+import { applyBudgets, type BudgetTx } from './budget-policy.js';
 import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
@@ -40,7 +41,7 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 }
 
 /** Mutable working copy for one step; agents are copied on write. */
-class Transaction implements coordination.CoordinationTx {
+class Transaction implements coordination.CoordinationTx, BudgetTx {
   private readonly before: Readonly<Record<string, AgentRuntime>>;
   private readonly agents: Record<string, AgentRuntime>;
   private pressure: { over: number; under: number };
@@ -103,6 +104,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'usage':
         this.observe(event.activity ?? {}, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
+        if (event.tokens) applyBudgets(this, this.ctx.specs, event.tokens);
         return this.onUsage(event.agents);
       case 'launched':
         return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
@@ -368,7 +370,15 @@ class Transaction implements coordination.CoordinationTx {
     this.notify('info', id, 'done', message ? `done: ${message}` : 'done');
   }
 
-  private stop(id: string, reason: 'user' | 'down'): void {
+  stopFor(id: string, reason: 'budget'): void {
+    this.stop(id, reason);
+  }
+
+  nudge(id: string, text: string): void {
+    coordination.enqueue(this, id, { id: `budget-${this.now}`, kind: 'message', text, force: false, tries: 0 });
+  }
+
+  private stop(id: string, reason: 'user' | 'down' | 'budget'): void {
     const rt = this.get(id);
     if (!rt) return;
     const s = rt.status;

@@ -97,6 +97,9 @@ export class EffectRunner {
           break;
         case 'notify':
           break;
+        case 'budget-reached':
+          // a needs-you occurrence; what muster did about it came as its own effects (freeze, kill, type)
+          break;
         default:
           unreachable(e);
       }

@@ -12,6 +12,8 @@ import type { AgentHistory, AgentRoot } from '../monitor/sampler.js';
 import type { PaneInfo } from '../tmux/pane-format.js';
 import type { LedgerHealth } from './store/ledger.js';
 import type { Clock } from '../sys/time.js';
+import type { SessionRef } from '../transcripts/locate.js';
+import type { TokenReading } from '../transcripts/transcript-reader.js';
 
 export type { Clock } from '../sys/time.js';
 
@@ -155,4 +157,14 @@ export interface RunnerPorts {
   commits: CommitsPort;
   ledger: LedgerPort;
   clock: Clock;
+  /** tokens from the agents' transcripts; absent: no usage is read */
+  transcripts?: TranscriptPort;
+}
+
+// ---- transcripts -----------------------------------------------------------------------
+
+/** The agents' token usage from their CLIs' transcripts (src/transcripts/). */
+export interface TranscriptPort {
+  /** reads what the session's transcripts gained; the agent's totals over its sessions */
+  read(agentId: string, ref: SessionRef, now: number): TokenReading;
 }

@@ -5,7 +5,7 @@
  */
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
-import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample, UsageView } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
@@ -32,6 +32,8 @@ export interface StatusInput {
   pidsEnforced?: boolean;
   /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
   pidsLimited?: ReadonlySet<string>;
+  /** tokens and cost of the agents whose transcripts are read (token-usage.ts) */
+  usage?: ReadonlyMap<string, UsageView>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -65,6 +67,7 @@ export function buildStatus(input: StatusInput): StatusView {
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      ...(input.usage?.has(spec.id) ? { usage: input.usage.get(spec.id) as UsageView } : {}),
     };
   });
   return {
