@@ -103,6 +103,7 @@ export function judgeBudget(
     return { window: null, decision: pausedByBudget ? { kind: 'lifted', figure: 'no budget' } : { kind: 'none' } };
   }
   let window: BudgetWindow = rt.budget ?? { start: now, baseTokens: ZERO_TOKENS, baseCost: 0, reached: null };
+  const wasReached = window.reached !== null;
   let fresh = false;
   if (budget.windowMs !== null && now - window.start >= budget.windowMs) {
     const periods = Math.floor((now - window.start) / budget.windowMs);
@@ -114,8 +115,7 @@ export function judgeBudget(
   const used = spent(window, obs, budget.countCache);
   const hit = over(budget, used);
   if (hit === null) {
-    const wasReached = window.reached !== null;
-    if (wasReached) window = { ...window, reached: null };
+    if (window.reached !== null) window = { ...window, reached: null };
     if (pausedByBudget) return { window, decision: fresh ? { kind: 'new-window' } : { kind: 'lifted', figure: under(budget, used) } };
     return { window, decision: fresh && wasReached ? { kind: 'new-window' } : { kind: 'none' } };
   }

@@ -5,7 +5,7 @@
  * figures the server reported (`<cli>.expected.json`). The unit tests read these real
  * files; the figures must come back to the token.
  */
-import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,13 @@ describe.each(['claude', 'codex', 'gemini', 'qwen'] as CliName[])('%s transcript
       await agent.pane.type('the second prompt for the transcript');
       await agent.pane.waitForScreen('the second answer', /Second scripted answer\./);
       await agent.waitIdle();
-      await new Promise((r) => setTimeout(r, 3000));
+      // a CLI may write its record of a turn a little after the screen shows it
+      const marks: Record<string, RegExp> = { claude: /"usage"/g, codex: /"token_usage_record"/g, gemini: /"type":"gemini"/g, qwen: /"usageMetadata"/g };
+      for (let waited = 0; waited < 60_000; waited += 1000) {
+        const all = jsonlFiles(agent.root).map((f) => readFileSync(f, 'utf8')).join('\n');
+        if ((all.match(marks[cli] as RegExp) ?? []).length >= 2) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       const files = jsonlFiles(agent.root).filter((f) => !f.includes('node_modules'));
       const transcript = files.filter((f) => (SESSION_ARGS[cli] ? f.includes(cli === 'gemini' ? session.slice(0, 8) : session) : /rollout-/.test(f))).at(-1);
       expect(transcript, `a transcript among ${files.join(', ')}`).toBeTruthy();
