@@ -39,7 +39,7 @@ function expected(format: TranscriptFormat, turns: Expected['scripted']) {
   return sum;
 }
 
-describe.each(['claude', 'codex', 'gemini'] as TranscriptFormat[])('%s transcript', (format) => {
+describe.each(['claude', 'codex', 'gemini', 'qwen'] as TranscriptFormat[])('%s transcript', (format) => {
   const text = readFileSync(`${DIR}${format}.jsonl`, 'utf8');
   const exp = JSON.parse(readFileSync(`${DIR}${format}.expected.json`, 'utf8')) as Expected;
 
@@ -53,16 +53,6 @@ describe.each(['claude', 'codex', 'gemini'] as TranscriptFormat[])('%s transcrip
   it('counts a record written again once (a transcript read twice, a response split over lines)', () => {
     const t = tally(format, `${text}\n${text}`);
     expect(t.totals()).toEqual(expected(format, exp.scripted));
-  });
-});
-
-describe('qwen transcript', () => {
-  it('gives the first turn to the token (Qwen Code had not yet written the second when copied)', () => {
-    const text = readFileSync(`${DIR}qwen.jsonl`, 'utf8');
-    const exp = JSON.parse(readFileSync(`${DIR}qwen.expected.json`, 'utf8')) as Expected;
-    const t = tally('qwen', text);
-    expect(t.totals()).toEqual(expected('qwen', exp.scripted.slice(0, 1)));
-    expect(t.byModel()[0]?.model).toBe('test-model');
   });
 });
 
