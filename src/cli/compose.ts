@@ -5,6 +5,9 @@
  */
 import * as fs from 'node:fs';
 import type { ProjectSpec } from '../config/types.js';
+import type { CrewState } from '../core/agent-state.js';
+import type { ReportUsage } from '../report/build-report.js';
+import { TokenUsage } from '../supervisor/token-usage.js';
 import { CommitWatch } from '../git/commit-watch.js';
 import { inboxFolder } from '../inbox/inbox-watcher.js';
 import { detectCgroups, noCgroups, type CgroupDriver } from '../monitor/cgroups.js';
@@ -186,4 +189,17 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     await unwind();
     throw err;
   }
+}
+
+/** Tokens and cost per agent, read from their CLIs' transcripts now (for `muster report`). */
+export function readUsage(project: ProjectSpec, crew: CrewState | null, env: NodeJS.ProcessEnv = process.env): Record<string, ReportUsage> {
+  if (crew === null) return {};
+  const specs = project.teams.flatMap((t) => t.agents);
+  const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices);
+  tokens.read(crew, Date.now());
+  const out: Record<string, ReportUsage> = {};
+  for (const [id, v] of tokens.statusViews(crew)) {
+    out[id] = { input: v.tokens.input, output: v.tokens.output, cacheWrite: v.tokens.cache_write, cacheRead: v.tokens.cache_read, cost: v.cost };
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import { renderMarkdown } from '../../report/render-markdown.js';
 import { agentLogFile } from '../../supervisor/paths.js';
 import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
 import { logParts, readLogTail } from '../../sys/capped-log.js';
-import { openLedger, readLedger } from '../compose.js';
+import { openLedger, readLedger, readUsage } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 /** A result is looked for in this much of the end of an agent's log (across its rotated files). */
@@ -28,6 +28,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     results[spec.id] = logParts(log).length > 0 ? extractResult(readLogTail(log, RESULT_WINDOW_BYTES).toString('utf8')) : null;
     busyMs[spec.id] = runtimes[spec.id]?.busyMs ?? 0;
   }
+  const usage = readUsage(project, saved?.crew ?? null);
   const report = buildReport({
     agents: specs,
     runtimes,
@@ -35,6 +36,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     handoffs: saved?.crew.handoffs ?? [],
     busyMs,
     results,
+    usage,
     now: Date.now(),
   });
   const markdown = renderMarkdown(report);
