@@ -188,7 +188,7 @@ describe('tokens and cost in the report', () => {
       },
       now: 0,
     });
-    expect(r.agents.map((a) => a.usage?.cost ?? 'none')).toEqual([0.5, 1.25, null, 'none']);
+    expect(r.agents.map((a) => (a.usage === null ? 'none' : a.usage.cost))).toEqual([0.5, 1.25, null, 'none']);
     expect(r.phases.map((p) => p.usage)).toEqual([
       { input: 100, output: 10, cacheWrite: 5, cacheRead: 1000, cost: 0.5 },
       { input: 201, output: 21, cacheWrite: 0, cacheRead: 0, cost: null },
