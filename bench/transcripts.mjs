@@ -51,7 +51,7 @@ export async function runTranscripts({ windowMs = 60_000, settleMs = 15_000, log
     await sleep(settleMs);
     const pid = await m.supervisorPid();
     log(`transcripts: idle window ${windowMs / 1000} s…`);
-    const idle = (await measureWindow({ supervisor: pid }, windowMs)).supervisor;
+    const idle = (await measureWindow({ supervisor: pid }, windowMs)).procs.supervisor;
     log(`transcripts: growing window ${windowMs / 1000} s (${AGENTS} × 1 MB/min)…`);
     const chunk = lines(0, 0).length;
     const perTick = (BYTES_PER_MIN / 60_000) * TICK_MS;
@@ -68,7 +68,7 @@ export async function runTranscripts({ windowMs = 60_000, settleMs = 15_000, log
         owed -= chunk;
       }
     }, TICK_MS);
-    const growing = (await measureWindow({ supervisor: pid }, windowMs)).supervisor;
+    const growing = (await measureWindow({ supervisor: pid }, windowMs)).procs.supervisor;
     clearInterval(timer);
     await sleep(5000);
     const status = await m.status();

@@ -24,7 +24,20 @@ export class FileTail {
   /** the start of a line whose end has not been written yet */
   private partial: Buffer = Buffer.alloc(0);
 
-  constructor(readonly path: string, private readonly chunk = TAIL_CHUNK) {}
+  private readonly markers: Buffer[];
+
+  /**
+   * `markers`: only lines holding one of these strings are returned (the rest are skipped
+   * without being decoded: a transcript is mostly prompts and replies, and only its usage
+   * lines matter).
+   */
+  constructor(
+    readonly path: string,
+    private readonly chunk = TAIL_CHUNK,
+    markers: readonly string[] = [],
+  ) {
+    this.markers = markers.map((m) => Buffer.from(m));
+  }
 
   /** bytes read so far (of the current file) */
   get position(): number {
@@ -67,13 +80,35 @@ export class FileTail {
     }
     this.offset += got;
     const data = this.partial.length > 0 ? Buffer.concat([this.partial, buf.subarray(0, got)]) : buf.subarray(0, got);
-    const lines: string[] = [];
-    let start = 0;
-    for (let i = data.indexOf(NL); i !== -1; i = data.indexOf(NL, start)) {
-      if (i > start) lines.push(data.toString('utf8', start, i));
-      start = i + 1;
-    }
-    this.partial = Buffer.from(data.subarray(start));
+    const end = data.lastIndexOf(NL) + 1; // complete lines end here
+    const lines = this.markers.length > 0 ? markedLines(data, end, this.markers) : allLines(data, end);
+    this.partial = Buffer.from(data.subarray(end));
     return { lines, replaced, missing: false };
   }
+}
+
+function allLines(data: Buffer, end: number): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (let i = data.indexOf(NL); i !== -1 && i < end; i = data.indexOf(NL, start)) {
+    if (i > start) lines.push(data.toString('utf8', start, i));
+    start = i + 1;
+  }
+  return lines;
+}
+
+/** The complete lines (before `end`) that hold a marker, in file order, each once. */
+function markedLines(data: Buffer, end: number, markers: readonly Buffer[]): string[] {
+  const starts = new Map<number, number>();
+  for (const m of markers) {
+    for (let at = data.indexOf(m); at !== -1 && at < end; at = data.indexOf(m, at + m.length)) {
+      const from = data.lastIndexOf(NL, at) + 1;
+      if (starts.has(from)) continue;
+      const to = data.indexOf(NL, at);
+      if (to === -1 || to >= end) break;
+      starts.set(from, to);
+      at = to + 1 - m.length; // the next search starts on the next line
+    }
+  }
+  return [...starts].sort((a, b) => a[0] - b[0]).map(([from, to]) => data.toString('utf8', from, to));
 }

@@ -88,10 +88,18 @@ function qwen(r: Json): UsageRecord | null {
   };
 }
 
+/** Strings every line that matters holds (a reader may skip the others unread). */
+export const USAGE_MARKS: Record<TranscriptFormat, readonly string[]> = {
+  claude: ['"usage"'],
+  codex: ['"turn_context"', '"token_usage_record"'],
+  gemini: ['"tokens"'],
+  qwen: ['"usageMetadata"'],
+};
+
 /** The usage one transcript line records, or null (another kind of line, or not JSON). */
 export function parseUsageLine(format: TranscriptFormat, line: string, state: ParseState): UsageRecord | null {
   // most lines carry no usage: skip them before parsing (transcripts hold whole prompts)
-  if (format === 'codex' ? !line.includes('"turn_context"') && !line.includes('"token_usage_record"') : !line.includes(USAGE_MARK[format])) return null;
+  if (!USAGE_MARKS[format].some((m) => line.includes(m))) return null;
   let r: unknown;
   try {
     r = JSON.parse(line);
@@ -110,10 +118,3 @@ export function parseUsageLine(format: TranscriptFormat, line: string, state: Pa
       return qwen(r);
   }
 }
-
-const USAGE_MARK: Record<TranscriptFormat, string> = {
-  claude: '"usage"',
-  codex: '"token_usage_record"',
-  gemini: '"tokens"',
-  qwen: '"usageMetadata"',
-};

@@ -8,7 +8,7 @@
 import type { TokenCounts } from '../usage/prices.js';
 import { UsageTally, type ModelTokens } from '../usage/agent-usage.js';
 import { FileTail } from './file-tail.js';
-import { parseUsageLine, type ParseState } from './formats.js';
+import { parseUsageLine, USAGE_MARKS, type ParseState } from './formats.js';
 import { locateTranscripts, type SessionRef } from './locate.js';
 
 /** How often a transcript not found yet (or gone) is looked for. */
@@ -74,7 +74,7 @@ export class TranscriptReader {
       s.lastLook = now;
       for (const file of this.locate(s.ref)) {
         if (s.tails.has(file)) continue;
-        const t = { tail: new FileTail(file), state: { model: null } };
+        const t = { tail: new FileTail(file, undefined, USAGE_MARKS[s.ref.format]), state: { model: null } };
         s.tails.set(file, t);
         for (const line of t.tail.read().lines) {
           const rec = parseUsageLine(s.ref.format, line, t.state);

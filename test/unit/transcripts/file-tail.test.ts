@@ -79,3 +79,13 @@ describe('FileTail', () => {
     expect(got[99]).toBe('line 99');
   });
 });
+
+describe('FileTail with markers', () => {
+  it('returns only the complete lines holding a marker, in order, each once', () => {
+    writeFileSync(file, 'a usage b\nusage at the start\nplain\n"x" "y" x again\nlast x');
+    const tail = new FileTail(file, undefined, ['x', 'usage']);
+    expect(tail.read().lines).toEqual(['a usage b', 'usage at the start', '"x" "y" x again']);
+    appendFileSync(file, ' done\nno\n');
+    expect(tail.read().lines).toEqual(['last x done']);
+  });
+});
