@@ -8,6 +8,7 @@ import type { ProjectSpec } from '../config/types.js';
 import type { CrewState } from '../core/agent-state.js';
 import type { ReportUsage } from '../report/build-report.js';
 import { TokenUsage } from '../supervisor/token-usage.js';
+import { notifiersFor } from '../notify/notifiers.js';
 import { CommitWatch } from '../git/commit-watch.js';
 import { inboxFolder } from '../inbox/inbox-watcher.js';
 import { detectCgroups, noCgroups, type CgroupDriver } from '../monitor/cgroups.js';
@@ -29,6 +30,9 @@ import { Supervisor, type Audience } from '../supervisor/supervisor.js';
 import { realClock } from '../sys/time.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
 import { crewTmux } from '../tmux/crew-tmux.js';
+import { cliWorktreeGit } from '../git/worktree-git.js';
+import { WorktreeRuntime } from '../git/worktree-runtime.js';
+import { agentLogFile } from '../supervisor/paths.js';
 
 export { ANCHOR_SESSION, acquireLock, readLock, connectControl as connectSupervisor, machineProcesses };
 
@@ -48,6 +52,13 @@ export function supervisorLock(paths: StatePaths): { holder(): { pid: number; al
 export { newRecordId, writeRecord as writeInboxRecord } from '../inbox/inbox-writer.js';
 export { checkWritable, secureStateDir } from '../supervisor/store/state-dir.js';
 export type { CrewServer };
+// agents' worktrees for `validate`, `up`, `worktrees`, `diff`, `land`, `discard` and `report` (docs/worktrees.md)
+export { cliWorktreeGit };
+export { GitError, runGitInteractive } from '../git/git-run.js';
+export { discard as discardWorktree } from '../git/worktree-discard.js';
+export { land as landWorktree } from '../git/worktree-land.js';
+export { inspectAll as inspectWorktrees, inspectWorktree, reportOf as worktreeReport, worktreeOwners } from '../git/worktree-inspect.js';
+export { readMeta as readWorktreeMeta, short as shortCommit } from '../git/worktree-meta.js';
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
@@ -128,6 +139,12 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     selectProcessSource(chooseProcessSource(opts.env ?? process.env)); // /proc, or ps where there is none (MUSTER_SAMPLER=ps)
     step('cgroups');
     const limits = new LimitsRuntime(await cgroupsFor(server, opts.env));
+    const worktrees = new WorktreeRuntime({
+      git: cliWorktreeGit,
+      stateDir: opts.paths.stateDir,
+      specs: opts.project.teams.flatMap((t) => t.agents),
+      logFile: (id) => agentLogFile(opts.paths, id),
+    });
     const supervisor = new Supervisor({
       project: opts.project,
       paths: opts.paths,
@@ -138,10 +155,12 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         limits,
         inbox: inboxFolder(opts.paths.inboxDir),
         commits: new CommitWatch(),
+        worktrees,
         ledger,
         clock: realClock,
         // the agents inherit the environment the crew's tmux server was started with
         transcripts: new TranscriptReader(opts.env ?? process.env),
+        notifiers: notifiersFor(opts.project.notify, opts.project.dir, opts.env ?? process.env),
       },
       saved,
       musterBin: opts.musterBin,
@@ -164,7 +183,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         endedResolve({ failure });
       })());
     // `down`: the supervisor and its server end once the reply is on its way.
-    control.onCommand(commandHandlers({ supervisor, tmux, end: () => void setTimeout(() => void shutdown(true), 50) }));
+    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, end: () => void setTimeout(() => void shutdown(true), 50) }));
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
     supervisor.subscribe(control);
     if (opts.audience) supervisor.subscribe(opts.audience);
@@ -203,3 +222,5 @@ export function readUsage(project: ProjectSpec, crew: CrewState | null, env: Nod
   }
   return out;
 }
+/** The size of a crew's panes (a log is rendered on a screen of this size). */
+export { DEFAULT_SIZE } from '../tmux/team-plan.js';

@@ -59,6 +59,59 @@ export interface SubmitSpec {
   enterWhileBusy: 'queue' | 'steer';
 }
 
+/**
+ * The CLI's own conversation (docs/presets.md, "Sessions and hooks"): how muster names it
+ * at a fresh start, and how it restarts into it. `{id}` in an argument is the session id.
+ */
+export interface SessionSpec {
+  /** arguments added at a fresh start, `{id}` a new UUID; null: the CLI takes no id, its hooks tell it */
+  start: string[] | null;
+  /** arguments added to restart into the session `{id}`; null: the CLI cannot resume */
+  resume: string[] | null;
+}
+
+/** One hook event the CLI fires, and the state it means (null: it only tells the session id). */
+export interface HookEventSpec {
+  /** the CLI's event name (`UserPromptSubmit`, `Stop`, …) */
+  event: string;
+  /** the CLI's own matcher for the event (e.g. a notification type), or null for every one */
+  match: string | null;
+  activity: ActivityName | null;
+}
+
+/**
+ * How muster installs per-agent hooks for a run without touching the user's files:
+ * a settings file (`{hooks: …}` merged with `settings`) passed by `args`/`env`, or `-c`
+ * config overrides (Codex). `{file}` is that settings file, `{home}` a per-agent home.
+ */
+export interface HooksSpec {
+  format: 'settings' | 'config-args';
+  args: string[];
+  env: Record<string, string>;
+  /** a per-agent home: `{home}/<home>/settings.json` is the file, the user's `~/<home>` entries are linked beside it */
+  home: string | null;
+  /** more settings written into the file (e.g. turning off a CLI's session clean-up) */
+  settings: Record<string, unknown>;
+  events: HookEventSpec[];
+}
+
+/**
+ * How `muster mcp` is given to the CLI for one run, without touching the user's own
+ * configuration (docs/presets.md, "mcp"). In every text `{command}`, `{agent}` and `{dir}`
+ * stand for the launcher's path, the agent's id and the state folder, each as a JSON string
+ * (quoted; also a TOML string); in `args` and `env`, `{file}` stands for the path of the
+ * per-run file written from `file`.
+ */
+export interface McpSpec {
+  /** words put on the command line right after the program */
+  args: string[];
+  /** environment variables set for the run */
+  env: Record<string, string>;
+  /** the text of a per-run config file, or null */
+  file: string | null;
+  at: SourceRef;
+}
+
 export interface PresetSpec {
   /** the preset's name (`claude`), `<name>+` for one extended inline in a team file */
   name: string;
@@ -78,4 +131,9 @@ export interface PresetSpec {
   submit: SubmitSpec;
   /** keys that empty the input line without answering anything (tmux key names) */
   clearKeys: string[];
+  session: SessionSpec;
+  /** null: the CLI has no hooks muster installs; its screen alone tells its state */
+  hooks: HooksSpec | null;
+  /** how `muster mcp` is wired into a run; null: this CLI takes no MCP server per run */
+  mcp: McpSpec | null;
 }

@@ -1,13 +1,13 @@
 /** The optional project file `muster.yaml` (README, "A team file"). */
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
-import { DEFAULT_LOGS, DEFAULT_PULSE_MS } from './defaults.js';
+import { DEFAULT_LOGS, DEFAULT_NOTIFY, DEFAULT_PULSE_MS } from './defaults.js';
 import type { ConfigIo } from './io.js';
 import { check } from './issues.js';
 import { projectSchema, projectTeamsSchema } from './schema.js';
 import { priceEntries } from './price-file.js';
 import type { PriceEntry } from '../usage/prices.js';
-import type { CeilingSpec, LogsSpec, RequiresSpec } from './types.js';
+import type { CeilingSpec, LogsSpec, NotifySpec, RequiresSpec } from './types.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
 
 /** The project file's name, in the project folder. */
@@ -34,6 +34,7 @@ export interface ProjectFile {
   requires: RequiresSpec;
   /** the project's `prices:`, read before the package's table */
   prices: PriceEntry[];
+  notify: NotifySpec;
   problems: FileProblem[];
 }
 
@@ -50,6 +51,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
     logs: DEFAULT_LOGS,
     requires: { commands: [], env: [], ports: [], disk: null },
     prices: [],
+    notify: DEFAULT_NOTIFY,
     problems: [],
   };
   const read = await io.readText(absFile);
@@ -91,5 +93,11 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
       disk: p.requires?.disk ?? null,
     },
     prices: p.prices ? priceEntries(p.prices, src, ['prices']) : [],
+    notify: {
+      command: p.notify?.command ?? null,
+      on: p.notify?.on ?? DEFAULT_NOTIFY.on,
+      timeoutMs: p.notify?.timeout ?? DEFAULT_NOTIFY.timeoutMs,
+      desktop: p.notify?.desktop ?? DEFAULT_NOTIFY.desktop,
+    },
   };
 }

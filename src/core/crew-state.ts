@@ -7,8 +7,13 @@
 import type { AgentSpec } from '../config/types.js';
 import { freshRuntime, type AgentRuntime, type AgentStatus, type CrewState, type Handoff, type OutboxItem } from './agent-state.js';
 
-/** The format of the crew in the ledger. 1: before handoffs were kept whole (read and upgraded). */
-export const CREW_FORMAT = 2;
+/**
+ * The format of the crew in the ledger. 1: before handoffs were kept whole; 2: before the
+ * agent CLIs' sessions and hook reports were kept (both read and upgraded).
+ */
+export const CREW_FORMAT = 3;
+
+type Format = 1 | 2 | 3;
 
 /** A crew with an entry for every configured agent, nothing run yet. */
 export function newCrew(specs: readonly AgentSpec[]): CrewState {
@@ -26,7 +31,7 @@ export type LedgerRead = { ok: true; crew: CrewState } | { ok: false; problem: s
  * wrong; nothing is guessed.
  */
 export function fromLedger(specs: readonly AgentSpec[], version: unknown, saved: unknown): LedgerRead {
-  if (version !== CREW_FORMAT && version !== 1) {
+  if (version !== CREW_FORMAT && version !== 1 && version !== 2) {
     return {
       ok: false,
       problem:
@@ -36,7 +41,7 @@ export function fromLedger(specs: readonly AgentSpec[], version: unknown, saved:
     };
   }
   try {
-    const crew = readCrew(saved, version);
+    const crew = readCrew(saved, version as Format);
     const agents: Record<string, AgentRuntime> = {};
     for (const spec of specs) agents[spec.id] = crew.agents[spec.id] ?? freshRuntime(spec.id);
     return { ok: true, crew: { ...crew, agents } };
@@ -105,18 +110,29 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   memoryOver: num,
   cpuCalm: num,
   activity: orNull(oneOf('busy', 'idle', 'waiting')),
+  activityReason: orNull(str),
+  waitingLine: orNull(str),
   lastBusyAt: orNull(num),
   busyMs: num,
   typing: orNull(str),
+  typedAt: orNull(num),
   overdueSince: orNull(num),
   lastNudgeAt: orNull(num),
   escalated: bool,
   lastCommitNudgeAt: orNull(num),
   stallNotified: bool,
+  session: orNull(str),
+  resumeNext: bool,
+  resumed: orNull(str),
+  hookActivity: orNull(oneOf('busy', 'idle', 'waiting')),
+  hookAt: orNull(num),
+  screenActivity: orNull(oneOf('busy', 'idle', 'waiting')),
+  screenSince: orNull(num),
+  shown: bool,
   budget: orNull(budgetWindow),
 };
 
-const HANDOFF_FIELDS: Record<keyof Handoff, Check> = {
+const HANDOFF_FIELDS: Record<Exclude<keyof Handoff, 'branch' | 'commit'>, Check> = {
   id: str,
   from: str,
   to: str,
@@ -126,6 +142,8 @@ const HANDOFF_FIELDS: Record<keyof Handoff, Check> = {
   created: num,
   delivered: orNull(num),
 };
+/** a handoff from an agent with a worktree: its branch and head (docs/worktrees.md) */
+const HANDOFF_BRANCH_FIELDS: Record<'branch' | 'commit', Check> = { branch: orNull(str), commit: orNull(str) };
 
 function checkFields(where: string, value: Record<string, unknown>, fields: Record<string, Check>, required: boolean): void {
   for (const [key, check] of Object.entries(fields)) {
@@ -137,7 +155,7 @@ function checkFields(where: string, value: Record<string, unknown>, fields: Reco
   }
 }
 
-function readCrew(saved: unknown, version: 1 | 2): CrewState {
+function readCrew(saved: unknown, version: Format): CrewState {
   if (!isRecord(saved)) throw new ShapeError('"crew" is not an object');
   if (!isRecord(saved.agents)) throw new ShapeError('"crew.agents" is not an object');
   const agents: Record<string, AgentRuntime> = {};
@@ -149,7 +167,7 @@ function readCrew(saved: unknown, version: 1 | 2): CrewState {
   return { agents, pressure: { over: pressure.over as number, under: pressure.under as number }, handoffs };
 }
 
-function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
+function readAgent(id: string, value: unknown, version: Format): AgentRuntime {
   const where = `crew.agents["${id}"]`;
   if (!isRecord(value)) throw new ShapeError(`${where} is not an object`);
   const status = value.status;
@@ -172,7 +190,7 @@ function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
   };
 }
 
-function readOutbox(where: string, value: unknown, version: 1 | 2): OutboxItem[] {
+function readOutbox(where: string, value: unknown, version: Format): OutboxItem[] {
   if (!Array.isArray(value)) throw new ShapeError(`${where} is not a list`);
   return value.map((item, i): OutboxItem => {
     const at = `${where}[${i}]`;
@@ -190,12 +208,13 @@ function readOutbox(where: string, value: unknown, version: 1 | 2): OutboxItem[]
   });
 }
 
-function readHandoffs(value: unknown, version: 1 | 2): Handoff[] {
+function readHandoffs(value: unknown, version: Format): Handoff[] {
   if (value === undefined && version === 1) return [];
   if (!Array.isArray(value)) throw new ShapeError('"crew.handoffs" is not a list');
   return value.map((h, i) => {
     if (!isRecord(h)) throw new ShapeError(`crew.handoffs[${i}] is not an object`);
     checkFields(`crew.handoffs[${i}]`, h, HANDOFF_FIELDS, true);
+    checkFields(`crew.handoffs[${i}]`, h, HANDOFF_BRANCH_FIELDS, false);
     return { ...(h as unknown as Handoff) };
   });
 }

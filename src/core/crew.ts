@@ -13,6 +13,7 @@ import {
   type CrewState,
   type FailReason,
   type Activity,
+  type ActivitySeen,
   type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
@@ -22,6 +23,8 @@ import { applyBudgets, type BudgetTx } from './budget-policy.js';
 import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
+import { effectiveActivity, FRESH_OBSERVATION, resumeRefused, screenPatch, sessionToResume } from './sessions.js';
+import { needsYouOf } from './needs-you.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
 export interface CrewContext {
@@ -37,7 +40,9 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
   const tx = new Transaction(crew, ctx);
   tx.apply(event);
   tx.settle();
-  return tx.result();
+  const result = tx.result();
+  for (const needs of needsYouOf(crew, result.state, result.effects)) result.effects.push({ type: 'needs-you', needs });
+  return result;
 }
 
 /** Mutable working copy for one step; agents are copied on write. */
@@ -102,7 +107,7 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
       case 'tick':
         return;
       case 'usage':
-        this.observe(event.activity ?? {}, event.intervalMs ?? 0);
+        this.observe(event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
         if (event.tokens) applyBudgets(this, this.ctx.specs, event.tokens);
         return this.onUsage(event.agents);
@@ -126,7 +131,7 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
       case 'handoff':
         return coordination.onHandoff(this, event);
       case 'typed':
-        return coordination.onTyped(this, event.agent, event.id, event.submitted);
+        return coordination.onTyped(this, event.agent, event.id, event.outcome);
       case 'message':
         return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, tries: 0 });
       case 'nudge': {
@@ -140,8 +145,12 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
         for (const id of event.agents) this.stop(id, event.reason ?? 'user');
         return;
       case 'reset':
-        for (const id of event.agents) this.reset(id);
+        for (const id of event.agents) this.reset(id, event.keepSession ?? false);
         return;
+      case 'session':
+        return this.onSession(event.agent, event.attempt, event.id);
+      case 'hook':
+        return this.onHook(event.agent, event.attempt, event.activity, event.session);
       case 'pause':
         for (const id of event.agents) this.pause(id);
         return;
@@ -184,29 +193,91 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
     coordination.flushOutboxes(this, this.ctx.specs);
   }
 
-  /** What the panes showed this pulse: activity, and busy time summed. */
-  private observe(activity: Record<string, Activity>, intervalMs: number): void {
-    for (const [id, a] of Object.entries(activity)) {
+  /**
+   * What the panes showed this pulse: the screen's state (the fallback to the hooks' word,
+   * core/sessions.ts), the activity shown, and busy time summed.
+   */
+  private observe(activity: Record<string, ActivitySeen>, observedAt: number, intervalMs: number): void {
+    for (const [id, seen] of Object.entries(activity)) {
       const rt = this.get(id);
       if (!rt) continue;
+      // Typed into after this look (or being typed into): idle must be earned from a later one.
+      if (rt.typing !== null || (rt.typedAt !== null && observedAt < rt.typedAt)) {
+        this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
+        continue;
+      }
+      const screen = screenPatch(rt, seen.activity, this.now);
+      const a = effectiveActivity({ ...rt, ...screen }) ?? seen.activity;
       const busy = a === 'busy';
-      if (!busy && rt.activity === a) continue; // nothing to count: spare a copy of the agent
-      this.update(id, { activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
+      // the screen's reason and line where it decided; the hook's word otherwise
+      const fromScreen = a === seen.activity;
+      const reason = fromScreen ? seen.reason : hookReason(a);
+      const line = fromScreen && seen.activity === 'waiting' ? seen.line : null;
+      // nothing to count or change: spare a copy of the agent
+      if (!busy && Object.keys(screen).length === 0 && rt.activity === a && rt.activityReason === reason && rt.waitingLine === line) continue;
+      this.update(id, {
+        ...screen,
+        activity: a,
+        activityReason: reason,
+        waitingLine: line,
+        lastBusyAt: busy ? this.now : rt.lastBusyAt,
+        busyMs: rt.busyMs + (busy ? intervalMs : 0),
+      });
     }
+  }
+
+  /** The CLI's session id is known: chosen at launch, or told by a hook. */
+  private onSession(id: string, attempt: number, session: string): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt || rt.session === session) return;
+    this.update(id, { session });
+    this.notify('info', id, 'session', `session ${session}`);
+  }
+
+  /** A hook of the current attempt spoke: the agent's state (the authority) and maybe its session. */
+  private onHook(id: string, attempt: number, activity: Activity | null, session: string | null): void {
+    const rt = this.get(id);
+    if (!rt || rt.attempt !== attempt || !isLive(rt.status)) return;
+    if (session !== null) this.onSession(id, attempt, session);
+    const now = this.now;
+    const cur = this.get(id) as AgentRuntime;
+    const next = { ...cur, hookAt: now, hookActivity: activity ?? cur.hookActivity };
+    const a = effectiveActivity(next);
+    const changed = a !== cur.activity;
+    this.update(id, {
+      hookAt: now,
+      hookActivity: next.hookActivity,
+      activity: a,
+      ...(changed ? { activityReason: a === null ? null : hookReason(a), waitingLine: null } : {}),
+      lastBusyAt: a === 'busy' ? now : cur.lastBusyAt,
+    });
   }
 
   private launch(id: string): void {
     const rt = this.get(id);
-    if (!rt) return;
+    const spec = this.specs.get(id);
+    if (!rt || !spec) return;
     const attempt = rt.attempt + 1;
-    this.update(id, { status: { state: 'starting', since: this.ctx.now }, attempt, pid: null, exitCode: null });
-    this.effects.push({ type: 'launch', agent: id, attempt });
+    const resume = sessionToResume(spec, rt);
+    this.update(id, {
+      status: { state: 'starting', since: this.ctx.now },
+      attempt,
+      pid: null,
+      exitCode: null,
+      resumed: resume,
+      resumeNext: false,
+      session: resume,
+      ...FRESH_OBSERVATION,
+      activity: null,
+    });
+    if (resume) this.notify('info', id, 'resume', `restarting into its conversation (session ${resume})`);
+    this.effects.push({ type: 'launch', agent: id, attempt, resume });
   }
 
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null });
     coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }
@@ -235,6 +306,12 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
         return;
       }
       return this.judgeEnd(spec, rt, code, cause, how);
+    }
+    if (cause === 'exit' && resumeRefused(rt, code, this.ctx.now)) {
+      // The CLI refused the session (files gone or corrupt): a new conversation, at once.
+      this.update(id, { status: { state: 'backoff', until: this.ctx.now, reason: 'exit' }, pid: null, exitCode: code, endedAt: this.ctx.now, session: null, resumed: null, resumeNext: false });
+      this.notify('warn', id, 'resume-failed', `could not resume session ${rt.resumed} (exited with code ${code ?? '?'} before showing anything): starting a new conversation, the prompt is typed again`);
+      return;
     }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
     const limit = cause === 'pids' ? ` after reaching its process limit (${spec.limits.pids ?? '?'})` : '';
@@ -295,6 +372,7 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
           ...ended,
           restarts: rt.restarts + 1,
           restartTimes: decision.restartTimes,
+          resumeNext: true,
           status: { state: 'backoff', until: now + decision.delayMs, reason: cause },
         });
         this.notify('warn', id, 'restart', `${how}; restarting in ${formatMs(decision.delayMs)}`);
@@ -398,10 +476,12 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
     this.notify('info', id, 'stopped', 'stopped');
   }
 
-  private reset(id: string): void {
+  /** A fresh process, counters cleared; a new conversation unless `keepSession` (restart --resume). */
+  private reset(id: string, keepSession: boolean): void {
     const rt = this.get(id);
     if (!rt) return;
     if (isAlive(rt.status) || rt.pid !== null) this.kill(id, true);
+    const keep = keepSession && rt.session !== null;
     this.update(id, {
       status: { state: 'pending', reason: 'after' },
       restarts: 0,
@@ -409,8 +489,10 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
       retriesUsed: 0,
       exitCode: null,
       doneMessage: null,
+      resumeNext: keep,
+      session: keep ? rt.session : null,
     });
-    this.notify('info', id, 'reset', 'reset: counters cleared, starting afresh');
+    this.notify('info', id, 'reset', keep ? `reset: counters cleared, back into session ${rt.session}` : 'reset: counters cleared, starting afresh');
   }
 
   private pause(id: string): void {
@@ -448,4 +530,9 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
 /** Has processes, or may have: alive, or its last pane process not yet seen to end. */
 function holdsProcesses(rt: AgentRuntime): boolean {
   return isAlive(rt.status) || rt.pid !== null;
+}
+
+/** The reason shown for an activity the agent's own hooks reported (docs/status-json.md, Activity). */
+function hookReason(activity: Activity): string {
+  return activity === 'waiting' ? 'permission' : 'hook';
 }

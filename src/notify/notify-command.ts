@@ -7,10 +7,11 @@
  * time); a failure is a result for the caller to report, never an exception.
  */
 import { spawn } from 'node:child_process';
+import type { NeedsYouKind } from '../config/types.js';
 
 /** What a needs-you event carries (docs/needs-you.md). */
 export interface NeedsYouEvent {
-  kind: 'waiting' | 'failed' | 'budget' | 'done';
+  kind: NeedsYouKind;
   /** `team/agent`, or null for the whole crew (`done`) */
   agent: string | null;
   /** `permission`, `dialog`, `circuit`, `memory`, `tokens`, … */

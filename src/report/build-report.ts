@@ -30,7 +30,22 @@ export interface ReportHandoff {
   to: string;
 }
 
-export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'>;
+/** An agent's worktree in the report (docs/worktrees.md). */
+export interface WorktreeReport {
+  /** the agent whose worktree it is (another one for an agent that shares it) */
+  owner: string;
+  branch: string;
+  /** commits on the branch that its base branch lacked before it landed (or still lacks) */
+  commits: number;
+  files: number;
+  added: number;
+  deleted: number;
+  /** the last land of its branch (ISO 8601 time and how), or null */
+  landed: { at: string; how: string; into: string } | null;
+  merged: boolean;
+}
+
+export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'> & Partial<Pick<AgentRuntime, 'session'>>;
 
 export interface ReportInput {
   /** the agents in config order */
@@ -46,6 +61,8 @@ export interface ReportInput {
   results?: Readonly<Record<string, string | null>>;
   /** tokens and cost per agent, read from its CLI's transcripts (docs/needs-you.md); agents without are left out */
   usage?: Readonly<Record<string, ReportUsage>>;
+  /** the worktree of each agent that has one (read from git by the caller) */
+  worktrees?: Readonly<Record<string, WorktreeReport>>;
   now: number;
 }
 
@@ -93,6 +110,11 @@ export interface AgentReport {
   handoffsOut: number;
   result: string | null;
   usage: ReportUsage | null;
+  /** the agent CLI's own conversation id, and how many restarts went back into a conversation */
+  session: string | null;
+  resumes: number;
+  /** its worktree, or null without one */
+  worktree: WorktreeReport | null;
 }
 
 export interface PhaseReport {
@@ -192,6 +214,9 @@ export function buildReport(input: ReportInput): RunReport {
       handoffsOut: handoffs.filter((h) => h.from === spec.id).length,
       result: input.results?.[spec.id] ?? null,
       usage: input.usage?.[spec.id] ?? null,
+      session: rt?.session ?? null,
+      resumes: times('resume').length,
+      worktree: input.worktrees?.[spec.id] ?? null,
     };
   });
 

@@ -58,6 +58,20 @@ export function renderMarkdown(report: RunReport): string {
   }
   out.push('');
 
+  const withWorktree = report.agents.filter((a) => a.worktree !== null);
+  if (withWorktree.length > 0) {
+    out.push('## Branches', '');
+    out.push('| agent | branch | commits | files | lines | landed |');
+    out.push('| --- | --- | ---: | ---: | ---: | --- |');
+    for (const a of withWorktree) {
+      const w = a.worktree as NonNullable<AgentReport['worktree']>;
+      const landed = w.landed ? `${w.landed.how} into ${w.landed.into} at ${time(Date.parse(w.landed.at))}` : w.merged ? 'merged' : 'no';
+      const branch = w.owner === a.id ? w.branch : `${w.branch} (${w.owner}'s)`;
+      out.push(`| ${cell(a.id)} | ${cell(branch)} | ${w.commits} | ${w.files} | +${w.added} −${w.deleted} | ${cell(landed)} |`);
+    }
+    out.push('');
+  }
+
   out.push('## Phases', '');
   out.push('| phase | agents | start | end | wall time |');
   out.push('| ---: | --- | --- | --- | ---: |');
@@ -85,6 +99,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push('## Results', '');
   for (const a of report.agents) {
     out.push(`### ${a.id}`, '');
+    if (a.session !== null) out.push(`Session \`${a.session}\`${a.resumes > 0 ? `, resumed ${a.resumes} time${a.resumes === 1 ? '' : 's'}` : ''}.`, '');
     if (a.result === null || a.result === '') {
       out.push('_No result._', '');
       continue;

@@ -3,16 +3,22 @@
  * latest samples. Pure: the supervisor publishes it as its snapshot, `muster status`
  * prints it, the TUI renders it.
  */
+import { activitySource, resumes } from '../core/sessions.js';
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
-import type { AgentStatusView, HandoffView, StatusView, SystemSample, UsageView } from './control/contract.js';
+import { needsYouNow } from '../core/needs-you.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample, UsageView, WorktreeView } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
   memory: number;
 }
 
-type Activity = NonNullable<AgentStatusView['activity']>;
+/** What an agent's screen showed at the last pulse, and why. */
+export interface ActivityView {
+  activity: NonNullable<AgentStatusView['activity']>;
+  reason: string | null;
+}
 
 export interface StatusInput {
   project: string;
@@ -24,9 +30,11 @@ export interface StatusInput {
   system: SystemSample | null;
   now: number;
   histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
-  activity?: ReadonlyMap<string, Activity>;
+  activity?: ReadonlyMap<string, ActivityView>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
+  /** each agent's worktree as last read (agents with one) */
+  worktrees?: ReadonlyMap<string, WorktreeView>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
   /** whether a pids limit is enforced (else `limits.pids` shows null) */
   pidsEnforced?: boolean;
@@ -39,7 +47,8 @@ export interface StatusInput {
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 function handoffView(h: Handoff): HandoffView {
-  return { ...h, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
+  // without a worktree the sender's branch and commit are null (docs/status-json.md)
+  return { ...h, branch: h.branch ?? null, commit: h.commit ?? null, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
 }
 
 export function buildStatus(input: StatusInput): StatusView {
@@ -61,12 +70,17 @@ export function buildStatus(input: StatusInput): StatusView {
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
-      activity: alive ? (input.activity?.get(spec.id) ?? null) : null,
+      activity: alive ? (input.activity?.get(spec.id)?.activity ?? null) : null,
+      activityReason: alive ? (input.activity?.get(spec.id)?.reason ?? null) : null,
       attempt: rt?.attempt ?? 0,
       startedAt: iso(rt?.startedAt ?? null),
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      session: { id: rt?.session ?? null, resumes: resumes(spec), resumed: alive && (rt?.resumed ?? null) !== null },
+      activitySource: alive && rt ? activitySource(rt) : null,
+      needsYou: rt ? needsYouView(rt) : null,
+      ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
       ...(input.usage?.has(spec.id) ? { usage: input.usage.get(spec.id) as UsageView } : {}),
     };
   });
@@ -92,6 +106,11 @@ function commitView(
   const last = lastCommits.get(spec.id) ?? null;
   const due = last === null ? null : last + spec.commit.everyMs;
   return { last: iso(last), due: iso(due), overdue: alive && due !== null && now > due };
+}
+
+function needsYouView(rt: CrewState['agents'][string]): AgentStatusView['needsYou'] {
+  const now = needsYouNow(rt);
+  return now && now.kind !== 'done' ? { kind: now.kind, reason: now.reason } : null;
 }
 
 /** `expect`: a running agent is stalled past twice its expected time. */

@@ -6,7 +6,7 @@
  */
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
-import { isRefresh, type CrewEffect, type CrewEvent } from '../core/crew-events.js';
+import { isRefresh, type CrewEffect, type CrewEvent, type TypedOutcome } from '../core/crew-events.js';
 import { step, type CrewContext } from '../core/crew.js';
 import { nextDeadline } from '../core/scheduler.js';
 import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
@@ -18,12 +18,13 @@ import { EffectRunner } from './effect-runner.js';
 import { layoutPlan } from './layout-plan.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState, RunnerPorts } from './ports.js';
-import type { ControlPush, CrewNotice, StatusView } from './control/contract.js';
+import type { ControlPush, CrewNotice, ExplainReply, StatusView } from './control/contract.js';
 import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
 import { TokenUsage } from './token-usage.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
 import { diskView, healthNotice } from './disk-health.js';
+import { NeedsYouRouter } from './needs-you-router.js';
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
@@ -44,6 +45,14 @@ export interface SupervisorOptions {
   pid?: number;
   /** the crew's tmux server was not running: nothing survives, start every agent afresh */
   freshStart?: boolean;
+}
+
+/** How typing an outbox item ended: submitted, or given up and why. */
+export interface TypedResult {
+  submitted: boolean;
+  why: string | null;
+  /** a forced item the screen refused (a prompt on it): it now waits for the agent to be ready */
+  queued?: boolean;
 }
 
 /** Who hears what the supervisor publishes: every event, and a snapshot each pulse while it wants one. */
@@ -70,8 +79,9 @@ export class Supervisor {
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
   private readonly tokens: TokenUsage;
+  private readonly needsYou: NeedsYouRouter;
   private inboxTaken: string[];
-  private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
+  private readonly typedWaiters = new Map<string, (result: TypedResult) => void>();
   private lastPulseAt: number | null = null;
   private readonly exits = new PaneExits();
   /** one look again at panes whose exit tmux does not know yet */
@@ -115,11 +125,20 @@ export class Supervisor {
         },
       },
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      worktrees: opts.ports.worktrees,
     });
     this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
     );
     this.tokens = new TokenUsage(opts.ports.transcripts, this.specs, opts.project.prices);
+    this.needsYou = new NeedsYouRouter({
+      project: opts.paths.project,
+      notifiers: opts.ports.notifiers,
+      viewedPanes: () => tmux.viewedPanes(),
+      paneOf: (id) => this.crew.agents[id]?.pane ?? null,
+      publish: (notice) => this.publishEvents([notice]),
+      now: () => this.now(),
+    });
     this.effects = new EffectRunner({
       project: opts.project,
       paths: opts.paths,
@@ -134,8 +153,10 @@ export class Supervisor {
       spec: (id) => this.specById.get(id),
       dispatch: (e) => this.dispatch(e),
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      needsYou: (needs) => this.needsYou.raise(needs),
       sampledPids: (id) => this.usage.pidsOf(id),
       now: () => this.now(),
+      worktrees: opts.ports.worktrees,
     });
   }
 
@@ -188,11 +209,13 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.ports.limits.detach();
+    this.ports.worktrees.close();
     await this.coord.close();
     if (this.pulseTimer !== null) this.ports.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.ports.clock.clearTimeout(this.wakeTimer);
     if (this.recheckTimer !== null) this.ports.clock.clearTimeout(this.recheckTimer);
     await this.idle();
+    await this.ports.worktrees.settle();
     this.save();
   }
 
@@ -200,7 +223,7 @@ export class Supervisor {
   dispatch(event: CrewEvent): void {
     const result = step(this.crew, event, this.context());
     this.crew = result.state;
-    if (event.type === 'typed') this.typedWaiters.get(event.id)?.(event.submitted);
+    if (event.type === 'typed') this.settleTyped(event.agent, event.id, event.outcome);
     // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
@@ -217,6 +240,11 @@ export class Supervisor {
     return this.effects.idle(agents);
   }
 
+  /** Resolves once every needs-you event raised so far has been sent (its notify command ended). */
+  notified(): Promise<void> {
+    return this.needsYou.idle();
+  }
+
 
   status(): StatusView {
     const seen = this.usage.view();
@@ -230,8 +258,9 @@ export class Supervisor {
       system: seen.system,
       now: this.now(),
       histories: seen.histories,
-      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
+      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, { activity: a.activity, reason: a.activityReason }] as const] : []))),
       lastCommits: this.coord.lastCommits(),
+      worktrees: this.ports.worktrees.views(),
       pidsEnforced: this.ports.limits.enforcesPids,
       pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
       usage: this.tokens.statusViews(this.crew),
@@ -256,18 +285,32 @@ export class Supervisor {
     return this.specs;
   }
 
-  /** Resolves with whether the outbox item was submitted, once it has been typed. */
-  waitTyped(itemId: string, timeoutMs: number): Promise<boolean | 'timeout'> {
+  /** A waiter hears the end of its item: submitted, or given up (gone from the outbox without being submitted). */
+  private settleTyped(agent: string, itemId: string, outcome: TypedOutcome): void {
+    const waiter = this.typedWaiters.get(itemId);
+    if (!waiter) return;
+    if (outcome.result === 'submitted') waiter({ submitted: true, why: null });
+    else if (outcome.result === 'refused' && this.crew.agents[agent]?.outbox.some((o) => o.id === itemId && !o.force)) waiter({ submitted: false, why: outcome.why, queued: true });
+    else if (!this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why });
+  }
+
+  /** `muster explain`: a fresh look at the agent's screen, with what the crew holds. */
+  explain(agentId: string): Promise<ExplainReply | null> {
+    return this.coord.explain(agentId, this.now());
+  }
+
+  /** Resolves once the outbox item was submitted or given up (with why), or at the timeout. */
+  waitTyped(itemId: string, timeoutMs: number): Promise<TypedResult | 'timeout'> {
     const { clock } = this.ports;
     return new Promise((resolve) => {
       const timer = clock.setTimeout(() => {
         this.typedWaiters.delete(itemId);
         resolve('timeout');
       }, timeoutMs);
-      this.typedWaiters.set(itemId, (submitted) => {
+      this.typedWaiters.set(itemId, (result) => {
         clock.clearTimeout(timer);
         this.typedWaiters.delete(itemId);
-        resolve(submitted);
+        resolve(result);
       });
     });
   }
@@ -336,8 +379,9 @@ export class Supervisor {
     const seen = await this.coord.observe(now);
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
-    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs, tokens: this.tokens.read(this.crew, now) });
+    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs, tokens: this.tokens.read(this.crew, now) });
     for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
+    this.ports.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
     this.publishSnapshot();
   }
 

@@ -2,7 +2,7 @@
  * The agent grid as lines: which columns fit the width, and each agent's cells with
  * their colours. Pure.
  */
-import type { AgentStatusView } from '../supervisor/control/contract.js';
+import type { AgentStatusView, WorktreeView } from '../supervisor/control/contract.js';
 import { fit, formatBytes, formatDuration, formatRelative, sparkline } from '../text/format.js';
 import { clipLine, padLine, seg, type Colour, type Line, type Segment } from './segments.js';
 
@@ -77,10 +77,37 @@ function whyText(a: AgentStatusView, now: number): string {
   return parts.join(' · ');
 }
 
+/** `busy`, `idle`, `waiting (permission)`, `idle (draft)`: the reason where it asks for a person. */
+export function activityText(a: Pick<AgentStatusView, 'activity' | 'activityReason'>): string {
+  if (!a.activity) return '-';
+  const showReason = a.activity === 'waiting' || (a.activity === 'idle' && a.activityReason === 'draft');
+  return showReason && a.activityReason ? `${a.activity} (${a.activityReason})` : a.activity;
+}
+
 function nextDue(a: AgentStatusView, now: number): Segment {
   if (a.checkin.off) return seg('-', { dim: true });
   if (a.checkin.overdue && a.checkin.due) return seg(`late ${formatDuration(now - Date.parse(a.checkin.due))}`, { color: 'red', bold: true });
   return seg(formatRelative(a.checkin.due, now));
+}
+
+/**
+ * The BRANCH cell (docs/worktrees.md): `+3 ↑2` (files changed, commits ahead of the branch
+ * it lands into), `merged`, or what is wrong with the worktree; `-` without one.
+ */
+export function branchCell(w: WorktreeView | null | undefined): Segment {
+  if (w === undefined) return seg('-', { dim: true });
+  if (w === null) return seg('…', { dim: true });
+  switch (w.state) {
+    case 'not created':
+    case 'creating':
+      return seg('new', { dim: true });
+    case 'folder missing':
+      return seg('no folder', { color: 'red' });
+    case 'branch missing':
+      return seg('no branch', { color: 'red' });
+  }
+  if (w.merged) return seg('merged', { color: 'green' });
+  return seg(`+${w.files} ↑${w.ahead}`, w.uncommitted > 0 ? { color: 'yellow' } : {});
 }
 
 function columns(agents: readonly AgentStatusView[]): Column[] {
@@ -94,10 +121,10 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
     { title: 'STATE', width: 9, align: 'left', priority: 0, cell: (a) => seg(a.state, { color: STATE_COLOURS[a.state] ?? 'white' }) },
     {
       title: 'ACTIVITY',
-      width: 8,
+      width: Math.max(8, ...agents.map((a) => activityText(a).length)),
       align: 'left',
       priority: 5,
-      cell: (a) => seg(a.activity ?? '-', a.activity === 'waiting' ? { color: 'magenta' } : a.activity === 'busy' ? { color: 'cyan' } : { dim: true }),
+      cell: (a) => seg(activityText(a), a.activity === 'waiting' ? { color: 'magenta' } : a.activity === 'busy' ? { color: 'cyan' } : a.activityReason === 'draft' ? { color: 'yellow' } : { dim: true }),
     },
     { title: 'CPU', width: 9, align: 'right', priority: 1, cell: (a) => seg(cpuText(a), { color: loadColour(a.cpu, a.limits.cpu) }) },
     {
@@ -125,6 +152,10 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
     { title: 'NEXT', width: 8, align: 'right', priority: 4, cell: nextDue },
     ...(usage ? usageColumns() : []),
     { title: 'RST', width: 3, align: 'right', priority: 3, cell: (a) => seg(String(a.restarts), a.restarts > 0 ? { color: 'yellow' } : { dim: true }) },
+    // only when some agent has a worktree
+    ...(agents.some((a) => a.worktree !== undefined)
+      ? [{ title: 'BRANCH', width: 9, align: 'left' as const, priority: 2, cell: (a: AgentStatusView) => branchCell(a.worktree) }]
+      : []),
   ];
 }
 
@@ -178,7 +209,7 @@ export interface GridInput {
   now: number;
 }
 
-/** The grid as lines: its column header and the rows in view (the selected row marked with `>`). */
+/** The grid as lines: its column header and the rows in view (the selected row marked with `>`, an agent that needs you with `!`). */
 export function gridLines(input: GridInput): { header: Line; rows: Line[] } {
   const { columns: cols, why } = fitColumns(input.agents, input.width);
   const header: Line = [seg('  ')];
@@ -186,7 +217,8 @@ export function gridLines(input: GridInput): { header: Line; rows: Line[] } {
   if (why > 0) header.push(seg('WHY', { bold: true, dim: true }));
   const rows = input.agents.slice(input.top, input.top + input.height).map((a) => {
     const selected = a.id === input.selectedId;
-    const line: Line = [seg(selected ? '> ' : '  ', { bold: true })];
+    const mark = `${selected ? '>' : ' '}${a.needsYou ? '!' : ' '}`;
+    const line: Line = [seg(mark, a.needsYou ? { bold: true, color: 'magenta' } : { bold: true })];
     for (const c of cols) {
       const s = c.cell(a, input.now);
       line.push({ ...s, text: cellText(c, s.text) }, seg(' '));

@@ -35,3 +35,22 @@ export function terminalNotification(title: string, body: string, opts: { inside
   const wrapped = opts.insideTmux ? seqs.map(tmuxPassthrough) : seqs;
   return (opts.bell ? BEL : '') + wrapped.join('');
 }
+
+/** A needs-you line of the event stream as the TUI shows it (docs/needs-you.md). */
+export interface NeedsYouLine {
+  agent: string | null;
+  message: string;
+  needs?: { suppressed: boolean };
+}
+
+/**
+ * What the TUI writes to its terminal for an event line: the bell (unless quiet) and the
+ * desktop notification sequences for a needs-you line; nothing for other lines, for one
+ * the supervisor suppressed, or for the agent the user is attached to now.
+ */
+export function needsYouSignal(line: NeedsYouLine, opts: { attachedTo: string | null; quiet: boolean; insideTmux: boolean }): string {
+  if (!line.needs || line.needs.suppressed) return '';
+  if (line.agent !== null && line.agent === opts.attachedTo) return '';
+  const title = line.agent ? `muster: ${line.agent}` : 'muster';
+  return terminalNotification(title, line.message, { insideTmux: opts.insideTmux, bell: !opts.quiet });
+}

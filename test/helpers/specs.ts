@@ -26,8 +26,11 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     timeoutMs: null,
     expectMs: null,
     retries: 0,
+    resume: 'auto',
     preset: emptyPreset('default'),
+    mcp: false,
     item: null,
+    worktree: null,
     ...over,
   };
 }

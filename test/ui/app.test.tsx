@@ -47,6 +47,7 @@ async function mount(snap: StatusView | null, opts: { colors?: boolean; rows?: n
       return replyFor(cmd, args);
     },
     attach: (a) => calls.push(`attach ${a.id}`),
+    diff: (a) => calls.push(`diff ${a.id}`),
     cleanup: () => calls.push('cleanup'),
     quit: () => calls.push('quit'),
   });
@@ -87,6 +88,20 @@ describe('the TUI screen', () => {
     expect(rowOf(f, 'dev')).toMatch(/pending .* after/);
     expect(rowOf(f, 'qa')).toMatch(/failed .*never\s+late 2m .*circuit · exit 3/);
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]{8}/);
+  });
+
+  it('shows why an agent waits, and a draft in its input', async () => {
+    const snap = snapshot([
+      agent('crew/pm', { activity: 'waiting', activityReason: 'permission' }),
+      agent('crew/dev', { activity: 'idle', activityReason: 'draft' }),
+      agent('crew/qa', { activity: 'waiting', activityReason: 'dialog' }),
+      agent('crew/ux', { activity: 'idle', activityReason: 'prompt' }),
+    ]);
+    const f = (await mount(snap, { cols: 140 })).frame();
+    expect(rowOf(f, 'pm')).toMatch(/running\s+waiting \(permission\)\s/);
+    expect(rowOf(f, 'dev')).toMatch(/running\s+idle \(draft\)\s/);
+    expect(rowOf(f, 'qa')).toMatch(/running\s+waiting \(dialog\)\s/);
+    expect(rowOf(f, 'ux')).toMatch(/running\s+idle\s+\d/);
   });
 
   it('says DISK FULL in the header while the supervisor cannot save, and shows check-ins of agents with checkin off', async () => {

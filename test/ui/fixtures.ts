@@ -21,11 +21,13 @@ export function agent(id: string, over: Partial<AgentStatusView> = {}): AgentSta
     exitCode: null,
     checkin: { last: new Date(NOW - 3 * 60_000).toISOString(), message: 'ok', due: new Date(NOW + 12 * 60_000).toISOString(), overdue: false, off: false },
     activity: 'busy',
+    activityReason: 'output',
     attempt: 1,
     startedAt: new Date(NOW - 3_600_000).toISOString(),
     history: { cpu: [1, 2, 3, 4, 5, 6, 7, 8], memory: [1, 1, 2, 2, 3, 3, 4, 4].map((m) => m * 64 * 1024 * 1024) },
     commit: null,
     stalled: false,
+    needsYou: null,
     ...over,
   };
 }
@@ -80,6 +82,7 @@ export function replyFor<C extends CommandName>(cmd: C, args: unknown): CommandR
     send: { agent: a.agent ?? '', submitted: true, queued: false },
     deliver: { id: a.id ?? '', state: 'delivering' },
     capture: { agent: a.agent ?? null, text: '' },
+    land: { agent: a.agent ?? '', landed: true, message: `${a.agent ?? ''} landed` },
   };
   return replies[cmd] as CommandReply<C>;
 }

@@ -7,6 +7,7 @@ import { MusterError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import type { ControlClient } from '../../supervisor/control/control-client.js';
 import type { AgentsReply, StopReply } from '../../supervisor/control/contract.js';
+import { prepareText } from '../../activity/typing-text.js';
 import { submitText } from '../../supervisor/submit-text.js';
 import { connectSupervisor, crewServerFor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -21,7 +22,7 @@ export async function runAgentCommand(ctx: CliContext, command: AgentCommand | '
   if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string, Boolean(flags.force));
   const client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
-    const args = flags.all ? { all: true } : { agents: positionals };
+    const args = { ...(flags.all ? { all: true } : { agents: positionals }), ...(command === 'restart' && flags.resume ? { resume: true } : {}) };
     const result: AgentsReply & Partial<StopReply> = await client.request(command, args);
     const survivors = result.survivors ?? [];
     const clean = result.agents.filter((a) => !survivors.some((s) => s.agent === a));
@@ -46,7 +47,7 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
   } catch {
     client = null;
   }
-  let result: { agent: string; submitted: boolean; queued?: boolean };
+  let result: { agent: string; submitted: boolean; queued?: boolean; why?: string };
   if (client) {
     try {
       result = await client.request('send', { agent: name, message, force });
@@ -57,12 +58,13 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
     result = await sendDirect(ctx, name, message);
   }
   if (result.queued) {
-    writeLine(ctx.stdout, `muster: ${result.agent} is busy; the message is queued and will be typed once it is idle (--force types it now)`);
+    const why = result.why ? `: ${result.why}` : ' is busy';
+    writeLine(ctx.stdout, `muster: ${result.agent}${why}; the message is queued and will be typed once it is idle${result.why ? '' : ' (--force types it now)'}`);
     return 0;
   }
   if (!result.submitted) {
-    throw new MusterError(`the message was typed into ${result.agent} but still sits unsubmitted`, {
-      hint: `Look at it with \`muster attach ${result.agent}\`.`,
+    throw new MusterError(`the message was not delivered to ${result.agent}: ${result.why ?? 'the agent did not take it'}`, {
+      hint: `Look at it with \`muster attach ${result.agent}\` or \`muster explain ${result.agent}\`.`,
     });
   }
   writeLine(ctx.stdout, `muster: sent to ${result.agent}`);
@@ -72,7 +74,9 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
 /** No supervisor: type straight into the agent's pane. */
 async function sendDirect(ctx: CliContext, name: string, message: string) {
   const project = await loadProject(ctx.dir);
-  const [id] = resolveAgents(project.teams.flatMap((t) => t.agents), [name]);
+  const specs = project.teams.flatMap((t) => t.agents);
+  const [id] = resolveAgents(specs, [name]);
+  const spec = specs.find((s) => s.id === id);
   const server = crewServerFor(ctx.dir);
   if (!(await server.answers())) {
     throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
@@ -80,9 +84,10 @@ async function sendDirect(ctx: CliContext, name: string, message: string) {
   await server.open({ start: false });
   try {
     const pane = (await server.listPanes()).find((p) => p.agentId === id && !p.dead);
-    if (!pane || !id) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
-    const r = await submitText(server, pane.paneId, message, { sleep });
-    return { agent: id, ...r };
+    if (!pane || !id || !spec) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
+    // No supervisor to queue it: typed now whatever the agent does, but never into a prompt.
+    const r = await submitText(server, pane.paneId, prepareText(message), { preset: spec.preset, sleep, force: true });
+    return { agent: id, submitted: r.result === 'submitted', why: r.result === 'submitted' ? undefined : r.why };
   } finally {
     await server.close();
   }

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { ExitCode } from '../../errors.js';
 
 /** Bumped whenever a command, a reply or a pushed message changes shape. */
-export const CONTROL_PROTOCOL = 2;
+export const CONTROL_PROTOCOL = 4;
 
 // ---- wire types -------------------------------------------------------------------------
 
@@ -30,6 +30,18 @@ export interface CrewNotice {
   agent: string | null;
   kind: string;
   message: string;
+  /** on `needs-you` lines: what needs the user (docs/needs-you.md) */
+  needs?: NeedsYouView;
+}
+
+/** A needs-you event as it travels (docs/needs-you.md). */
+export interface NeedsYouView {
+  kind: 'waiting' | 'failed' | 'budget' | 'done';
+  reason: string;
+  /** the screen line or figure that caused it */
+  detail: string | null;
+  /** someone was looking at the agent's pane (attached to it): no notification was sent */
+  suppressed: boolean;
 }
 
 export interface SystemSample {
@@ -45,9 +57,32 @@ export interface HandoffView {
   to: string;
   message: string;
   file: string | null;
+  /** the sender's worktree branch and its head commit at the handoff; null without a worktree (docs/worktrees.md) */
+  branch?: string | null;
+  commit?: string | null;
   state: 'pending' | 'delivered';
   created: string;
   delivered: string | null;
+}
+
+/** An agent's git worktree as status and the grid show it (docs/status-json.md). */
+export interface WorktreeView {
+  /** the agent whose worktree it is (the agent itself, or the one it shares) */
+  owner: string;
+  branch: string;
+  path: string;
+  /** ready, not created, creating, folder missing, branch missing */
+  state: string;
+  head: string | null;
+  /** the branch `land` goes into by default */
+  into: string | null;
+  ahead: number;
+  behind: number;
+  /** files changed in all, committed or not */
+  files: number;
+  /** files with uncommitted changes (untracked included) */
+  uncommitted: number;
+  merged: boolean;
 }
 
 export interface AgentStatusView {
@@ -70,12 +105,26 @@ export interface AgentStatusView {
    */
   checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean; off: boolean };
   activity: 'busy' | 'idle' | 'waiting' | null;
+  /** why (docs/status-json.md, "Activity"): `permission`, `dialog`, `draft`, `typed`, … */
+  activityReason: string | null;
   attempt: number;
   startedAt: string | null;
   /** recent pulses, oldest first: CPU percent of one core, memory bytes */
   history: { cpu: number[]; memory: number[] };
   commit: { last: string | null; due: string | null; overdue: boolean } | null;
   stalled: boolean;
+  /**
+   * The agent CLI's own conversation (docs/status-json.md): its id once known (chosen at a
+   * fresh start or told by a hook), whether automatic restarts go back into it, and whether
+   * the current attempt was started that way.
+   */
+  session?: { id: string | null; resumes: boolean; resumed: boolean };
+  /** where `activity` comes from: the agent's own hooks, or its screen */
+  activitySource?: 'hook' | 'screen' | null;
+  /** what the agent needs the user for now (a prompt, a failure, a budget), or null (docs/needs-you.md) */
+  needsYou: { kind: 'waiting' | 'failed' | 'budget'; reason: string } | null;
+  /** its git worktree, as last read (only agents with `worktree: own` or `share`; null until read) */
+  worktree?: WorktreeView | null;
   /**
    * Tokens and cost read from the agent CLI's own transcripts (docs/status-json.md,
    * "usage"); absent when muster reads none for this agent (no session id, or a CLI whose
@@ -166,13 +215,40 @@ export interface StopReply {
 export interface SendReply {
   agent: string;
   submitted: boolean;
-  /** the agent was busy: the message waits in its outbox */
+  /** the agent was busy (or, forced, showed a prompt: `why`): the message waits in its outbox */
   queued: boolean;
+  /** not submitted: why it was given up */
+  why?: string;
 }
 
 export interface DeliverReply {
   id: string;
   state: 'pending' | 'delivered' | 'delivering';
+}
+
+/** `muster explain AGENT`: why the agent has its activity now (docs/commands.md). */
+export interface ExplainReply {
+  agent: string;
+  /** what the screen says now, looked at for this request */
+  activity: 'busy' | 'idle' | 'waiting';
+  reason: string;
+  /** the activity the crew holds (what the last pulse saw, or `busy (typed)` while typing) */
+  held: { activity: string | null; reason: string | null };
+  /** the rule that decided, where it is written */
+  rule: { file: string; line: number; activity: string; reason: string } | null;
+  /** the live region read, top to bottom */
+  live: string[];
+  quietMs: number;
+  input: { text: string; empty: boolean; pending: boolean } | null;
+  /** the explanation as lines of text, as the CLI prints it */
+  text: string[];
+}
+
+/** `land`: what was merged (or nothing to land); a refusal is an error reply that changed nothing. */
+export interface LandReply {
+  agent: string;
+  landed: boolean;
+  message: string;
 }
 
 export interface CaptureReply {
@@ -199,6 +275,11 @@ const agentList = z
   .object({ agents: z.array(z.string().min(1)).default([]), all: z.boolean().default(false) })
   .strict()
   .refine((a) => a.all || a.agents.length > 0, { message: 'name at least one agent, or all' });
+/** `resume`: back into the agent CLI's own conversation (`muster restart --resume`) */
+const restartArgs = z
+  .object({ agents: z.array(z.string().min(1)).default([]), all: z.boolean().default(false), resume: z.boolean().default(false) })
+  .strict()
+  .refine((a) => a.all || a.agents.length > 0, { message: 'name at least one agent, or all' });
 const oneAgent = z.object({ agent: z.string().min(1) }).strict();
 
 export const commands = {
@@ -207,7 +288,7 @@ export const commands = {
   /** graceful stop; replies once the processes are gone (or reports the survivors) */
   stop: command<StopReply>()(agentList, 120_000),
   /** a fresh process, counters and circuit cleared */
-  restart: command<AgentsReply>()(agentList, 120_000),
+  restart: command<AgentsReply>()(restartArgs, 120_000),
   pause: command<AgentsReply>()(agentList, 30_000),
   resume: command<AgentsReply>()(agentList, 30_000),
   /** types a message once the agent is idle (at once with force) */
@@ -219,8 +300,15 @@ export const commands = {
   nudge: command<AgentsReply>()(oneAgent, 10_000),
   /** delivers a pending handoff now, busy target or not */
   deliver: command<DeliverReply>()(z.object({ id: z.string().min(1) }).strict(), 10_000),
+  /** why the agent has its activity now: the live region, the rule that matched, the quiet time */
+  explain: command<ExplainReply>()(oneAgent, 10_000),
   /** the agent's pane as text (the last `lines` lines of history too) */
   capture: command<CaptureReply>()(z.object({ agent: z.string().min(1), lines: z.number().int().min(0).default(0) }).strict(), 5_000),
+  /** merges the agent's worktree branch into its base branch (or refuses, changing nothing; docs/worktrees.md) */
+  land: command<LandReply>()(
+    z.object({ agent: z.string().min(1), squash: z.boolean().default(false), into: z.string().min(1).nullable().default(null) }).strict(),
+    120_000,
+  ),
   /** stops every agent and ends the supervisor and its tmux server */
   down: command<{ down: true }>()(none, 300_000),
   /** pushes a snapshot now and on every pulse, and every event (handled by the server itself) */

@@ -4,6 +4,7 @@ import type { BudgetSpec } from '../../../src/config/types.js';
 import { freshRuntime, type AgentRuntime, type CrewState, type TokenCounts } from '../../../src/core/agent-state.js';
 import { judgeBudget, type TokenObservation } from '../../../src/core/budget-policy.js';
 import type { CrewEffect } from '../../../src/core/crew-events.js';
+import { needsYouNow } from '../../../src/core/needs-you.js';
 import { step } from '../../../src/core/crew.js';
 import { newCrew } from '../../../src/core/crew-state.js';
 import { agent, context } from '../../helpers/specs.js';
@@ -60,8 +61,14 @@ describe('budgets in the crew step', () => {
     const s = spec();
     const r = step(crewWith(running()), tokensEvent(obs(1000)), context([s], 3000));
     expect(r.state.agents['t/a']?.status).toEqual({ state: 'paused', since: 3000, by: 'budget' });
-    expect(kinds(r.effects)).toEqual(['budget-reached', 'freeze', 'notify:budget']);
+    expect(kinds(r.effects)).toEqual(['budget-reached', 'freeze', 'notify:budget', 'needs-you']);
     expect(r.effects[0]).toEqual({ type: 'budget-reached', agent: 't/a', reason: 'tokens', figure: '1K tokens of its 1K budget', action: 'pause' });
+    // the user hears of it once, as a needs-you of kind budget, and status shows what it needs now
+    expect(r.effects.at(-1)).toEqual({
+      type: 'needs-you',
+      needs: { kind: 'budget', agent: 't/a', reason: 'tokens', message: 't/a reached its budget (1K tokens of its 1K budget); paused', detail: '1K tokens of its 1K budget' },
+    });
+    expect(needsYouNow(r.state.agents['t/a']!)).toEqual({ kind: 'budget', reason: '1K tokens of its 1K budget' });
     const resumed = step(r.state, { type: 'resume', agents: ['t/a'] }, context([s], 4000));
     expect(resumed.state.agents['t/a']?.status.state).toBe('running');
     expect(kinds(resumed.effects)).toContain('thaw');
@@ -81,12 +88,12 @@ describe('budgets in the crew step', () => {
   it('stop stops the agent with reason budget; nudge queues the text; none only tells', () => {
     const stopped = step(crewWith(running()), tokensEvent(obs(1000)), context([spec({ onExceed: 'stop' })], 1));
     expect(stopped.state.agents['t/a']?.status).toEqual({ state: 'stopping', since: 1, reason: 'budget' });
-    expect(kinds(stopped.effects)).toEqual(['budget-reached', 'notify:budget', 'kill', 'notify:stopping']);
+    expect(kinds(stopped.effects)).toEqual(['budget-reached', 'notify:budget', 'kill', 'notify:stopping', 'needs-you']);
     const nudged = step(crewWith(running({ activity: 'busy' })), tokensEvent(obs(1000)), context([spec({ onExceed: 'nudge', nudge: 'wrap up' })], 1));
     expect(nudged.state.agents['t/a']?.outbox.map((o) => (o.kind === 'handoff' ? '' : o.text))).toEqual(['wrap up']);
     expect(nudged.state.agents['t/a']?.status.state).toBe('running');
     const told = step(crewWith(running()), tokensEvent(obs(1000)), context([spec({ onExceed: 'none' })], 1));
-    expect(kinds(told.effects)).toEqual(['budget-reached', 'notify:budget']);
+    expect(kinds(told.effects)).toEqual(['budget-reached', 'notify:budget', 'needs-you']);
     expect(told.state.agents['t/a']?.status.state).toBe('running');
   });
 
@@ -95,6 +102,6 @@ describe('budgets in the crew step', () => {
     expect(none.state.agents['t/a']?.budget).toBeNull();
     expect(none.effects).toEqual([]);
     const hot = step(crewWith(running({ status: { state: 'throttled', since: 0 } })), tokensEvent(obs(1000)), context([spec()], 1));
-    expect(kinds(hot.effects)).toEqual(['budget-reached', 'unthrottle', 'freeze', 'notify:budget']);
+    expect(kinds(hot.effects)).toEqual(['budget-reached', 'unthrottle', 'freeze', 'notify:budget', 'needs-you']);
   });
 });
