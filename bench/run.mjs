@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: muster's resource-limit benchmark, peers in the same run.
  *
- *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,tui] [--sizes 10,50,200] [--overhead-window 30] [--window 20]
+ *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui] [--sizes 10,50,200] [--overhead-window 30] [--window 20]
  *
  * Prints each table and writes them all as Markdown to bench/results.md. Needs Linux,
  * tmux and a built dist/ (`npm run bench` builds first). pm2 is installed into
@@ -24,7 +24,7 @@ const RESULTS = join(HERE, 'results.md');
 const TUI_BENCH = join(HERE, 'tui-bench.mjs');
 
 function parseArgs(argv) {
-  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'hooks', 'tui'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30 };
+  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'hooks', 'transcripts', 'tui'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -37,7 +37,7 @@ function parseArgs(argv) {
     else if (a === '--window') opts.windowS = Number(next());
     else if (a === '--overhead-window') opts.overheadWindowS = Number(next());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,tui] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)]');
+      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -131,6 +131,11 @@ async function main() {
     const { runHooksBench } = await import('./hooks.mjs');
     log('hooks: cost per hook event, supervisor CPU per event, hook vs screen latency…');
     show(await runHooksBench({ runs: 10, log }));
+  }
+
+  if (opts.only.includes('transcripts')) {
+    const { runTranscripts } = await import('./transcripts.mjs');
+    show(await runTranscripts({ windowMs: 60_000, log, track }));
   }
 
   let tuiSection = null;

@@ -5,14 +5,14 @@
  */
 export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses';
 export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'pids' | 'checkin' | 'launch' | 'lost';
-export type StopReason = 'user' | 'memory' | 'checkin' | 'down';
+export type StopReason = 'user' | 'memory' | 'checkin' | 'down' | 'budget';
 
 export type AgentStatus =
   | { state: 'pending'; reason: PendingReason }
   | { state: 'starting'; since: number }
   | { state: 'running'; since: number }
   | { state: 'throttled'; since: number }
-  | { state: 'paused'; since: number; by: 'user' | 'ceiling' }
+  | { state: 'paused'; since: number; by: 'user' | 'ceiling' | 'budget' }
   | { state: 'backoff'; until: number; reason: FailReason }
   /** asked to stop: its processes are being ended (interrupt, TERM, KILL) */
   | { state: 'stopping'; since: number; reason: StopReason }
@@ -137,6 +137,26 @@ export interface AgentRuntime {
   screenSince: number | null;
   /** this attempt's screen has shown idle or waiting (the CLI came up) */
   shown: boolean;
+  /** its budget's current window and what was reached in it (core/budget-policy.ts), once tokens were seen */
+  budget: BudgetWindow | null;
+}
+
+/** Token counts of each kind, summed over the agent's sessions. */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+}
+
+/** A budget's window: when it began, the figures at its start, and the figure that reached the budget in it. */
+export interface BudgetWindow {
+  start: number;
+  baseTokens: TokenCounts;
+  /** dollars at the window's start; null while the cost is unknown */
+  baseCost: number | null;
+  /** e.g. `5.2M tokens of 5M`; null while under the budget */
+  reached: string | null;
 }
 
 /**
@@ -213,6 +233,7 @@ export function freshRuntime(id: string): AgentRuntime {
     screenActivity: null,
     screenSince: null,
     shown: false,
+    budget: null,
   };
 }
 

@@ -3,6 +3,7 @@
  * events and effects into IO; the core never does either.
  */
 import type { Activity, ActivitySeen } from './agent-state.js';
+import type { TokenObservation } from './budget-policy.js';
 import type { Usage } from './limits-policy.js';
 import type { NeedsYou } from './needs-you.js';
 
@@ -38,6 +39,8 @@ export type CrewEvent =
       intervalMs?: number;
       /** last commit time of agents in a git repository with `commit.every` */
       commits?: Record<string, number | null>;
+      /** each agent's tokens and cost so far, read from its CLI's transcripts (agents with one) */
+      tokens?: Record<string, TokenObservation>;
     }
   /** what typing an outbox item into the agent came to */
   | { type: 'typed'; agent: string; id: string; outcome: TypedOutcome }
@@ -93,6 +96,11 @@ export type CrewEffect =
   | { type: 'thaw'; agent: string }
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */
   | { type: 'release'; agent: string }
+  /**
+   * the agent reached its budget (core/budget-policy.ts): a needs-you occurrence, once per
+   * window; `action` is what muster did about it (on_exceed)
+   */
+  | { type: 'budget-reached'; agent: string; reason: 'tokens' | 'cost'; figure: string; action: 'pause' | 'stop' | 'nudge' | 'none' }
   /** something happened that users should see (event line, log, TUI) */
   | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string }
   /** the user is needed (a prompt, a failure, a budget, the crew done): raised once per occurrence (needs-you.ts) */

@@ -73,7 +73,11 @@ const oneOf =
 const nums: Check = (v) => Array.isArray(v) && v.every(num);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const FAIL_REASONS = ['exit', 'circuit', 'timeout', 'memory', 'checkin', 'launch', 'lost'] as const;
+const FAIL_REASONS = ['exit', 'circuit', 'timeout', 'memory', 'pids', 'checkin', 'launch', 'lost'] as const;
+const STOP_REASONS = ['user', 'memory', 'checkin', 'down', 'budget'] as const;
+const tokenCounts: Check = (v) => isRecord(v) && num(v.input) && num(v.output) && num(v.cacheWrite) && num(v.cacheRead);
+const budgetWindow: Check = (v) =>
+  isRecord(v) && num(v.start) && tokenCounts(v.baseTokens) && orNull(num)(v.baseCost) && orNull(str)(v.reached);
 
 /** The fields each lifecycle state carries besides `state`. */
 const STATUS_FIELDS: Record<AgentStatus['state'], Record<string, Check>> = {
@@ -81,10 +85,10 @@ const STATUS_FIELDS: Record<AgentStatus['state'], Record<string, Check>> = {
   starting: { since: num },
   running: { since: num },
   throttled: { since: num },
-  paused: { since: num, by: oneOf('user', 'ceiling') },
+  paused: { since: num, by: oneOf('user', 'ceiling', 'budget') },
   backoff: { until: num, reason: oneOf(...FAIL_REASONS) },
-  stopping: { since: num, reason: oneOf('user', 'memory', 'checkin', 'down') },
-  stopped: { at: num, reason: oneOf('user', 'memory', 'checkin', 'down'), survivors: nums },
+  stopping: { since: num, reason: oneOf(...STOP_REASONS) },
+  stopped: { at: num, reason: oneOf(...STOP_REASONS), survivors: nums },
   done: { at: num },
   failed: { at: num, reason: oneOf(...FAIL_REASONS) },
 };
@@ -125,6 +129,7 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   screenActivity: orNull(oneOf('busy', 'idle', 'waiting')),
   screenSince: orNull(num),
   shown: bool,
+  budget: orNull(budgetWindow),
 };
 
 const HANDOFF_FIELDS: Record<Exclude<keyof Handoff, 'branch' | 'commit'>, Check> = {

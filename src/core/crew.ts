@@ -12,17 +12,17 @@ import {
   type AgentStatus,
   type CrewState,
   type FailReason,
-  type Activity,
-  type ActivitySeen,
   type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
+import * as observation from './observation.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
+import { applyBudgets, type BudgetTx } from './budget-policy.js';
 import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
-import { effectiveActivity, FRESH_OBSERVATION, resumeRefused, screenPatch, sessionToResume } from './sessions.js';
+import { FRESH_OBSERVATION, resumeRefused, sessionToResume } from './sessions.js';
 import { needsYouOf } from './needs-you.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
@@ -45,7 +45,7 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 }
 
 /** Mutable working copy for one step; agents are copied on write. */
-class Transaction implements coordination.CoordinationTx {
+class Transaction implements coordination.CoordinationTx, BudgetTx {
   private readonly before: Readonly<Record<string, AgentRuntime>>;
   private readonly agents: Record<string, AgentRuntime>;
   private pressure: { over: number; under: number };
@@ -106,8 +106,9 @@ class Transaction implements coordination.CoordinationTx {
       case 'tick':
         return;
       case 'usage':
-        this.observe(event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
+        observation.observe(this, event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
+        if (event.tokens) applyBudgets(this, this.ctx.specs, event.tokens);
         return this.onUsage(event.agents);
       case 'launched':
         return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
@@ -146,9 +147,9 @@ class Transaction implements coordination.CoordinationTx {
         for (const id of event.agents) this.reset(id, event.keepSession ?? false);
         return;
       case 'session':
-        return this.onSession(event.agent, event.attempt, event.id);
+        return observation.onSession(this, event.agent, event.attempt, event.id);
       case 'hook':
-        return this.onHook(event.agent, event.attempt, event.activity, event.session);
+        return observation.onHook(this, event.agent, event.attempt, event.activity, event.session);
       case 'pause':
         for (const id of event.agents) this.pause(id);
         return;
@@ -189,66 +190,6 @@ class Transaction implements coordination.CoordinationTx {
     coordination.judgeCheckins(this, this.ctx.specs);
     coordination.judgeStalls(this, this.ctx.specs);
     coordination.flushOutboxes(this, this.ctx.specs);
-  }
-
-  /**
-   * What the panes showed this pulse: the screen's state (the fallback to the hooks' word,
-   * core/sessions.ts), the activity shown, and busy time summed.
-   */
-  private observe(activity: Record<string, ActivitySeen>, observedAt: number, intervalMs: number): void {
-    for (const [id, seen] of Object.entries(activity)) {
-      const rt = this.get(id);
-      if (!rt) continue;
-      // Typed into after this look (or being typed into): idle must be earned from a later one.
-      if (rt.typing !== null || (rt.typedAt !== null && observedAt < rt.typedAt)) {
-        this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
-        continue;
-      }
-      const screen = screenPatch(rt, seen.activity, this.now);
-      const a = effectiveActivity({ ...rt, ...screen }) ?? seen.activity;
-      const busy = a === 'busy';
-      // the screen's reason and line where it decided; the hook's word otherwise
-      const fromScreen = a === seen.activity;
-      const reason = fromScreen ? seen.reason : hookReason(a);
-      const line = fromScreen && seen.activity === 'waiting' ? seen.line : null;
-      // nothing to count or change: spare a copy of the agent
-      if (!busy && Object.keys(screen).length === 0 && rt.activity === a && rt.activityReason === reason && rt.waitingLine === line) continue;
-      this.update(id, {
-        ...screen,
-        activity: a,
-        activityReason: reason,
-        waitingLine: line,
-        lastBusyAt: busy ? this.now : rt.lastBusyAt,
-        busyMs: rt.busyMs + (busy ? intervalMs : 0),
-      });
-    }
-  }
-
-  /** The CLI's session id is known: chosen at launch, or told by a hook. */
-  private onSession(id: string, attempt: number, session: string): void {
-    const rt = this.get(id);
-    if (!rt || rt.attempt !== attempt || rt.session === session) return;
-    this.update(id, { session });
-    this.notify('info', id, 'session', `session ${session}`);
-  }
-
-  /** A hook of the current attempt spoke: the agent's state (the authority) and maybe its session. */
-  private onHook(id: string, attempt: number, activity: Activity | null, session: string | null): void {
-    const rt = this.get(id);
-    if (!rt || rt.attempt !== attempt || !isLive(rt.status)) return;
-    if (session !== null) this.onSession(id, attempt, session);
-    const now = this.now;
-    const cur = this.get(id) as AgentRuntime;
-    const next = { ...cur, hookAt: now, hookActivity: activity ?? cur.hookActivity };
-    const a = effectiveActivity(next);
-    const changed = a !== cur.activity;
-    this.update(id, {
-      hookAt: now,
-      hookActivity: next.hookActivity,
-      activity: a,
-      ...(changed ? { activityReason: a === null ? null : hookReason(a), waitingLine: null } : {}),
-      lastBusyAt: a === 'busy' ? now : cur.lastBusyAt,
-    });
   }
 
   private launch(id: string): void {
@@ -446,7 +387,15 @@ class Transaction implements coordination.CoordinationTx {
     this.notify('info', id, 'done', message ? `done: ${message}` : 'done');
   }
 
-  private stop(id: string, reason: 'user' | 'down'): void {
+  stopFor(id: string, reason: 'budget'): void {
+    this.stop(id, reason);
+  }
+
+  nudge(id: string, text: string): void {
+    coordination.enqueue(this, id, { id: `budget-${this.now}`, kind: 'message', text, force: false, tries: 0 });
+  }
+
+  private stop(id: string, reason: 'user' | 'down' | 'budget'): void {
     const rt = this.get(id);
     if (!rt) return;
     const s = rt.status;
@@ -522,7 +471,3 @@ function holdsProcesses(rt: AgentRuntime): boolean {
   return isAlive(rt.status) || rt.pid !== null;
 }
 
-/** The reason shown for an activity the agent's own hooks reported (docs/status-json.md, Activity). */
-function hookReason(activity: Activity): string {
-  return activity === 'waiting' ? 'permission' : 'hook';
-}

@@ -108,6 +108,9 @@ export class EffectRunner {
           break;
         case 'notify':
           break;
+        case 'budget-reached':
+          // what muster did about it came as its own effects (freeze, kill, type); the user hears of it as a needs-you
+          break;
         case 'needs-you':
           this.d.needsYou(e.needs);
           break;

@@ -7,7 +7,7 @@ import { activitySource, resumes } from '../core/sessions.js';
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
 import { needsYouNow } from '../core/needs-you.js';
-import type { AgentStatusView, HandoffView, StatusView, SystemSample, WorktreeView } from './control/contract.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample, UsageView, WorktreeView } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
@@ -40,6 +40,8 @@ export interface StatusInput {
   pidsEnforced?: boolean;
   /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
   pidsLimited?: ReadonlySet<string>;
+  /** tokens and cost of the agents whose transcripts are read (token-usage.ts) */
+  usage?: ReadonlyMap<string, UsageView>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -79,6 +81,7 @@ export function buildStatus(input: StatusInput): StatusView {
       activitySource: alive && rt ? activitySource(rt) : null,
       needsYou: rt ? needsYouView(rt) : null,
       ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
+      ...(input.usage?.has(spec.id) ? { usage: input.usage.get(spec.id) as UsageView } : {}),
     };
   });
   return {

@@ -20,6 +20,7 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     commit: null,
     restart: { policy: 'on-failure', max: 3, withinMs: 600_000, backoffMs: 1000, maxBackoffMs: 60_000 },
     logs: { maxBytes: 50 * 2 ** 20, keep: 3 },
+    budget: null,
     optional: false,
     uses: [],
     timeoutMs: null,

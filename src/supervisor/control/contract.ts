@@ -125,6 +125,51 @@ export interface AgentStatusView {
   needsYou: { kind: 'waiting' | 'failed' | 'budget'; reason: string } | null;
   /** its git worktree, as last read (only agents with `worktree: own` or `share`; null until read) */
   worktree?: WorktreeView | null;
+  /**
+   * Tokens and cost read from the agent CLI's own transcripts (docs/status-json.md,
+   * "usage"); absent when muster reads none for this agent (no session id, or a CLI whose
+   * transcripts it does not read).
+   */
+  usage?: UsageView;
+}
+
+/** Token counts by kind. */
+export interface TokensView {
+  input: number;
+  output: number;
+  cache_write: number;
+  cache_read: number;
+}
+
+export interface UsageView {
+  /** the CLI's session the figures come from (the latest one) */
+  session: string;
+  /** summed over every session of the agent this supervisor has read */
+  tokens: TokensView;
+  /** model calls counted */
+  calls: number;
+  /** US dollars at the price table's prices; null: `cost unknown` (a model without a price, listed in `unpriced`) */
+  cost: number | null;
+  unpriced: string[];
+  models: { model: string; tokens: TokensView }[];
+  /** the transcript files read; empty while the CLI has written none */
+  files: string[];
+  /** the agent's budget and what it counts in its current window, or null */
+  budget: BudgetView | null;
+}
+
+export interface BudgetView {
+  tokens: number | null;
+  cost: number | null;
+  window_ms: number | null;
+  on_exceed: 'pause' | 'stop' | 'nudge' | 'none';
+  count_cache: boolean;
+  /** counted in the current window */
+  used_tokens: number;
+  used_cost: number | null;
+  window_start: string | null;
+  /** the figure that reached it in this window (e.g. `5.2M tokens of its 5M budget`), or null */
+  reached: string | null;
 }
 
 /** The status document: what `muster status --json` prints and the TUI draws. */

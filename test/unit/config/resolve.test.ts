@@ -27,6 +27,7 @@ describe('built-in defaults', () => {
       commit: null,
       restart: { policy: 'on-failure', max: 5, withinMs: 600_000, backoffMs: 1000, maxBackoffMs: 60_000 },
       logs: { maxBytes: 50 * 1024 ** 2, keep: 3 },
+      budget: null,
       optional: false,
       uses: [],
       timeoutMs: null,
