@@ -9,7 +9,7 @@
  *     each with a commit and an uncommitted change, against `git worktree list` with
  *     `git status` per worktree, and against the same facts asked of git, both in a shell
  *     loop (ratios).
- * Rounds alternate the shell loop and muster so that both meet the same machine.
+ * Rounds alternate which of the shell loop and muster goes first, so that both meet the same machine.
  *
  *   node bench/worktrees.mjs [--rounds 3] [--files 10000]
  */
@@ -82,6 +82,9 @@ async function makeRepo(dir, files) {
   await git(dir, ['config', 'user.email', 'bench@example.com']);
   await git(dir, ['add', '-A']);
   await git(dir, ['commit', '-q', '-m', 'ten thousand files']);
+  // packed, as a clone is: a checkout reads one pack, not 10,000 loose objects (whose reads swing with the page cache)
+  await git(dir, ['repack', '-a', '-d', '-q']);
+  await git(dir, ['prune']);
 }
 
 /** Removes every linked worktree and its branch (what a round made), untimed. */
@@ -142,20 +145,33 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
     log(`worktrees: a repository of ${files} files…`);
     await makeRepo(p.dir, files);
     for (let r = 0; r < rounds; r++) {
-      log(`worktrees: round ${r + 1} of ${rounds}: shell loop`);
-      const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done; cat /proc/$$/stat`;
-      const t0 = performance.now();
-      const stat = await sh(p.dir, script, p.env);
-      loop.push(performance.now() - t0);
-      loopCpu.push(cpuWithChildren(stat));
-      log(`worktrees: shell loop ${(loop.at(-1) / 1000).toFixed(2)} s wall, ${(loopCpu.at(-1) / 1000).toFixed(2)} s CPU`);
-      await clearWorktrees(p.dir, 'loop/');
-      log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
-      writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
-      const o = await musterUp(p);
-      own.push(o.wall);
-      ownCpu.push(o.cpu);
-      log(`worktrees: muster with worktrees ${(o.wall / 1000).toFixed(2)} s wall, ${(o.cpu / 1000).toFixed(2)} s CPU`);
+      const shellLoop = async () => {
+        log(`worktrees: round ${r + 1} of ${rounds}: shell loop`);
+        const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done; cat /proc/$$/stat`;
+        const t0 = performance.now();
+        const stat = await sh(p.dir, script, p.env);
+        loop.push(performance.now() - t0);
+        loopCpu.push(cpuWithChildren(stat));
+        log(`worktrees: shell loop ${(loop.at(-1) / 1000).toFixed(2)} s wall, ${(loopCpu.at(-1) / 1000).toFixed(2)} s CPU`);
+        await clearWorktrees(p.dir, 'loop/');
+      };
+      const withWorktrees = async () => {
+        log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
+        writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
+        const o = await musterUp(p);
+        own.push(o.wall);
+        ownCpu.push(o.cpu);
+        log(`worktrees: muster with worktrees ${(o.wall / 1000).toFixed(2)} s wall, ${(o.cpu / 1000).toFixed(2)} s CPU`);
+      };
+      // odd rounds start with muster, even ones with the shell loop: neither always meets a warmer machine
+      if (r % 2 === 0) {
+        await shellLoop();
+        await withWorktrees();
+      } else {
+        await withWorktrees();
+        await clearWorktrees(p.dir, 'muster/');
+        await shellLoop();
+      }
       if (r < rounds - 1) await clearWorktrees(p.dir, 'muster/');
       log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: off`);
       writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('off'));
@@ -215,7 +231,7 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
       ['ratio `muster worktrees` / that baseline, per run', `${median(listRatio(factsGit)).toFixed(2)}×`, list(listRatio(factsGit), (v) => v.toFixed(2))],
     ],
     notes: [
-      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit. Each round runs the shell loop, then muster with worktrees, then muster without; the worktrees of one are removed (untimed) before the next.`,
+      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit, packed (as a clone is). Each round runs the shell loop and muster with worktrees (the loop first in rounds 1 and 3, muster first in round 2), then muster without; the worktrees of one are removed (untimed) before the next.`,
       'muster: from spawning `muster up --headless` until its output shows every agent started; the worktrees are made in the agents\' launches (git\'s part one at a time per repository, as `git worktree add` runs in one repository can fail reading each other\'s records).',
       'CPU: user + system time of the shell, or of the supervisor, and of the processes they waited for (the git runs), from /proc/PID/stat; it does not depend on what else the machine runs the way wall time does. The supervisor\'s own start (tmux, panes, cgroups) is in muster\'s figures.',
       '`muster worktrees`: the whole command (Node start, team files, git); each worktree with one commit and one uncommitted change; git is asked at most 6 worktrees at a time.',

@@ -72,7 +72,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'h', does: 'deliver the selected pending handoff now', hint: 'h deliver' },
   { keys: 'w', does: 'select the next agent that needs you (a prompt, a failure, a budget)', hint: 'w needs you' },
   { keys: 'd', does: "the selected agent's diff against its base, full screen in your pager (q returns)", hint: 'd diff' },
-  { keys: 'L', does: "land the selected agent's branch into its base branch (asks: y merges, fast-forward when it can; s squashes into one commit)", hint: 'L land' },
+  { keys: 'L', does: "land the selected agent's branch (asks: y merges, s squashes into one commit)", hint: 'L land' },
   { keys: 'S', does: 'stop all agents (asks to confirm)', hint: 'S stop all' },
   { keys: 'X', does: 'emergency cleanup: kill the whole crew (asks to confirm with y)', hint: 'X cleanup' },
   { keys: '/', does: 'filter agents (Enter keeps the filter, Esc clears it)', hint: '/ filter' },
