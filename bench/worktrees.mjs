@@ -98,6 +98,8 @@ async function clearWorktrees(dir, branchPrefix) {
   if (branches.length) await git(dir, ['branch', '-q', '-D', ...branches]);
   rmSync(join(dir, '.loop'), { recursive: true, force: true });
   rmSync(join(dir, '.muster', 'worktrees'), { recursive: true, force: true });
+  // the deletes written out before the next timed part, so that it does not pay for them
+  await sh(dir, 'sync');
 }
 
 /** `muster up --headless` until every agent has started: wall ms, and the supervisor's CPU ms with the git runs it waited for. */
