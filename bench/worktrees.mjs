@@ -165,8 +165,8 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
         ownCpu.push(o.cpu);
         log(`worktrees: muster with worktrees ${(o.wall / 1000).toFixed(2)} s wall, ${(o.cpu / 1000).toFixed(2)} s CPU`);
       };
-      // odd rounds start with muster, even ones with the shell loop: neither always meets a warmer machine
-      if (r % 2 === 0) {
+      // the order alternates, neither side always meeting a warmer machine; the last round starts with the loop (its muster worktrees stay for the listing)
+      if ((rounds - 1 - r) % 2 === 0) {
         await shellLoop();
         await withWorktrees();
       } else {
@@ -233,7 +233,7 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
       ['ratio `muster worktrees` / that baseline, per run', `${median(listRatio(factsGit)).toFixed(2)}×`, list(listRatio(factsGit), (v) => v.toFixed(2))],
     ],
     notes: [
-      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit, packed (as a clone is). Each round runs the shell loop and muster with worktrees (the loop first in rounds 1 and 3, muster first in round 2), then muster without; the worktrees of one are removed (untimed) before the next.`,
+      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit, packed (as a clone is). Each round runs the shell loop and muster with worktrees (which goes first alternates; the last round starts with the loop), then muster without; the worktrees of one are removed (untimed) before the next.`,
       'muster: from spawning `muster up --headless` until its output shows every agent started; the worktrees are made in the agents\' launches (git\'s part one at a time per repository, as `git worktree add` runs in one repository can fail reading each other\'s records).',
       'CPU: user + system time of the shell, or of the supervisor, and of the processes they waited for (the git runs), from /proc/PID/stat. On a virtual machine that reports no steal time it swings with the host\'s load as wall time does; compare the two sides of one round. The supervisor\'s own start (tmux, panes, cgroups) is in muster\'s figures.',
       '`muster worktrees`: the whole command (Node start, team files, git); each worktree with one commit and one uncommitted change; git is asked at most 6 worktrees at a time.',
