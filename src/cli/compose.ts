@@ -25,6 +25,7 @@ import { ServerRecovery } from '../supervisor/server-recovery.js';
 import type { ReaperDeps } from '../supervisor/process-reaper.js';
 import { acquireLock, breakStaleLock, lockFilePath, readLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
+import { checkinsOf } from '../supervisor/store/checkin-events.js';
 import { TranscriptReader } from '../transcripts/transcript-reader.js';
 import { Supervisor, type Audience } from '../supervisor/supervisor.js';
 import { realClock } from '../sys/time.js';
@@ -59,6 +60,8 @@ export { discard as discardWorktree } from '../git/worktree-discard.js';
 export { land as landWorktree } from '../git/worktree-land.js';
 export { inspectAll as inspectWorktrees, inspectWorktree, reportOf as worktreeReport, worktreeOwners } from '../git/worktree-inspect.js';
 export { readMeta as readWorktreeMeta, short as shortCommit } from '../git/worktree-meta.js';
+export { readWorktreeViews } from '../git/worktree-runtime.js';
+export { checkinsOf };
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
@@ -183,7 +186,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         endedResolve({ failure });
       })());
     // `down`: the supervisor and its server end once the reply is on its way.
-    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, end: () => void setTimeout(() => void shutdown(true), 50) }));
+    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, checkins: (agent) => checkinsOf(ledger.readEvents(), agent), end: () => void setTimeout(() => void shutdown(true), 50) }));
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
     supervisor.subscribe(control);
     if (opts.audience) supervisor.subscribe(opts.audience);
