@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { seenOf } from '../activity/classify.js';
 import { explainLines } from '../activity/explain.js';
+import { activitySource } from '../core/sessions.js';
 import { prepareText } from '../activity/typing-text.js';
 import type { ExplainReply } from './control/contract.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
@@ -140,6 +141,8 @@ export class CoordinationRuntime {
     const look = await this.panes.look(agentId, rt.pane, spec.preset, now, true);
     const { verdict } = look;
     const rule = verdict.rule;
+    const hooks = spec.preset.hooks === null ? undefined : rt.hookAt === null ? null : { activity: rt.hookActivity, agoMs: Math.max(0, now - rt.hookAt) };
+    const source = activitySource(rt);
     return {
       agent: agentId,
       activity: verdict.activity,
@@ -149,7 +152,9 @@ export class CoordinationRuntime {
       live: verdict.live,
       quietMs: look.quietMs,
       input: verdict.input,
-      text: explainLines({ agent: agentId, preset: spec.preset, verdict, quietMs: look.quietMs }),
+      hooks,
+      source,
+      text: explainLines({ agent: agentId, preset: spec.preset, verdict, quietMs: look.quietMs, hooks, shown: { activity: rt.activity, source } }),
     };
   }
 

@@ -240,6 +240,10 @@ export interface ExplainReply {
   live: string[];
   quietMs: number;
   input: { text: string; empty: boolean; pending: boolean } | null;
+  /** what the agent's hooks last said and how long ago (null: not yet in this attempt; absent: its preset has no hooks) */
+  hooks?: { activity: 'busy' | 'idle' | 'waiting' | null; agoMs: number } | null;
+  /** where the activity the crew shows comes from */
+  source: 'hook' | 'screen' | null;
   /** the explanation as lines of text, as the CLI prints it */
   text: string[];
 }
