@@ -99,6 +99,12 @@ export class ModelServer {
     return this;
   }
 
+  /** Drops the scripted turns not yet used (a turn the CLI never asked for, e.g. after a declined tool call). */
+  clear(): this {
+    this.queue.length = 0;
+    return this;
+  }
+
   /** Scripted turns not yet used. */
   pending(): number {
     return this.queue.length;
