@@ -64,6 +64,28 @@ export class LockedError extends MusterError {
   }
 }
 
+/** What an operating-system error code means for the user, and what to do about it. */
+const SYSTEM_ERRORS: Record<string, { what: string; hint: string }> = {
+  ENOSPC: { what: 'no space left on the device', hint: 'Free some disk space and run the command again; nothing was half-written.' },
+  EDQUOT: { what: 'the disk quota is used up', hint: 'Free some space (or raise the quota) and run the command again.' },
+  EACCES: { what: 'permission denied', hint: 'Run muster as the user who owns the project and its .muster/ folder.' },
+  EPERM: { what: 'operation not permitted', hint: 'Run muster as the user who owns the project and its .muster/ folder.' },
+  EROFS: { what: 'the file system is read-only', hint: 'Run muster on a project on a writable file system.' },
+  ENOENT: { what: 'no such file or folder', hint: 'Check the path; `muster status` shows the project muster is using.' },
+  ENOTDIR: { what: 'a part of the path is not a folder', hint: 'Check the path.' },
+  EMFILE: { what: 'too many open files', hint: 'Raise the open-file limit (ulimit -n) and try again.' },
+};
+
+/** A Node system error (`err.code`, `err.path`) as one line, when its code is one users meet. */
+function systemError(err: unknown): { text: string; exitCode: ExitCode } | null {
+  const e = err as NodeJS.ErrnoException | null;
+  const known = typeof e?.code === 'string' ? SYSTEM_ERRORS[e.code] : undefined;
+  if (!known) return null;
+  const where = e?.path ? `: ${e.path}` : '';
+  const op = e?.syscall ? ` (${e.syscall})` : '';
+  return { text: `muster: ${known.what}${where}${op}\nhint: ${known.hint}`, exitCode: 1 };
+}
+
 /** Renders an error as docs/commands.md says: what and where on one line, then what to do. */
 export function renderError(err: unknown): { text: string; exitCode: ExitCode } {
   if (err instanceof ConfigError) {
@@ -78,9 +100,13 @@ export function renderError(err: unknown): { text: string; exitCode: ExitCode } 
   }
   // The stack only when asked for (MUSTER_DEBUG=1, docs/commands.md): a user gets one line.
   const debug = process.env.MUSTER_DEBUG === '1';
+  const system = systemError(err);
+  if (system && !debug) return system;
   const message = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
   return {
-    text: `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ' (MUSTER_DEBUG=1 adds the details a report needs)'}.`,
+    text: system
+      ? `${system.text}\n${message}`
+      : `muster: unexpected failure: ${message}\nhint: this is a bug in muster; please report it${debug ? ' with the lines above' : ' (MUSTER_DEBUG=1 adds the details a report needs)'}.`,
     exitCode: 1,
   };
 }

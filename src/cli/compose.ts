@@ -42,6 +42,7 @@ export function supervisorLock(paths: StatePaths): { holder(): { pid: number; al
   };
 }
 export { newRecordId, writeRecord as writeInboxRecord } from '../inbox/inbox-writer.js';
+export { checkWritable, secureStateDir } from '../supervisor/store/state-dir.js';
 export type { CrewServer };
 
 export interface RunningSupervisor {

@@ -11,6 +11,8 @@ import { statePaths, type StatePaths } from '../supervisor/paths.js';
 
 export interface CliContext {
   dir: string;
+  /** the project was named with -C (not taken from the current folder) */
+  dirGiven: boolean;
   paths: StatePaths;
   /** the shell command that runs this muster */
   musterBin: string;
@@ -41,6 +43,7 @@ export function createContext(dirArg: string | null, env: NodeJS.ProcessEnv = pr
   const musterArgv = [process.execPath, MAIN];
   return {
     dir,
+    dirGiven: dirArg !== null,
     paths: statePaths(dir),
     musterBin: musterArgv.map(shellQuote).join(' '),
     musterArgv,

@@ -55,6 +55,7 @@ export async function plannedProblems(dir: string, files: readonly PlannedFile[]
       for (const abs of planned.keys()) if (path.dirname(abs) === path.resolve(p)) names.add(path.basename(abs));
       return [...names].sort();
     },
+    isDir: (p) => nodeIo.isDir(p),
   };
   return (await validateProject(dir, teams, { io })).problems;
 }

@@ -20,11 +20,16 @@ export function renderStatus(view: StatusView, now: number): string {
     a.limits.cpu === null ? formatPercent(a.cpu) : `${formatPercent(a.cpu)}/${a.limits.cpu}%`,
     a.limits.memory === null ? formatBytes(a.memory) : `${formatBytes(a.memory)}/${formatBytes(a.limits.memory)}`,
     a.exitCode === null ? String(a.restarts) : `${a.restarts} (exit ${a.exitCode})`,
-    a.checkin ? formatRelative(a.checkin.last, now) : 'off',
-    a.checkin ? (a.checkin.overdue ? 'OVERDUE' : formatRelative(a.checkin.due, now)) : '-',
+    a.checkin.last === null && a.checkin.off ? 'off' : formatRelative(a.checkin.last, now),
+    a.checkin.off ? '-' : a.checkin.overdue ? 'OVERDUE' : formatRelative(a.checkin.due, now),
   ]);
   const lines = [`project: ${view.project}`, `tmux socket: ${view.socket}`, `supervisor: ${sup}`, sys];
   if (view.enforcement) lines.push(`limits: ${view.enforcement}`);
+  if (view.disk?.full) {
+    lines.push(
+      `disk: FULL since ${view.disk.since ?? '?'} (cannot write ${view.disk.file ?? 'the state folder'}); the agents keep running, the state is saved once there is space`,
+    );
+  }
   lines.push('', renderTable(header, rows));
   const pending = view.handoffs.filter((h) => h.state === 'pending');
   if (view.handoffs.length > 0) {

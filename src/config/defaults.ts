@@ -1,5 +1,6 @@
 /** Built-in defaults (README, "A team file"), applied after a team's own `defaults`. */
-import type { Priority, RestartSpec } from './types.js';
+import { DEFAULT_LOG_CAP } from '../sys/capped-log.js';
+import type { LogsSpec, Priority, RestartSpec } from './types.js';
 
 /** Typed into an agent whose check-in is overdue, unless the team says otherwise. */
 export const DEFAULT_CHECKIN_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
@@ -21,3 +22,7 @@ export const DEFAULT_PRIORITY: Priority = 'normal';
 export const DEFAULT_PULSE_MS = 2000;
 /** The layout name of a team that names none: one window per agent. */
 export const DEFAULT_LAYOUT_NAME = 'default';
+/** The log cap when no file sets one: `logs: { max: 50MiB, keep: 3 }` (at most 200 MiB per agent). */
+export const DEFAULT_LOGS: LogsSpec = DEFAULT_LOG_CAP;
+/** Processes (threads included) an agent may have at once where the cgroup pids controller exists. */
+export const DEFAULT_PIDS = 4096;

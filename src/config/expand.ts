@@ -10,12 +10,14 @@ import {
   DEFAULT_CHECKIN_GRACE_MS,
   DEFAULT_CHECKIN_NUDGE,
   DEFAULT_COMMIT_NUDGE,
+  DEFAULT_LOGS,
+  DEFAULT_PIDS,
   DEFAULT_PRIORITY,
   DEFAULT_RESTART,
 } from './defaults.js';
 import { NAME_HINT, NAME_RE, type RawAgent, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
 import type { RawPreset } from './preset-schema.js';
-import type { AgentSpec, CheckinSpec, CommitSpec, RestartSpec } from './types.js';
+import type { AgentSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec } from './types.js';
 import type { ParsedAgent } from './team-file.js';
 import type { Path, YamlSource } from './yaml-source.js';
 
@@ -43,6 +45,8 @@ export interface ExpandedAgent {
   /** where the agent is written */
   path: Path;
   afterRefs: AfterRef[];
+  /** where its working directory is written (agent, team defaults or team), or null for the project folder */
+  cwdPath: Path | null;
 }
 
 /** The team-level values an agent inherits. */
@@ -53,6 +57,10 @@ export interface TeamContext {
   env: Record<string, string>;
   defaults: RawDefaults;
   src: YamlSource;
+  /** where the team's `cwd` is written, or null when it has none */
+  cwdPath?: Path | null;
+  /** the project's log cap (muster.yaml `logs`), under the team's and the agent's */
+  logs?: LogsSpec;
 }
 
 type Merged = Omit<RawAgent, 'after' | 'for_each'>;
@@ -80,6 +88,7 @@ export function mergeDefaults(defaults: RawDefaults, agent: RawAgent): Merged {
   const m = merged as Merged;
   m.limits = overlay(defaults.limits, agent.limits);
   m.restart = overlay(defaults.restart, agent.restart);
+  m.logs = overlay(defaults.logs, agent.logs);
   m.env = overlay(defaults.env, agent.env);
   m.checkin = overlayOff<Exclude<RawCheckin, 'off'>>(defaults.checkin, agent.checkin);
   m.commit = overlayOff<Exclude<RawCommit, 'off'>>(defaults.commit, agent.commit);
@@ -212,10 +221,12 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         limits: {
           cpu: m.limits?.cpu ?? null,
           memory: m.limits?.memory ?? null,
+          pids: m.limits?.pids === undefined ? DEFAULT_PIDS : m.limits.pids,
           onMemory: m.limits?.on_memory ?? 'restart',
           onCpu: m.limits?.on_cpu ?? 'throttle',
         },
         ...features,
+        logs: { maxBytes: m.logs?.max ?? team.logs?.maxBytes ?? DEFAULT_LOGS.maxBytes, keep: m.logs?.keep ?? team.logs?.keep ?? DEFAULT_LOGS.keep },
         optional: m.optional ?? false,
         uses: [...(m.uses ?? [])],
         timeoutMs: m.timeout ?? null,
@@ -224,7 +235,8 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         item,
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
-      out.push({ spec, base: agent.name, path: agent.path, afterRefs, preset: { value: m.preset, path: keyPath(agent, raw, 'preset') } });
+      const cwdPath = raw.cwd !== undefined ? [...agent.path, 'cwd'] : team.defaults.cwd !== undefined ? ['defaults', 'cwd'] : (team.cwdPath ?? null);
+      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath, preset: { value: m.preset, path: keyPath(agent, raw, 'preset') } });
     }
   }
   return { agents: out, dropped, droppedRefs, problems };

@@ -1,5 +1,5 @@
 /** The file system as the config loader sees it: injectable for tests. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 
 /** A file's text, or why it could not be read (`file not found`, …). */
 export type ReadResult = { text: string } | { error: string };
@@ -10,6 +10,8 @@ export interface ConfigIo {
   readText(path: string): Promise<ReadResult>;
   /** The names of the entries of a folder; [] when it does not exist. */
   listDir(path: string): Promise<string[]>;
+  /** Whether a folder exists at `path` (following links). */
+  isDir(path: string): Promise<boolean>;
 }
 
 function errorCode(err: unknown): string {
@@ -35,5 +37,11 @@ export const nodeIo: ConfigIo = {
     } catch {
       return [];
     }
+  },
+  async isDir(path) {
+    return stat(path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
   },
 };

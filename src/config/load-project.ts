@@ -166,6 +166,25 @@ async function agentPreset(lib: PresetLibrary, agent: ExpandedAgent, src: YamlSo
 }
 
 /**
+ * Working directories that do not exist, each at the `cwd` that names it. muster creates
+ * no folder for an agent (there is no setup step), so a missing one is an error here
+ * rather than a launch that fails later.
+ */
+async function missingFolders(agents: readonly ExpandedAgent[], src: YamlSource, io: ConfigIo, show: (abs: string) => string): Promise<FileProblem[]> {
+  const problems: FileProblem[] = [];
+  const known = new Map<string, boolean>();
+  for (const { spec, cwdPath } of agents) {
+    if (!known.has(spec.cwd)) known.set(spec.cwd, await io.isDir(spec.cwd));
+    if (known.get(spec.cwd)) continue;
+    const shown = show(spec.cwd);
+    problems.push(
+      src.problem(cwdPath ?? [], `working directory ${JSON.stringify(shown)} does not exist: create it (mkdir -p ${shown}) or fix cwd`),
+    );
+  }
+  return problems;
+}
+
+/**
  * Checks the project in `dir` (team files from `files`, relative to `dir`,
  * else from muster.yaml, else `teams/*.yaml`) and returns every problem; the
  * project is returned only when there are none.
@@ -190,9 +209,11 @@ export async function validateProject(dir: string, files?: readonly string[], op
       expanded.set(team, dropAll(team.agents));
       continue;
     }
-    const context = { name: team.name, cwd: resolve(absDir, head.cwd ?? '.'), env: head.env ?? {}, defaults, src: team.src };
+    const cwdPath = head.cwd === undefined ? null : ['cwd'];
+    const context = { name: team.name, cwd: resolve(absDir, head.cwd ?? '.'), env: head.env ?? {}, defaults, src: team.src, cwdPath, logs: project.logs };
     const result = expandAgents(context, team.agents);
     problems.push(...result.problems);
+    problems.push(...(await missingFolders(result.agents, team.src, io, show)));
     expanded.set(team, result);
   }
 
@@ -235,6 +256,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       teams,
       pulseMs: project.pulseMs,
       ceiling: project.ceiling,
+      logs: project.logs,
       requires: project.requires,
     },
     problems: [],

@@ -1,11 +1,11 @@
 /** The optional project file `muster.yaml` (README, "A team file"). */
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
-import { DEFAULT_PULSE_MS } from './defaults.js';
+import { DEFAULT_LOGS, DEFAULT_PULSE_MS } from './defaults.js';
 import type { ConfigIo } from './io.js';
 import { check } from './issues.js';
 import { projectSchema, projectTeamsSchema } from './schema.js';
-import type { CeilingSpec, RequiresSpec } from './types.js';
+import type { CeilingSpec, LogsSpec, RequiresSpec } from './types.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
 
 /** The project file's name, in the project folder. */
@@ -28,6 +28,7 @@ export interface ProjectFile {
   teamsKnown: boolean;
   pulseMs: number;
   ceiling: CeilingSpec;
+  logs: LogsSpec;
   requires: RequiresSpec;
   problems: FileProblem[];
 }
@@ -42,6 +43,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
     teamsKnown: true,
     pulseMs: DEFAULT_PULSE_MS,
     ceiling: { cpu: null, memory: null },
+    logs: DEFAULT_LOGS,
     requires: { commands: [], env: [], ports: [], disk: null },
     problems: [],
   };
@@ -76,6 +78,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
     teams: p.teams ? entries(p.teams) : null,
     pulseMs: p.pulse ?? DEFAULT_PULSE_MS,
     ceiling: { cpu: p.ceiling?.cpu ?? null, memory: p.ceiling?.memory ?? null },
+    logs: { maxBytes: p.logs?.max ?? DEFAULT_LOGS.maxBytes, keep: p.logs?.keep ?? DEFAULT_LOGS.keep },
     requires: {
       commands: p.requires?.commands ?? [],
       env: p.requires?.env ?? [],

@@ -113,9 +113,16 @@ export const envSchema = z.record(z.string().regex(ENV_NAME_RE, { error: 'use le
   error: 'use a map of NAME: value',
 });
 
+/** `pids`: a whole number of processes (threads count too), or `none`. */
+const PIDS_HINT = 'use a whole number of processes (at least 8), or none';
+const pidsLimit = z.union([z.literal('none').transform(() => null), z.number({ error: PIDS_HINT }).int({ error: PIDS_HINT }).min(8, { error: PIDS_HINT })], {
+  error: PIDS_HINT,
+});
+
 const limitsSchema = strict({
   cpu: doc(unit(noneOr(parseCpu), orNone(CPU_INPUT)), 'CPU limit, percent of one core (200% = two cores), or none. Held there by a cgroup quota or by stop/continue duty cycling. Default: no limit.').optional(),
   memory: doc(unit(noneOr(parseMemory), orNone(MEMORY_INPUT)), 'Memory limit: bytes, or a number with B, KiB, MiB, GiB, TiB (K M G T are binary too), or none. Over it on two pulses (or killed by the kernel in a cgroup) → on_memory. Default: no limit.').optional(),
+  pids: doc(pidsLimit, 'Processes (threads count too) the agent may have at once, at least 8, or none: a cgroup pids limit where the machine has the pids controller (docs/reliability.md). Default: 4096.').optional(),
   on_memory: doc(z.enum(ON_MEMORY), 'What happens past the memory limit: restart, stop (failed, reason memory) or none. Default: restart.').optional(),
   on_cpu: doc(z.enum(ON_CPU), 'throttle holds the agent at its CPU limit; none only reports it. Default: throttle.').optional(),
 });
@@ -134,6 +141,20 @@ const commitSchema = offOr(
     nudge: doc(text, 'Text typed into the agent. Default: "Please commit your work now (git add -A && git commit)."').optional(),
   }),
   'every, nudge',
+);
+/** The smallest log cap: a log must hold a screenful or two. */
+export const MIN_LOG_BYTES = 4096;
+const logMax = unit((v) => {
+  const r = parseMemory(v);
+  return r.ok && r.value < MIN_LOG_BYTES ? { ok: false as const, error: `bad logs max ${JSON.stringify(v)}: use at least 4KiB` } : r;
+}, MEMORY_INPUT);
+/** `logs: { max: 50MiB, keep: 3 }`: the size cap of an agent's log and the rotated files kept (docs/reliability.md). */
+export const logsSchema = strict(
+  {
+    max: doc(logMax, 'The log is rotated when it holds this much: bytes, or a number with KiB, MiB, GiB; at least 4KiB. Default: 50MiB.').optional(),
+    keep: doc(count(0).max(100, { error: 'keep at most 100 rotated files' }), 'Rotated files kept (<agent>.log.1 …), 0-100; 0 starts the log afresh. Default: 3.').optional(),
+  },
+  'use a map with max, keep',
 );
 const restartSchema = strict({
   policy: doc(z.enum(RESTART_POLICIES), 'When an ended agent is started again: always, on-failure (non-zero exit, killed or lost) or never. Default: on-failure.').optional(),
@@ -154,6 +175,7 @@ const sharedAgentShape = {
   checkin: doc(checkinSchema, 'The check-in cadence (muster checkin, handoff or done count), or off. Default: off.').optional(),
   commit: doc(commitSchema, 'Commit reminders for an agent in a git repository, or off. Default: off.').optional(),
   restart: doc(restartSchema, 'Restart policy, backoff and circuit breaker.').optional(),
+  logs: doc(logsSchema, "The size cap of the agent's log and how many rotated files are kept; over muster.yaml's logs (docs/reliability.md). Default: max 50MiB, keep 3.").optional(),
   optional: doc(z.boolean(), 'Its failure does not fail the team. Default: false.').optional(),
   uses: doc(textList, 'Exclusive resources (e.g. port:3000): agents sharing one never run at the same time.').optional(),
   timeout: doc(positiveDuration, 'A run still going past this (a duration) is stopped and failed, reason timeout. Default: none.').optional(),
@@ -204,6 +226,7 @@ export type RawLimits = NonNullable<RawAgent['limits']>;
 export type RawCheckin = NonNullable<RawAgent['checkin']>;
 export type RawCommit = NonNullable<RawAgent['commit']>;
 export type RawRestart = NonNullable<RawAgent['restart']>;
+export type RawLogs = NonNullable<RawAgent['logs']>;
 
 const windowName = z
   .string()
@@ -254,6 +277,7 @@ export const projectSchema = strict(
       }),
       'Limits of the whole machine: above them no new agent starts, and under sustained pressure the lowest-priority agent is paused.',
     ).optional(),
+    logs: doc(logsSchema, "Every agent's log cap unless a team or agent sets its own, and the supervisor's own log's (docs/reliability.md). Default: max 50MiB, keep 3.").optional(),
     requires: doc(
       strict({
         commands: doc(textList, 'Commands that must be on PATH.').optional(),
@@ -264,7 +288,7 @@ export const projectSchema = strict(
       'Checked by muster up before anything starts; every miss is listed at once.',
     ).optional(),
   },
-  'use a map with teams, pulse, ceiling, requires',
+  'use a map with teams, pulse, ceiling, logs, requires',
 );
 /** A checked muster.yaml. */
 export type RawProject = z.output<typeof projectSchema>;

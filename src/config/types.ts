@@ -15,6 +15,8 @@ export interface LimitsSpec {
   cpu: number | null;
   /** bytes, or null for no limit */
   memory: number | null;
+  /** processes (and threads) the agent may have at once, or null for no limit; enforced where the cgroup pids controller exists */
+  pids: number | null;
   onMemory: OnMemory;
   onCpu: OnCpu;
 }
@@ -30,6 +32,13 @@ export interface CheckinSpec {
 export interface CommitSpec {
   everyMs: number;
   nudge: string;
+}
+
+/** The size cap of a log and how many rotated files are kept (docs/reliability.md). */
+export interface LogsSpec {
+  /** bytes */
+  maxBytes: number;
+  keep: number;
 }
 
 export interface RestartSpec {
@@ -60,6 +69,7 @@ export interface AgentSpec {
   checkin: CheckinSpec | null;
   commit: CommitSpec | null;
   restart: RestartSpec;
+  logs: LogsSpec;
   optional: boolean;
   /** exclusive resources, e.g. `port:3000` */
   uses: string[];
@@ -117,5 +127,7 @@ export interface ProjectSpec {
   teams: TeamSpec[];
   pulseMs: number;
   ceiling: CeilingSpec;
+  /** the project's log cap: the default of every agent, and the supervisor's own log */
+  logs: LogsSpec;
   requires: RequiresSpec;
 }

@@ -4,7 +4,7 @@
  * persists and what a new supervisor picks up after a crash.
  */
 export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses';
-export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'checkin' | 'launch' | 'lost';
+export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'pids' | 'checkin' | 'launch' | 'lost';
 export type StopReason = 'user' | 'memory' | 'checkin' | 'down';
 
 export type AgentStatus =

@@ -12,7 +12,7 @@ export type CrewEvent =
   | { type: 'launched'; agent: string; attempt: number; pane: string; pid: number }
   | { type: 'launch-failed'; agent: string; attempt: number; message: string }
   /** the attempt's pane process exited (code null: killed by a signal or unknown) */
-  | { type: 'exited'; agent: string; attempt: number; code: number | null; cause?: 'memory' }
+  | { type: 'exited'; agent: string; attempt: number; code: number | null; cause?: 'memory' | 'pids' }
   /** the agent's pane disappeared without an exit status */
   | { type: 'vanished'; agent: string; attempt: number }
   /**

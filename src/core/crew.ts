@@ -235,7 +235,8 @@ class Transaction implements coordination.CoordinationTx {
       return this.judgeEnd(spec, rt, code, cause, how);
     }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
-    this.judgeEnd(spec, rt, code, cause, how);
+    const limit = cause === 'pids' ? ` after reaching its process limit (${spec.limits.pids ?? '?'})` : '';
+    this.judgeEnd(spec, rt, code, cause, `${how}${limit}`);
   }
 
   /**

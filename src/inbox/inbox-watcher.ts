@@ -25,7 +25,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { readTextIfExists, writeFileAtomic } from '../sys/atomic-file.js';
+import { makePrivateDir, readTextIfExists, writeFileAtomic } from '../sys/atomic-file.js';
 import { isProcessAlive } from '../sys/process-identity.js';
 import { MAX_RECORD_BYTES, parseRecord, type InboxRecord } from './record.js';
 
@@ -95,7 +95,7 @@ export class InboxWatcher {
     if (this.closed) throw new Error('the inbox watcher is closed');
     if (this.watcher) throw new Error('the inbox watcher is already started');
     this.handler = handler;
-    fs.mkdirSync(this.inboxDir, { recursive: true, mode: 0o700 });
+    makePrivateDir(this.inboxDir);
     this.removeDeadTempFiles();
     const watcher = watch(this.inboxDir, {
       ignoreInitial: false,
@@ -245,7 +245,7 @@ export class InboxWatcher {
   private reject(file: string, id: string, reason: string): void {
     const target = path.join(this.rejectedDir, `${id}${RECORD_SUFFIX}`);
     try {
-      fs.mkdirSync(this.rejectedDir, { recursive: true, mode: 0o700 });
+      makePrivateDir(this.rejectedDir);
       writeFileAtomic(path.join(this.rejectedDir, `${id}.reason.txt`), `${reason}\n`);
       fs.renameSync(file, target);
     } catch (err) {

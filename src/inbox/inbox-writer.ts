@@ -3,9 +3,8 @@
  * (temp file, fsync, rename into `.muster/inbox/`), whether or not a supervisor runs.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../sys/atomic-file.js';
+import { makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
 import type { InboxRecord } from './record.js';
 
 /** Record ids sort by time, so the supervisor takes records in the order they were written. */
@@ -14,7 +13,7 @@ export function newRecordId(now: number): string {
 }
 
 export function writeRecord(inboxDir: string, record: InboxRecord): string {
-  fs.mkdirSync(inboxDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(inboxDir);
   const file = path.join(inboxDir, `${record.id}.json`);
   writeFileAtomic(file, JSON.stringify(record));
   return file;

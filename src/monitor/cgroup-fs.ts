@@ -17,6 +17,8 @@ import {
   memoryMaxV2,
   parseOomKills,
   parsePids,
+  parsePidsRefused,
+  pidsMax,
   type CgroupLimits,
 } from './cgroup-paths.js';
 import type { CgroupDriver, CgroupHandle } from './cgroups.js';
@@ -42,6 +44,7 @@ interface GroupLayout {
   cpu: { dir: string; v2: boolean } | null;
   memory: { dir: string; v2: boolean } | null;
   freezer: { dir: string; v2: boolean } | null;
+  pids: { dir: string; v2: boolean } | null;
   /** a v2 directory with `cgroup.kill` */
   kill: string | null;
 }
@@ -83,6 +86,7 @@ class FsCgroupHandle implements CgroupHandle {
       }
       if (memory?.v2) await writeFile(join(memory.dir, 'memory.max'), memoryMaxV2(limits.memory));
       if (memory && !memory.v2) await setMemoryV1(memory.dir, limits.memory);
+      if (this.layout.pids) await writeFile(join(this.layout.pids.dir, 'pids.max'), pidsMax(limits.pids));
     } catch (err) {
       throw new MusterError(`cannot set the limits of ${this.agentId}'s cgroup: ${(err as Error).message}`, {
         hint: 'A memory limit below what the agent already uses cannot be applied; raise it or restart the agent.',
@@ -110,6 +114,11 @@ class FsCgroupHandle implements CgroupHandle {
     const m = this.layout.memory;
     if (!m) return 0;
     return parseOomKills(readText(join(m.dir, m.v2 ? 'memory.events' : 'memory.oom_control')));
+  }
+
+  pidsRefused(): number {
+    const p = this.layout.pids;
+    return p ? parsePidsRefused(readText(join(p.dir, 'pids.events'))) : 0;
   }
 
   isFrozen(): boolean {
@@ -191,29 +200,31 @@ export interface FsPlan {
   cpu: { base: string; v2: boolean } | null;
   memory: { base: string; v2: boolean } | null;
   freezer: { base: string; v2: boolean } | null;
+  /** the pids controller's base, where the hierarchy has it */
+  pids?: { base: string; v2: boolean } | null;
   /** v2 base used for membership (and kill when `cgroup.kill` exists) */
   unified: { base: string; kill: boolean } | null;
 }
 
 function planBases(plan: FsPlan): string[] {
-  const bases = [plan.cpu?.base, plan.memory?.base, plan.freezer?.base, plan.unified?.base];
+  const bases = [plan.cpu?.base, plan.memory?.base, plan.freezer?.base, plan.pids?.base, plan.unified?.base];
   return [...new Set(bases.filter((b): b is string => b !== undefined))];
 }
 
 /** Hands out groups under `muster/<name>/` in the hierarchies of a plan. */
 export class FsCgroupDriver implements CgroupDriver {
   readonly kind: 'v2' | 'v1';
-  readonly controls: { cpu: boolean; memory: boolean; freeze: boolean };
+  readonly controls: { cpu: boolean; memory: boolean; freeze: boolean; pids: boolean };
 
   constructor(private readonly plan: FsPlan) {
     this.kind = plan.kind;
-    this.controls = { cpu: plan.cpu !== null, memory: plan.memory !== null, freeze: plan.freezer !== null };
+    this.controls = { cpu: plan.cpu !== null, memory: plan.memory !== null, freeze: plan.freezer !== null, pids: (plan.pids ?? null) !== null };
   }
 
   describe(): string {
     const p = this.plan;
-    if (p.kind === 'v2') return `cgroup v2 (cpu, memory, freeze${p.unified?.kill ? ', kill' : ''}) at ${p.cpu?.base ?? p.memory?.base}`;
-    const controllers = [p.cpu && 'cpu', p.memory && 'memory', p.freezer && !p.freezer.v2 && 'freezer'].filter(Boolean);
+    if (p.kind === 'v2') return `cgroup v2 (cpu, memory${p.pids ? ', pids' : ''}, freeze${p.unified?.kill ? ', kill' : ''}) at ${p.cpu?.base ?? p.memory?.base}`;
+    const controllers = [p.cpu && 'cpu', p.memory && 'memory', p.pids && 'pids', p.freezer && !p.freezer.v2 && 'freezer'].filter(Boolean);
     const extra = p.unified ? ` + v2 membership${p.freezer?.v2 ? ', freeze' : ''}${p.unified.kill ? ', kill' : ''} at ${p.unified.base}` : '';
     return `cgroup v1 (${controllers.join(', ')}) under ${planBases(p).filter((b) => b !== p.unified?.base).join(', ')}${extra}`;
   }
@@ -227,6 +238,7 @@ export class FsCgroupDriver implements CgroupDriver {
       cpu: at(p.cpu),
       memory: at(p.memory),
       freezer: at(p.freezer),
+      pids: at(p.pids ?? null),
       kill: p.unified?.kill ? join(p.unified.base, name) : null,
     };
   }

@@ -15,6 +15,19 @@ export interface CgroupLimits {
   cpu: number | null;
   /** bytes, or null for none */
   memory: number | null;
+  /** processes and threads at once (the pids controller), or null / absent for none */
+  pids?: number | null;
+}
+
+/** The `max N` line of `pids.events` (v1 and v2): forks the pids limit refused so far; 0 when absent. */
+export function parsePidsRefused(text: string | null): number {
+  const m = text?.match(/^max (\d+)$/m);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The `pids.max` value for a limit. */
+export function pidsMax(pids: number | null | undefined): string {
+  return pids === null || pids === undefined ? 'max' : String(Math.floor(pids));
 }
 
 /** The cgroup hierarchies mounted on this machine. */
@@ -22,12 +35,12 @@ export interface CgroupMounts {
   /** mount point of the cgroup2 hierarchy, if any */
   v2: string | null;
   /** mount points of the v1 controllers muster uses, if mounted */
-  v1: { cpu: string | null; memory: string | null; freezer: string | null };
+  v1: { cpu: string | null; memory: string | null; freezer: string | null; pids: string | null };
 }
 
 /** Finds the cgroup mounts in the text of `/proc/self/mounts`. */
 export function parseCgroupMounts(text: string): CgroupMounts {
-  const mounts: CgroupMounts = { v2: null, v1: { cpu: null, memory: null, freezer: null } };
+  const mounts: CgroupMounts = { v2: null, v1: { cpu: null, memory: null, freezer: null, pids: null } };
   for (const line of text.split('\n')) {
     const [, target, type, options] = line.split(' ');
     if (target === undefined || type === undefined || options === undefined) continue;
@@ -36,7 +49,7 @@ export function parseCgroupMounts(text: string): CgroupMounts {
       mounts.v2 ??= dir;
     } else if (type === 'cgroup') {
       const opts = new Set(options.split(','));
-      for (const controller of ['cpu', 'memory', 'freezer'] as const) {
+      for (const controller of ['cpu', 'memory', 'freezer', 'pids'] as const) {
         if (opts.has(controller)) mounts.v1[controller] ??= dir;
       }
     }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { MusterError } from '../errors.js';
 import { sleep } from '../sys/time.js';
 import { shellQuote } from '../text/shell-quote.js';
-import { groupName, parseOomKills, parsePids, type CgroupLimits } from './cgroup-paths.js';
+import { groupName, parseOomKills, parsePids, parsePidsRefused, type CgroupLimits } from './cgroup-paths.js';
 import type { CgroupDriver, CgroupHandle } from './cgroups.js';
 
 /** The outcome of one command. */
@@ -54,6 +54,7 @@ export function startScopeArgs(unit: string, limits: CgroupLimits): string[] {
   const props: string[][] = [['PIDs', 'au', '1', '$$'], ['CollectMode', 's', 'inactive-or-failed']];
   if (limits.cpu !== null) props.push(['CPUQuotaPerSecUSec', 't', String(Math.round(limits.cpu * 10_000))]);
   if (limits.memory !== null) props.push(['MemoryMax', 't', String(Math.floor(limits.memory))]);
+  if (limits.pids !== null && limits.pids !== undefined) props.push(['TasksMax', 't', String(Math.floor(limits.pids))]);
   return [
     '--user', 'call', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager',
     'StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'fail', String(props.length), ...props.flat(), '0',
@@ -66,6 +67,7 @@ export function setPropertyArgs(unit: string, limits: CgroupLimits): string[] {
     '--user', 'set-property', '--runtime', unit,
     `CPUQuota=${limits.cpu === null ? '' : `${limits.cpu}%`}`,
     `MemoryMax=${limits.memory === null ? 'infinity' : Math.floor(limits.memory)}`,
+    ...(limits.pids === undefined ? [] : [`TasksMax=${limits.pids === null ? 'infinity' : Math.floor(limits.pids)}`]),
   ];
 }
 
@@ -134,6 +136,16 @@ class SystemdHandle implements CgroupHandle {
     }
   }
 
+  pidsRefused(): number {
+    const dir = this.dir();
+    if (!dir) return 0;
+    try {
+      return parsePidsRefused(readFileSync(join(dir, 'pids.events'), 'utf8'));
+    } catch {
+      return 0;
+    }
+  }
+
   isFrozen(): boolean {
     const dir = this.dir();
     if (!dir) return false;
@@ -163,7 +175,7 @@ class SystemdHandle implements CgroupHandle {
 /** Driver handing out systemd user scopes. */
 export class SystemdDriver implements CgroupDriver {
   readonly kind = 'systemd' as const;
-  readonly controls = { cpu: true, memory: true, freeze: true };
+  readonly controls = { cpu: true, memory: true, freeze: true, pids: true };
 
   constructor(
     private readonly name: string,

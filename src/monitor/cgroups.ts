@@ -34,6 +34,8 @@ export interface CgroupHandle {
   isFrozen(): boolean;
   /** how many processes the kernel has killed for the group's memory limit so far */
   oomKills(): number;
+  /** how many forks the group's pids limit has refused so far */
+  pidsRefused(): number;
   /** kills every member and waits until the group is empty; throws if it is not by the deadline */
   kill(timeoutMs?: number): Promise<void>;
   /** kills what is left, then removes the group */
@@ -44,6 +46,8 @@ export interface CgroupControls {
   cpu: boolean;
   memory: boolean;
   freeze: boolean;
+  /** a limit on processes (the pids controller): a fork bomb stays inside its group */
+  pids: boolean;
 }
 
 /** What this machine allows, chosen once at start. */
@@ -79,7 +83,7 @@ function readText(file: string): string | null {
 
 class NoCgroupDriver implements CgroupDriver {
   readonly kind = 'none' as const;
-  readonly controls = { cpu: false, memory: false, freeze: false };
+  readonly controls = { cpu: false, memory: false, freeze: false, pids: false };
   constructor(private readonly reason: string) {}
   describe(): string {
     return `no cgroups (${this.reason}): limits by sampling and stop/continue`;
@@ -124,10 +128,24 @@ async function tryV2(mount: string, name: string): Promise<FsPlan | null> {
     return null;
   }
   const kill = existsSync(join(base, 'cgroup.kill'));
+  // pids is optional: enabled down to the base where the hierarchy offers it
+  let pids = available.includes('pids');
+  if (pids) {
+    for (const dir of [mount, join(mount, 'muster'), base]) {
+      const enabled = (readText(join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/);
+      if (enabled.includes('pids')) continue;
+      pids = await writeFile(join(dir, 'cgroup.subtree_control'), '+pids').then(
+        () => true,
+        () => false,
+      );
+      if (!pids) break;
+    }
+  }
   return {
     kind: 'v2',
     cpu: { base, v2: true },
     memory: { base, v2: true },
+    pids: pids ? { base, v2: true } : null,
     freezer: existsSync(join(base, 'cgroup.freeze')) ? { base, v2: true } : null,
     unified: { base, kill },
   };
@@ -141,10 +159,12 @@ async function tryV1(mounts: CgroupMounts, name: string): Promise<FsPlan | null>
   const unifiedBase = mounts.v2 ? await makeBase(mounts.v2, name) : null;
   const v2Freeze = unifiedBase !== null && existsSync(join(unifiedBase, 'cgroup.freeze'));
   const freezerBase = !v2Freeze && mounts.v1.freezer ? await makeBase(mounts.v1.freezer, name) : null;
+  const pids = mounts.v1.pids ? await makeBase(mounts.v1.pids, name) : null;
   return {
     kind: 'v1',
     cpu: cpu ? { base: cpu, v2: false } : null,
     memory: memory ? { base: memory, v2: false } : null,
+    pids: pids ? { base: pids, v2: false } : null,
     freezer: v2Freeze && unifiedBase ? { base: unifiedBase, v2: true } : freezerBase ? { base: freezerBase, v2: false } : null,
     unified: unifiedBase ? { base: unifiedBase, kill: existsSync(join(unifiedBase, 'cgroup.kill')) } : null,
   };

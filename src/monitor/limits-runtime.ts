@@ -12,6 +12,11 @@ export class LimitsRuntime {
   private readonly handles = new Map<string, CgroupHandle>();
   /** the group's OOM-kill count when the current attempt was launched */
   private readonly oomBaseline = new Map<string, number>();
+  /** the group's count of forks refused by its pids limit when the current attempt was launched; its limit */
+  private readonly pidsBaseline = new Map<string, number>();
+  private readonly pidsLimit = new Map<string, number | null>();
+  /** agents whose reaching the pids limit this attempt has been reported */
+  private readonly pidsReported = new Set<string>();
   private readonly cycler: DutyCycler;
 
   constructor(
@@ -26,7 +31,8 @@ export class LimitsRuntime {
     if (this.driver.kind === 'none') return this.driver.describe();
     const cpu = this.driver.controls.cpu ? 'cpu quota' : 'cpu by duty cycling';
     const memory = this.driver.controls.memory ? 'memory limit' : 'memory by sampling';
-    return `${this.driver.describe()}; ${cpu}, ${memory}`;
+    const pids = this.driver.controls.pids ? ', pids limit' : '';
+    return `${this.driver.describe()}; ${cpu}, ${memory}${pids}`;
   }
 
   /** Creates (or reopens) the agent's group; returns the shell prelude that joins it. */
@@ -34,11 +40,15 @@ export class LimitsRuntime {
     const limits = {
       cpu: this.driver.controls.cpu && spec.limits.onCpu === 'throttle' ? spec.limits.cpu : null,
       memory: spec.limits.onMemory === 'none' ? null : spec.limits.memory,
+      pids: this.driver.controls.pids ? spec.limits.pids : null,
     };
     const handle = this.handles.get(spec.id) ?? (await this.driver.create(spec.id, limits));
     if (!handle) return '';
     this.handles.set(spec.id, handle);
     this.oomBaseline.set(spec.id, handle.oomKills());
+    this.pidsBaseline.set(spec.id, handle.pidsRefused());
+    this.pidsLimit.set(spec.id, limits.pids);
+    this.pidsReported.delete(spec.id);
     return handle.joinScript();
   }
 
@@ -46,6 +56,33 @@ export class LimitsRuntime {
   oomKilled(agentId: string): boolean {
     const handle = this.handles.get(agentId);
     return handle !== undefined && handle.oomKills() > (this.oomBaseline.get(agentId) ?? 0);
+  }
+
+  /** Are `limits.pids` enforced here (the cgroup pids controller)? */
+  get enforcesPids(): boolean {
+    return this.driver.controls.pids;
+  }
+
+  /** Has the agent's pids limit refused a fork since it was launched (it hit its process limit)? */
+  pidsLimited(agentId: string): boolean {
+    const handle = this.handles.get(agentId);
+    return handle !== undefined && handle.pidsRefused() > (this.pidsBaseline.get(agentId) ?? 0);
+  }
+
+  /**
+   * Agents that reached their pids limit since they were launched and were not reported yet
+   * (one read of `pids.events` per such agent), each with the line for the event.
+   */
+  newPidsLimits(): Array<{ agentId: string; message: string }> {
+    if (!this.driver.controls.pids) return [];
+    const out: Array<{ agentId: string; message: string }> = [];
+    for (const agentId of this.handles.keys()) {
+      if (this.pidsReported.has(agentId) || !this.pidsLimited(agentId)) continue;
+      this.pidsReported.add(agentId);
+      const limit = this.pidsLimit.get(agentId) ?? '?';
+      out.push({ agentId, message: `reached its process limit (${limit} processes): new processes are refused` });
+    }
+    return out;
   }
 
   /** Does the agent's cgroup enforce its memory limit (the kernel acts, no sampling needed)? */

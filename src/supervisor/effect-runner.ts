@@ -18,6 +18,7 @@ import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
+import { makePrivateDir } from '../sys/atomic-file.js';
 
 export interface EffectRunnerDeps {
   project: ProjectSpec;
@@ -145,8 +146,8 @@ export class EffectRunner {
       waitingShell: !prelude || this.d.limits.usesSignals,
     });
     const logFile = agentLogFile(this.d.paths, id);
-    fs.mkdirSync(this.d.paths.logsDir, { recursive: true });
-    const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile });
+    makePrivateDir(this.d.paths.logsDir);
+    const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile, logCap: spec.logs });
     this.d.coord.launched(id, this.d.now());
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });

@@ -3,9 +3,10 @@
  * attempt before it (a file, for retries: `MUSTER_PREVIOUS_OUTPUT`), and the handoffs
  * still waiting for it (`MUSTER_HANDOFF`).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Handoff } from '../core/agent-state.js';
+import { isDiskFull, makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
+import { logParts, readLogTail } from '../sys/capped-log.js';
 import { stripAnsi } from '../text/strip-ansi.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 
@@ -15,29 +16,20 @@ const PREVIOUS_OUTPUT_BYTES = 64 * 1024;
 export function launchEnv(paths: StatePaths, agentId: string, attempt: number, handoffs: readonly Handoff[]): Record<string, string> {
   const env: Record<string, string> = {};
   const log = agentLogFile(paths, agentId);
-  if (attempt > 1 && fs.existsSync(log)) {
+  if (attempt > 1 && logParts(log).length > 0) {
     const file = path.join(paths.stateDir, 'attempts', `${agentId.replace('/', '.')}.${attempt - 1}.txt`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, stripAnsi(readTail(log, PREVIOUS_OUTPUT_BYTES)));
-    env.MUSTER_PREVIOUS_OUTPUT = file;
+    try {
+      makePrivateDir(path.dirname(file));
+      writeFileAtomic(file, stripAnsi(readLogTail(log, PREVIOUS_OUTPUT_BYTES).toString('utf8')));
+      env.MUSTER_PREVIOUS_OUTPUT = file;
+    } catch (err) {
+      // a full disk costs the retry its previous output, not its launch
+      if (!isDiskFull(err)) throw err;
+    }
   }
   const waiting = handoffs.filter((h) => h.to === agentId && h.state === 'pending');
   if (waiting.length > 0) {
     env.MUSTER_HANDOFF = waiting.map((h) => `from ${h.from}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`).join('\n');
   }
   return env;
-}
-
-/** The last `bytes` of a file. */
-function readTail(file: string, bytes: number): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - bytes);
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
 }

@@ -34,7 +34,8 @@ export class PaneExits {
    * The `exited` / `vanished` events for `panes`, and whether some exit is still
    * unknown (the caller looks again shortly). `busy(id)`: an effect of the agent is under
    * way (a launch or a stop), so its pane is in flux; `oomKilled(id)`: its cgroup saw an
-   * OOM kill since the launch.
+   * OOM kill since the launch; `pidsLimited(id)`: its pids limit refused a fork since then
+   * (a failing exit is then put down to the limit).
    */
   judge(
     specs: readonly AgentSpec[],
@@ -43,6 +44,7 @@ export class PaneExits {
     now: number,
     busy: (id: string) => boolean,
     oomKilled: (id: string) => boolean,
+    pidsLimited: (id: string) => boolean = () => false,
   ): { events: CrewEvent[]; pending: boolean } {
     const byAgent = new Map(panes.filter((p) => p.agentId).map((p) => [p.agentId as string, p]));
     const events: CrewEvent[] = [];
@@ -59,7 +61,9 @@ export class PaneExits {
           pending = true;
           continue;
         }
-        const cause = isAlive(rt.status) && oomKilled(spec.id) ? ('memory' as const) : undefined;
+        const alive = isAlive(rt.status);
+        const cause =
+          alive && oomKilled(spec.id) ? ('memory' as const) : alive && pane.deadStatus !== 0 && pidsLimited(spec.id) ? ('pids' as const) : undefined;
         events.push({ type: 'exited', agent: spec.id, attempt: rt.attempt, code: pane.deadStatus, cause });
       }
     }

@@ -10,6 +10,7 @@ import type { InboxRecord } from '../inbox/record.js';
 import type { ProcRow, ProcTable } from '../monitor/proc-table.js';
 import type { AgentHistory, AgentRoot } from '../monitor/sampler.js';
 import type { PaneInfo } from '../tmux/pane-format.js';
+import type { LedgerHealth } from './store/ledger.js';
 import type { Clock } from '../sys/time.js';
 
 export type { Clock } from '../sys/time.js';
@@ -30,6 +31,8 @@ export interface LaunchOptions {
   env: Record<string, string>;
   attempt: string;
   logFile: string;
+  /** the log's size cap and rotated files kept */
+  logCap?: { maxBytes: number; keep: number };
 }
 
 /** The crew's own tmux server. */
@@ -95,6 +98,12 @@ export interface LimitsPort {
   release(agentId: string): Promise<void>;
   /** the supervisor ends; the agents keep running */
   detach(): void;
+  /** `limits.pids` is enforced here (the cgroup pids controller) */
+  readonly enforcesPids: boolean;
+  /** the agent's pids limit refused a fork since it was launched */
+  pidsLimited(agentId: string): boolean;
+  /** agents that reached their pids limit and were not reported yet, each with its event line */
+  newPidsLimits(): Array<{ agentId: string; message: string }>;
 }
 
 // ---- coordination --------------------------------------------------------------------
@@ -126,9 +135,14 @@ export interface CommitsPort {
 
 /** Where the runner writes its state before acting on it (store/ledger.ts). */
 export interface LedgerPort {
-  saveSnapshot(state: unknown): void;
+  /** on a full disk the state waits in the ledger and is written later (docs/reliability.md) */
+  saveSnapshot(state: unknown): unknown;
   appendEvents<T extends object>(events: readonly T[]): unknown;
   lastSeq(): number;
+  /** whether everything is written, or the disk is full and what waits */
+  health(): LedgerHealth;
+  /** called when the disk becomes full and when everything waiting has been written */
+  onHealth(listener: (health: LedgerHealth) => void): void;
 }
 
 /** Everything the runner reaches outside itself. */

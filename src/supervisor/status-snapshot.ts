@@ -27,7 +27,11 @@ export interface StatusInput {
   activity?: ReadonlyMap<string, Activity>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
-  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs'>;
+  extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
+  /** whether a pids limit is enforced (else `limits.pids` shows null) */
+  pidsEnforced?: boolean;
+  /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
+  pidsLimited?: ReadonlySet<string>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -46,12 +50,12 @@ export function buildStatus(input: StatusInput): StatusView {
       team: spec.team,
       name: spec.name,
       state: rt?.status.state ?? 'pending',
-      reason: rt ? statusReason(rt.status) : 'after',
+      reason: rt ? (statusReason(rt.status) ?? (alive && input.pidsLimited?.has(spec.id) ? 'pids' : null)) : 'after',
       pane: rt?.pane ?? null,
       pid: rt?.pid ?? null,
       cpu: alive && sample ? round(sample.cpu, 1) : null,
       memory: alive && sample ? sample.memory : null,
-      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory },
+      limits: { cpu: spec.limits.cpu, memory: spec.limits.memory, pids: input.pidsEnforced ? spec.limits.pids : null },
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
@@ -101,10 +105,10 @@ function checkinView(
   alive: boolean,
   now: number,
 ): AgentStatusView['checkin'] {
-  if (!spec.checkin) return null;
+  if (!spec.checkin) return { last: iso(last), message, due: null, overdue: false, off: true };
   const from = last ?? startedAt;
   const due = alive && from !== null ? from + spec.checkin.everyMs : null;
-  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due };
+  return { last: iso(last), message, due: iso(due), overdue: due !== null && now > due, off: false };
 }
 
 function round(n: number, digits: number): number {

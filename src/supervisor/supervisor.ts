@@ -22,6 +22,7 @@ import type { ControlPush, CrewNotice, StatusView } from './control/contract.js'
 import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
+import { diskView, healthNotice } from './disk-health.js';
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
@@ -88,6 +89,12 @@ export class Supervisor {
     this.crew = saved && !opts.freshStart ? saved.crew : newCrew(this.specs);
     this.inboxTaken = saved?.inboxTaken ?? [];
     if (saved?.journal) this.mendEventLog(saved.journal);
+    // a full disk never stops supervising: the ledger keeps what it cannot write and says so
+    opts.ports.ledger.onHealth((h) => {
+      const n = healthNotice(h);
+      this.notice(n.level, null, n.kind, n.message);
+      this.publishSnapshot();
+    });
     this.pid = opts.pid ?? process.pid;
     this.coord = new CoordinationRuntime({
       project: opts.project,
@@ -222,7 +229,14 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
       lastCommits: this.coord.lastCommits(),
-      extras: { ceiling: this.opts.project.ceiling, enforcement: this.ports.limits.describe(), pulseMs: this.opts.project.pulseMs },
+      pidsEnforced: this.ports.limits.enforcesPids,
+      pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
+      extras: {
+        ceiling: this.opts.project.ceiling,
+        enforcement: this.ports.limits.describe(),
+        pulseMs: this.opts.project.pulseMs,
+        disk: diskView(this.ports.ledger.health()),
+      },
     });
   }
 
@@ -299,6 +313,7 @@ export class Supervisor {
       this.now(),
       (id) => this.effects.busy(id),
       (id) => this.ports.limits.oomKilled(id),
+      (id) => this.ports.limits.pidsLimited(id),
     );
     for (const event of events) this.dispatch(event);
     if (pending && this.recheckTimer === null) {
@@ -318,6 +333,7 @@ export class Supervisor {
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
+    for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
     this.publishSnapshot();
   }
 
@@ -401,4 +417,3 @@ export class Supervisor {
     for (const a of wanting) a.publish({ type: 'snapshot', snapshot });
   }
 }
-

@@ -9,6 +9,37 @@ import { isProcessAlive } from './process-identity.js';
 
 const TEMP_SUFFIX = '.tmp';
 
+/** Modes of everything in the state folder: only its owner may read it (docs/reliability.md). */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Is this the file system saying it is full (no space, or the user's quota reached)? */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || err instanceof DiskFullError;
+}
+
+/**
+ * A write that failed because the disk is full. Nothing was half-written: the file holds
+ * what it held before. Callers that must go on (the supervisor) keep what they could not
+ * write and try again; commands report it as one line.
+ */
+export class DiskFullError extends MusterError {
+  readonly file: string;
+  constructor(file: string, cause?: unknown) {
+    super(`no space left on the device to write ${file}`, {
+      hint: 'Free some disk space (or raise the quota) and run the command again; nothing was half-written.',
+      cause,
+    });
+    this.file = file;
+  }
+}
+
+/** Creates a folder (and its missing parents) owner-only; the umask can only narrow that. */
+export function makePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
 /** fsyncs a directory so that a rename or a new entry in it survives a power cut. */
 export function fsyncDir(dir: string): void {
   let fd: number | null = null;
@@ -24,22 +55,29 @@ export function fsyncDir(dir: string): void {
 
 /**
  * Writes `data` to `file` atomically: a temporary file in the same folder is
- * written and fsynced, renamed over `file`, then the folder is fsynced.
+ * written and fsynced, renamed over `file`, then the folder is fsynced. The
+ * file is owner-only (0600) unless `mode` says otherwise. A full disk is a
+ * `DiskFullError`, with `file` as it was and no temporary file left behind.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode: number = PRIVATE_FILE_MODE): void {
   const dir = path.dirname(file);
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}${TEMP_SUFFIX}`;
-  const fd = fs.openSync(temp, 'wx', 0o644);
   try {
+    const fd = fs.openSync(temp, 'wx', mode);
     try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      try {
+        fs.writeFileSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(temp, file);
+    } catch (err) {
+      fs.rmSync(temp, { force: true });
+      throw err;
     }
-    fs.renameSync(temp, file);
   } catch (err) {
-    fs.rmSync(temp, { force: true });
+    if (isDiskFull(err) && !(err instanceof DiskFullError)) throw new DiskFullError(file, err);
     throw err;
   }
   fsyncDir(dir);

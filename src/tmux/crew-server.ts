@@ -6,11 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../sys/atomic-file.js';
+import { cappedLogScript, DEFAULT_LOG_CAP, type LogCap } from '../sys/capped-log.js';
 import { isProcessAlive } from '../sys/process-identity.js';
 import { sleep } from '../sys/time.js';
-import { shellQuote } from '../text/shell-quote.js';
 import { ControlClient } from './control-client.js';
 import { escapeFormat, parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
 import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
@@ -58,8 +59,10 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** stored in the pane option `@muster_attempt` */
   attempt: string;
-  /** the pane's output is appended here */
+  /** the pane's output is appended here (created 0600) */
   logFile: string;
+  /** the log's size cap and rotated files kept (default 50 MiB, 3) */
+  logCap?: LogCap;
 }
 
 /** Events of a CrewServer. */
@@ -250,7 +253,8 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
 
   /**
    * Replaces the pane's process with `spec.command` (cwd, env added), marks the
-   * pane with the attempt and appends its output to `spec.logFile`.
+   * pane with the attempt and appends its output to `spec.logFile`, capped and
+   * rotated (src/sys/capped-log.ts).
    */
   async launch(paneId: string, spec: LaunchSpec): Promise<{ pid: number }> {
     assertPaneId(paneId);
@@ -264,16 +268,18 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     }
     const cwdOk = await stat(spec.cwd).then((s) => s.isDirectory(), () => false);
     if (!cwdOk) throw new TmuxError(`working directory ${spec.cwd} does not exist`, { hint: 'Create it, or fix `cwd` in the team file.' });
-    await mkdir(path.dirname(spec.logFile), { recursive: true }).catch((err: unknown) => {
+    await mkdir(path.dirname(spec.logFile), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
       throw new TmuxError(`cannot create the log folder of ${spec.logFile}: ${err instanceof Error ? err.message : String(err)}`, {
         hint: 'Check the permissions of the state folder (.muster/).',
         cause: err,
       });
     });
+    // a log left by an older muster may be readable by others
+    await chmod(spec.logFile, PRIVATE_FILE_MODE).catch(() => undefined);
     const out = await this.requireClient().runLine([
       ['respawn-pane', '-k', '-t', paneId, '-c', escapeFormat(spec.cwd), ...envArgs, '--', ...argv],
       ['pipe-pane', '-t', paneId],
-      ['pipe-pane', '-o', '-t', paneId, escapeFormat(`exec cat >> ${shellQuote(spec.logFile)}`)],
+      ['pipe-pane', '-o', '-t', paneId, escapeFormat(cappedLogScript(spec.logFile, spec.logCap ?? DEFAULT_LOG_CAP))],
       ['set-option', '-p', '-t', paneId, '@muster_attempt', spec.attempt],
       ['display-message', '-p', '-t', paneId, '#{pane_pid}'],
     ]);

@@ -57,7 +57,7 @@ function whyText(a: AgentStatusView, now: number): string {
 }
 
 function nextDue(a: AgentStatusView, now: number): Segment {
-  if (!a.checkin) return seg('-', { dim: true });
+  if (a.checkin.off) return seg('-', { dim: true });
   if (a.checkin.overdue && a.checkin.due) return seg(`late ${formatDuration(now - Date.parse(a.checkin.due))}`, { color: 'red', bold: true });
   return seg(formatRelative(a.checkin.due, now));
 }
@@ -97,7 +97,7 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
       width: 8,
       align: 'right',
       priority: 4,
-      cell: (a, now) => (a.checkin ? seg(a.checkin.last ? formatRelative(a.checkin.last, now) : 'never') : seg('off', { dim: true })),
+      cell: (a, now) => (a.checkin.last ? seg(formatRelative(a.checkin.last, now)) : a.checkin.off ? seg('off', { dim: true }) : seg('never')),
     },
     { title: 'NEXT', width: 8, align: 'right', priority: 4, cell: nextDue },
     { title: 'RST', width: 3, align: 'right', priority: 3, cell: (a) => seg(String(a.restarts), a.restarts > 0 ? { color: 'yellow' } : { dim: true }) },

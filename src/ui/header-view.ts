@@ -26,6 +26,7 @@ function crewLine(view: StatusView | null, filter: string, listed: number): Line
   for (const s of states) line.push(seg(` ${counts.get(s)} ${s}`, { color: STATE_COLOURS[s] ?? 'white' }));
   const pending = view.handoffs.filter((h) => h.state === 'pending').length;
   if (pending > 0) line.push(seg(`  ${pending} handoff(s) pending`, { color: 'yellow' }));
+  if (view.disk?.full) line.push(seg('  DISK FULL: state not saved', { color: 'red', bold: true }));
   if (filter !== '') line.push(seg(`  filter "${filter}": ${listed} shown`, { color: 'magenta' }));
   return line;
 }

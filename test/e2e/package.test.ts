@@ -48,11 +48,11 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('holds the built CLI, its schemas, docs, layouts and teams; no sources, tests or source maps', () => {
+  it('holds the built CLI, its schemas, docs, layouts, presets and teams; no sources, tests or source maps', () => {
     const tops = new Set(packed.files.map((f) => f.path.split('/')[0]));
-    expect([...tops].sort()).toEqual(['README.md', 'dist', 'docs', 'layouts', 'package.json', 'schema', 'teams']);
+    expect([...tops].sort()).toEqual(['README.md', 'dist', 'docs', 'layouts', 'package.json', 'presets', 'schema', 'teams']);
     expect(packed.files.filter((f) => f.path.endsWith('.map') || f.path.endsWith('.ts'))).toEqual([]);
-    for (const need of ['dist/cli/main.js', 'schema/team.schema.json', 'schema/layout.schema.json', 'schema/project.schema.json', 'teams/demo.yaml', 'docs/team-file.md']) {
+    for (const need of ['dist/cli/main.js', 'schema/team.schema.json', 'schema/layout.schema.json', 'schema/project.schema.json', 'teams/demo.yaml', 'docs/team-file.md', 'presets/claude.yaml', 'schema/preset.schema.json']) {
       expect(packed.files.map((f) => f.path)).toContain(need);
     }
     // what the bench notes record; a jump means something was shipped by mistake

@@ -18,10 +18,13 @@ export interface TestProject {
   dir: string;
   socket: string;
   write(file: string, text: string): string;
-  /** runs `muster ARGS` to completion */
-  muster(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** starts `muster up --headless` in the background */
-  headless(args?: string[], env?: NodeJS.ProcessEnv): Headless;
+  /** runs `muster -C DIR ARGS` to completion (in DIR unless `cwd`; without `-C DIR` when `noDir`; an env value undefined removes it) */
+  muster(
+    args: string[],
+    opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; noDir?: boolean },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** starts `muster up --headless` in the background (under `umask`, e.g. '000', when given) */
+  headless(args?: string[], env?: NodeJS.ProcessEnv, opts?: { umask?: string }): Headless;
   status(): Promise<StatusJson>;
   /** kills supervisors it started, the crew's processes and its tmux server */
   destroy(): Promise<void>;
@@ -88,8 +91,8 @@ export function makeProject(label: string): TestProject {
       return new Promise((resolve) => {
         execFile(
           process.execPath,
-          [MAIN, '-C', dir, ...args],
-          { env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, cwd: dir },
+          opts.noDir ? [MAIN, ...args] : [MAIN, '-C', dir, ...args],
+          { env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, cwd: opts.cwd ?? dir },
           (err, stdout, stderr) => {
             const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
             resolve({ code, stdout: String(stdout), stderr: String(stderr) });
@@ -97,8 +100,10 @@ export function makeProject(label: string): TestProject {
         );
       });
     },
-    headless(args = [], extraEnv = {}) {
-      const child = spawn(process.execPath, [MAIN, '-C', dir, 'up', '--headless', ...args], {
+    headless(args = [], extraEnv = {}, opts = {}) {
+      const argv = [process.execPath, MAIN, '-C', dir, 'up', '--headless', ...args];
+      const [file, ...rest] = opts.umask ? ['/bin/sh', '-c', `umask ${opts.umask}; exec "$@"`, 'sh', ...argv] : argv;
+      const child = spawn(file as string, rest, {
         // start-up steps on stderr: a supervisor that hangs shows where (see failure-report.ts)
         env: { ...env, MUSTER_DEBUG: '1', ...extraEnv },
         cwd: dir,

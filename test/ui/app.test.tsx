@@ -74,7 +74,7 @@ describe('the TUI screen', () => {
     const snap = snapshot([
       agent('crew/pm', { cpu: 12.5, limits: { cpu: 50, memory: 512 * 1024 ** 2 }, memory: 200 * 1024 ** 2, restarts: 2 }),
       agent('crew/dev', { state: 'pending', reason: 'after', pid: null, pane: null, cpu: null, memory: null, activity: null }),
-      agent('crew/qa', { state: 'failed', reason: 'circuit', exitCode: 3, checkin: { last: null, message: null, due: new Date(NOW - 120_000).toISOString(), overdue: true } }),
+      agent('crew/qa', { state: 'failed', reason: 'circuit', exitCode: 3, checkin: { last: null, message: null, due: new Date(NOW - 120_000).toISOString(), overdue: true, off: false } }),
     ]);
     const m = await mount(snap, { cols: 120 });
     const f = m.frame();
@@ -87,6 +87,19 @@ describe('the TUI screen', () => {
     expect(rowOf(f, 'dev')).toMatch(/pending .* after/);
     expect(rowOf(f, 'qa')).toMatch(/failed .*never\s+late 2m .*circuit · exit 3/);
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]{8}/);
+  });
+
+  it('says DISK FULL in the header while the supervisor cannot save, and shows check-ins of agents with checkin off', async () => {
+    const snap = snapshot([
+      agent('crew/talker', { checkin: { last: new Date(NOW - 5_000).toISOString(), message: 'up', due: null, overdue: false, off: true } }),
+      agent('crew/quiet', { checkin: { last: null, message: null, due: null, overdue: false, off: true } }),
+    ]);
+    const full = await mount({ ...snap, disk: { full: true, since: new Date(NOW - 60_000).toISOString(), file: '/p/.muster/state.json', pendingEvents: 3 } }, { cols: 120 });
+    expect(full.frame().split('\n')[0]).toContain('DISK FULL: state not saved');
+    expect(rowOf(full.frame(), 'talker')).toMatch(/talker .*5s ago\s+-/);
+    expect(rowOf(full.frame(), 'quiet')).toMatch(/quiet .*off\s+-/);
+    const fine = await mount({ ...snap, disk: { full: false, since: null, file: null, pendingEvents: 0 } }, { cols: 120 });
+    expect(fine.frame()).not.toContain('DISK FULL');
   });
 
   it('colours states, and leaves every colour out under NO_COLOR', async () => {

@@ -19,7 +19,7 @@ export function agent(id: string, over: Partial<AgentStatusView> = {}): AgentSta
     limits: { cpu: 50, memory: 512 * 1024 * 1024 },
     restarts: 0,
     exitCode: null,
-    checkin: { last: new Date(NOW - 3 * 60_000).toISOString(), message: 'ok', due: new Date(NOW + 12 * 60_000).toISOString(), overdue: false },
+    checkin: { last: new Date(NOW - 3 * 60_000).toISOString(), message: 'ok', due: new Date(NOW + 12 * 60_000).toISOString(), overdue: false, off: false },
     activity: 'busy',
     attempt: 1,
     startedAt: new Date(NOW - 3_600_000).toISOString(),

@@ -1,8 +1,8 @@
 /**
  * `muster checkin [MESSAGE]`, `muster handoff TO MESSAGE [--file PATH]`, `muster done
- * [MESSAGE]`: run inside an agent (identity from MUSTER_AGENT, state folder from
- * MUSTER_DIR). The record is durable when the command returns; a supervisor takes it
- * whenever it runs.
+ * [MESSAGE]`: run inside an agent (identity from MUSTER_AGENT; state folder from -C when
+ * given — an agent started by hand, a hook running elsewhere — else MUSTER_DIR). The record
+ * is durable when the command returns; a supervisor takes it whenever it runs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,9 +15,13 @@ import type { Flags } from './dispatch.js';
 
 export async function runInboxCommand(ctx: CliContext, kind: InboxKind, positionals: string[], flags: Flags): Promise<number> {
   const agent = ctx.env.MUSTER_AGENT;
-  const stateDir = ctx.env.MUSTER_DIR;
+  const stateDir = ctx.dirGiven ? ctx.paths.stateDir : ctx.env.MUSTER_DIR;
   if (!agent || !stateDir) {
-    throw new UsageError(`${kind} is run from inside an agent (MUSTER_AGENT and MUSTER_DIR are not set)`, 'Agents started by muster have them; to message an agent from outside, use `muster send AGENT MESSAGE`.');
+    const missing = !agent ? (ctx.dirGiven || ctx.env.MUSTER_DIR ? 'MUSTER_AGENT is' : 'MUSTER_AGENT and MUSTER_DIR are') : 'MUSTER_DIR is';
+    throw new UsageError(
+      `${kind} is run from inside an agent (${missing} not set)`,
+      'Agents started by muster have them; elsewhere set MUSTER_AGENT=team/agent and name the project with -C DIR. To message an agent from outside, use `muster send AGENT MESSAGE`.',
+    );
   }
   const to = kind === 'handoff' ? (positionals[0] as string) : null;
   const message = (kind === 'handoff' ? positionals[1] : positionals[0]) ?? null;

@@ -1,9 +1,12 @@
-/** `muster logs AGENT [-f] [-n LINES]`: the agent's captured pane output, readable. */
-import * as fs from 'node:fs';
+/**
+ * `muster logs AGENT [-f] [-n LINES]`: the agent's captured pane output, readable, across
+ * its rotated files (`<agent>.log.N` … `<agent>.log.1`, then `<agent>.log`).
+ */
 import { loadProject } from '../../config/load-project.js';
 import { MusterError, UsageError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import { agentLogFile } from '../../supervisor/paths.js';
+import { LogFollower, logParts, readLogLines } from '../../sys/capped-log.js';
 import type { CliContext } from '../context.js';
 import { stripAnsi } from '../../text/strip-ansi.js';
 import type { Flags } from './dispatch.js';
@@ -15,41 +18,30 @@ export async function runLogs(ctx: CliContext, name: string, flags: Flags): Prom
   const file = agentLogFile(ctx.paths, ids[0] as string);
   const lines = flags.lines === undefined ? (flags.follow ? 20 : null) : Number(flags.lines);
   if (lines !== null && (!Number.isInteger(lines) || lines < 0)) throw new UsageError(`-n takes a whole number, not "${String(flags.lines)}"`);
-  if (!fs.existsSync(file)) {
-    if (!flags.follow) throw new MusterError(`${ids[0]} has no output yet (${file})`, { hint: 'It has not started; see `muster status`.' });
+  // the follower starts at the end as it is now: nothing is printed twice or skipped
+  const follower = flags.follow ? new LogFollower(file) : null;
+  if (logParts(file).length === 0) {
+    if (!follower) throw new MusterError(`${ids[0]} has no output yet (${file})`, { hint: 'It has not started; see `muster status`.' });
   } else {
-    const text = stripAnsi(fs.readFileSync(file, 'utf8'));
-    const all = text.split('\n');
-    if (all[all.length - 1] === '') all.pop();
-    const shown = lines === null ? all : all.slice(Math.max(0, all.length - lines));
+    const shown = readLogLines(file, lines, follower?.startedAt).map(stripAnsi);
     if (shown.length > 0) ctx.stdout.write(`${shown.join('\n')}\n`);
   }
-  if (!flags.follow) return 0;
-  return follow(ctx, file);
+  if (!follower) return 0;
+  return follow(ctx, follower);
 }
 
-/** Prints what is appended to the file until interrupted. */
-async function follow(ctx: CliContext, file: string): Promise<number> {
-  let offset = fs.existsSync(file) ? fs.statSync(file).size : 0;
+/** Prints what is appended to the log (through rotations) until interrupted. */
+async function follow(ctx: CliContext, follower: LogFollower): Promise<number> {
   const read = () => {
-    if (!fs.existsSync(file)) return;
-    const size = fs.statSync(file).size;
-    if (size < offset) offset = 0; // truncated or replaced
-    if (size === offset) return;
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(size - offset);
-      fs.readSync(fd, buf, 0, buf.length, offset);
-      offset = size;
-      ctx.stdout.write(stripAnsi(buf.toString('utf8')));
-    } finally {
-      fs.closeSync(fd);
-    }
+    const chunk = follower.read();
+    if (chunk.length > 0) ctx.stdout.write(stripAnsi(chunk.toString('utf8')));
   };
   return new Promise((resolve) => {
     const timer = setInterval(read, 250);
     const end = () => {
       clearInterval(timer);
+      read();
+      follower.close();
       resolve(0);
     };
     process.once('SIGINT', end);

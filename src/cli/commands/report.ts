@@ -2,15 +2,18 @@
  * `muster report [--json]`: the run so far, per agent and per phase of the dependency
  * graph, with parallel efficiency; written to `.muster/report.md` as well.
  */
-import * as fs from 'node:fs';
 import { loadProject } from '../../config/load-project.js';
 import { buildReport, reportToJson, type ReportEvent } from '../../report/build-report.js';
 import { extractResult } from '../../report/extract-result.js';
 import { renderMarkdown } from '../../report/render-markdown.js';
 import { agentLogFile } from '../../supervisor/paths.js';
-import { writeFileAtomic } from '../../sys/atomic-file.js';
+import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
+import { logParts, readLogTail } from '../../sys/capped-log.js';
 import { openLedger, readLedger } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
+
+/** A result is looked for in this much of the end of an agent's log (across its rotated files). */
+const RESULT_WINDOW_BYTES = 8 * 1024 * 1024;
 
 export async function runReport(ctx: CliContext, json: boolean): Promise<number> {
   const project = await loadProject(ctx.dir);
@@ -22,7 +25,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
   const busyMs: Record<string, number> = {};
   for (const spec of specs) {
     const log = agentLogFile(ctx.paths, spec.id);
-    results[spec.id] = fs.existsSync(log) ? extractResult(fs.readFileSync(log, 'utf8')) : null;
+    results[spec.id] = logParts(log).length > 0 ? extractResult(readLogTail(log, RESULT_WINDOW_BYTES).toString('utf8')) : null;
     busyMs[spec.id] = runtimes[spec.id]?.busyMs ?? 0;
   }
   const report = buildReport({
@@ -35,7 +38,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     now: Date.now(),
   });
   const markdown = renderMarkdown(report);
-  fs.mkdirSync(ctx.paths.stateDir, { recursive: true });
+  makePrivateDir(ctx.paths.stateDir);
   writeFileAtomic(ctx.paths.reportFile, markdown);
   writeLine(ctx.stdout, json ? JSON.stringify(reportToJson(report), null, 2) : markdown.trimEnd());
   return 0;

@@ -10,7 +10,7 @@ import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import type { CrewNotice } from '../../supervisor/control/contract.js';
 import { sleep } from '../../sys/time.js';
-import { ANCHOR_SESSION, connectSupervisor, crewServerFor, readLedger, readLock, startSupervisor } from '../compose.js';
+import { ANCHOR_SESSION, checkWritable, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
 
@@ -18,6 +18,15 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   const absFiles = files.map((f) => path.resolve(f));
   const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
   await checkRequires(project);
+  const tightened = secureStateDir(ctx.paths.stateDir);
+  if (tightened.length > 0) {
+    writeLine(
+      ctx.stderr,
+      `muster: warning: ${ctx.paths.stateDir} could be read by other users; tightened ${tightened.length} entr${tightened.length === 1 ? 'y' : 'ies'} to owner-only (folders 0700, files 0600)`,
+    );
+  }
+  // said here, not in the log of a supervisor that never comes up (a running one copes: the TUI opens on it)
+  if (!readLock(ctx.paths.stateDir)?.alive) checkWritable(ctx.paths.stateDir);
   if (headless) return runHeadless(ctx, project);
   const code = await startInBackground(ctx, project, absFiles);
   if (code !== 0 || !process.stdin.isTTY || !process.stdout.isTTY) return code;
@@ -99,6 +108,7 @@ async function startInBackground(ctx: CliContext, project: ProjectSpec, files: s
       env: {},
       attempt: 'supervisor',
       logFile: path.join(ctx.paths.logsDir, 'supervisor.log'),
+      logCap: project.logs,
     });
   } finally {
     await server.close();

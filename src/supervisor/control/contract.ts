@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { ExitCode } from '../../errors.js';
 
 /** Bumped whenever a command, a reply or a pushed message changes shape. */
-export const CONTROL_PROTOCOL = 1;
+export const CONTROL_PROTOCOL = 2;
 
 // ---- wire types -------------------------------------------------------------------------
 
@@ -60,10 +60,15 @@ export interface AgentStatusView {
   pid: number | null;
   cpu: number | null;
   memory: number | null;
-  limits: { cpu: number | null; memory: number | null };
+  /** `pids`: processes and threads at once (cgroup pids controller), null where none is enforced */
+  limits: { cpu: number | null; memory: number | null; pids?: number | null };
   restarts: number;
   exitCode: number | null;
-  checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean } | null;
+  /**
+   * The last check-in, always recorded; `off` when the agent has `checkin: off` (nothing is
+   * ever due, so it is never overdue).
+   */
+  checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean; off: boolean };
   activity: 'busy' | 'idle' | 'waiting' | null;
   attempt: number;
   startedAt: string | null;
@@ -86,6 +91,19 @@ export interface StatusView {
   /** how limits are enforced: e.g. `cgroup v1 (cpu, memory, freezer)` or `sampling + duty cycling` */
   enforcement?: string;
   pulseMs?: number;
+  /**
+   * The state folder's disk as the running supervisor sees it: `full` while it cannot write
+   * its state (it keeps running; what it could not write waits in memory), since when, the
+   * file that failed, and the event lines waiting (docs/reliability.md).
+   */
+  disk?: DiskView;
+}
+
+export interface DiskView {
+  full: boolean;
+  since: string | null;
+  file: string | null;
+  pendingEvents: number;
 }
 
 // ---- replies ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { MusterError } from '../../errors.js';
-import { writeFileAtomic } from '../../sys/atomic-file.js';
+import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
 import {
   checkRequest,
   CONTROL_PROTOCOL,
@@ -124,7 +124,7 @@ export class ControlServer {
   async listen(): Promise<string> {
     const file = this.socketPath;
     const fallback = path.dirname(file) !== this.stateDir;
-    fs.mkdirSync(this.stateDir, { recursive: true });
+    makePrivateDir(this.stateDir);
     if (fallback) ensurePrivateDir(path.dirname(file));
     await this.removeStaleSocket(file);
     let oldMask: number | null = null;

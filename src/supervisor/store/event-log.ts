@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir } from '../../sys/atomic-file.js';
+import { DiskFullError, fsyncDir, isDiskFull, makePrivateDir, PRIVATE_FILE_MODE } from '../../sys/atomic-file.js';
 
 /** A record as stored: the caller's fields plus its sequence number. */
 export type LoggedRecord<T extends object = Record<string, unknown>> = T & { seq: number };
@@ -134,8 +134,8 @@ export class EventLog {
    * by a crash and recovers the last `seq`.
    */
   static open(file: string, options: EventLogOptions = {}): EventLog {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(file, 'a+', 0o644);
+    makePrivateDir(path.dirname(file));
+    const fd = fs.openSync(file, 'a+', PRIVATE_FILE_MODE);
     try {
       const size = fs.fstatSync(fd).size;
       const { validSize, lastSeq } = scanTail(fd, size);
@@ -158,11 +158,18 @@ export class EventLog {
 
   /**
    * Appends the records in one write and fsyncs before returning. Returns
-   * them as stored, each with its new `seq`.
+   * them as stored, each with its new `seq`. On a full disk (`DiskFullError`)
+   * nothing is appended and no `seq` is used.
    */
   append<T extends object>(records: readonly T[]): Array<LoggedRecord<T>> {
     if (records.length === 0) return [];
-    if (this.size >= this.maxBytes) this.rotate();
+    if (this.size >= this.maxBytes) {
+      try {
+        this.rotate();
+      } catch (err) {
+        throw isDiskFull(err) ? new DiskFullError(this.file, err) : err;
+      }
+    }
     // `seq` first in each line (easier to read), and always ours.
     const stored = records.map((record, i) => Object.assign({ seq: 0 }, record, { seq: this.seq + i + 1 }) as LoggedRecord<T>);
     const data = Buffer.from(stored.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
@@ -176,7 +183,7 @@ export class EventLog {
       } catch {
         // The next open cuts the torn line off.
       }
-      throw err;
+      throw isDiskFull(err) ? new DiskFullError(this.file, err) : err;
     }
     this.size += data.length;
     this.seq += stored.length;
@@ -201,10 +208,18 @@ export class EventLog {
 
   /** Keeps one old file: the current one becomes `<file>.1`, replacing the previous `.1`. */
   private rotate(): void {
+    const old = rotatedPath(this.file);
     fs.closeSync(this.fd);
     this.fd = -1;
-    fs.renameSync(this.file, rotatedPath(this.file));
-    this.fd = fs.openSync(this.file, 'a+', 0o644);
+    fs.renameSync(this.file, old);
+    try {
+      this.fd = fs.openSync(this.file, 'a+', PRIVATE_FILE_MODE);
+    } catch (err) {
+      // no room for a new file: keep appending to the current one
+      fs.renameSync(old, this.file);
+      this.fd = fs.openSync(this.file, 'a+', PRIVATE_FILE_MODE);
+      throw err;
+    }
     fsyncDir(path.dirname(this.file));
     this.size = 0;
   }

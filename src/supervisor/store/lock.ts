@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LockedError, MusterError } from '../../errors.js';
-import { fsyncDir } from '../../sys/atomic-file.js';
+import { fsyncDir, makePrivateDir, PRIVATE_FILE_MODE } from '../../sys/atomic-file.js';
 import { sleepSync } from '../../sys/time.js';
 import { isSameProcess, processStartTime } from '../../sys/process-identity.js';
 
@@ -87,7 +87,7 @@ function selfInfo(socket?: string): LockInfo {
 /** Creates `target` with `text` only if it does not exist; it appears complete or not at all. */
 function createExclusive(target: string, text: string): boolean {
   const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
-  const fd = fs.openSync(temp, 'wx', 0o644);
+  const fd = fs.openSync(temp, 'wx', PRIVATE_FILE_MODE);
   try {
     fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);
@@ -160,7 +160,7 @@ function removeGuards(file: string): void {
  */
 export function acquireLock(stateDir: string, options: { socket?: string } = {}): SupervisorLock {
   const file = lockFilePath(stateDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDir(path.dirname(file));
   const info = selfInfo(options.socket);
   const text = `${JSON.stringify(info)}\n`;
   for (let attempt = 0; attempt < 100; attempt++) {

@@ -31,6 +31,12 @@ function canMakeGroups(): boolean {
 }
 
 const allowed = canMakeGroups();
+/** Independent of the code under test: is a pids controller mounted (v1, or offered by v2)? */
+const pidsMounted = mountsText.split('\n').some((line) => {
+  const [, dir, type, opts] = line.split(' ');
+  if (type === 'cgroup') return /(^|,)pids(,|$)/.test(opts ?? '');
+  return type === 'cgroup2' && existsSync(join(dir ?? '', 'cgroup.controllers')) && /\bpids\b/.test(readFileSync(join(dir ?? '', 'cgroup.controllers'), 'utf8'));
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.each([
@@ -50,13 +56,13 @@ describe.each([
   });
 
   /** The group, or null after checking that a machine without cgroups says so honestly. */
-  async function group(agentId: string, cpu: number | null, memory: number | null): Promise<CgroupHandle | null> {
+  async function group(agentId: string, cpu: number | null, memory: number | null, pids: number | null = null): Promise<CgroupHandle | null> {
     if (!allowed) {
       expect(driver.kind).toBe('none');
-      expect(await driver.create(agentId, { cpu, memory })).toBeNull();
+      expect(await driver.create(agentId, { cpu, memory, pids })).toBeNull();
       return null;
     }
-    const handle = await driver.create(agentId, { cpu, memory });
+    const handle = await driver.create(agentId, { cpu, memory, pids });
     expect(handle).not.toBeNull();
     return handle;
   }
@@ -140,6 +146,29 @@ describe.each([
     );
     expect(exit.signal).toBe('SIGKILL');
     expect(out).not.toContain('done');
+  });
+
+  it('holds a loop forking without end to its pids limit, and counts the refused forks', async () => {
+    expect(driver.controls.pids).toBe(allowed && pidsMounted);
+    const handle = await group('team/forks', null, null, 24);
+    if (!handle) return;
+    const dir = handle.paths.find((p) => existsSync(join(p, 'pids.max')));
+    expect(dir).toBeDefined();
+    expect(readFileSync(join(dir!, 'pids.max'), 'utf8').trim()).toBe('24');
+    expect(handle.pidsRefused()).toBe(0);
+    // the loop starts only inside a group whose limit is in force
+    const guard = `[ "$(cat ${join(dir!, 'pids.max')})" = 24 ] && grep -qx $$ ${join(dir!, 'cgroup.procs')} || exit 99`;
+    const agent = procs.sh(`${handle.joinScript()}; ${guard}; exec bash -c 'while :; do sleep 300 & done' 2>/dev/null`);
+    await waitFor(() => handle.pidsRefused() > 0, 30_000, 'a fork refused');
+    for (let i = 0; i < 5; i++) {
+      expect(Number(readFileSync(join(dir!, 'pids.current'), 'utf8'))).toBeLessThanOrEqual(24);
+      expect(handle.pids().length).toBeLessThanOrEqual(24);
+      await sleep(100);
+    }
+    expect(agent.exitCode).toBeNull(); // still trying
+    handle.pids().forEach((pid) => procs.track(pid));
+    await handle.kill();
+    expect(handle.pids()).toEqual([]);
   });
 
   it('kill() empties the group (double-forked children included) and remove() deletes it', async () => {

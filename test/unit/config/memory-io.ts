@@ -6,7 +6,10 @@ import { validateProject } from '../../../src/config/load-project.js';
 
 export const ROOT = '/virtual/proj';
 
-/** A ConfigIo serving `files` (relative to ROOT) and the real disk elsewhere. */
+/**
+ * A ConfigIo serving `files` (relative to ROOT) and the real disk elsewhere. Folders under
+ * ROOT exist when a file is in them, or when listed as `name/` keys.
+ */
 export function memoryIo(files: Record<string, string>): ConfigIo {
   const abs = new Map(Object.entries(files).map(([p, text]) => [join(ROOT, p), text]));
   return {
@@ -19,7 +22,11 @@ export function memoryIo(files: Record<string, string>): ConfigIo {
       if (!path.startsWith(ROOT)) return nodeIo.listDir(path);
       const prefix = `${path}/`;
       const names = [...abs.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0] ?? '');
-      return [...new Set(names)].sort();
+      return [...new Set(names)].filter((n) => n !== '').sort();
+    },
+    async isDir(path) {
+      if (path !== ROOT && !path.startsWith(`${ROOT}/`)) return nodeIo.isDir(path);
+      return path === ROOT || [...abs.keys()].some((p) => p.startsWith(`${path}/`));
     },
   };
 }

@@ -24,6 +24,7 @@ describe('the project file', () => {
         'teams: [other/c.yaml, teams/a.yaml]',
         'pulse: 500ms',
         'ceiling: { cpu: 60%, memory: 80 }',
+        'logs: { max: 10MiB, keep: 1 }',
         'requires:',
         '  commands: [git, claude]',
         '  env: [ANTHROPIC_API_KEY]',
@@ -38,12 +39,14 @@ describe('the project file', () => {
     expect(p.teams.map((t) => t.name)).toEqual(['c', 'a']);
     expect(p.pulseMs).toBe(500);
     expect(p.ceiling).toEqual({ cpu: 60, memory: 80 });
+    expect(p.logs).toEqual({ maxBytes: 10 * 1024 ** 2, keep: 1 });
     expect(p.requires).toEqual({ commands: ['git', 'claude'], env: ['ANTHROPIC_API_KEY'], ports: [3000], disk: 2 * 1024 ** 3 });
   });
 
   test('an empty muster.yaml is all defaults', async () => {
     const p = await projectOf({ 'muster.yaml': '# nothing yet\n', 'teams/a.yaml': team('a') });
     expect(p.pulseMs).toBe(2000);
+    expect(p.logs).toEqual({ maxBytes: 50 * 1024 ** 2, keep: 3 });
     expect(p.teams).toHaveLength(1);
   });
 
@@ -145,7 +148,7 @@ describe('loadProject', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
     expect(problems.map((p) => `${p.line}:${p.col}`)).toEqual(['3:27', '3:32']);
-    expect(problems[1]?.message).toBe('unknown key "memory": use run, cwd, env, prompt, priority, limits, checkin, commit, restart, optional, uses, timeout, expect, retries, preset, after or for_each');
+    expect(problems[1]?.message).toBe('unknown key "memory": use run, cwd, env, prompt, priority, limits, checkin, commit, restart, logs, optional, uses, timeout, expect, retries, preset, after or for_each');
     expect((err as ConfigError).exitCode).toBe(2);
   });
 

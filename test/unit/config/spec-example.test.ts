@@ -28,7 +28,7 @@ describe('the full example team', () => {
 
     const pm = byName.get('pm');
     expect(pm).toMatchObject({ id: 'frontend/pm', run: 'claude', prompt: 'You are the PM…', env: { NODE_ENV: 'development' }, cwd: `${FIXTURE}/web` });
-    expect(pm?.limits).toEqual({ cpu: 50, memory: 512 * MiB, onMemory: 'restart', onCpu: 'throttle' });
+    expect(pm?.limits).toEqual({ cpu: 50, memory: 512 * MiB, pids: 4096, onMemory: 'restart', onCpu: 'throttle' });
     expect(pm?.checkin).toMatchObject({ everyMs: 15 * 60_000, graceMs: 5 * 60_000, onMiss: 'nudge' });
     expect(pm?.commit?.everyMs).toBe(30 * 60_000);
     expect(pm?.restart).toEqual({ policy: 'on-failure', max: 3, withinMs: 10 * 60_000, backoffMs: 2000, maxBackoffMs: 60_000 });
@@ -37,7 +37,7 @@ describe('the full example team', () => {
 
     const server = byName.get('server');
     expect(server).toMatchObject({ run: 'npm run dev', checkin: null, optional: true, uses: ['port:3000'] });
-    expect(server?.limits).toEqual({ cpu: 50, memory: 768 * MiB, onMemory: 'restart', onCpu: 'throttle' });
+    expect(server?.limits).toEqual({ cpu: 50, memory: 768 * MiB, pids: 4096, onMemory: 'restart', onCpu: 'throttle' });
 
     expect(byName.get('translate-faq')).toMatchObject({
       run: 'claude -p "Translate docs/faq.md"',
@@ -50,7 +50,7 @@ describe('the full example team', () => {
 
   test('with the built-in pm-dev-server layout instead', async () => {
     const text = readFileSync(`${FIXTURE}/teams/frontend.yaml`, 'utf8');
-    const p = await projectOf({ 'teams/frontend.yaml': text });
+    const p = await projectOf({ 'teams/frontend.yaml': text, 'web/': '' });
     expect(p.teams[0]?.windows.map((w) => `${w.name}: ${w.panes.join(' ')}`)).toEqual([
       'PM: pm',
       'Dev: dev',

@@ -22,7 +22,7 @@ describe('keys', () => {
 
   test('an unknown key with no near one lists the allowed keys', async () => {
     const p = await problemsOfTeam(yaml('name: web', 'agents:', '  pm:', '    run: claude', '    limits: { cpu: 50%, banana: 1 }'));
-    expectProblems(p, [['teams/web.yaml:5:25', 'unknown key "banana": use cpu, memory, on_memory or on_cpu']]);
+    expectProblems(p, [['teams/web.yaml:5:25', 'unknown key "banana": use cpu, memory, pids, on_memory or on_cpu']]);
   });
 
   test('unknown keys at the top, in defaults and in nested maps', async () => {
@@ -70,6 +70,13 @@ describe('units', () => {
     ['    expect: 5 minutes', 5, 13, 'bad duration "5 minutes"'],
     ['    checkin: { every: 0s }', 5, 23, 'bad duration "0s": must be more than 0'],
     ['    restart: { backoff: 1d }', 5, 25, 'bad duration "1d"'],
+    ['    limits: { pids: 3 }', 5, 21, 'bad pids 3: use a whole number of processes (at least 8), or none'],
+    ['    limits: { pids: lots }', 5, 21, 'bad pids "lots": use a whole number of processes (at least 8), or none'],
+    ['    logs: { max: 1KiB }', 5, 18, 'bad logs max "1KiB": use at least 4KiB'],
+    ['    logs: { max: 5MB }', 5, 18, 'bad memory "5MB"'],
+    ['    logs: { keep: -1 }', 5, 19, 'bad keep -1: use a whole number of at least 0'],
+    ['    logs: { keep: 1000 }', 5, 19, 'bad keep 1000: keep at most 100 rotated files'],
+    ['    logs: { size: 1MiB }', 5, 13, 'unknown key "size"'],
   ])('%s', async (line, row, col, message) => {
     const p = await problemsOfTeam(yaml('name: web', 'agents:', '  pm:', '    run: claude', line));
     expect(p).toHaveLength(1);
@@ -77,7 +84,7 @@ describe('units', () => {
   });
 
   test('limits of none turn a default limit off', async () => {
-    const p = await problemsOfTeam(yaml('name: web', 'agents:', '  pm:', '    run: claude', '    limits: { cpu: none, memory: none }'));
+    const p = await problemsOfTeam(yaml('name: web', 'agents:', '  pm:', '    run: claude', '    limits: { cpu: none, memory: none, pids: none }'));
     expect(p).toEqual([]);
   });
 });

@@ -38,6 +38,31 @@ describe('parseYamlSource', () => {
     expect(two.syntaxProblems).toEqual([{ file: 'b.yaml', line: 2, col: 1, message: 'more than one YAML document: remove the "---" line' }]);
   });
 
+  // Every error the YAML library can raise is a problem at FILE:LINE:COL, never a throw.
+  const bomb = [
+    'name: bomb',
+    'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+    '',
+  ].join('\n');
+  test.each([
+    { name: 'alias bomb', text: bomb, line: 4, col: 8, message: /alias bomb/ },
+    { name: 'alias without anchor', text: 'a: 1\nb: *nope\n', line: 2, col: 4, message: /alias \*nope has no anchor/ },
+    { name: 'merge of a scalar', text: 'x: &x 3\nb:\n  <<: *x\n', line: 3, col: 3, message: /merge key/ },
+    { name: 'merge of a list of scalars', text: 'b:\n  <<: [1, 2]\n', line: 2, col: 3, message: /merge key/ },
+    { name: 'nested too deep', text: `a: ${'['.repeat(20000)}${']'.repeat(20000)}\n`, line: 1, col: expect.any(Number), message: /^yaml error: / },
+  ])('$name is a located problem', ({ text, line, col, message }) => {
+    let src: ReturnType<typeof parseYamlSource> | undefined;
+    expect(() => (src = parseYamlSource('t.yaml', text))).not.toThrow();
+    expect(src?.value).toBeUndefined();
+    expect(src?.syntaxProblems).toHaveLength(1);
+    expect(src?.syntaxProblems[0]).toMatchObject({ file: 't.yaml', line, col });
+    expect(src?.syntaxProblems[0]?.message).toMatch(message);
+  });
+
   test('an empty file is null, without problems', () => {
     const empty = parseYamlSource('e.yaml', '');
     expect(empty.value).toBeNull();

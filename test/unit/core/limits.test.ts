@@ -9,7 +9,7 @@ import { agent, context } from '../../helpers/specs.js';
 
 const MiB = 2 ** 20;
 const limited = (over: Partial<AgentSpec['limits']> = {}, rest: Partial<AgentSpec> = {}) =>
-  agent('a', { limits: { cpu: 50, memory: 100 * MiB, onMemory: 'restart', onCpu: 'throttle', ...over }, ...rest });
+  agent('a', { limits: { cpu: 50, memory: 100 * MiB, pids: null, onMemory: 'restart', onCpu: 'throttle', ...over }, ...rest });
 const running: AgentStatus = { state: 'running', since: 0 };
 
 describe('judgeUsage', () => {
@@ -140,7 +140,7 @@ describe('crew: usage events', () => {
 });
 
 describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
-  const big = (onMemory: 'restart' | 'stop') => agent('a', { limits: { cpu: null, memory: 64 * MiB, onMemory, onCpu: 'throttle' } });
+  const big = (onMemory: 'restart' | 'stop') => agent('a', { limits: { cpu: null, memory: 64 * MiB, pids: null, onMemory, onCpu: 'throttle' } });
   const script: [number, CrewEvent][] = [
     [0, { type: 'tick' }],
     [1, { type: 'launched', agent: 't/a', attempt: 1, pane: '%1', pid: 10 }],
@@ -156,5 +156,14 @@ describe('crew: the kernel killed an agent at its cgroup memory limit', () => {
   });
   it('stop: failed with reason memory', () => {
     expect(play(big('stop'))).toMatchObject({ status: { state: 'failed', reason: 'memory' }, restarts: 0 });
+  });
+  it('an exit put down to the pids limit: backoff with reason pids, said in the event', () => {
+    const spec = agent('a', { limits: { cpu: null, memory: null, pids: 64, onMemory: 'restart', onCpu: 'throttle' } });
+    let crew = newCrew([spec]);
+    crew = step(crew, { type: 'tick' }, context([spec], 0)).state;
+    crew = step(crew, { type: 'launched', agent: 't/a', attempt: 1, pane: '%1', pid: 10 }, context([spec], 1)).state;
+    const r = step(crew, { type: 'exited', agent: 't/a', attempt: 1, code: 2, cause: 'pids' }, context([spec], 5));
+    expect(r.state.agents['t/a']).toMatchObject({ status: { state: 'backoff', reason: 'pids' }, restarts: 1, exitCode: 2 });
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'notify', message: expect.stringContaining('after reaching its process limit (64)') }));
   });
 });

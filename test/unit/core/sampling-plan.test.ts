@@ -5,7 +5,7 @@ import { newCrew } from '../../../src/core/crew-state.js';
 import { FULL_SAMPLE_EVERY, samplingPlan, type SamplingInput } from '../../../src/core/sampling-plan.js';
 import { agent } from '../../helpers/specs.js';
 
-const limits = (cpu: number | null, memory: number | null): AgentSpec['limits'] => ({ cpu, memory, onMemory: 'restart', onCpu: 'throttle' });
+const limits = (cpu: number | null, memory: number | null): AgentSpec['limits'] => ({ cpu, memory, pids: null, onMemory: 'restart', onCpu: 'throttle' });
 const specs = [
   agent('t/plain'),
   agent('t/capped', { limits: limits(50, null) }),

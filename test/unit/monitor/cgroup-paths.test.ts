@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cfsQuotaV1, cpuMaxV2, groupName, memoryLimitV1, memoryMaxV2, parseCgroupMounts, parsePids } from '../../../src/monitor/cgroup-paths.js';
+import { cfsQuotaV1, cpuMaxV2, groupName, memoryLimitV1, memoryMaxV2, parseCgroupMounts, parsePids, parsePidsRefused, pidsMax } from '../../../src/monitor/cgroup-paths.js';
 
 describe('parseCgroupMounts', () => {
   it('finds a hybrid layout: v1 controllers and a controller-less v2', () => {
@@ -9,20 +9,21 @@ describe('parseCgroupMounts', () => {
       'cgroup /sys/fs/cgroup/cpuset cgroup rw,relatime,cpuset 0 0',
       'cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0',
       'cgroup /sys/fs/cgroup/freezer cgroup rw,relatime,freezer 0 0',
+      'cgroup /sys/fs/cgroup/pids cgroup rw,relatime,pids 0 0',
       'cgroup /sys/fs/cgroup/systemd cgroup rw,relatime,name=systemd 0 0',
       'cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0',
       'proc /proc proc rw 0 0',
     ].join('\n');
     expect(parseCgroupMounts(text)).toEqual({
       v2: '/sys/fs/cgroup/unified',
-      v1: { cpu: '/sys/fs/cgroup/cpu,cpuacct', memory: '/sys/fs/cgroup/memory', freezer: '/sys/fs/cgroup/freezer' },
+      v1: { cpu: '/sys/fs/cgroup/cpu,cpuacct', memory: '/sys/fs/cgroup/memory', freezer: '/sys/fs/cgroup/freezer', pids: '/sys/fs/cgroup/pids' },
     });
   });
 
   it('finds a pure v2 layout and decodes escaped paths', () => {
-    expect(parseCgroupMounts('cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n')).toEqual({ v2: '/sys/fs/cgroup', v1: { cpu: null, memory: null, freezer: null } });
+    expect(parseCgroupMounts('cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n')).toEqual({ v2: '/sys/fs/cgroup', v1: { cpu: null, memory: null, freezer: null, pids: null } });
     expect(parseCgroupMounts('cgroup2 /a\\040b cgroup2 rw 0 0').v2).toBe('/a b');
-    expect(parseCgroupMounts('')).toEqual({ v2: null, v1: { cpu: null, memory: null, freezer: null } });
+    expect(parseCgroupMounts('')).toEqual({ v2: null, v1: { cpu: null, memory: null, freezer: null, pids: null } });
   });
 });
 
@@ -62,5 +63,16 @@ describe('small helpers', () => {
   it('parses cgroup.procs', () => {
     expect(parsePids('12\n7\n\n')).toEqual([12, 7]);
     expect(parsePids('')).toEqual([]);
+  });
+});
+
+describe('pids', () => {
+  it('pids.max values and the refused-fork count of pids.events', () => {
+    expect(pidsMax(4096)).toBe('4096');
+    expect(pidsMax(null)).toBe('max');
+    expect(pidsMax(undefined)).toBe('max');
+    expect(parsePidsRefused('max 17\n')).toBe(17);
+    expect(parsePidsRefused('max 0\n')).toBe(0);
+    expect(parsePidsRefused(null)).toBe(0);
   });
 });

@@ -42,19 +42,26 @@ describe('detectCgroups', () => {
     writeFileSync(join(mount, 'cgroup.subtree_control'), 'cpu\n');
     const driver = await detectCgroups({ name: 'my/crew', mountsFile: mountsFile('v2-mounts', `cgroup2 ${mount} cgroup2 rw 0 0\n`), procRoot });
     expect(driver.kind).toBe('v2');
-    expect(readFileSync(join(mount, 'cgroup.subtree_control'), 'utf8')).toBe('+memory');
-    expect(readFileSync(join(mount, 'muster', 'cgroup.subtree_control'), 'utf8')).toBe('+cpu +memory');
-    const handle = await driver.create('team/dev', { cpu: 50, memory: 512 * 1024 * 1024 });
+    // (this stand-in keeps only the last write; the kernel adds each controller to the list)
+    expect(readFileSync(join(mount, 'cgroup.subtree_control'), 'utf8')).toBe('+pids');
+    expect(readFileSync(join(mount, 'muster', 'cgroup.subtree_control'), 'utf8')).toBe('+pids');
+    expect(driver.controls).toEqual({ cpu: true, memory: true, freeze: false, pids: true });
+    expect(driver.describe()).toMatch(/^cgroup v2 \(cpu, memory, pids, freeze\)/);
+    const handle = await driver.create('team/dev', { cpu: 50, memory: 512 * 1024 * 1024, pids: 100 });
     const dir = join(mount, 'muster', 'my.crew', 'team.dev');
     expect(handle?.paths).toEqual([dir]);
     expect(readFileSync(join(dir, 'cpu.max'), 'utf8')).toBe('50000 100000');
     expect(readFileSync(join(dir, 'memory.max'), 'utf8')).toBe(String(512 * 1024 * 1024));
+    expect(readFileSync(join(dir, 'pids.max'), 'utf8')).toBe('100');
+    writeFileSync(join(dir, 'pids.events'), 'max 3\n');
+    expect(handle?.pidsRefused()).toBe(3);
     expect(handle?.joinScript()).toBe(
       `{ echo $$ > ${shellQuote(`${dir}/cgroup.procs`)}; } 2>/dev/null || echo 'muster: could not join the cgroup of team/dev; running without it' >&2`,
     );
     await handle?.setLimits({ cpu: null, memory: null });
     expect(readFileSync(join(dir, 'cpu.max'), 'utf8')).toBe('max 100000');
     expect(readFileSync(join(dir, 'memory.max'), 'utf8')).toBe('max');
+    expect(readFileSync(join(dir, 'pids.max'), 'utf8')).toBe('max');
     writeFileSync(join(dir, 'cgroup.procs'), '31\n30\n');
     expect(handle?.pids()).toEqual([30, 31]);
   });

@@ -37,6 +37,17 @@ describe('PaneExits', () => {
     expect(r.events).toEqual([{ type: 'exited', agent: 't/a', attempt: 2, code: null, cause: 'memory' }]);
   });
 
+  it('a failing exit after its pids limit refused a fork is put down to the limit; a clean exit is not', () => {
+    const limited = () => true;
+    const failing = new PaneExits().judge(specs, crewWith(running), [pane({ deadStatus: 2 })], 0, never, never, limited);
+    expect(failing.events).toEqual([{ type: 'exited', agent: 't/a', attempt: 2, code: 2, cause: 'pids' }]);
+    const clean = new PaneExits().judge(specs, crewWith(running), [pane({ deadStatus: 0 })], 0, never, never, limited);
+    expect(clean.events).toEqual([{ type: 'exited', agent: 't/a', attempt: 2, code: 0, cause: undefined }]);
+    // an OOM kill says more than a refused fork
+    const both = new PaneExits().judge(specs, crewWith(running), [pane({ deadStatus: null, deadSignal: 9 })], 0, never, () => true, limited);
+    expect(both.events[0]).toMatchObject({ cause: 'memory' });
+  });
+
   it('an exit with neither status nor signal waits for the grace period', () => {
     const exits = new PaneExits();
     const unknown = [pane({ deadStatus: null, deadSignal: null })];

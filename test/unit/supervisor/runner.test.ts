@@ -1,7 +1,7 @@
 /**
  * The real runner (src/supervisor/supervisor.ts) over in-memory ports and a fake clock:
- * a pulse, a stop that leaves a survivor, a handoff typed into an idle agent, and a crash
- * between saving a state and performing its effects.
+ * a pulse, a stop that leaves a survivor, a handoff typed into an idle agent, a crash
+ * between saving a state and performing its effects, a full disk, and a pids limit reached.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandHandlers } from '../../../src/supervisor/commands.js';
@@ -26,7 +26,7 @@ const state = (s: StatusView, id: string) => s.agents.find((a) => a.id === id);
 
 describe('the runner', () => {
   it('a pulse: measures, judges, throttles with this pulse’s processes, sees an idle pane, saves and publishes', async () => {
-    const w = world(['a'], ['b', { limits: { cpu: 50, memory: null, onMemory: 'restart', onCpu: 'throttle' } }]);
+    const w = world(['a'], ['b', { limits: { cpu: 50, memory: null, pids: null, onMemory: 'restart', onCpu: 'throttle' } }]);
     const runner = await w.runner();
     const snapshots: StatusView[] = [];
     runner.subscribe({ publish: (m) => void (m.type === 'snapshot' && snapshots.push(m.snapshot)), wantsSnapshots: () => true });
@@ -120,5 +120,42 @@ describe('the runner', () => {
     expect(state(second.status(), 't/b')).toMatchObject({ state: 'running', attempt: 1, restarts: 0 });
     expect(state(second.status(), 't/a')?.state).toBe('done');
     await second.shutdown();
+  });
+
+  it('a full disk: the runner goes on, says so (event, status), and what waited is saved once there is room', async () => {
+    const w = world(['a']);
+    const runner = await w.runner();
+    const events: string[] = [];
+    runner.subscribe({ publish: (m) => void (m.type === 'event' && events.push(m.event.kind)), wantsSnapshots: () => false });
+    w.ledger.setDiskFull(true, w.clock.now());
+    expect(events).toEqual(['disk-full']);
+    expect(runner.status().disk).toMatchObject({ full: true, since: new Date(w.clock.now()).toISOString() });
+
+    // a check-in while the disk is full: taken, shown, kept to be saved
+    w.inbox.deliver({ id: 'r1', kind: 'checkin', agent: 't/a', message: 'still going', to: null, file: null });
+    await w.clock.advance(2000);
+    expect(state(runner.status(), 't/a')).toMatchObject({ state: 'running', checkin: { message: 'still going' } });
+    expect(runner.status().disk?.pendingEvents).toBeGreaterThan(0);
+    expect(JSON.parse(w.ledger.snapshot!).crew.agents['t/a'].checkinMessage).toBeNull();
+
+    w.ledger.setDiskFull(false);
+    expect(events.slice(-1)).toEqual(['disk-ok']);
+    expect(runner.status().disk).toMatchObject({ full: false, since: null, pendingEvents: 0 });
+    expect(JSON.parse(w.ledger.snapshot!).crew.agents['t/a'].checkinMessage).toBe('still going');
+    expect((w.ledger.events as { kind: string }[]).map((e) => e.kind)).toEqual(expect.arrayContaining(['disk-full', 'checkin', 'disk-ok']));
+    await runner.shutdown();
+  });
+
+  it('an agent that reached its pids limit: one event, reason pids while it runs, the limit in status', async () => {
+    const w = world(['a'], ['b', { limits: { cpu: null, memory: null, pids: 4096, onMemory: 'restart', onCpu: 'throttle' } }]);
+    const runner = await w.runner();
+    w.pidsLimited.add('t/a');
+    await w.clock.advance(2000);
+    await w.clock.advance(2000);
+    expect(w.ledger.kinds('t/a').filter((k) => k === 'pids')).toHaveLength(1);
+    expect(state(runner.status(), 't/a')).toMatchObject({ state: 'running', reason: 'pids' });
+    expect(state(runner.status(), 't/b')?.reason).toBeNull();
+    expect(state(runner.status(), 't/b')?.limits.pids).toBe(4096);
+    await runner.shutdown();
   });
 });

@@ -27,6 +27,7 @@ import type {
   TeamLayoutPlan,
 } from '../../../src/supervisor/ports.js';
 import { loadLedger, type LoadedLedger } from '../../../src/supervisor/saved-state.js';
+import type { LedgerHealth } from '../../../src/supervisor/store/ledger.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';
 
 /** Lets every promise and immediate that is ready run. */
@@ -222,8 +223,9 @@ export class FakeSampler implements SamplerPort {
   history = () => ({ cpu: [], memory: [] });
 }
 
-/** Limits by signals only, every call recorded. */
-export function fakeLimits(calls: string[]): LimitsPort {
+/** Limits by signals only, every call recorded; agents in `pidsLimited` have reached their process limit. */
+export function fakeLimits(calls: string[], pidsLimited: ReadonlySet<string> = new Set()): LimitsPort {
+  const reported = new Set<string>();
   return {
     describe: () => 'fake',
     prepare: async (spec) => (calls.push(`prepare ${spec.id}`), ''),
@@ -240,6 +242,12 @@ export function fakeLimits(calls: string[]): LimitsPort {
     thaw: async (id) => void calls.push(`thaw ${id}`),
     release: async (id) => void calls.push(`release ${id}`),
     detach: () => undefined,
+    get enforcesPids() {
+      return pidsLimited.size > 0;
+    },
+    pidsLimited: (id) => pidsLimited.has(id),
+    newPidsLimits: () =>
+      [...pidsLimited].filter((id) => !reported.has(id) && (reported.add(id), true)).map((agentId) => ({ agentId, message: 'reached its process limit' })),
   };
 }
 
@@ -268,14 +276,44 @@ export class FakeLedger implements LedgerPort {
   snapshot: string | null = null;
   readonly events: object[] = [];
   readonly snapshotFile = '/fake/.muster/state.json';
+  /** while set, nothing is written: what comes waits, as the real ledger keeps it on a full disk */
+  private full: { since: number; snapshot: string | null; events: object[] } | null = null;
+  private readonly listeners: Array<(h: LedgerHealth) => void> = [];
 
   saveSnapshot(state: unknown): void {
-    this.snapshot = JSON.stringify(state);
+    if (this.full) this.full.snapshot = JSON.stringify(state);
+    else this.snapshot = JSON.stringify(state);
   }
 
   appendEvents<T extends object>(events: readonly T[]): unknown {
-    this.events.push(...events);
+    if (this.full) this.full.events.push(...events);
+    else this.events.push(...events);
     return events;
+  }
+
+  health(): LedgerHealth {
+    const f = this.full;
+    return { diskFull: f !== null, since: f?.since ?? null, file: f ? this.snapshotFile : null, pendingEvents: f?.events.length ?? 0, pendingSnapshot: f?.snapshot != null, droppedEvents: 0 };
+  }
+
+  onHealth(listener: (h: LedgerHealth) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The disk fills up (at `now`), or has room again: what waited is written, in order. */
+  setDiskFull(full: boolean, now = 0): void {
+    if (full === (this.full !== null)) return;
+    if (full) this.full = { since: now, snapshot: null, events: [] };
+    else {
+      const waited = this.full;
+      this.full = null;
+      if (waited) {
+        this.events.push(...waited.events);
+        if (waited.snapshot !== null) this.snapshot = waited.snapshot;
+      }
+    }
+    const h = this.health();
+    for (const l of this.listeners) l(h);
   }
 
   lastSeq(): number {
@@ -313,6 +351,7 @@ export function project(agents: AgentSpec[], over: Partial<ProjectSpec> = {}): P
     teams,
     ceiling: { cpu: null, memory: null },
     pulseMs: 2000,
+    logs: { maxBytes: 50 << 20, keep: 3 },
     requires: { commands: [], env: [], ports: [], disk: null },
     ...over,
   };
@@ -324,6 +363,8 @@ export class World {
   readonly machine = new FakeMachine();
   readonly sampler = new FakeSampler(this.machine);
   readonly limitCalls: string[] = [];
+  /** agents whose (fake) pids limit has refused a fork */
+  readonly pidsLimited = new Set<string>();
   readonly inbox = new FakeInbox();
   readonly ledger = new FakeLedger();
   readonly paths: StatePaths;
@@ -337,7 +378,7 @@ export class World {
       tmux: this.machine.tmux,
       processes: this.machine.processes,
       sampler: this.sampler,
-      limits: fakeLimits(this.limitCalls),
+      limits: fakeLimits(this.limitCalls, this.pidsLimited),
       inbox: this.inbox,
       commits: noCommits,
       ledger: this.ledger,
