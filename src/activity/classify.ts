@@ -60,3 +60,23 @@ export function classify({ preset, screen, quietMs }: ClassifyInput): Verdict {
   if (input && !input.empty) return verdict('idle', 'draft', rule);
   return verdict('idle', rule?.reason ?? 'quiet', rule);
 }
+
+/**
+ * The screen line that made a rule match: the first live line one of its patterns matches
+ * on its own, else (a pattern spanning lines) the last line of the region.
+ */
+export function ruleLine(rule: PresetRule, live: readonly string[]): string | null {
+  const line = live.find((l) => rule.match.some((re) => re.test(l))) ?? live[live.length - 1];
+  return line === undefined ? null : plainLine(line);
+}
+
+/** A screen line without the box it is drawn in (`│ Allow? │` → `Allow?`) and long runs of blanks. */
+function plainLine(line: string): string {
+  return line.replace(/^[\s│┃║|]+|[\s│┃║|]+$/g, '').replace(/\s{3,}/g, '  ');
+}
+
+/** A verdict as the runner reports it: the activity, why, and the line a waiting agent shows. */
+export function seenOf(verdict: Verdict): { activity: Activity; reason: string; line: string | null } {
+  const line = verdict.activity === 'waiting' && verdict.rule ? ruleLine(verdict.rule, verdict.live) : null;
+  return { activity: verdict.activity, reason: verdict.reason, line };
+}

@@ -26,6 +26,18 @@ export type AgentStateName = AgentStatus['state'];
 export type Activity = 'busy' | 'idle' | 'waiting';
 
 /**
+ * What an agent's screen showed when it was looked at (docs/status-json.md, "Activity"):
+ * the activity, why (a waiting rule's `permission`, `question`, `picker` or `dialog`; a
+ * busy rule's word, `output`, `no-prompt` or `typed`; `draft`, an idle rule's word or
+ * `quiet`), and for `waiting` the screen line that showed the prompt.
+ */
+export interface ActivitySeen {
+  activity: Activity;
+  reason: string;
+  line: string | null;
+}
+
+/**
  * Text waiting to be typed into the agent once it can take it. A handoff's item names the
  * handoff (the crew's list owns it); its text is made from it when it is typed.
  */
@@ -35,7 +47,7 @@ interface OutboxBase {
   id: string;
   /** typed even while the agent is busy (the user asked) */
   force: boolean;
-  /** failed tries so far (three and it is dropped) */
+  /** tries that were typed but not confirmed (three and it is given up) */
   tries: number;
 }
 
@@ -90,12 +102,18 @@ export interface AgentRuntime {
   cpuCalm: number;
   /** what its pane showed at the last pulse, and when it was last seen busy */
   activity: Activity | null;
+  /** why it has that activity (see ActivitySeen) */
+  activityReason: string | null;
+  /** the screen line that showed the prompt it waits on */
+  waitingLine: string | null;
   lastBusyAt: number | null;
   /** time seen busy, summed over pulses */
   busyMs: number;
   outbox: OutboxItem[];
-  /** the outbox item being typed now */
+  /** the outbox item being typed now (saved before the paste: a new supervisor resumes it) */
   typing: string | null;
+  /** when muster last typed into it: a look at the screen from before then cannot make it idle */
+  typedAt: number | null;
   /** check-in cadence: when the missing check-in fell due, the last nudge, on_miss done */
   overdueSince: number | null;
   lastNudgeAt: number | null;
@@ -158,10 +176,13 @@ export function freshRuntime(id: string): AgentRuntime {
     memoryOver: 0,
     cpuCalm: 0,
     activity: null,
+    activityReason: null,
+    waitingLine: null,
     lastBusyAt: null,
     busyMs: 0,
     outbox: [],
     typing: null,
+    typedAt: null,
     overdueSince: null,
     lastNudgeAt: null,
     escalated: false,

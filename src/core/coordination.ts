@@ -5,7 +5,7 @@
  */
 import type { AgentSpec } from '../config/types.js';
 import type { AgentRuntime, Handoff, OutboxItem } from './agent-state.js';
-import type { CrewEffect, NotifyLevel } from './crew-events.js';
+import type { CrewEffect, NotifyLevel, TypedOutcome } from './crew-events.js';
 import { unreachable } from './exhaustive.js';
 
 /** What coordination needs from the step that runs it. */
@@ -32,41 +32,60 @@ export function enqueue(tx: CoordinationTx, id: string, item: OutboxItem): void 
 }
 
 /**
+ * Can the agent take text now? Idle, and no draft (text someone left in its input) — never
+ * busy, never waiting on a prompt or a dialog (docs/presets.md, "Typing").
+ */
+export function takesText(rt: AgentRuntime): boolean {
+  return rt.activity === 'idle' && rt.activityReason !== 'draft';
+}
+
+/**
  * Types the next outbox item into each agent that can take it: running, nothing being
- * typed already, and idle — or the item was forced by the user.
+ * typed already, and idle without a draft — or the item was forced by the user.
  */
 export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): void {
   for (const spec of specs) {
     const rt = tx.get(spec.id);
     if (!rt || !typing(rt) || rt.typing !== null) continue;
     const next = rt.outbox[0];
-    if (!next || (!next.force && rt.activity !== 'idle')) continue;
+    if (!next || (!next.force && !takesText(rt))) continue;
     const text = next.kind === 'handoff' ? handoffTextOf(tx, next.handoff) : next.text;
     if (text === null) {
       tx.update(spec.id, { outbox: rt.outbox.slice(1) }); // its handoff is gone: nothing to type
       continue;
     }
-    tx.update(spec.id, { typing: next.id });
-    tx.effect({ type: 'type', agent: spec.id, id: next.id, text });
+    // Typing makes the agent busy at once: the next item waits for a look at its screen after this.
+    tx.update(spec.id, { typing: next.id, activity: 'busy', activityReason: 'typed', waitingLine: null, typedAt: tx.now });
+    tx.effect({ type: 'type', agent: spec.id, id: next.id, text, force: next.force });
   }
 }
 
-/** The runner typed (or failed to type) an outbox item. */
-export function onTyped(tx: CoordinationTx, id: string, itemId: string, submitted: boolean): void {
+/** How many typed-but-unconfirmed tries an item gets before it is given up. */
+export const TYPING_TRIES = 3;
+
+/** The runner typed (or did not type) an outbox item. */
+export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome: TypedOutcome): void {
   const rt = tx.get(id);
   if (!rt || rt.typing !== itemId) return;
   const item = rt.outbox.find((o) => o.id === itemId);
-  if (!submitted) {
-    const tries = (item?.tries ?? 0) + 1;
-    const giveUp = tries >= 3;
-    tx.update(id, {
-      typing: null,
-      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...o, tries } : o)),
-    });
-    if (giveUp) tx.notify('warn', id, 'type-failed', `could not submit ${item?.kind ?? 'text'} after ${tries} tries; dropped`);
+  if (outcome.result === 'refused') {
+    // Nothing typed: the item waits for the agent to be ready again, no try counted.
+    const seen = outcome.seen;
+    tx.update(id, { typing: null, ...(seen ? { activity: seen.activity, activityReason: seen.reason, waitingLine: seen.activity === 'waiting' ? seen.line : null } : {}) });
     return;
   }
-  tx.update(id, { typing: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
+  if (outcome.result === 'unconfirmed') {
+    const tries = (item?.tries ?? 0) + 1;
+    const giveUp = tries >= TYPING_TRIES;
+    tx.update(id, {
+      typing: null,
+      typedAt: tx.now,
+      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...o, tries } : o)),
+    });
+    if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
+    return;
+  }
+  tx.update(id, { typing: null, typedAt: tx.now, activity: 'busy', activityReason: 'typed', waitingLine: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
   if (item?.kind === 'handoff') {
     const h = tx.handoffs.find((x) => x.id === item.handoff);
     if (h && h.state === 'pending') {
@@ -79,6 +98,14 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, submitte
   } else if (item?.kind === 'prompt') {
     tx.notify('info', id, 'prompted', 'first prompt typed');
   }
+}
+
+/** The event line of an item given up: what, why, and what is left to do. */
+function notDelivered(tx: CoordinationTx, item: OutboxItem | undefined, tries: number, why: string, left: boolean): string {
+  const what = item?.kind === 'handoff' ? `handoff from ${tx.handoffs.find((h) => h.id === item.handoff)?.from ?? '?'}` : item?.kind === 'prompt' ? 'first prompt' : (item?.kind ?? 'text');
+  const after = item?.kind === 'handoff' ? '; the handoff stays pending (h in the TUI delivers it)' : '';
+  const input = left ? '; its text is left in the input (no key is known to clear it safely): submit or clear it there' : '';
+  return `${what} not delivered after ${tries} tries: ${why}${after}${input}`;
 }
 
 /** A new attempt runs: its prompt goes first; nudges meant for the last attempt go. */
@@ -110,12 +137,16 @@ export function onHandoff(tx: CoordinationTx, h: { id: string; from: string; to:
   tx.notify('info', h.from, 'handoff', `handed off to ${h.to}: ${oneLine(h.message)}`);
 }
 
-/** The user asks to deliver a pending handoff now, busy or not. */
+/** The user asks to deliver a pending handoff now, busy or not (also one given up before). */
 export function forceHandoff(tx: CoordinationTx, handoffId: string): boolean {
   const h = tx.handoffs.find((x) => x.id === handoffId && x.state === 'pending');
   const rt = h ? tx.get(h.to) : undefined;
   if (!h || !rt) return false;
-  tx.update(h.to, { outbox: rt.outbox.map((o) => (o.kind === 'handoff' && o.handoff === handoffId ? { ...o, force: true } : o)) });
+  const queued = rt.outbox.some((o) => o.kind === 'handoff' && o.handoff === handoffId);
+  const outbox: OutboxItem[] = queued
+    ? rt.outbox.map((o) => (o.kind === 'handoff' && o.handoff === handoffId ? { ...o, force: true, tries: 0 } : o))
+    : [...rt.outbox, { id: `handoff-${handoffId}`, kind: 'handoff', handoff: handoffId, force: true, tries: 0 }];
+  tx.update(h.to, { outbox });
   return true;
 }
 

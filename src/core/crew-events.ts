@@ -2,7 +2,7 @@
  * What flows into the core (events) and out of it (effects). The runner turns IO into
  * events and effects into IO; the core never does either.
  */
-import type { Activity } from './agent-state.js';
+import type { ActivitySeen } from './agent-state.js';
 import type { Usage } from './limits-policy.js';
 
 export type CrewEvent =
@@ -31,13 +31,15 @@ export type CrewEvent =
       type: 'usage';
       agents: Record<string, Usage>;
       /** what each live agent's pane shows; how long since the last pulse */
-      activity?: Record<string, Activity>;
+      activity?: Record<string, ActivitySeen>;
+      /** when the screens were looked at (before this event's time); default: the event's time */
+      observedAt?: number;
       intervalMs?: number;
       /** last commit time of agents in a git repository with `commit.every` */
       commits?: Record<string, number | null>;
     }
-  /** text typed into an agent (an outbox item), submitted or not */
-  | { type: 'typed'; agent: string; id: string; submitted: boolean }
+  /** what typing an outbox item into the agent came to */
+  | { type: 'typed'; agent: string; id: string; outcome: TypedOutcome }
   /** `muster send`; force: type even if the agent is busy */
   | { type: 'message'; agent: string; id: string; text: string; force: boolean }
   /** the user asks for a check-in now */
@@ -49,6 +51,18 @@ export type CrewEvent =
   | { type: 'reset'; agents: string[] }
   | { type: 'pause'; agents: string[] }
   | { type: 'resume'; agents: string[] };
+
+/** What typing an outbox item came to (docs/presets.md, "Typing"). */
+export type TypedOutcome =
+  /** the agent visibly took it */
+  | { result: 'submitted' }
+  /**
+   * nothing was typed: the screen was not ready (a prompt, a dialog, a draft, busy), as
+   * `seen` says; the item stays queued and no try is counted
+   */
+  | { result: 'refused'; why: string; seen: ActivitySeen | null }
+  /** typed, but the agent did not visibly take it; `left`: muster's text still sits in its input */
+  | { result: 'unconfirmed'; why: string; left: boolean };
 
 export type NotifyLevel = 'info' | 'warn' | 'error';
 
@@ -63,8 +77,12 @@ export type CrewEffect =
    */
   | { type: 'throttle'; agent: string; cpu: number; refresh: boolean }
   | { type: 'unthrottle'; agent: string }
-  /** type text into the agent's pane and submit it; answer with a `typed` event */
-  | { type: 'type'; agent: string; id: string; text: string }
+  /**
+   * type text into the agent's pane and submit it; answer with a `typed` event. `force`:
+   * whatever the screen shows; `resume`: a supervisor that stopped during this typing may
+   * have typed it already — look at the pane first
+   */
+  | { type: 'type'; agent: string; id: string; text: string; force: boolean; resume?: boolean }
   | { type: 'freeze'; agent: string }
   | { type: 'thaw'; agent: string }
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */

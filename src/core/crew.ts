@@ -12,7 +12,7 @@ import {
   type AgentStatus,
   type CrewState,
   type FailReason,
-  type Activity,
+  type ActivitySeen,
   type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
@@ -101,7 +101,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'tick':
         return;
       case 'usage':
-        this.observe(event.activity ?? {}, event.intervalMs ?? 0);
+        this.observe(event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
         return this.onUsage(event.agents);
       case 'launched':
@@ -124,7 +124,7 @@ class Transaction implements coordination.CoordinationTx {
       case 'handoff':
         return coordination.onHandoff(this, event);
       case 'typed':
-        return coordination.onTyped(this, event.agent, event.id, event.submitted);
+        return coordination.onTyped(this, event.agent, event.id, event.outcome);
       case 'message':
         return coordination.enqueue(this, event.agent, { id: event.id, kind: 'message', text: event.text, force: event.force, tries: 0 });
       case 'nudge': {
@@ -183,13 +183,26 @@ class Transaction implements coordination.CoordinationTx {
   }
 
   /** What the panes showed this pulse: activity, and busy time summed. */
-  private observe(activity: Record<string, Activity>, intervalMs: number): void {
-    for (const [id, a] of Object.entries(activity)) {
+  private observe(activity: Record<string, ActivitySeen>, observedAt: number, intervalMs: number): void {
+    for (const [id, seen] of Object.entries(activity)) {
       const rt = this.get(id);
       if (!rt) continue;
-      const busy = a === 'busy';
-      if (!busy && rt.activity === a) continue; // nothing to count: spare a copy of the agent
-      this.update(id, { activity: a, lastBusyAt: busy ? this.now : rt.lastBusyAt, busyMs: rt.busyMs + (busy ? intervalMs : 0) });
+      // Typed into after this look (or being typed into): idle must be earned from a later one.
+      if (rt.typing !== null || (rt.typedAt !== null && observedAt < rt.typedAt)) {
+        this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
+        continue;
+      }
+      const busy = seen.activity === 'busy';
+      const line = seen.activity === 'waiting' ? seen.line : null;
+      // nothing to count or change: spare a copy of the agent
+      if (!busy && rt.activity === seen.activity && rt.activityReason === seen.reason && rt.waitingLine === line) continue;
+      this.update(id, {
+        activity: seen.activity,
+        activityReason: seen.reason,
+        waitingLine: line,
+        lastBusyAt: busy ? this.now : rt.lastBusyAt,
+        busyMs: rt.busyMs + (busy ? intervalMs : 0),
+      });
     }
   }
 
@@ -204,7 +217,7 @@ class Transaction implements coordination.CoordinationTx {
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null });
     coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }

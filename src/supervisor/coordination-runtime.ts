@@ -3,19 +3,18 @@
  * shows (activity), the age of each agent's last commit, and typing into panes. It turns
  * what it sees into core events; the core decides what to type and when.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ActivityTracker } from '../activity/activity-tracker.js';
-import { classify, type Activity } from '../activity/classify.js';
+import { seenOf } from '../activity/classify.js';
 import { prepareText } from '../activity/typing-text.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
-import { isAlive, type CrewState } from '../core/agent-state.js';
+import { isAlive, type ActivitySeen, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent } from '../core/crew-events.js';
 import type { InboxVerdict } from '../inbox/inbox-watcher.js';
 import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CommitsPort, CrewTmux, InboxPort } from './ports.js';
+import { PaneObserver } from './pane-observer.js';
 import { looksPending, submitText } from './submit-text.js';
 
 export interface CoordinationDeps {
@@ -35,14 +34,13 @@ export interface CoordinationDeps {
 
 export class CoordinationRuntime {
   private readonly commits: CommitsPort;
-  private readonly tracker = new ActivityTracker();
-  /** the last classification of a quiet pane, valid while its log size stays the same */
-  private readonly seenScreen = new Map<string, { size: number; activity: Activity }>();
+  readonly panes: PaneObserver;
   private readonly specById: Map<string, AgentSpec>;
 
   constructor(private readonly deps: CoordinationDeps) {
     this.specById = new Map(deps.specs.map((s) => [s.id, s]));
     this.commits = deps.commits;
+    this.panes = new PaneObserver((pane) => deps.tmux.capture(pane), (id) => agentLogFile(deps.paths, id));
   }
 
   async start(): Promise<void> {
@@ -61,36 +59,22 @@ export class CoordinationRuntime {
 
   /** A new attempt starts with fresh output: its quiet time counts from now. */
   launched(agentId: string, now: number): void {
-    this.tracker.forget(agentId);
-    this.seenScreen.delete(agentId);
-    this.tracker.observe(agentId, -1, now);
+    this.panes.launched(agentId, now);
   }
 
-  /** One pulse: each live agent's activity (a stat per agent; a capture only for quiet panes whose output changed). */
-  async observe(now: number): Promise<{ activity: Record<string, Activity>; commits: Record<string, number | null> }> {
-    const activity: Record<string, Activity> = {};
+  /**
+   * One pulse: what each live agent's pane shows — a `stat` of its log per agent, a capture
+   * only where the log grew since the last one (pane-observer.ts).
+   */
+  async observe(now: number): Promise<{ activity: Record<string, ActivitySeen>; commits: Record<string, number | null> }> {
+    const activity: Record<string, ActivitySeen> = {};
     const crew = this.deps.crew();
     await Promise.all(
       Object.values(crew.agents).map(async (rt) => {
         const spec = this.specById.get(rt.id);
         if (!spec || !isAlive(rt.status) || rt.status.state === 'starting' || !rt.pane) return;
-        const stat = statOrNull(agentLogFile(this.deps.paths, rt.id));
-        const size = stat?.size ?? 0;
-        const quietMs = this.tracker.observe(rt.id, size, now, stat?.mtimeMs);
-        const preset = spec.preset;
-        if (quietMs < preset.quietMs) {
-          activity[rt.id] = 'busy';
-          return;
-        }
-        const cached = this.seenScreen.get(rt.id);
-        if (cached && cached.size === size && cached.activity !== 'busy') {
-          activity[rt.id] = cached.activity;
-          return;
-        }
-        const screen = await this.deps.tmux.capture(rt.pane).catch(() => null);
-        const a = classify({ preset: spec.preset, screen, quietMs }).activity;
-        this.seenScreen.set(rt.id, { size, activity: a });
-        activity[rt.id] = a;
+        const look = await this.panes.look(rt.id, rt.pane, spec.preset, now);
+        activity[rt.id] = seenOf(look.verdict);
       }),
     );
     const commits: Record<string, number | null> = {};
@@ -123,10 +107,14 @@ export class CoordinationRuntime {
       }).catch(() => ({ submitted: false, enters: 0 }));
       submitted = result.submitted;
       // What was typed is output too: the agent is not idle for the next item yet.
-      this.tracker.touch(agentId, this.deps.clock.now());
-      this.seenScreen.delete(agentId);
+      this.panes.typed(agentId, this.deps.clock.now());
     }
-    this.deps.dispatch({ type: 'typed', agent: agentId, id: itemId, submitted });
+    this.deps.dispatch({
+      type: 'typed',
+      agent: agentId,
+      id: itemId,
+      outcome: submitted ? { result: 'submitted' } : { result: 'unconfirmed', why: 'the text still sits in its input', left: true },
+    });
   }
 
   /** One inbox record → one core event; a bad one is refused with the reason. */
@@ -153,10 +141,3 @@ export class CoordinationRuntime {
   }
 }
 
-function statOrNull(file: string): fs.Stats | null {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return null;
-  }
-}

@@ -12,7 +12,11 @@ export interface AgentSample {
   memory: number;
 }
 
-type Activity = NonNullable<AgentStatusView['activity']>;
+/** What an agent's screen showed at the last pulse, and why. */
+export interface ActivityView {
+  activity: NonNullable<AgentStatusView['activity']>;
+  reason: string | null;
+}
 
 export interface StatusInput {
   project: string;
@@ -24,7 +28,7 @@ export interface StatusInput {
   system: SystemSample | null;
   now: number;
   histories?: ReadonlyMap<string, { cpu: number[]; memory: number[] }>;
-  activity?: ReadonlyMap<string, Activity>;
+  activity?: ReadonlyMap<string, ActivityView>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
@@ -59,7 +63,8 @@ export function buildStatus(input: StatusInput): StatusView {
       restarts: rt?.restarts ?? 0,
       exitCode: rt?.exitCode ?? null,
       checkin: checkinView(spec, rt?.lastCheckin ?? null, rt?.checkinMessage ?? null, rt?.startedAt ?? null, alive, input.now),
-      activity: alive ? (input.activity?.get(spec.id) ?? null) : null,
+      activity: alive ? (input.activity?.get(spec.id)?.activity ?? null) : null,
+      activityReason: alive ? (input.activity?.get(spec.id)?.reason ?? null) : null,
       attempt: rt?.attempt ?? 0,
       startedAt: iso(rt?.startedAt ?? null),
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },

@@ -6,7 +6,7 @@
  */
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
-import { isRefresh, type CrewEffect, type CrewEvent } from '../core/crew-events.js';
+import { isRefresh, type CrewEffect, type CrewEvent, type TypedOutcome } from '../core/crew-events.js';
 import { step, type CrewContext } from '../core/crew.js';
 import { nextDeadline } from '../core/scheduler.js';
 import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
@@ -45,6 +45,12 @@ export interface SupervisorOptions {
   freshStart?: boolean;
 }
 
+/** How typing an outbox item ended: submitted, or given up and why. */
+export interface TypedResult {
+  submitted: boolean;
+  why: string | null;
+}
+
 /** Who hears what the supervisor publishes: every event, and a snapshot each pulse while it wants one. */
 export interface Audience {
   publish(message: ControlPush): void;
@@ -69,7 +75,7 @@ export class Supervisor {
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
   private inboxTaken: string[];
-  private readonly typedWaiters = new Map<string, (submitted: boolean) => void>();
+  private readonly typedWaiters = new Map<string, (result: TypedResult) => void>();
   private lastPulseAt: number | null = null;
   private readonly exits = new PaneExits();
   /** one look again at panes whose exit tmux does not know yet */
@@ -197,7 +203,7 @@ export class Supervisor {
   dispatch(event: CrewEvent): void {
     const result = step(this.crew, event, this.context());
     this.crew = result.state;
-    if (event.type === 'typed') this.typedWaiters.get(event.id)?.(event.submitted);
+    if (event.type === 'typed') this.settleTyped(event.agent, event.id, event.outcome);
     // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
@@ -227,7 +233,7 @@ export class Supervisor {
       system: seen.system,
       now: this.now(),
       histories: seen.histories,
-      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, a.activity] as const] : []))),
+      activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, { activity: a.activity, reason: a.activityReason }] as const] : []))),
       lastCommits: this.coord.lastCommits(),
       pidsEnforced: this.ports.limits.enforcesPids,
       pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
@@ -252,18 +258,26 @@ export class Supervisor {
     return this.specs;
   }
 
-  /** Resolves with whether the outbox item was submitted, once it has been typed. */
-  waitTyped(itemId: string, timeoutMs: number): Promise<boolean | 'timeout'> {
+  /** A waiter hears the end of its item: submitted, or given up (gone from the outbox without being submitted). */
+  private settleTyped(agent: string, itemId: string, outcome: TypedOutcome): void {
+    const waiter = this.typedWaiters.get(itemId);
+    if (!waiter) return;
+    if (outcome.result === 'submitted') waiter({ submitted: true, why: null });
+    else if (!this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why });
+  }
+
+  /** Resolves once the outbox item was submitted or given up (with why), or at the timeout. */
+  waitTyped(itemId: string, timeoutMs: number): Promise<TypedResult | 'timeout'> {
     const { clock } = this.ports;
     return new Promise((resolve) => {
       const timer = clock.setTimeout(() => {
         this.typedWaiters.delete(itemId);
         resolve('timeout');
       }, timeoutMs);
-      this.typedWaiters.set(itemId, (submitted) => {
+      this.typedWaiters.set(itemId, (result) => {
         clock.clearTimeout(timer);
         this.typedWaiters.delete(itemId);
-        resolve(submitted);
+        resolve(result);
       });
     });
   }
@@ -332,7 +346,7 @@ export class Supervisor {
     const seen = await this.coord.observe(now);
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
-    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, commits: seen.commits, intervalMs });
+    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs });
     for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
     this.publishSnapshot();
   }

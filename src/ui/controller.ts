@@ -27,10 +27,10 @@ interface Outcome {
   text: string;
 }
 
-/** What `send` answered: submitted, queued until the agent is idle, or typed but not confirmed. */
+/** What `send` answered: submitted, queued until the agent is idle, or given up (and why). */
 export function sendOutcome(agent: string, result: SendReply): Outcome {
   if (result.queued) return { level: 'info', text: `message queued for ${agent}; it is typed in once the agent is idle` };
-  if (!result.submitted) return { level: 'warn', text: `message typed into ${agent}, but it was not seen to be submitted` };
+  if (!result.submitted) return { level: 'warn', text: `message not delivered to ${agent}: ${result.why ?? 'the agent did not take it'}` };
   return { level: 'info', text: `message submitted to ${agent}` };
 }
 

@@ -56,6 +56,13 @@ function whyText(a: AgentStatusView, now: number): string {
   return parts.join(' · ');
 }
 
+/** `busy`, `idle`, `waiting (permission)`, `idle (draft)`: the reason where it asks for a person. */
+export function activityText(a: Pick<AgentStatusView, 'activity' | 'activityReason'>): string {
+  if (!a.activity) return '-';
+  const showReason = a.activity === 'waiting' || (a.activity === 'idle' && a.activityReason === 'draft');
+  return showReason && a.activityReason ? `${a.activity} (${a.activityReason})` : a.activity;
+}
+
 function nextDue(a: AgentStatusView, now: number): Segment {
   if (a.checkin.off) return seg('-', { dim: true });
   if (a.checkin.overdue && a.checkin.due) return seg(`late ${formatDuration(now - Date.parse(a.checkin.due))}`, { color: 'red', bold: true });
@@ -71,10 +78,10 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
     { title: 'STATE', width: 9, align: 'left', priority: 0, cell: (a) => seg(a.state, { color: STATE_COLOURS[a.state] ?? 'white' }) },
     {
       title: 'ACTIVITY',
-      width: 8,
+      width: Math.max(8, ...agents.map((a) => activityText(a).length)),
       align: 'left',
       priority: 5,
-      cell: (a) => seg(a.activity ?? '-', a.activity === 'waiting' ? { color: 'magenta' } : a.activity === 'busy' ? { color: 'cyan' } : { dim: true }),
+      cell: (a) => seg(activityText(a), a.activity === 'waiting' ? { color: 'magenta' } : a.activity === 'busy' ? { color: 'cyan' } : a.activityReason === 'draft' ? { color: 'yellow' } : { dim: true }),
     },
     { title: 'CPU', width: 9, align: 'right', priority: 1, cell: (a) => seg(cpuText(a), { color: loadColour(a.cpu, a.limits.cpu) }) },
     {

@@ -89,6 +89,20 @@ describe('the TUI screen', () => {
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]{8}/);
   });
 
+  it('shows why an agent waits, and a draft in its input', async () => {
+    const snap = snapshot([
+      agent('crew/pm', { activity: 'waiting', activityReason: 'permission' }),
+      agent('crew/dev', { activity: 'idle', activityReason: 'draft' }),
+      agent('crew/qa', { activity: 'waiting', activityReason: 'dialog' }),
+      agent('crew/ux', { activity: 'idle', activityReason: 'prompt' }),
+    ]);
+    const f = (await mount(snap, { cols: 140 })).frame();
+    expect(rowOf(f, 'pm')).toMatch(/running\s+waiting \(permission\)\s/);
+    expect(rowOf(f, 'dev')).toMatch(/running\s+idle \(draft\)\s/);
+    expect(rowOf(f, 'qa')).toMatch(/running\s+waiting \(dialog\)\s/);
+    expect(rowOf(f, 'ux')).toMatch(/running\s+idle\s+\d/);
+  });
+
   it('says DISK FULL in the header while the supervisor cannot save, and shows check-ins of agents with checkin off', async () => {
     const snap = snapshot([
       agent('crew/talker', { checkin: { last: new Date(NOW - 5_000).toISOString(), message: 'up', due: null, overdue: false, off: true } }),

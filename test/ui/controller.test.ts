@@ -141,6 +141,9 @@ describe('TuiController', () => {
     expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: true, queued: false })).toEqual({ level: 'info', text: 'message submitted to crew/a' });
     expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: true }).text).toContain('queued');
     expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: false }).level).toBe('warn');
+    expect(sendOutcome('crew/a', { agent: 'crew/a', submitted: false, queued: false, why: 'the text still sits in its input' }).text).toBe(
+      'message not delivered to crew/a: the text still sits in its input',
+    );
     expect(deliverOutcome('crew/b', { id: 'h1', state: 'delivering' }).text).toBe('handoff to crew/b is being delivered');
     expect(stopOutcome('crew/a stopped', { agents: ['crew/a'], survivors: [] })).toEqual({ level: 'info', text: 'crew/a stopped' });
     expect(stopOutcome('x', { agents: ['crew/a'], survivors: [{ agent: 'crew/a', pids: [7] }] })).toEqual({

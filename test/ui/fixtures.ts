@@ -21,6 +21,7 @@ export function agent(id: string, over: Partial<AgentStatusView> = {}): AgentSta
     exitCode: null,
     checkin: { last: new Date(NOW - 3 * 60_000).toISOString(), message: 'ok', due: new Date(NOW + 12 * 60_000).toISOString(), overdue: false, off: false },
     activity: 'busy',
+    activityReason: 'output',
     attempt: 1,
     startedAt: new Date(NOW - 3_600_000).toISOString(),
     history: { cpu: [1, 2, 3, 4, 5, 6, 7, 8], memory: [1, 1, 2, 2, 3, 3, 4, 4].map((m) => m * 64 * 1024 * 1024) },

@@ -46,7 +46,7 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
   } catch {
     client = null;
   }
-  let result: { agent: string; submitted: boolean; queued?: boolean };
+  let result: { agent: string; submitted: boolean; queued?: boolean; why?: string };
   if (client) {
     try {
       result = await client.request('send', { agent: name, message, force });
@@ -61,8 +61,8 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
     return 0;
   }
   if (!result.submitted) {
-    throw new MusterError(`the message was typed into ${result.agent} but still sits unsubmitted`, {
-      hint: `Look at it with \`muster attach ${result.agent}\`.`,
+    throw new MusterError(`the message was not delivered to ${result.agent}: ${result.why ?? 'the agent did not take it'}`, {
+      hint: `Look at it with \`muster attach ${result.agent}\` or \`muster explain ${result.agent}\`.`,
     });
   }
   writeLine(ctx.stdout, `muster: sent to ${result.agent}`);

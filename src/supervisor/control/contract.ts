@@ -70,6 +70,8 @@ export interface AgentStatusView {
    */
   checkin: { last: string | null; message: string | null; due: string | null; overdue: boolean; off: boolean };
   activity: 'busy' | 'idle' | 'waiting' | null;
+  /** why (docs/status-json.md, "Activity"): `permission`, `dialog`, `draft`, `typed`, … */
+  activityReason: string | null;
   attempt: number;
   startedAt: string | null;
   /** recent pulses, oldest first: CPU percent of one core, memory bytes */
@@ -123,6 +125,8 @@ export interface SendReply {
   submitted: boolean;
   /** the agent was busy: the message waits in its outbox */
   queued: boolean;
+  /** not submitted: why it was given up */
+  why?: string;
 }
 
 export interface DeliverReply {

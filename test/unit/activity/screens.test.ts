@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classify } from '../../../src/activity/classify.js';
+import { classify, seenOf } from '../../../src/activity/classify.js';
 import type { PresetSpec } from '../../../src/config/preset-types.js';
 import { builtinPresets } from '../../helpers/presets.js';
 
@@ -55,4 +55,24 @@ describe('captured screens', () => {
     expect({ activity: v.activity, reason: v.reason }).toEqual({ activity, reason });
   });
 
+  // the line a waiting agent shows is what a notification will quote
+  it.each([
+    ['claude', 'permission', /Do you want to proceed\?|1\. Yes/],
+    ['codex', 'permission', /Would you like to run|Press enter to confirm|No, and tell Codex/],
+    ['gemini', 'permission', /Allow/],
+    ['qwen', 'permission', /Waiting for user confirmation|Allow execution/],
+    ['opencode', 'permission', /Permission required|Allow once/],
+    ['claude', 'first-run-dialog', /trust/],
+    ['gemini', 'first-run-dialog', /trust/],
+    ['qwen', 'first-run-dialog', /trust/],
+  ])('%s %s: the prompt\'s line is kept', (cli, state, line) => {
+    const seen = seenOf(classify({ preset: P[cli] as PresetSpec, screen: screen(cli, state), quietMs: QUIET }));
+    expect(seen.activity).toBe('waiting');
+    expect(seen.line).toMatch(line);
+  });
+
+  it('busy and idle agents show no prompt line', () => {
+    expect(seenOf(classify({ preset: P.claude as PresetSpec, screen: screen('claude', 'idle-quoting-prompt'), quietMs: QUIET })).line).toBeNull();
+    expect(seenOf(classify({ preset: P.claude as PresetSpec, screen: screen('claude', 'busy-streaming'), quietMs: QUIET })).line).toBeNull();
+  });
 });

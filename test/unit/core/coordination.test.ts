@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
-import type { CrewState } from '../../../src/core/agent-state.js';
+import type { Activity, ActivitySeen, CrewState } from '../../../src/core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../../../src/core/crew-events.js';
 import { step } from '../../../src/core/crew.js';
 import { newCrew } from '../../../src/core/crew-state.js';
@@ -29,10 +29,18 @@ const launch = (id = 't/a'): [number, CrewEvent][] => [
   [0, { type: 'tick' }],
   [0, { type: 'launched', agent: id, attempt: 1, pane: '%1', pid: 10 }],
 ];
-const seen = (at: number, activity: 'busy' | 'idle' | 'waiting', id = 't/a'): [number, CrewEvent] => [
+/** What a screen showed, with the reason classify gives it by default. */
+const as = (activity: Activity, reason = activity === 'busy' ? 'output' : activity === 'idle' ? 'prompt' : 'permission', line: string | null = null): ActivitySeen => ({
+  activity,
+  reason,
+  line,
+});
+const seen = (at: number, activity: Activity, id = 't/a', reason?: string): [number, CrewEvent] => [
   at,
-  { type: 'usage', agents: {}, activity: { [id]: activity }, intervalMs: 2 * S },
+  { type: 'usage', agents: {}, activity: { [id]: as(activity, reason) }, intervalMs: 2 * S },
 ];
+const OK = { result: 'submitted' } as const;
+const unconfirmed = (left = false) => ({ result: 'unconfirmed', why: 'the text still sits in its input', left }) as const;
 const checkin = (every: number, grace: number, onMiss: 'nudge' | 'restart' | 'stop' | 'none') =>
   agent('a', { checkin: { everyMs: every, graceMs: grace, onMiss, nudge: 'check in please' } });
 
@@ -67,9 +75,9 @@ describe('check-in cadence', () => {
     const r = play([checkin(15 * M, 5 * M, 'nudge')], [
       ...launch(),
       seen(15 * M, 'idle'),
-      [15 * M + S, { type: 'typed', agent: 't/a', id: `nudge-${15 * M}`, submitted: true }],
+      [15 * M + S, { type: 'typed', agent: 't/a', id: `nudge-${15 * M}`, outcome: OK }],
       seen(20 * M, 'idle'),
-      [20 * M + S, { type: 'typed', agent: 't/a', id: `nudge-${20 * M}`, submitted: true }],
+      [20 * M + S, { type: 'typed', agent: 't/a', id: `nudge-${20 * M}`, outcome: OK }],
       seen(25 * M, 'idle'),
     ]);
     expect(r.typed.map((t) => t.at)).toEqual([15 * M, 20 * M, 25 * M]);
@@ -89,7 +97,7 @@ describe('the outbox', () => {
       ...launch(),
       seen(2 * S, 'busy'),
       seen(4 * S, 'idle'),
-      [5 * S, { type: 'typed', agent: 't/a', id: 'prompt-1', submitted: true }],
+      [5 * S, { type: 'typed', agent: 't/a', id: 'prompt-1', outcome: OK }],
       seen(6 * S, 'idle'),
     ]);
     expect(r.typed).toEqual([{ at: 4 * S, text: 'You are the PM' }]);
@@ -109,19 +117,89 @@ describe('the outbox', () => {
     expect(forced.typed).toEqual([{ at: 3 * S, text: 'now!' }]);
   });
 
-  it('one item at a time; text still unsubmitted is retried, then dropped after 3 tries', () => {
+  it('never types over a draft (text left in the input), nor into a waiting agent; idle again, it types', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'hello', force: false }],
+      seen(2 * S, 'idle', 't/a', 'draft'),
+      seen(4 * S, 'waiting', 't/a', 'dialog'),
+      seen(6 * S, 'waiting', 't/a', 'permission'),
+    ]);
+    expect(r.typed).toEqual([]);
+    const again = play([agent('a')], [...launch(), [S, { type: 'message', agent: 't/a', id: 'm1', text: 'hello', force: false }], seen(2 * S, 'idle', 't/a', 'draft'), seen(4 * S, 'idle')]);
+    expect(again.typed).toEqual([{ at: 4 * S, text: 'hello' }]);
+    const forced = play([agent('a')], [...launch(), seen(2 * S, 'idle', 't/a', 'draft'), [3 * S, { type: 'message', agent: 't/a', id: 'm1', text: 'now', force: true }]]);
+    expect(forced.typed).toEqual([{ at: 3 * S, text: 'now' }]);
+  });
+
+  it('the agent keeps the reason of its activity and the line a prompt showed', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [2 * S, { type: 'usage', agents: {}, activity: { 't/a': as('waiting', 'permission', 'Do you want to proceed?') } }],
+    ]);
+    expect(r.crew.agents['t/a']).toMatchObject({ activity: 'waiting', activityReason: 'permission', waitingLine: 'Do you want to proceed?' });
+    const after = play([agent('a')], [...launch(), [2 * S, { type: 'usage', agents: {}, activity: { 't/a': as('waiting', 'dialog', 'Trust this folder?') } }], seen(4 * S, 'idle', 't/a', 'draft')]);
+    expect(after.crew.agents['t/a']).toMatchObject({ activity: 'idle', activityReason: 'draft', waitingLine: null });
+  });
+
+  it('one item at a time; a try not confirmed is retried after a new look at the screen, then given up after 3', () => {
     const r = play([agent('a')], [
       ...launch(),
       [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
       [S, { type: 'message', agent: 't/a', id: 'm2', text: 'two', force: false }],
       seen(2 * S, 'idle'),
       seen(3 * S, 'idle'),
-      [4 * S, { type: 'typed', agent: 't/a', id: 'm1', submitted: false }],
-      [5 * S, { type: 'typed', agent: 't/a', id: 'm1', submitted: false }],
-      [6 * S, { type: 'typed', agent: 't/a', id: 'm1', submitted: false }],
+      [4 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed() }],
+      [4 * S, { type: 'usage', agents: {}, activity: { 't/a': as('idle') }, observedAt: 3 * S }], // looked before the try ended
+      seen(5 * S, 'idle'),
+      [6 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed() }],
+      seen(7 * S, 'idle'),
+      [8 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed(true) }],
+      seen(9 * S, 'idle'),
     ]);
-    expect(r.typed.map((t) => t.text)).toEqual(['one', 'one', 'one', 'two']);
-    expect(r.kinds).toContain(`type-failed@${6 * S}`);
+    expect(r.typed).toEqual([
+      { at: 2 * S, text: 'one' },
+      { at: 5 * S, text: 'one' },
+      { at: 7 * S, text: 'one' },
+      { at: 9 * S, text: 'two' },
+    ]);
+    expect(r.kinds).toContain(`not-delivered@${8 * S}`);
+    const line = (r.effects.find((e) => e.type === 'notify' && e.kind === 'not-delivered') as { message: string }).message;
+    expect(line).toMatch(/^message not delivered after 3 tries: the text still sits in its input; its text is left in the input/);
+  });
+
+  it('a refused try (the screen was not ready) types nothing, counts no try, and takes what the screen showed', () => {
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
+      seen(2 * S, 'idle'),
+      [3 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: { result: 'refused', why: 'a permission prompt is on screen', seen: as('waiting', 'permission', 'Allow?') } }],
+      seen(4 * S, 'idle'),
+    ]);
+    expect(r.crew.agents['t/a']).toMatchObject({ typing: 'm1', outbox: [{ id: 'm1', tries: 0 }] });
+    expect(r.typed.map((t) => t.at)).toEqual([2 * S, 4 * S]);
+    const held = play([agent('a')], [...launch(), [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }], seen(2 * S, 'idle'), [3 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: { result: 'refused', why: 'draft', seen: as('idle', 'draft') } }]]);
+    expect(held.crew.agents['t/a']).toMatchObject({ typing: null, activity: 'idle', activityReason: 'draft', outbox: [{ id: 'm1', tries: 0 }] });
+  });
+
+  it('typing makes the agent busy at once: a second item waits for a look at the screen made after the typing', () => {
+    const r = play([agent('a', { preset: { ...agent('a').preset, submit: { pauseMs: 200, bracketed: true, enterWhileBusy: 'steer' } } })], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
+      seen(2 * S, 'idle'),
+      [2 * S + 400, { type: 'typed', agent: 't/a', id: 'm1', outcome: OK }],
+      [2 * S + 500, { type: 'message', agent: 't/a', id: 'm2', text: 'two', force: false }],
+      // the pulse that looked while it was being typed still says idle: not believed
+      [3 * S, { type: 'usage', agents: {}, activity: { 't/a': as('idle') }, observedAt: 2 * S + 100 }],
+      seen(5 * S, 'busy', 't/a', 'working'),
+      seen(7 * S, 'idle'),
+    ]);
+    expect(r.typed).toEqual([
+      { at: 2 * S, text: 'one' },
+      { at: 7 * S, text: 'two' },
+    ]);
+    const rt = play([agent('a')], [...launch(), [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }], seen(2 * S, 'idle'), [2 * S + 400, { type: 'typed', agent: 't/a', id: 'm1', outcome: OK }]]).crew.agents['t/a'];
+    expect(rt).toMatchObject({ activity: 'busy', activityReason: 'typed', typedAt: 2 * S + 400 });
   });
 
   it('a handoff is pending until typed into its target, then delivered; it releases `after`', () => {
@@ -135,7 +213,7 @@ describe('the outbox', () => {
     ]);
     expect(r.crew.handoffs?.[0]).toMatchObject({ id: 'h1', state: 'pending' });
     expect(r.typed).toEqual([{ at: 3 * S, text: 'Handoff from t/pm: build it\n(file: /p/plan.md)' }]);
-    const done = step(r.crew, { type: 'typed', agent: 't/dev', id: 'handoff-h1', submitted: true }, context(specs, 4 * S));
+    const done = step(r.crew, { type: 'typed', agent: 't/dev', id: 'handoff-h1', outcome: OK }, context(specs, 4 * S));
     expect(done.state.handoffs?.[0]).toMatchObject({ state: 'delivered', delivered: 4 * S });
     expect(done.state.agents['t/pm']?.lastCheckin).toBe(S);
   });
@@ -150,6 +228,25 @@ describe('the outbox', () => {
       [3 * S, { type: 'deliver', handoff: 'h1' }],
     ]);
     expect(r.typed).toEqual([{ at: 3 * S, text: 'Handoff from t/pm: go' }]);
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'type', force: true }));
+  });
+
+  it('a handoff given up stays pending, and deliver types it again later', () => {
+    const specs = [agent('pm'), agent('dev')];
+    const r = play(specs, [
+      [0, { type: 'tick' }],
+      [0, { type: 'launched', agent: 't/dev', attempt: 1, pane: '%2', pid: 11 }],
+      [S, { type: 'handoff', id: 'h1', from: 't/pm', to: 't/dev', message: 'go', file: null }],
+      ...[2, 4, 6].flatMap((t): [number, CrewEvent][] => [seen(t * S, 'idle', 't/dev'), [t * S + 500, { type: 'typed', agent: 't/dev', id: 'handoff-h1', outcome: unconfirmed() }]]),
+      seen(8 * S, 'idle', 't/dev'),
+    ]);
+    expect(r.typed).toHaveLength(3);
+    expect(r.crew.handoffs[0]?.state).toBe('pending');
+    expect(r.crew.agents['t/dev']?.outbox).toEqual([]);
+    const line = (r.effects.find((e) => e.type === 'notify' && e.kind === 'not-delivered') as { message: string }).message;
+    expect(line).toBe('handoff from t/pm not delivered after 3 tries: the text still sits in its input; the handoff stays pending (h in the TUI delivers it)');
+    const again = step(r.crew, { type: 'deliver', handoff: 'h1' }, context(specs, 9 * S));
+    expect(again.effects).toContainEqual({ type: 'type', agent: 't/dev', id: 'handoff-h1', text: 'Handoff from t/pm: go', force: true });
   });
 });
 
@@ -158,7 +255,7 @@ describe('commit cadence and stalls', () => {
   it('asks an agent that has been busy to commit when its last commit is too old, once per interval', () => {
     const usage = (at: number, last: number | null, activity: 'busy' | 'idle'): [number, CrewEvent] => [
       at,
-      { type: 'usage', agents: {}, activity: { 't/a': activity }, commits: { 't/a': last }, intervalMs: 2 * S },
+      { type: 'usage', agents: {}, activity: { 't/a': as(activity) }, commits: { 't/a': last }, intervalMs: 2 * S },
     ];
     const r = play([committing], [...launch(), usage(10 * M, 0, 'busy'), usage(31 * M, 0, 'busy'), usage(31 * M + 2 * S, 0, 'idle'), usage(40 * M, 0, 'idle')]);
     expect(r.kinds.filter((k) => k.startsWith('commit-nudge'))).toEqual([`commit-nudge@${31 * M}`]);
@@ -166,7 +263,7 @@ describe('commit cadence and stalls', () => {
   });
 
   it('an agent idle since its last commit is left alone', () => {
-    const r = play([committing], [...launch(), [31 * M, { type: 'usage', agents: {}, activity: { 't/a': 'idle' }, commits: { 't/a': M } }]]);
+    const r = play([committing], [...launch(), [31 * M, { type: 'usage', agents: {}, activity: { 't/a': as('idle') }, commits: { 't/a': M } }]]);
     expect(r.kinds.some((k) => k.startsWith('commit-nudge'))).toBe(false);
   });
 

@@ -37,6 +37,17 @@ describe('fromLedger', () => {
     expect(handedOff(r.crew, 't/pm', 't/dev')).toBe(true);
   });
 
+  it('keeps why an agent waits; a ledger written before these fields reads them as unknown', () => {
+    const crew = saved() as { agents: Record<string, Record<string, unknown>> };
+    Object.assign(crew.agents['t/pm'] as object, { activity: 'waiting', activityReason: 'permission', waitingLine: 'Do you want to proceed?' });
+    const r = fromLedger(specs, CREW_FORMAT, crew);
+    expect(r.ok && r.crew.agents['t/pm']).toMatchObject({ activity: 'waiting', activityReason: 'permission', waitingLine: 'Do you want to proceed?' });
+    delete (crew.agents['t/pm'] as Record<string, unknown>).activityReason;
+    delete (crew.agents['t/pm'] as Record<string, unknown>).waitingLine;
+    const older = fromLedger(specs, CREW_FORMAT, crew);
+    expect(older.ok && older.crew.agents['t/pm']).toMatchObject({ activity: 'waiting', activityReason: null, waitingLine: null });
+  });
+
   it('fills agents the team file added and drops those it removed', () => {
     const r = fromLedger([agent('pm'), agent('qa')], CREW_FORMAT, saved());
     expect(r.ok && Object.keys(r.crew.agents)).toEqual(['t/pm', 't/qa']);
