@@ -15,8 +15,9 @@
  *   leave its sandbox); a send and a handoff wait, the prompt stays the user's; `busy` again
  *   after the test approves in the pane, and both reach the model once;
  * - a draft the user left in the input is never typed over;
- * - the agent runs `muster checkin "…"` and `$MUSTER_BIN checkin "…"` with its own shell
- *   tool, and status shows the message;
+ * - the agent runs `muster checkin "…"` (the command muster puts on the agent's PATH) and
+ *   `$MUSTER_BIN checkin "…"` (not Qwen Code: it refuses a command that starts with a
+ *   variable) with its own shell tool, and status shows the message;
  * - `muster down` and `muster cleanup --yes` leave no process of the CLI, Codex's
  *   `app-server` daemon included.
  *
@@ -227,7 +228,10 @@ export function describeMuster(cli: CliName): void {
       expect(r.code, r.stderr).toBe(0);
     });
 
-    for (const form of ['muster', '$MUSTER_BIN'] as const) {
+    // Qwen Code refuses a shell command that starts with a variable ("Could not identify
+    // command root"): a Qwen agent checks in with the plain `muster` on its PATH only.
+    const checkinForms = cli === 'qwen' ? (['muster'] as const) : (['muster', '$MUSTER_BIN'] as const);
+    for (const form of checkinForms) {
       it(`runs \`${form} checkin "…"\` through its own shell tool; status shows the message`, async () => {
         await crew.settle();
         const { server } = crew;
