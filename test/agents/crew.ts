@@ -97,6 +97,8 @@ export interface CrewOptions {
 
 export class Crew {
   private headlessRuns: Headless[] = [];
+  /** why an earlier `settle()` failed: later checks fail at once instead of waiting again */
+  private unsettled: string | null = null;
   private readonly sends = new Set<Promise<MusterRun>>();
 
   private constructor(
@@ -311,22 +313,35 @@ export class Crew {
    * scripted, no `muster send` in flight, no prompt on screen, the idle input screen.
    */
   async settle(): Promise<void> {
+    if (this.unsettled) throw new Error(`an earlier check left ${this.main.id} away from its idle input screen:\n${this.unsettled}`);
     this.server.release();
     await this.sendsDone();
     const pane = await this.pane(this.main);
     const { screens } = this.main;
+    let draftSince: number | null = null;
     await waitFor(
       `${this.main.id} back at its idle input screen`,
       async () => {
         this.server.release();
         const screen = await pane.screen();
         if (screens.permission.test(screen)) await pane.press(...screens.approve);
-        return screens.idle(screen) && (await this.agent(this.main.id)).activity === 'idle';
+        const a = await this.agent(this.main.id);
+        // text left in the input (a message an earlier check saw go unsubmitted): erased
+        // as a user would, once it has sat there a while
+        if (a.activity === 'idle' && activityReason(a) === 'draft') {
+          draftSince ??= Date.now();
+          if (Date.now() - draftSince > 10_000) {
+            await pane.press(...Array.from({ length: 160 }, () => 'BSpace'));
+            draftSince = null;
+          }
+        } else draftSince = null;
+        return screens.idle(screen) && a.activity === 'idle' && activityReason(a) !== 'draft';
       },
-      180_000,
+      120_000,
       1_000,
     ).catch(async (err) => {
-      throw new Error(`${(err as Error).message}\n${await this.context(this.main)}`);
+      this.unsettled = `${(err as Error).message}\n${await this.context(this.main)}`;
+      throw new Error(this.unsettled);
     });
     this.server.unscript();
   }
