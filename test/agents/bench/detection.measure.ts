@@ -146,8 +146,8 @@ async function measure(cli: CliName): Promise<CliMeasure> {
       await hold();
       count('idle', watch.now());
       // 3. waiting at the permission prompt; a send made now is held
-      server.script({ text: 'I will run it.', toolCall: { shell: `true ${tag}`, escalate } }, { text: `Ran it ${tag}.`, hold: true }, { text: 'Noted.' });
-      void crew.sendNow(crew.main, `Run true with your shell tool ${tag}-b`);
+      server.script({ text: 'I will run it.', toolCall: { shell: `touch bench-${tag}.txt`, escalate } }, { text: `Ran it ${tag}.`, hold: true }, { text: 'Noted.' });
+      void crew.sendNow(crew.main, `Create bench-${tag}.txt with your shell tool (${tag}-b)`);
       const t2 = await server.waitForTurn(base + 2, 120_000);
       const end2 = await ended(t2);
       m.latency.waiting.push(await watch.first('waiting', end2).then((t) => (t === null ? null : t - end2)));
