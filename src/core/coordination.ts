@@ -70,8 +70,10 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
   const item = rt.outbox.find((o) => o.id === itemId);
   if (outcome.result === 'refused') {
     // Nothing typed: the item waits for the agent to be ready again, no try counted.
+    // A forced item is refused only by a prompt or dialog on screen: it now waits like any other.
     const seen = outcome.seen;
-    tx.update(id, { typing: null, ...(seen ? { activity: seen.activity, activityReason: seen.reason, waitingLine: seen.activity === 'waiting' ? seen.line : null } : {}) });
+    const outbox = item?.force ? rt.outbox.map((o) => (o.id === itemId ? { ...o, force: false } : o)) : rt.outbox;
+    tx.update(id, { typing: null, outbox, ...(seen ? { activity: seen.activity, activityReason: seen.reason, waitingLine: seen.activity === 'waiting' ? seen.line : null } : {}) });
     return;
   }
   if (outcome.result === 'unconfirmed') {

@@ -6,6 +6,7 @@
  * pending without counting as restarts.
  */
 import { isAlive, type AgentRuntime, type CrewState } from './agent-state.js';
+import { handoffText } from './coordination.js';
 import type { CrewEffect, CrewEvent } from './crew-events.js';
 
 export interface ObservedPane {
@@ -36,8 +37,26 @@ export function reconcile(crew: CrewState, panes: readonly ObservedPane[], now: 
     agents[id] = result.rt;
     if (result.event) events.push(result.event);
     if (result.effect) effects.push(result.effect);
+    const resumed = resumeTyping(crew, result.rt, result.event !== undefined || result.effect !== undefined);
+    agents[id] = resumed.rt;
+    if (resumed.effect) effects.push(resumed.effect);
   }
   return { state: { ...crew, agents }, events, effects };
+}
+
+/**
+ * An outbox item saved as being typed: the last supervisor stopped between the paste and
+ * the confirmation. Where the agent still runs, the runner looks at its pane and submits
+ * what is there, or clears the line and types again (docs/presets.md, "Typing"); where it
+ * does not, the item waits for the next attempt.
+ */
+function resumeTyping(crew: CrewState, rt: AgentRuntime, ended: boolean): { rt: AgentRuntime; effect?: CrewEffect } {
+  if (rt.typing === null) return { rt };
+  const item = rt.outbox.find((o) => o.id === rt.typing);
+  const h = item?.kind === 'handoff' ? crew.handoffs.find((x) => x.id === item.handoff) : undefined;
+  const text = item === undefined ? null : item.kind === 'handoff' ? (h ? handoffText(h) : null) : item.text;
+  if (ended || !item || text === null || !isAlive(rt.status) || rt.status.state === 'starting' || rt.pane === null) return { rt: { ...rt, typing: null } };
+  return { rt, effect: { type: 'type', agent: rt.id, id: item.id, text, force: item.force, resume: true } };
 }
 
 function reconcileOne(

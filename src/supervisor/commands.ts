@@ -101,5 +101,5 @@ async function send(deps: CommandDeps, name: string, message: string, force: boo
   deps.supervisor.dispatch({ type: 'message', agent: id, id: itemId, text: message, force });
   const result = await typed;
   if (result === 'timeout') return { agent: id, submitted: false, queued: true };
-  return { agent: id, submitted: result.submitted, queued: false, ...(result.why ? { why: result.why } : {}) };
+  return { agent: id, submitted: result.submitted, queued: result.queued ?? false, ...(result.why ? { why: result.why } : {}) };
 }

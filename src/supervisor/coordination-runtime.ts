@@ -3,19 +3,20 @@
  * shows (activity), the age of each agent's last commit, and typing into panes. It turns
  * what it sees into core events; the core decides what to type and when.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { seenOf } from '../activity/classify.js';
 import { prepareText } from '../activity/typing-text.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type ActivitySeen, type CrewState } from '../core/agent-state.js';
-import type { CrewEvent } from '../core/crew-events.js';
+import type { CrewEvent, TypedOutcome } from '../core/crew-events.js';
 import type { InboxVerdict } from '../inbox/inbox-watcher.js';
 import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CommitsPort, CrewTmux, InboxPort } from './ports.js';
 import { PaneObserver } from './pane-observer.js';
-import { looksPending, submitText } from './submit-text.js';
+import { submitText } from './submit-text.js';
 
 export interface CoordinationDeps {
   project: ProjectSpec;
@@ -92,29 +93,28 @@ export class CoordinationRuntime {
     return out;
   }
 
-  /** Types one outbox item into the agent's pane and reports whether it was submitted. */
-  async type(agentId: string, itemId: string, text: string): Promise<void> {
+  /**
+   * Types one outbox item into the agent's pane, confirmed from its screen (submit-text.ts),
+   * and reports what it came to. `resume`: a supervisor stopped during this typing.
+   */
+  async type(agentId: string, itemId: string, text: string, opts: { force: boolean; resume: boolean }): Promise<void> {
     const rt = this.deps.crew().agents[agentId];
     const spec = this.specById.get(agentId);
-    let submitted = false;
+    let outcome: TypedOutcome = { result: 'refused', why: 'it has no pane', seen: null };
     if (rt?.pane && spec) {
-      const preset = spec.preset;
       const prepared = prepareText(text);
-      const result = await submitText(this.deps.tmux, rt.pane, prepared, {
+      const hold = process.env.MUSTER_TEST_HOLD_BEFORE_ENTER;
+      outcome = await submitText(this.deps.tmux, rt.pane, prepared, {
+        preset: spec.preset,
         sleep: this.deps.clock.sleep,
-        pauseMs: Math.max(150, preset.submit.pauseMs),
-        isPending: (line) => looksPending(line, prepared) || preset.input.pending.some((re) => re.test(line)),
-      }).catch(() => ({ submitted: false, enters: 0 }));
-      submitted = result.submitted;
+        force: opts.force,
+        resume: opts.resume,
+        beforeEnter: hold ? () => holdOnce(hold, this.deps.clock.sleep) : undefined,
+      }).catch((err: unknown) => ({ result: 'unconfirmed' as const, why: `typing failed: ${(err as Error).message}`, left: true }));
       // What was typed is output too: the agent is not idle for the next item yet.
-      this.panes.typed(agentId, this.deps.clock.now());
+      if (outcome.result !== 'refused') this.panes.typed(agentId, this.deps.clock.now());
     }
-    this.deps.dispatch({
-      type: 'typed',
-      agent: agentId,
-      id: itemId,
-      outcome: submitted ? { result: 'submitted' } : { result: 'unconfirmed', why: 'the text still sits in its input', left: true },
-    });
+    this.deps.dispatch({ type: 'typed', agent: agentId, id: itemId, outcome: stripEnters(outcome) });
   }
 
   /** One inbox record → one core event; a bad one is refused with the reason. */
@@ -141,3 +141,23 @@ export class CoordinationRuntime {
   }
 }
 
+
+/** The outcome without the runner's own count of Enter presses. */
+function stripEnters(o: TypedOutcome & { enters?: number }): TypedOutcome {
+  const { enters: _enters, ...outcome } = o;
+  return outcome as TypedOutcome;
+}
+
+/**
+ * The test hook MUSTER_TEST_HOLD_BEFORE_ENTER=FILE: the first typing after the paste writes
+ * FILE and holds there (a test kills the supervisor at that moment); once FILE exists,
+ * typing goes on as usual.
+ */
+async function holdOnce(file: string, sleep: (ms: number) => Promise<void>): Promise<void> {
+  try {
+    fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+  } catch {
+    return;
+  }
+  for (;;) await sleep(60_000);
+}

@@ -83,7 +83,7 @@ export class EffectRunner {
           break;
         case 'type': {
           const { agent, id, text } = e;
-          this.enqueue(agent, () => this.d.coord.type(agent, id, text));
+          this.enqueue(agent, () => this.d.coord.type(agent, id, text, { force: e.force, resume: e.resume ?? false }));
           break;
         }
         case 'freeze':

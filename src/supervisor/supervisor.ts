@@ -49,6 +49,8 @@ export interface SupervisorOptions {
 export interface TypedResult {
   submitted: boolean;
   why: string | null;
+  /** a forced item the screen refused (a prompt on it): it now waits for the agent to be ready */
+  queued?: boolean;
 }
 
 /** Who hears what the supervisor publishes: every event, and a snapshot each pulse while it wants one. */
@@ -263,6 +265,7 @@ export class Supervisor {
     const waiter = this.typedWaiters.get(itemId);
     if (!waiter) return;
     if (outcome.result === 'submitted') waiter({ submitted: true, why: null });
+    else if (outcome.result === 'refused' && this.crew.agents[agent]?.outbox.some((o) => o.id === itemId && !o.force)) waiter({ submitted: false, why: outcome.why, queued: true });
     else if (!this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why });
   }
 

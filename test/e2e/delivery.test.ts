@@ -47,10 +47,26 @@ beforeAll(async () => {
   p = makeProject('delivery');
   p.write('muster.yaml', 'pulse: 500ms\n');
   p.write('presets/fakecli.yaml', fs.readFileSync(path.join(STANDIN, 'fakecli.yaml'), 'utf8'));
-  p.write('teams/dl.yaml', `name: dl\nagents:\n${standin('asker', {}, 'please ASK BLINK')}`);
+  p.write(
+    'teams/dl.yaml',
+    `name: dl\nagents:\n${standin('asker', {}, 'please ASK BLINK')}${standin('slow', { FAKE_NO_DRAW_PASTE_MS: '800' })}${standin('swallow', { FAKE_SWALLOW_ENTERS: '1' })}${standin('deaf', { FAKE_SWALLOW_ENTERS: '100000' })}`,
+  );
   sup = p.headless();
   await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
-});
+}, 60_000);
+
+const idle = (id: string) => waitFor(`${id} idle`, async () => ((await agentView(id)).activity === 'idle' ? true : null), 30_000);
+interface EventLine {
+  kind: string;
+  agent: string | null;
+  message: string;
+}
+const events = (): EventLine[] =>
+  fs
+    .readFileSync(path.join(p.dir, '.muster/events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EventLine);
 
 afterAll(async () => {
   await p.destroy();
@@ -71,5 +87,51 @@ describe('what the pane shows', () => {
     expect((await agentView('dl/asker')).activity).toBe('waiting');
     expect(eventsOf('asker').filter((e) => e.type === 'answered')).toEqual([]);
     expect(sup.output()).not.toContain('not delivered');
+  });
+});
+
+describe('delivery confirmed from the screen', () => {
+  it('waits until the typed text shows before Enter (an Enter too soon would be a newline)', async () => {
+    await idle('dl/slow');
+    const r = await p.muster(['send', 'dl/slow', 'a message that shows late'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor('submitted', () => submitted('slow').length === 1 || null, 20_000);
+    expect(submitted('slow')).toEqual(['a message that shows late']);
+  });
+
+  it('presses Enter again when the first one did nothing, and submits exactly once', async () => {
+    await idle('dl/swallow');
+    const r = await p.muster(['send', 'dl/swallow', 'one message, two Enters'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    await new Promise((res) => setTimeout(res, 3000)); // any extra Enter would submit a blank line or twice
+    expect(submitted('swallow')).toEqual(['one message, two Enters']);
+  });
+
+  it('never presses Enter into a permission prompt, forced or not', async () => {
+    await waitFor('asker waiting', async () => ((await agentView('dl/asker')).activity === 'waiting' ? true : null), 60_000);
+    const r = await p.muster(['send', 'dl/asker', '--force', 'typed into a prompt?'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dl\/asker: it shows a permission prompt; the message is queued/);
+    await new Promise((res) => setTimeout(res, 2000));
+    expect(eventsOf('asker').filter((e) => e.type === 'answered')).toEqual([]);
+  });
+
+  it('a handoff the agent never takes is reported not delivered with what the screen showed, stays pending, and its text is cleared', async () => {
+    await idle('dl/deaf');
+    const h = await p.muster(['handoff', 'deaf', 'please review the parser'], { env: { MUSTER_AGENT: 'dl/swallow', MUSTER_DIR: path.join(p.dir, '.muster') } });
+    expect(h.code, h.stderr).toBe(0);
+    const line = await waitFor('not-delivered', () => events().find((e) => e.kind === 'not-delivered' && e.agent === 'dl/deaf') ?? null, 120_000);
+    expect(line.message).toMatch(/handoff from dl\/swallow not delivered after 3 tries/);
+    expect(line.message).toContain('its input shows');
+    expect(line.message).toContain('stays pending');
+    const st = await p.status();
+    const handoffs = (st as unknown as { handoffs: Array<{ to: string; state: string }> }).handoffs;
+    expect(handoffs.find((x) => x.to === 'dl/deaf')?.state).toBe('pending');
+    expect(submitted('deaf')).toEqual([]);
+    // the clear keys (C-u) emptied its input: idle again, not a draft
+    await waitFor('deaf idle without a draft', async () => {
+      const v = await agentView('dl/deaf');
+      return v.activity === 'idle' && v.activityReason !== 'draft' ? true : null;
+    }, 30_000);
   });
 });

@@ -7,6 +7,7 @@ import { MusterError } from '../../errors.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import type { ControlClient } from '../../supervisor/control/control-client.js';
 import type { AgentsReply, StopReply } from '../../supervisor/control/contract.js';
+import { prepareText } from '../../activity/typing-text.js';
 import { submitText } from '../../supervisor/submit-text.js';
 import { connectSupervisor, crewServerFor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
@@ -57,7 +58,8 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
     result = await sendDirect(ctx, name, message);
   }
   if (result.queued) {
-    writeLine(ctx.stdout, `muster: ${result.agent} is busy; the message is queued and will be typed once it is idle (--force types it now)`);
+    const why = result.why ? `: ${result.why}` : ' is busy';
+    writeLine(ctx.stdout, `muster: ${result.agent}${why}; the message is queued and will be typed once it is idle${result.why ? '' : ' (--force types it now)'}`);
     return 0;
   }
   if (!result.submitted) {
@@ -72,7 +74,9 @@ async function send(ctx: CliContext, name: string, message: string, force: boole
 /** No supervisor: type straight into the agent's pane. */
 async function sendDirect(ctx: CliContext, name: string, message: string) {
   const project = await loadProject(ctx.dir);
-  const [id] = resolveAgents(project.teams.flatMap((t) => t.agents), [name]);
+  const specs = project.teams.flatMap((t) => t.agents);
+  const [id] = resolveAgents(specs, [name]);
+  const spec = specs.find((s) => s.id === id);
   const server = crewServerFor(ctx.dir);
   if (!(await server.answers())) {
     throw new MusterError('the crew is not running', { hint: 'Start it with `muster up`.' });
@@ -80,9 +84,10 @@ async function sendDirect(ctx: CliContext, name: string, message: string) {
   await server.open({ start: false });
   try {
     const pane = (await server.listPanes()).find((p) => p.agentId === id && !p.dead);
-    if (!pane || !id) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
-    const r = await submitText(server, pane.paneId, message, { sleep });
-    return { agent: id, ...r };
+    if (!pane || !id || !spec) throw new MusterError(`${name} is not running, so it cannot take a message`, { hint: 'See `muster status`.' });
+    // No supervisor to queue it: typed now whatever the agent does, but never into a prompt.
+    const r = await submitText(server, pane.paneId, prepareText(message), { preset: spec.preset, sleep, force: true });
+    return { agent: id, submitted: r.result === 'submitted', why: r.result === 'submitted' ? undefined : r.why };
   } finally {
     await server.close();
   }

@@ -123,7 +123,7 @@ export interface StopReply {
 export interface SendReply {
   agent: string;
   submitted: boolean;
-  /** the agent was busy: the message waits in its outbox */
+  /** the agent was busy (or, forced, showed a prompt: `why`): the message waits in its outbox */
   queued: boolean;
   /** not submitted: why it was given up */
   why?: string;
