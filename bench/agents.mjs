@@ -8,12 +8,12 @@
  * this file runs it and prints the tables.
  *
  *   node bench/agents.mjs [--runs 20] [--clis claude,codex,gemini,qwen,opencode]
+ *   node bench/agents.mjs --print     (the tables of the last run, bench/.cache/agents-results.json)
  *
  * Each run makes five state changes, so 20 runs give 100 per CLI.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toText } from './lib/table.mjs';
@@ -83,9 +83,12 @@ export function agentTables(results) {
 
 /** Runs the measurements (vitest, the agents config) and returns the tables. */
 export async function runAgentsBench({ runs = 20, clis = AGENT_CLIS, log = (l) => process.stderr.write(`${l}\n`) } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-bench-agents-'));
-  const out = join(dir, 'results.json');
-  try {
+  // kept in bench/.cache/ (written after each CLI), so a run cut short still shows what it measured
+  const dir = join(ROOT, 'bench', '.cache');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'agents-results.json');
+  rmSync(out, { force: true });
+  {
     const vitest = join(ROOT, 'node_modules', '.bin', 'vitest');
     const code = await new Promise((resolve) => {
       const child = spawn(vitest, ['run', '-c', 'vitest.agents.config.ts'], {
@@ -103,12 +106,15 @@ export async function runAgentsBench({ runs = 20, clis = AGENT_CLIS, log = (l) =
     const tables = agentTables(JSON.parse(readFileSync(out, 'utf8')));
     if (code !== 0) tables[0].notes.push(`the measuring run exited with ${code}: see its output above`);
     return tables;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv[2] === '--print') {
+    // the tables of the last run's measurements (bench/.cache/agents-results.json), even a cut-off one
+    for (const t of agentTables(JSON.parse(readFileSync(join(ROOT, 'bench', '.cache', 'agents-results.json'), 'utf8')))) console.log(`\n${toText(t)}\n`);
+    process.exit(0);
+  }
   const args = process.argv.slice(2);
   const opts = {};
   for (let i = 0; i < args.length; i++) {
