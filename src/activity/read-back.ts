@@ -60,9 +60,12 @@ export function leftInput(back: ReadBack): boolean {
  * holding its whole first line, wrapped or not)? Used when a new supervisor resumes an interrupted typing.
  */
 export function inTranscript(screen: string, preset: PresetSpec, text: string): boolean {
-  const live = liveRegion(screen, preset.live);
   const lines = screen.replace(/\r/g, '').split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
-  const above = lines.slice(0, Math.max(0, lines.length - live.length));
+  const live = liveRegion(screen, preset.live);
+  // everything above the input line (or, with none on screen, above the live region)
+  const re = preset.input.line;
+  const at = re ? live.map((l) => re.test(l)).lastIndexOf(true) : -1;
+  const above = lines.slice(0, Math.max(0, lines.length - live.length + (at >= 0 ? at : 0)));
   const first = compact(text.split('\n').find((l) => l.trim() !== '') ?? '').slice(0, 200);
   return first.length > 0 && compact(above.join('\n'), preset.input.ignore).includes(first);
 }

@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },
+  { name: 'explain', summary: 'why an agent is busy, idle or waiting: the screen lines read and the preset rule that matched', usage: 'explain AGENT [--json]', options: { json: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1], completes: 'agent' },
   { name: 'logs', summary: "the agent's captured output, across its rotated files (-f follows)", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },

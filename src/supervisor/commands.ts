@@ -67,6 +67,14 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
       supervisor.dispatch({ type: 'deliver', handoff: id });
       return { id, state: 'delivering' };
     },
+    explain: async (args) => {
+      const ids = resolveAgents(supervisor.allSpecs(), [args.agent]);
+      if (ids.length !== 1) throw new UsageError(`"${args.agent}" names ${ids.length} agents; explain takes one`, `Pick one of: ${ids.join(', ')}`);
+      const id = ids[0] as string;
+      const reply = await supervisor.explain(id);
+      if (!reply) throw new MusterError(`${id} is not running, so it has no screen to explain`, { hint: 'See `muster status`.' });
+      return reply;
+    },
     capture: async (args) => {
       const [id] = resolveAgents(supervisor.allSpecs(), [args.agent]);
       const pane = id ? supervisor.crewState().agents[id]?.pane : null;

@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { seenOf } from '../activity/classify.js';
+import { explainLines } from '../activity/explain.js';
 import { prepareText } from '../activity/typing-text.js';
+import type { ExplainReply } from './control/contract.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type ActivitySeen, type CrewState } from '../core/agent-state.js';
 import type { CrewEvent, TypedOutcome } from '../core/crew-events.js';
@@ -115,6 +117,27 @@ export class CoordinationRuntime {
       if (outcome.result !== 'refused') this.panes.typed(agentId, this.deps.clock.now());
     }
     this.deps.dispatch({ type: 'typed', agent: agentId, id: itemId, outcome: stripEnters(outcome) });
+  }
+
+  /** A fresh look at the agent's screen, explained (`muster explain`), or null when it has no pane. */
+  async explain(agentId: string, now: number): Promise<ExplainReply | null> {
+    const rt = this.deps.crew().agents[agentId];
+    const spec = this.specById.get(agentId);
+    if (!rt?.pane || !spec || !isAlive(rt.status)) return null;
+    const look = await this.panes.look(agentId, rt.pane, spec.preset, now, true);
+    const { verdict } = look;
+    const rule = verdict.rule;
+    return {
+      agent: agentId,
+      activity: verdict.activity,
+      reason: verdict.reason,
+      held: { activity: rt.activity, reason: rt.activityReason },
+      rule: rule ? { file: rule.at.file, line: rule.at.line, activity: rule.activity, reason: rule.reason } : null,
+      live: verdict.live,
+      quietMs: look.quietMs,
+      input: verdict.input,
+      text: explainLines({ agent: agentId, preset: spec.preset, verdict, quietMs: look.quietMs }),
+    };
   }
 
   /** One inbox record → one core event; a bad one is refused with the reason. */

@@ -110,6 +110,9 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     } else {
       before = await until(o.showMs ?? 3000, (l) => l.back.inputEmpty);
     }
+  } else if (before.verdict.activity === 'busy' && before.verdict.rule && preset.submit.enterWhileBusy === 'steer') {
+    // Enter into a running turn steers it (Codex, Qwen Code): not even forced
+    return { result: 'refused', why: `it is busy (${before.verdict.reason}) and an Enter would steer its running turn`, seen: seenOf(before.verdict), enters: 0 };
   } else if (!o.force) {
     if (before.verdict.activity === 'busy' && before.verdict.rule) {
       return { result: 'refused', why: `it is busy (${before.verdict.reason})`, seen: seenOf(before.verdict), enters: 0 };
@@ -120,6 +123,7 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
   }
 
   if (typeIt) await port.pasteText(pane, text);
+  await sleep(Math.max(150, preset.submit.pauseMs));
   const shown = await until(o.showMs ?? 5000, (l) => l.back.shown || l.verdict.activity === 'waiting');
   if (!shown.back.shown || shown.verdict.activity === 'waiting') {
     const why = shown.verdict.activity === 'waiting' ? `a ${shown.verdict.reason} prompt appeared before Enter` : `the typed text never showed in its input (${showed(shown.back)})`;

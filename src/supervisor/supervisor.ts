@@ -18,7 +18,7 @@ import { EffectRunner } from './effect-runner.js';
 import { layoutPlan } from './layout-plan.js';
 import type { StatePaths } from './paths.js';
 import type { PaneState, RunnerPorts } from './ports.js';
-import type { ControlPush, CrewNotice, StatusView } from './control/contract.js';
+import type { ControlPush, CrewNotice, ExplainReply, StatusView } from './control/contract.js';
 import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
@@ -267,6 +267,11 @@ export class Supervisor {
     if (outcome.result === 'submitted') waiter({ submitted: true, why: null });
     else if (outcome.result === 'refused' && this.crew.agents[agent]?.outbox.some((o) => o.id === itemId && !o.force)) waiter({ submitted: false, why: outcome.why, queued: true });
     else if (!this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why });
+  }
+
+  /** `muster explain`: a fresh look at the agent's screen, with what the crew holds. */
+  explain(agentId: string): Promise<ExplainReply | null> {
+    return this.coord.explain(agentId, this.now());
   }
 
   /** Resolves once the outbox item was submitted or given up (with why), or at the timeout. */

@@ -52,7 +52,7 @@ beforeAll(async () => {
     `name: dl\nagents:\n${standin('asker', {}, 'please ASK BLINK')}${standin('slow', { FAKE_NO_DRAW_PASTE_MS: '800' })}${standin('swallow', { FAKE_SWALLOW_ENTERS: '1' })}${standin('deaf', { FAKE_SWALLOW_ENTERS: '100000' })}`,
   );
   sup = p.headless();
-  await waitFor('the supervisor', async () => (await p.status()).supervisor.running);
+  await waitFor('the supervisor', async () => (await p.status()).supervisor.running, 90_000);
 }, 60_000);
 
 const idle = (id: string) => waitFor(`${id} idle`, async () => ((await agentView(id)).activity === 'idle' ? true : null), 30_000);
@@ -87,6 +87,27 @@ describe('what the pane shows', () => {
     expect((await agentView('dl/asker')).activity).toBe('waiting');
     expect(eventsOf('asker').filter((e) => e.type === 'answered')).toEqual([]);
     expect(sup.output()).not.toContain('not delivered');
+  });
+});
+
+describe('muster explain', () => {
+  it('shows the live region, the rule that matched with its file and line, and the verdict', async () => {
+    await waitFor('asker waiting', async () => ((await agentView('dl/asker')).activity === 'waiting' ? true : null), 60_000);
+    const r = await p.muster(['explain', 'asker']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^dl\/asker: waiting \(permission\)/);
+    expect(r.stdout).toMatch(/live region \(the last 10 non-blank lines/);
+    expect(r.stdout).toMatch(/│ +Do you want to proceed\?/);
+    expect(r.stdout).toMatch(/rule presets\/fakecli\.yaml:\d+ +waiting: permission/);
+    const j = await p.muster(['explain', 'dl/asker', '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const reply = JSON.parse(j.stdout) as { activity: string; reason: string; rule: { file: string; line: number }; live: string[] };
+    expect(reply).toMatchObject({ activity: 'waiting', reason: 'permission', rule: { file: 'presets/fakecli.yaml' } });
+    expect(reply.rule.line).toBeGreaterThan(0);
+    expect(reply.live.some((l) => l.includes('Do you want to proceed?'))).toBe(true);
+    const bad = await p.muster(['explain', 'nobody']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')[0]).toMatch(/nobody/);
   });
 });
 

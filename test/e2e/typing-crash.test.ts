@@ -151,8 +151,11 @@ describe('fault injection', () => {
     console.log(`fault injection: ${at}`);
     const random = rng(seed);
     const inbox = path.join(p.dir, '.muster/inbox');
+    const s0 = await startSupervisor();
+    await idle('t/r');
     const first = await agent('t/r');
     const firstC = await agent('t/c');
+    await kill9(s0);
     const delivered0 = submitted().length;
     const checkins: string[] = [];
     const handoffs: string[] = [];

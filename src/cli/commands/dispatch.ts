@@ -4,6 +4,7 @@ import { runAgentCommand } from './agent-commands.js';
 import { runAttach } from './attach.js';
 import { runCleanup } from './cleanup.js';
 import { runDown } from './down.js';
+import { runExplain } from './explain.js';
 import { runImport } from './import.js';
 import { runInboxCommand } from './inbox-commands.js';
 import { runInit } from './init.js';
@@ -34,6 +35,8 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
     case 'handoff':
     case 'done':
       return runInboxCommand(ctx, command, positionals, flags);
+    case 'explain':
+      return runExplain(ctx, positionals[0] as string, Boolean(flags.json));
     case 'attach':
       return runAttach(ctx, positionals[0] as string);
     case 'logs':

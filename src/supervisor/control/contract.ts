@@ -134,6 +134,24 @@ export interface DeliverReply {
   state: 'pending' | 'delivered' | 'delivering';
 }
 
+/** `muster explain AGENT`: why the agent has its activity now (docs/commands.md). */
+export interface ExplainReply {
+  agent: string;
+  /** what the screen says now, looked at for this request */
+  activity: 'busy' | 'idle' | 'waiting';
+  reason: string;
+  /** the activity the crew holds (what the last pulse saw, or `busy (typed)` while typing) */
+  held: { activity: string | null; reason: string | null };
+  /** the rule that decided, where it is written */
+  rule: { file: string; line: number; activity: string; reason: string } | null;
+  /** the live region read, top to bottom */
+  live: string[];
+  quietMs: number;
+  input: { text: string; empty: boolean; pending: boolean } | null;
+  /** the explanation as lines of text, as the CLI prints it */
+  text: string[];
+}
+
 export interface CaptureReply {
   agent: string | null;
   text: string;
@@ -178,6 +196,8 @@ export const commands = {
   nudge: command<AgentsReply>()(oneAgent, 10_000),
   /** delivers a pending handoff now, busy target or not */
   deliver: command<DeliverReply>()(z.object({ id: z.string().min(1) }).strict(), 10_000),
+  /** why the agent has its activity now: the live region, the rule that matched, the quiet time */
+  explain: command<ExplainReply>()(oneAgent, 10_000),
   /** the agent's pane as text (the last `lines` lines of history too) */
   capture: command<CaptureReply>()(z.object({ agent: z.string().min(1), lines: z.number().int().min(0).default(0) }).strict(), 5_000),
   /** stops every agent and ends the supervisor and its tmux server */

@@ -98,4 +98,32 @@ describe('reconcile', () => {
       expect(r.events).toEqual([]);
     }
   });
+
+  describe('a typing cut off by the last supervisor', () => {
+    const h: Handoff = { id: 'h1', from: 't/b', to: 't/a', message: 'review the parser', file: null, state: 'pending', created: 1, delivered: null };
+    const typing = (over: Partial<AgentRuntime> = {}) =>
+      rt(running, { typing: 'handoff-h1', outbox: [{ id: 'handoff-h1', kind: 'handoff', handoff: 'h1', force: false, tries: 0 }], ...over });
+
+    it('is resumed in a pane that still runs: a type effect that looks at the pane first', () => {
+      const r = reconcile(crew({ 't/a': typing() }, [h]), [pane()], 100);
+      expect(r.effects).toEqual([{ type: 'type', agent: 't/a', id: 'handoff-h1', text: 'Handoff from t/b: review the parser', force: false, resume: true }]);
+      expect(r.state.agents['t/a']?.typing).toBe('handoff-h1');
+    });
+
+    it('a message keeps its text and its force', () => {
+      const msg = typing({ typing: 'm1', outbox: [{ id: 'm1', kind: 'message', text: 'hello', force: true, tries: 1 }] });
+      const r = reconcile(crew({ 't/a': msg }), [pane()], 100);
+      expect(r.effects).toEqual([{ type: 'type', agent: 't/a', id: 'm1', text: 'hello', force: true, resume: true }]);
+    });
+
+    it('is dropped (the item stays queued) where the agent no longer runs, or the item is gone', () => {
+      const gone = reconcile(crew({ 't/a': typing() }, [h]), [], 100);
+      expect(gone.effects).toEqual([]);
+      expect(gone.state.agents['t/a']?.typing).toBeNull();
+      expect(gone.state.agents['t/a']?.outbox).toHaveLength(1);
+      const noItem = reconcile(crew({ 't/a': typing({ outbox: [] }) }, [h]), [pane()], 100);
+      expect(noItem.effects).toEqual([]);
+      expect(noItem.state.agents['t/a']?.typing).toBeNull();
+    });
+  });
 });

@@ -183,7 +183,11 @@ export class FakeMachine {
       const pane = this.panes.get(paneId);
       if (pane) pane.input += text;
     },
-    capture: async (paneId: string) => this.panes.get(paneId)?.screen ?? '',
+    // the input is drawn at the end of the screen, as a terminal shows what is typed at a prompt
+    capture: async (paneId: string) => {
+      const pane = this.panes.get(paneId);
+      return pane ? `${pane.screen}${pane.input}` : '';
+    },
     cursorLine: async (paneId: string) => this.panes.get(paneId)?.input ?? '',
     killSession: async () => undefined,
     onPaneDied: (listener) => {
