@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: muster's resource-limit benchmark, peers in the same run.
  *
- *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,tui,agents] [--sizes 10,50,200] [--overhead-window 30] [--window 20] [--agent-runs 20] [--agent-clis claude,codex,…]
+ *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,tui,agents] [--sizes 10,50,200] [--overhead-window 30] [--window 20] [--agent-runs 20] [--agent-clis claude,codex,…]
  *
  * Prints each table and writes them all as Markdown to bench/results.md. Needs Linux,
  * tmux and a built dist/ (`npm run bench` builds first). pm2 is installed into
@@ -26,7 +26,7 @@ const RESULTS = join(HERE, 'results.md');
 const TUI_BENCH = join(HERE, 'tui-bench.mjs');
 
 function parseArgs(argv) {
-  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'tui', 'agents'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
+  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'tui', 'agents'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -41,7 +41,7 @@ function parseArgs(argv) {
     else if (a === '--agent-runs') opts.agentRuns = Number(next());
     else if (a === '--agent-clis') opts.agentClis = next().split(',');
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,tui,agents] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)] [--agent-runs N (20)] [--agent-clis claude,codex,gemini,qwen,opencode]');
+      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,tui,agents] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)] [--agent-runs N (20)] [--agent-clis claude,codex,gemini,qwen,opencode]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -118,6 +118,17 @@ async function main() {
     const { runCoordinationBench } = await import('./coordination.mjs');
     log('coordination: start-up of 20 agents, check-in and handoff latency…');
     show(await runCoordinationBench({ runs: 5 }));
+  }
+
+  if (opts.only.includes('needs-you')) {
+    const { runNeedsYouBench } = await import('./needs-you.mjs');
+    log('needs-you: 20 permission prompts, prompt drawn → notify command started…');
+    show((await runNeedsYouBench({ prompts: 20 })).table);
+  }
+
+  if (opts.only.includes('worktrees')) {
+    const { runWorktreeBench } = await import('./worktrees.mjs');
+    show(await runWorktreeBench({ rounds: 3, log }));
   }
 
   if (opts.only.includes('agents')) {

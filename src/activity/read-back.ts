@@ -33,8 +33,18 @@ export interface ReadBack {
   inputText: string | null;
 }
 
-/** What the live region shows of `text`. */
-export function readBack(screen: string, preset: PresetSpec, text: string): ReadBack {
+/**
+ * What the live region shows of `text`. `cursorLine`: for a preset without an input line,
+ * the line under the cursor — the text is in the input while it shows there (a program that
+ * echoes what it read shows it again above, which is not the input).
+ */
+export function readBack(screen: string, preset: PresetSpec, text: string, cursorLine?: string): ReadBack {
+  if (cursorLine !== undefined && preset.input.line === null) {
+    const mark = tailMark(text);
+    const line = compact(cursorLine, preset.input.ignore);
+    // no input line to read a draft or an emptiness from: only whether the text sits there
+    return { shown: mark.length > 0 && line.includes(mark), inputEmpty: false, inputText: null };
+  }
   const live = liveRegion(screen, preset.live);
   const input = readInput(live, preset.input);
   // from the input line down (a multi-line input continues below it), not the transcript above

@@ -17,12 +17,13 @@ export interface CommandDef {
 }
 
 export const COMMANDS: readonly CommandDef[] = [
-  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [FILES…]', options: { headless: { type: 'boolean' } }, positionals: [0, null], completes: 'files' },
+  { name: 'up', summary: 'start the crew and its supervisor (or pick them up) and open the TUI', usage: 'up [--headless] [--quiet] [FILES…]', options: { headless: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } }, positionals: [0, null], completes: 'files' },
   { name: 'status', summary: 'the crew as a table, or as JSON', usage: 'status [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
   { name: 'validate', summary: 'check the team, layout and project files', usage: 'validate [FILES…]', positionals: [0, null], completes: 'files' },
   { name: 'checkin', summary: 'from inside an agent (or with MUSTER_AGENT and -C DIR): report progress', usage: 'checkin [MESSAGE]', positionals: [0, 1] },
   { name: 'handoff', summary: 'from inside an agent: hand work to another agent', usage: 'handoff TO MESSAGE [--file PATH]', options: { file: { type: 'string' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
+  { name: 'mcp', summary: 'from inside an agent: an MCP server on stdio with the tools checkin, handoff, done and crew_status', usage: 'mcp', positionals: [0, 0] },
   { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null], completes: 'agents' },
   { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },
@@ -30,8 +31,20 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },
   { name: 'explain', summary: 'why an agent is busy, idle or waiting: the screen lines read and the preset rule that matched', usage: 'explain AGENT [--json]', options: { json: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'attach', summary: "put this terminal on the agent's pane", usage: 'attach AGENT', positionals: [1, 1], completes: 'agent' },
-  { name: 'logs', summary: "the agent's captured output, across its rotated files (-f follows)", usage: 'logs AGENT [-f] [-n LINES]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'logs', summary: "the agent's output as its screen showed it, across its rotated files (-f follows, --raw the bytes)", usage: 'logs AGENT [-f] [-n LINES] [--raw]', options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, raw: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
+  {
+    name: 'wait',
+    summary: 'wait until agents are idle, waiting, done, failed, or changed (for scripts; exit 1 on timeout)',
+    usage: 'wait AGENT… --until idle|waiting|done|failed|change [--timeout D]',
+    options: { until: { type: 'string' }, timeout: { type: 'string' } },
+    positionals: [1, null],
+    completes: 'agents',
+  },
   { name: 'report', summary: 'the run per agent and per phase, with parallel efficiency (also .muster/report.md)', usage: 'report [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
+  { name: 'worktrees', summary: "every agent's worktree: branch, base, commits ahead and behind, changes, merged", usage: 'worktrees [--json]', options: { json: { type: 'boolean' } }, positionals: [0, 0] },
+  { name: 'diff', summary: "the agent's work against its base (committed and uncommitted), through git diff", usage: 'diff AGENT [--stat]', options: { stat: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'land', summary: "merge the agent's branch into its base branch (or refuse, changing nothing)", usage: 'land AGENT [--squash] [--into BRANCH]', options: { squash: { type: 'boolean' }, into: { type: 'string' } }, positionals: [1, 1], completes: 'agent' },
+  { name: 'discard', summary: "remove the agent's worktree and branch (refuses unmerged work without --force)", usage: 'discard AGENT [--force]', options: { force: { type: 'boolean' } }, positionals: [1, 1], completes: 'agent' },
   { name: 'down', summary: "stop every agent gracefully and remove the crew's tmux sessions", usage: 'down', positionals: [0, 0] },
   { name: 'cleanup', summary: 'emergency: kill everything the crew owns at once', usage: 'cleanup [--yes]', options: { yes: { type: 'boolean', short: 'y' } }, positionals: [0, 0] },
   {

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { ProjectSpec } from '../config/types.js';
+import { notifiersFor } from '../notify/notifiers.js';
 import { CommitWatch } from '../git/commit-watch.js';
 import { inboxFolder } from '../inbox/inbox-watcher.js';
 import { detectCgroups, noCgroups, type CgroupDriver } from '../monitor/cgroups.js';
@@ -25,6 +26,9 @@ import { Supervisor, type Audience } from '../supervisor/supervisor.js';
 import { realClock } from '../sys/time.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
 import { crewTmux } from '../tmux/crew-tmux.js';
+import { cliWorktreeGit } from '../git/worktree-git.js';
+import { WorktreeRuntime } from '../git/worktree-runtime.js';
+import { agentLogFile } from '../supervisor/paths.js';
 
 export { ANCHOR_SESSION, acquireLock, readLock, connectControl as connectSupervisor, machineProcesses };
 
@@ -44,6 +48,13 @@ export function supervisorLock(paths: StatePaths): { holder(): { pid: number; al
 export { newRecordId, writeRecord as writeInboxRecord } from '../inbox/inbox-writer.js';
 export { checkWritable, secureStateDir } from '../supervisor/store/state-dir.js';
 export type { CrewServer };
+// agents' worktrees for `validate`, `up`, `worktrees`, `diff`, `land`, `discard` and `report` (docs/worktrees.md)
+export { cliWorktreeGit };
+export { GitError, runGitInteractive } from '../git/git-run.js';
+export { discard as discardWorktree } from '../git/worktree-discard.js';
+export { land as landWorktree } from '../git/worktree-land.js';
+export { inspectAll as inspectWorktrees, inspectWorktree, reportOf as worktreeReport, worktreeOwners } from '../git/worktree-inspect.js';
+export { readMeta as readWorktreeMeta, short as shortCommit } from '../git/worktree-meta.js';
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
@@ -124,6 +135,12 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     selectProcessSource(chooseProcessSource(opts.env ?? process.env)); // /proc, or ps where there is none (MUSTER_SAMPLER=ps)
     step('cgroups');
     const limits = new LimitsRuntime(await cgroupsFor(server, opts.env));
+    const worktrees = new WorktreeRuntime({
+      git: cliWorktreeGit,
+      stateDir: opts.paths.stateDir,
+      specs: opts.project.teams.flatMap((t) => t.agents),
+      logFile: (id) => agentLogFile(opts.paths, id),
+    });
     const supervisor = new Supervisor({
       project: opts.project,
       paths: opts.paths,
@@ -134,8 +151,10 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         limits,
         inbox: inboxFolder(opts.paths.inboxDir),
         commits: new CommitWatch(),
+        worktrees,
         ledger,
         clock: realClock,
+        notifiers: notifiersFor(opts.project.notify, opts.project.dir, opts.env ?? process.env),
       },
       saved,
       musterBin: opts.musterBin,
@@ -158,7 +177,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         endedResolve({ failure });
       })());
     // `down`: the supervisor and its server end once the reply is on its way.
-    control.onCommand(commandHandlers({ supervisor, tmux, end: () => void setTimeout(() => void shutdown(true), 50) }));
+    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, end: () => void setTimeout(() => void shutdown(true), 50) }));
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
     supervisor.subscribe(control);
     if (opts.audience) supervisor.subscribe(opts.audience);
@@ -184,3 +203,5 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     throw err;
   }
 }
+/** The size of a crew's panes (a log is rendered on a screen of this size). */
+export { DEFAULT_SIZE } from '../tmux/team-plan.js';

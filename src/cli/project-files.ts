@@ -43,7 +43,7 @@ export function refuseClashes(dir: string, files: readonly PlannedFile[], force:
  * The problems `muster validate` would report once the files are written (the files on
  * disk and the planned ones together); `teams` limits the check to those team files.
  */
-export async function plannedProblems(dir: string, files: readonly PlannedFile[], teams?: string[]): Promise<FileProblem[]> {
+export async function plannedProblems(dir: string, files: readonly PlannedFile[], teams?: string[], opts: { assumeFolders?: boolean } = {}): Promise<FileProblem[]> {
   const planned = new Map(files.map((f) => [path.resolve(dir, f.path), f.text]));
   const io: ConfigIo = {
     readText: async (p) => {
@@ -55,7 +55,7 @@ export async function plannedProblems(dir: string, files: readonly PlannedFile[]
       for (const abs of planned.keys()) if (path.dirname(abs) === path.resolve(p)) names.add(path.basename(abs));
       return [...names].sort();
     },
-    isDir: (p) => nodeIo.isDir(p),
+    isDir: (p) => (opts.assumeFolders ? Promise.resolve(true) : nodeIo.isDir(p)),
   };
   return (await validateProject(dir, teams, { io })).problems;
 }

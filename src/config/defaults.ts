@@ -1,9 +1,9 @@
 /** Built-in defaults (README, "A team file"), applied after a team's own `defaults`. */
 import { DEFAULT_LOG_CAP } from '../sys/capped-log.js';
-import type { LogsSpec, Priority, RestartSpec } from './types.js';
+import type { LogsSpec, NotifySpec, Priority, RestartSpec } from './types.js';
 
 /** Typed into an agent whose check-in is overdue, unless the team says otherwise. */
-export const DEFAULT_CHECKIN_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
+export const DEFAULT_CHECKIN_NUDGE = 'Please check in: run `muster checkin "<one line on your progress>"`.';
 /** Typed into an agent whose last commit is too old, unless the team says otherwise. */
 export const DEFAULT_COMMIT_NUDGE = 'Please commit your work now (git add -A && git commit).';
 /** How long past a missed check-in before `on_miss` acts. */
@@ -26,3 +26,6 @@ export const DEFAULT_LAYOUT_NAME = 'default';
 export const DEFAULT_LOGS: LogsSpec = DEFAULT_LOG_CAP;
 /** Processes (threads included) an agent may have at once where the cgroup pids controller exists. */
 export const DEFAULT_PIDS = 4096;
+
+/** Needs-you events go to the desktop, and to a notify command for every kind (docs/needs-you.md). */
+export const DEFAULT_NOTIFY: NotifySpec = { command: null, on: ['waiting', 'failed', 'budget', 'done'], timeoutMs: 10_000, desktop: true };

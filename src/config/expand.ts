@@ -4,7 +4,7 @@
  * expanded into one agent per item (`<name>-<item>`, `{item}` replaced).
  * `after` is left empty here: graph.ts resolves it across teams.
  */
-import { resolve } from 'node:path';
+import { isAbsolute, posix, resolve } from 'node:path';
 import type { FileProblem } from '../errors.js';
 import {
   DEFAULT_CHECKIN_GRACE_MS,
@@ -17,7 +17,7 @@ import {
 } from './defaults.js';
 import { NAME_HINT, NAME_RE, type RawAgent, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
 import type { RawPreset } from './preset-schema.js';
-import type { AgentSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec } from './types.js';
+import type { AgentSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec, WorktreeSpec } from './types.js';
 import type { ParsedAgent } from './team-file.js';
 import type { Path, YamlSource } from './yaml-source.js';
 
@@ -28,7 +28,7 @@ export interface AfterRef {
 }
 
 /** An agent resolved but for its preset, which is read from files later (preset-file.ts). */
-export type DraftAgentSpec = Omit<AgentSpec, 'preset'>;
+export type DraftAgentSpec = Omit<AgentSpec, 'preset' | 'mcp'> & { mcp: boolean | null };
 
 /** An agent's `preset:` as written (a name or a map; undefined: detect it from `run`) and where. */
 export interface PresetRef {
@@ -47,6 +47,13 @@ export interface ExpandedAgent {
   afterRefs: AfterRef[];
   /** where its working directory is written (agent, team defaults or team), or null for the project folder */
   cwdPath: Path | null;
+  /** `worktree: { share: AGENT }` as written (resolved across teams by worktree-share.ts) */
+  shareRef: AfterRef | null;
+  /** where `worktree` and `base` are written (the agent or the team's defaults), for problems found later */
+  worktreeAt: Path | null;
+  baseAt: Path | null;
+  /** where `mcp` is written (agent or team defaults) */
+  mcpPath: Path;
 }
 
 /** The team-level values an agent inherits. */
@@ -140,6 +147,46 @@ function resolveFeatures(agent: ParsedAgent, raw: RawAgent, m: Merged, src: Yaml
   return { checkin, commit, restart };
 }
 
+/** An `include` entry that leaves the repository (absolute, or `..` at its start). */
+function leavesRepository(entry: string): boolean {
+  if (isAbsolute(entry)) return true;
+  const normal = posix.normalize(entry.replaceAll('\\', '/'));
+  return normal === '..' || normal.startsWith('../');
+}
+
+/** What the worktree keys of an agent resolve to; a share is resolved later (worktree-share.ts). */
+interface WorktreeKeys {
+  own: Omit<WorktreeSpec, 'owner'> | null;
+  share: string | null;
+  worktreeAt: Path | null;
+  baseAt: Path | null;
+}
+
+function resolveWorktreeKeys(agent: ParsedAgent, raw: RawAgent, m: Merged, src: YamlSource, problems: FileProblem[]): WorktreeKeys {
+  const at = (key: keyof RawAgent) => keyPath(agent, raw, key);
+  const mode = m.worktree === undefined || m.worktree === 'off' ? 'off' : m.worktree === 'own' ? 'own' : 'share';
+  const worktreeAt = m.worktree === undefined ? null : at('worktree');
+  // Keys of a worktree of one's own, written on an agent that has none: a mistake worth saying.
+  for (const key of ['base', 'include', 'setup'] as const) {
+    if (raw[key] !== undefined && mode !== 'own') {
+      const why = mode === 'share' ? 'the worktree it shares is set up by its owner' : 'it has no worktree';
+      problems.push(src.problem([...agent.path, key], `${key} applies to worktree: own only (${why})`, 'key'));
+    }
+  }
+  const include = m.include ?? [];
+  include.forEach((entry, i) => {
+    if (leavesRepository(entry)) {
+      problems.push(src.problem([...at('include'), i], `include ${JSON.stringify(entry)} is outside the repository: name files inside it, relative to its top`));
+    }
+  });
+  return {
+    own: mode === 'own' ? { mode: 'own', base: m.base ?? null, include: [...include], setup: m.setup ?? null } : null,
+    share: typeof m.worktree === 'object' ? m.worktree.share : null,
+    worktreeAt,
+    baseAt: m.base === undefined ? null : at('base'),
+  };
+}
+
 /** The for_each items of an agent, checked: each must give a valid, new agent name. */
 function items(agent: ParsedAgent, raw: RawAgent, taken: Set<string>, src: YamlSource, problems: FileProblem[]): (string | null)[] {
   if (raw.for_each === undefined) return [null];
@@ -199,6 +246,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
     const before = problems.length;
     if (m.run === undefined) problems.push(team.src.problem(agent.path, `agent ${JSON.stringify(agent.name)} has no "run": add the command to run`, 'key'));
     const features = resolveFeatures(agent, raw, m, team.src, problems);
+    const wt = resolveWorktreeKeys(agent, raw, m, team.src, problems);
     const expansions = items(agent, raw, taken, team.src, problems);
     if (problems.length > before || m.run === undefined) {
       drop(agent);
@@ -232,11 +280,33 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
+        mcp: m.mcp ?? null,
         item,
+        worktree: wt.own
+          ? {
+              ...wt.own,
+              owner: `${team.name}/${name}`,
+              base: wt.own.base === null ? null : replaceItem(wt.own.base, item),
+              include: wt.own.include.map((e) => replaceItem(e, item)),
+              setup: wt.own.setup === null ? null : replaceItem(wt.own.setup, item),
+            }
+          : null,
       };
       const afterRefs = (raw.after ?? []).map((ref, i) => ({ ref: replaceItem(ref, item), path: [...agent.path, 'after', i] }));
+      const shareRef = wt.share === null || wt.worktreeAt === null ? null : { ref: replaceItem(wt.share, item), path: [...wt.worktreeAt, 'share'] };
       const cwdPath = raw.cwd !== undefined ? [...agent.path, 'cwd'] : team.defaults.cwd !== undefined ? ['defaults', 'cwd'] : (team.cwdPath ?? null);
-      out.push({ spec, base: agent.name, path: agent.path, afterRefs, cwdPath, preset: { value: m.preset, path: keyPath(agent, raw, 'preset') } });
+      out.push({
+        spec,
+        base: agent.name,
+        path: agent.path,
+        afterRefs,
+        cwdPath,
+        preset: { value: m.preset, path: keyPath(agent, raw, 'preset') },
+        shareRef,
+        worktreeAt: wt.worktreeAt,
+        baseAt: wt.baseAt,
+        mcpPath: keyPath(agent, raw, 'mcp'),
+      });
     }
   }
   return { agents: out, dropped, droppedRefs, problems };

@@ -19,6 +19,8 @@ import { isWhole, parseTeamFile, type ParsedTeam } from './team-file.js';
 import type { ProjectSpec, TeamSpec } from './types.js';
 import { resolveWindows } from './windows.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
+import { checkWorktreeRepos, type RepoProbe } from './worktree-repo-check.js';
+import { resolveShares } from './worktree-share.js';
 
 /** Ways to run the loader elsewhere than on the real file system. */
 export interface LoadOptions {
@@ -27,6 +29,11 @@ export interface LoadOptions {
   builtinLayoutsDir?: string;
   /** the built-in presets folder (default: the package's `presets/`) */
   builtinPresetsDir?: string;
+  /**
+   * Asks git about the repositories of agents with `worktree: own` (`validate` and `up`
+   * pass one); without it those checks are left out.
+   */
+  repoProbe?: RepoProbe;
 }
 
 /** Everything that was found: the project when it is valid, and every problem. */
@@ -220,6 +227,9 @@ export async function validateProject(dir: string, files?: readonly string[], op
   const graphTeams: GraphTeam[] = unique.teams.map((t) => ({ name: t.name, src: t.src, ...(expanded.get(t) ?? { agents: [], dropped: [], droppedRefs: [] }) }));
   const graph = resolveAfter(graphTeams, read.partial || unique.partial);
   problems.push(...graph.problems);
+  const shares = resolveShares(graphTeams, read.partial || unique.partial);
+  problems.push(...shares.problems);
+  if (options.repoProbe) problems.push(...(await checkWorktreeRepos(graphTeams, options.repoProbe)));
 
   const layouts = new Map<string, LayoutFile | null>();
   const presetLib = new PresetLibrary({ project: join(absDir, 'presets'), builtin: options.builtinPresetsDir ?? BUILTIN_PRESETS_DIR }, io, show);
@@ -234,6 +244,9 @@ export async function validateProject(dir: string, files?: readonly string[], op
       const resolved = await agentPreset(presetLib, agent, team.src);
       problems.push(...resolved.problems);
       presets.push(resolved.preset);
+      if (agent.spec.mcp === true && resolved.preset && resolved.preset.mcp === null) {
+        problems.push(team.src.problem(agent.mcpPath, `mcp: true, but preset ${resolved.preset.name} says no way to give ${agent.spec.id} an MCP server per run: add an mcp section to the preset (docs/presets.md) or use mcp: false`));
+      }
     }
     if (team.head === null || !isWhole(team)) continue;
     teams.push({
@@ -243,7 +256,16 @@ export async function validateProject(dir: string, files?: readonly string[], op
       maxParallel: team.head.max_parallel ?? null,
       layoutName: team.head.layout ?? DEFAULT_LAYOUT_NAME,
       windows: placed.windows,
-      agents: agents.map((a, i) => ({ ...a.spec, preset: presets[i] as PresetSpec, after: graph.after.get(a.spec.id) ?? [] })),
+      agents: agents.map((a, i) => {
+        const preset = presets[i] as PresetSpec;
+        return {
+          ...a.spec,
+          preset,
+          mcp: a.spec.mcp ?? (preset !== null && preset.mcp !== null),
+          after: graph.after.get(a.spec.id) ?? [],
+          worktree: shares.worktree.get(a.spec.id) ?? a.spec.worktree,
+        };
+      }),
     });
   }
 
@@ -258,6 +280,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       ceiling: project.ceiling,
       logs: project.logs,
       requires: project.requires,
+      notify: project.notify,
     },
     problems: [],
   };

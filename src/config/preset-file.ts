@@ -175,6 +175,7 @@ export function emptyPreset(name: string): PresetSpec {
     input: { line: null, empty: [], pending: [], ignore: [] },
     submit: { ...DEFAULTS.submit },
     clearKeys: [],
+    mcp: null,
   };
 }
 
@@ -225,6 +226,7 @@ function applyLayer(base: PresetSpec, layer: PresetLayer, name: string): PresetS
       enterWhileBusy: submit.enter_while_busy ?? base.submit.enterWhileBusy,
     },
     clearKeys: raw.keys?.clear ?? base.clearKeys,
+    mcp: raw.mcp !== undefined ? { args: raw.mcp.args ?? [], env: raw.mcp.env ?? {}, file: raw.mcp.file ?? null, at: at(src, [...path, 'mcp']) } : base.mcp,
   };
 }
 

@@ -142,6 +142,17 @@ export const presetShape = {
     ),
     'How text is typed into the agent.',
   ).optional(),
+  mcp: doc(
+    strict(
+      {
+        args: doc(z.array(z.string()), 'Words put on the command line right after the program, e.g. [--mcp-config={file}].').optional(),
+        env: doc(z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'use a variable name' }), z.string()), 'Environment variables set for the run, e.g. a config in a variable.').optional(),
+        file: doc(z.string(), 'The text of a per-run config file muster writes (private, under .muster/mcp/); {file} in args and env is its path.').optional(),
+      },
+      'use a map with args, env, file',
+    ),
+    "How muster's MCP server (muster mcp) is given to this CLI for one run, keeping the user's own configuration. In every text {command}, {agent} and {dir} are the launcher, the agent's id and the state folder as JSON strings. Absent: the CLI takes no MCP server per run, and mcp defaults to false.",
+  ).optional(),
   keys: doc(
     strict(
       { clear: doc(z.array(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'use tmux key names, e.g. C-u' })), 'Keys that empty the input line without answering anything (tmux key names).').optional() },

@@ -59,6 +59,23 @@ export interface SubmitSpec {
   enterWhileBusy: 'queue' | 'steer';
 }
 
+/**
+ * How `muster mcp` is given to the CLI for one run, without touching the user's own
+ * configuration (docs/presets.md, "mcp"). In every text `{command}`, `{agent}` and `{dir}`
+ * stand for the launcher's path, the agent's id and the state folder, each as a JSON string
+ * (quoted; also a TOML string); in `args` and `env`, `{file}` stands for the path of the
+ * per-run file written from `file`.
+ */
+export interface McpSpec {
+  /** words put on the command line right after the program */
+  args: string[];
+  /** environment variables set for the run */
+  env: Record<string, string>;
+  /** the text of a per-run config file, or null */
+  file: string | null;
+  at: SourceRef;
+}
+
 export interface PresetSpec {
   /** the preset's name (`claude`), `<name>+` for one extended inline in a team file */
   name: string;
@@ -78,4 +95,6 @@ export interface PresetSpec {
   submit: SubmitSpec;
   /** keys that empty the input line without answering anything (tmux key names) */
   clearKeys: string[];
+  /** how `muster mcp` is wired into a run; null: this CLI takes no MCP server per run */
+  mcp: McpSpec | null;
 }

@@ -1,11 +1,11 @@
 /** The optional project file `muster.yaml` (README, "A team file"). */
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
-import { DEFAULT_LOGS, DEFAULT_PULSE_MS } from './defaults.js';
+import { DEFAULT_LOGS, DEFAULT_NOTIFY, DEFAULT_PULSE_MS } from './defaults.js';
 import type { ConfigIo } from './io.js';
 import { check } from './issues.js';
 import { projectSchema, projectTeamsSchema } from './schema.js';
-import type { CeilingSpec, LogsSpec, RequiresSpec } from './types.js';
+import type { CeilingSpec, LogsSpec, NotifySpec, RequiresSpec } from './types.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
 
 /** The project file's name, in the project folder. */
@@ -30,6 +30,7 @@ export interface ProjectFile {
   ceiling: CeilingSpec;
   logs: LogsSpec;
   requires: RequiresSpec;
+  notify: NotifySpec;
   problems: FileProblem[];
 }
 
@@ -45,6 +46,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
     ceiling: { cpu: null, memory: null },
     logs: DEFAULT_LOGS,
     requires: { commands: [], env: [], ports: [], disk: null },
+    notify: DEFAULT_NOTIFY,
     problems: [],
   };
   const read = await io.readText(absFile);
@@ -84,6 +86,12 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
       env: p.requires?.env ?? [],
       ports: p.requires?.ports ?? [],
       disk: p.requires?.disk ?? null,
+    },
+    notify: {
+      command: p.notify?.command ?? null,
+      on: p.notify?.on ?? DEFAULT_NOTIFY.on,
+      timeoutMs: p.notify?.timeout ?? DEFAULT_NOTIFY.timeoutMs,
+      desktop: p.notify?.desktop ?? DEFAULT_NOTIFY.desktop,
     },
   };
 }

@@ -35,6 +35,8 @@ export const ON_MEMORY = ['restart', 'stop', 'none'] as const;
 export const ON_CPU = ['throttle', 'none'] as const;
 export const ON_MISS = ['nudge', 'restart', 'stop', 'none'] as const;
 export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
+/** The needs-you event kinds (docs/needs-you.md). */
+export const NEEDS_YOU_KINDS = ['waiting', 'failed', 'budget', 'done'] as const;
 export const TMUX_LAYOUTS = ['even-horizontal', 'even-vertical', 'main-horizontal', 'main-vertical', 'tiled'] as const;
 
 /** A JSON Schema fragment: how a value with a unit may be written (for editors). */
@@ -131,7 +133,7 @@ const checkinSchema = offOr(
     every: doc(positiveDuration, 'The agent must check in at least this often (a duration: 500ms, 30s, 15m, 2h, 1h30m). Required to turn check-ins on.').optional(),
     grace: doc(duration, 'How long past a missed check-in before on_miss acts (a duration). Default: 5m.').optional(),
     on_miss: doc(z.enum(ON_MISS), 'What happens once the grace is over: nudge, restart, stop or none. Default: nudge.').optional(),
-    nudge: doc(text, 'Text typed into an agent whose check-in is overdue. Default: asks it to run `$MUSTER_BIN checkin "…"`.').optional(),
+    nudge: doc(text, 'Text typed into an agent whose check-in is overdue. Default: asks it to run `muster checkin "…"`.').optional(),
   }),
   'every, grace, on_miss, nudge',
 );
@@ -141,6 +143,16 @@ const commitSchema = offOr(
     nudge: doc(text, 'Text typed into the agent. Default: "Please commit your work now (git add -A && git commit)."').optional(),
   }),
   'every, nudge',
+);
+/** `off` (default), `own` (a worktree on the agent's own branch), or `{ share: AGENT }` (docs/team-file.md, docs/worktrees.md). */
+const worktreeSchema = z.union(
+  [
+    z.literal('off'),
+    z.literal(false).transform(() => 'off' as const),
+    z.literal('own'),
+    strict({ share: doc(text, 'The agent (name, or team/name) whose worktree this agent runs in; that agent has `worktree: own`.') }, 'use a map with share, e.g. { share: dev }'),
+  ],
+  { error: 'use off, own or { share: AGENT }' },
 );
 /** The smallest log cap: a log must hold a screenful or two. */
 export const MIN_LOG_BYTES = 4096;
@@ -181,10 +193,21 @@ const sharedAgentShape = {
   timeout: doc(positiveDuration, 'A run still going past this (a duration) is stopped and failed, reason timeout. Default: none.').optional(),
   expect: doc(positiveDuration, 'A run past twice this (a duration) is flagged as stalled. Default: none.').optional(),
   retries: doc(count(0), 'One-shot agents: re-runs after a non-zero exit (each gets MUSTER_ATTEMPT and MUSTER_PREVIOUS_OUTPUT). Default: 0.').optional(),
+  mcp: doc(
+    z.boolean(),
+    "Give the agent muster's MCP server (muster mcp: the tools checkin, handoff, done, crew_status) for each run, as its preset's mcp section says, keeping the user's own MCP configuration. Default: true when the preset has an mcp section (claude, codex, qwen, opencode), else false; true with a preset that has none is an error.",
+  ).optional(),
   preset: doc(
     presetRefSchema,
     "How the agent's screen is read (busy, idle, waiting) and text typed into it: a preset's name (claude, codex, gemini, qwen, opencode, aider, shell, default, or one in the project's presets/), or a map that extends one (docs/presets.md). Default: the preset whose commands list the first word of run, else default.",
   ).optional(),
+  worktree: doc(
+    worktreeSchema,
+    "off, own (a git worktree of the project's repository on the agent's own branch muster/<team>/<agent>, in .muster/worktrees/<team>/<agent>), or { share: AGENT } (run in that agent's worktree). Needs a git repository with a commit. Default: off.",
+  ).optional(),
+  base: doc(text, "Where a new worktree's branch starts: a branch, tag or commit of the repository. Default: the commit the project's checkout is on at the agent's first start.").optional(),
+  include: doc(textList, 'Gitignored files or globs (relative to the repository, inside it) copied into a new worktree, e.g. [.env, .env.local]; a .worktreeinclude file in the repository is read too.').optional(),
+  setup: doc(text, 'A command run once (by /bin/sh -c) in a new worktree before the agent starts, e.g. npm ci; its failure fails the start, its output goes to the agent\'s log.').optional(),
 };
 
 const forEachItem = z.union([z.string(), z.number().int().nonnegative()], { error: 'use a word, e.g. intro' }).transform(String);
@@ -227,6 +250,7 @@ export type RawCheckin = NonNullable<RawAgent['checkin']>;
 export type RawCommit = NonNullable<RawAgent['commit']>;
 export type RawRestart = NonNullable<RawAgent['restart']>;
 export type RawLogs = NonNullable<RawAgent['logs']>;
+export type RawWorktree = NonNullable<RawAgent['worktree']>;
 
 const windowName = z
   .string()
@@ -287,8 +311,26 @@ export const projectSchema = strict(
       }),
       'Checked by muster up before anything starts; every miss is listed at once.',
     ).optional(),
+    notify: doc(
+      strict(
+        {
+          command: doc(
+            text,
+            'A shell command run once per needs-you event, in the project folder: the event as one JSON line on its stdin and in MUSTER_EVENT_* variables, never in its command line (docs/needs-you.md).',
+          ).optional(),
+          on: doc(
+            z.array(z.enum(NEEDS_YOU_KINDS, { error: `use ${NEEDS_YOU_KINDS.join(', ')}` })),
+            `Which events run the command: ${NEEDS_YOU_KINDS.join(', ')}. Default: all of them.`,
+          ).optional(),
+          timeout: doc(positiveDuration, 'A run still going after this (a duration) is killed with its process group. Default: 10s.').optional(),
+          desktop: doc(z.boolean(), 'Desktop notifications with notify-send when a desktop session is there. Default: true.').optional(),
+        },
+        'use a map with command, on, timeout, desktop',
+      ),
+      'Where needs-you events go besides the TUI: a command of your choice (ntfy, Slack, …) and the desktop (docs/needs-you.md).',
+    ).optional(),
   },
-  'use a map with teams, pulse, ceiling, logs, requires',
+  'use a map with teams, pulse, ceiling, logs, requires, notify',
 );
 /** A checked muster.yaml. */
 export type RawProject = z.output<typeof projectSchema>;

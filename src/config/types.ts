@@ -50,6 +50,22 @@ export interface RestartSpec {
   maxBackoffMs: number;
 }
 
+/**
+ * An agent's git worktree (docs/worktrees.md): its own (`own`) or another agent's
+ * (`share`). `base`, `include` and `setup` are the owner's.
+ */
+export interface WorktreeSpec {
+  mode: 'own' | 'share';
+  /** id of the agent whose worktree it is (the agent itself for `own`) */
+  owner: string;
+  /** the git revision a new worktree starts from; null: the commit the checkout is on at first start */
+  base: string | null;
+  /** files or globs (relative to the repository's top) copied into a new worktree */
+  include: string[];
+  /** a command run once in a new worktree before the agent starts */
+  setup: string | null;
+}
+
 export interface AgentSpec {
   /** `team/name` */
   id: string;
@@ -79,8 +95,12 @@ export interface AgentSpec {
   retries: number;
   /** how its screen is read and text typed into it (docs/presets.md) */
   preset: PresetSpec;
+  /** `muster mcp` wired into its launch (the preset's `mcp` section says how) */
+  mcp: boolean;
   /** the for_each item this agent was expanded from, if any */
   item: string | null;
+  /** its git worktree, or null (`worktree: off`) */
+  worktree: WorktreeSpec | null;
 }
 
 export interface WindowSpec {
@@ -119,6 +139,18 @@ export interface RequiresSpec {
   disk: number | null;
 }
 
+/** What needs the user (docs/needs-you.md). */
+export type NeedsYouKind = 'waiting' | 'failed' | 'budget' | 'done';
+
+/** Where needs-you events go besides the TUI (`notify:` in muster.yaml, docs/needs-you.md). */
+export interface NotifySpec {
+  /** run once per event, the event on stdin; null: none */
+  command: string | null;
+  on: NeedsYouKind[];
+  timeoutMs: number;
+  desktop: boolean;
+}
+
 export interface ProjectSpec {
   /** absolute project directory */
   dir: string;
@@ -130,4 +162,5 @@ export interface ProjectSpec {
   /** the project's log cap: the default of every agent, and the supervisor's own log */
   logs: LogsSpec;
   requires: RequiresSpec;
+  notify: NotifySpec;
 }

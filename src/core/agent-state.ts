@@ -69,6 +69,9 @@ export interface Handoff {
   to: string;
   message: string;
   file: string | null;
+  /** the sender's worktree branch and its head commit at the handoff (docs/worktrees.md) */
+  branch?: string | null;
+  commit?: string | null;
   state: 'pending' | 'delivered';
   created: number;
   delivered: number | null;

@@ -131,12 +131,22 @@ export function onCheckin(tx: CoordinationTx, id: string, message: string | null
   tx.update(id, { lastCheckin: tx.now, checkinMessage: message, overdueSince: null, escalated: false });
 }
 
-export function onHandoff(tx: CoordinationTx, h: { id: string; from: string; to: string; message: string; file: string | null }): void {
+/** Where the sender's work is: `on branch muster/web/dev at 1a2b3c4` (empty without a worktree). */
+export function branchNote(branch: string | null | undefined, commit: string | null | undefined): string {
+  if (!branch) return '';
+  return commit ? `on branch ${branch} at ${commit.slice(0, 7)}` : `on branch ${branch}`;
+}
+
+export function onHandoff(
+  tx: CoordinationTx,
+  h: { id: string; from: string; to: string; message: string; file: string | null; branch?: string | null; commit?: string | null },
+): void {
   if (tx.handoffs.some((x) => x.id === h.id)) return;
   onCheckin(tx, h.from, `handed off to ${h.to}`);
+  const where = branchNote(h.branch, h.commit);
   tx.handoffs.push({ ...h, state: 'pending', created: tx.now, delivered: null });
   enqueue(tx, h.to, { id: `handoff-${h.id}`, kind: 'handoff', handoff: h.id, force: false, tries: 0 });
-  tx.notify('info', h.from, 'handoff', `handed off to ${h.to}: ${oneLine(h.message)}`);
+  tx.notify('info', h.from, 'handoff', `handed off to ${h.to}${where ? ` (${where})` : ''}: ${oneLine(h.message)}`);
 }
 
 /** The user asks to deliver a pending handoff now, busy or not (also one given up before). */
@@ -154,7 +164,8 @@ export function forceHandoff(tx: CoordinationTx, handoffId: string): boolean {
 
 /** What is typed into the target of a handoff. */
 export function handoffText(h: Handoff): string {
-  return `Handoff from ${h.from}: ${h.message}${h.file ? `\n(file: ${h.file})` : ''}`;
+  const where = branchNote(h.branch, h.commit);
+  return `Handoff from ${h.from}${where ? ` (${where})` : ''}: ${h.message}${h.file ? `\n(file: ${h.file})` : ''}`;
 }
 
 function handoffTextOf(tx: CoordinationTx, id: string): string | null {

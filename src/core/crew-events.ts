@@ -4,6 +4,7 @@
  */
 import type { ActivitySeen } from './agent-state.js';
 import type { Usage } from './limits-policy.js';
+import type { NeedsYou } from './needs-you.js';
 
 export type CrewEvent =
   /** time has passed: start what may start, end backoffs, enforce timeouts */
@@ -24,8 +25,8 @@ export type CrewEvent =
   | { type: 'checkin'; agent: string; message: string | null }
   /** `muster done` from inside the agent */
   | { type: 'done'; agent: string; message: string | null }
-  /** `muster handoff` from inside the agent */
-  | { type: 'handoff'; id: string; from: string; to: string; message: string; file: string | null }
+  /** `muster handoff` from inside the agent; from an agent with a worktree, its branch and head commit */
+  | { type: 'handoff'; id: string; from: string; to: string; message: string; file: string | null; branch?: string | null; commit?: string | null }
   /** one pulse's measurements (agents that were measured); the machine load is in the context */
   | {
       type: 'usage';
@@ -88,7 +89,9 @@ export type CrewEffect =
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */
   | { type: 'release'; agent: string }
   /** something happened that users should see (event line, log, TUI) */
-  | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string };
+  | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string }
+  /** the user is needed (a prompt, a failure, a budget, the crew done): raised once per occurrence (needs-you.ts) */
+  | { type: 'needs-you'; needs: NeedsYou };
 
 /** An effect that only keeps up what already holds (a pulse with only these changes nothing). */
 export function isRefresh(effect: CrewEffect): boolean {

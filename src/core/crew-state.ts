@@ -114,7 +114,7 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   stallNotified: bool,
 };
 
-const HANDOFF_FIELDS: Record<keyof Handoff, Check> = {
+const HANDOFF_FIELDS: Record<Exclude<keyof Handoff, 'branch' | 'commit'>, Check> = {
   id: str,
   from: str,
   to: str,
@@ -124,6 +124,8 @@ const HANDOFF_FIELDS: Record<keyof Handoff, Check> = {
   created: num,
   delivered: orNull(num),
 };
+/** a handoff from an agent with a worktree: its branch and head (docs/worktrees.md) */
+const HANDOFF_BRANCH_FIELDS: Record<'branch' | 'commit', Check> = { branch: orNull(str), commit: orNull(str) };
 
 function checkFields(where: string, value: Record<string, unknown>, fields: Record<string, Check>, required: boolean): void {
   for (const [key, check] of Object.entries(fields)) {
@@ -194,6 +196,7 @@ function readHandoffs(value: unknown, version: 1 | 2): Handoff[] {
   return value.map((h, i) => {
     if (!isRecord(h)) throw new ShapeError(`crew.handoffs[${i}] is not an object`);
     checkFields(`crew.handoffs[${i}]`, h, HANDOFF_FIELDS, true);
+    checkFields(`crew.handoffs[${i}]`, h, HANDOFF_BRANCH_FIELDS, false);
     return { ...(h as unknown as Handoff) };
   });
 }

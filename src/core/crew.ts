@@ -21,6 +21,7 @@ import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
 import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
+import { needsYouOf } from './needs-you.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
 export interface CrewContext {
@@ -36,7 +37,9 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
   const tx = new Transaction(crew, ctx);
   tx.apply(event);
   tx.settle();
-  return tx.result();
+  const result = tx.result();
+  for (const needs of needsYouOf(crew, result.state, result.effects)) result.effects.push({ type: 'needs-you', needs });
+  return result;
 }
 
 /** Mutable working copy for one step; agents are copied on write. */

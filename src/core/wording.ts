@@ -8,7 +8,7 @@ export function pct(n: number): string {
   return `${n.toFixed(n >= 10 ? 0 : 1)}%`;
 }
 
-export const DEFAULT_NUDGE = 'Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.';
+export const DEFAULT_NUDGE = 'Please check in: run `muster checkin "<one line on your progress>"`.';
 
 /** `1500` → `1.5s`, `120000` → `2m`. */
 export function formatMs(ms: number): string {

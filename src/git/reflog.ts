@@ -17,3 +17,13 @@ export function lastCommitFromReflog(text: string): number | null {
   }
   return null;
 }
+
+/** The commit HEAD last pointed at according to reflog text (the newest entry's new value), or null. */
+export function lastHeadFromReflog(text: string): string | null {
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^[0-9a-f]{40,64} ([0-9a-f]{40,64}) /.exec(lines[i] as string);
+    if (m && !/^0+$/.test(m[1] as string)) return m[1] as string;
+  }
+  return null;
+}

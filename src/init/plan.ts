@@ -111,7 +111,7 @@ const quote = (s: string): string => JSON.stringify(s);
 function pmPrompt(devs: readonly string[]): string {
   return (
     `You are the PM of this team. Read the project and write a short plan to PLAN.md, one part per dev (${devs.join(', ')}). ` +
-    'Hand each dev its part with `$MUSTER_BIN handoff DEV "…" --file PLAN.md`, then run `$MUSTER_BIN done`.'
+    'Hand each dev its part with `muster handoff DEV "…" --file PLAN.md`, then run `muster done`.'
   );
 }
 

@@ -216,9 +216,13 @@ export function createPsSource(options: PsSourceOptions = {}): ProcessSource {
     },
     machine: osMachine,
     environ: (pid) => {
-      // one ps run serves the whole scan of a cleanup round
-      const t = now();
-      if (!environs || t - environs.at > maxAge) environs = { at: t, all: readEnvirons() };
+      // One ps run serves the whole scan of a cleanup round. Its age counts from the end of
+      // the run: a run slower than maxAge (a loaded machine) must not start another for the
+      // next pid of the same scan, and the next, which blocked the supervisor for seconds.
+      if (!environs || now() - environs.at > maxAge) {
+        const all = readEnvirons();
+        environs = { at: now(), all };
+      }
       return environs.all.get(pid) ?? null;
     },
   };

@@ -30,6 +30,21 @@ export interface ReportHandoff {
   to: string;
 }
 
+/** An agent's worktree in the report (docs/worktrees.md). */
+export interface WorktreeReport {
+  /** the agent whose worktree it is (another one for an agent that shares it) */
+  owner: string;
+  branch: string;
+  /** commits on the branch that its base branch lacked before it landed (or still lacks) */
+  commits: number;
+  files: number;
+  added: number;
+  deleted: number;
+  /** the last land of its branch (ISO 8601 time and how), or null */
+  landed: { at: string; how: string; into: string } | null;
+  merged: boolean;
+}
+
 export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'>;
 
 export interface ReportInput {
@@ -44,6 +59,8 @@ export interface ReportInput {
   busyMs?: Readonly<Record<string, number>>;
   /** each agent's result text (see extractResult), or null */
   results?: Readonly<Record<string, string | null>>;
+  /** the worktree of each agent that has one (read from git by the caller) */
+  worktrees?: Readonly<Record<string, WorktreeReport>>;
   now: number;
 }
 
@@ -65,6 +82,8 @@ export interface AgentReport {
   handoffsIn: number;
   handoffsOut: number;
   result: string | null;
+  /** its worktree, or null without one */
+  worktree: WorktreeReport | null;
 }
 
 export interface PhaseReport {
@@ -160,6 +179,7 @@ export function buildReport(input: ReportInput): RunReport {
       handoffsIn: handoffs.filter((h) => h.to === spec.id).length,
       handoffsOut: handoffs.filter((h) => h.from === spec.id).length,
       result: input.results?.[spec.id] ?? null,
+      worktree: input.worktrees?.[spec.id] ?? null,
     };
   });
 

@@ -58,6 +58,20 @@ export function renderMarkdown(report: RunReport): string {
   }
   out.push('');
 
+  const withWorktree = report.agents.filter((a) => a.worktree !== null);
+  if (withWorktree.length > 0) {
+    out.push('## Branches', '');
+    out.push('| agent | branch | commits | files | lines | landed |');
+    out.push('| --- | --- | ---: | ---: | ---: | --- |');
+    for (const a of withWorktree) {
+      const w = a.worktree as NonNullable<AgentReport['worktree']>;
+      const landed = w.landed ? `${w.landed.how} into ${w.landed.into} at ${time(Date.parse(w.landed.at))}` : w.merged ? 'merged' : 'no';
+      const branch = w.owner === a.id ? w.branch : `${w.branch} (${w.owner}'s)`;
+      out.push(`| ${cell(a.id)} | ${cell(branch)} | ${w.commits} | ${w.files} | +${w.added} −${w.deleted} | ${cell(landed)} |`);
+    }
+    out.push('');
+  }
+
   out.push('## Phases', '');
   out.push('| phase | agents | start | end | wall time |');
   out.push('| ---: | --- | --- | --- | ---: |');

@@ -8,12 +8,13 @@ import { MusterError, UsageError } from '../errors.js';
 import { resolveAgents } from './agent-names.js';
 import { isAlive } from '../core/agent-state.js';
 import type { CommandHandlers, HandlerArgs, SendReply } from './control/contract.js';
-import type { CrewTmux } from './ports.js';
+import type { CrewTmux, WorktreesPort } from './ports.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface CommandDeps {
   supervisor: Supervisor;
   tmux: CrewTmux;
+  worktrees: WorktreesPort;
   /** after `down` has stopped every agent and removed the sessions: ends the supervisor and its tmux server (after the reply) */
   end: () => void;
   /** how long `send` waits for a busy agent to become idle before it answers "queued" */
@@ -80,6 +81,19 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
       const pane = id ? supervisor.crewState().agents[id]?.pane : null;
       if (!id || !pane) return { agent: id ?? null, text: '' };
       return { agent: id, text: await deps.tmux.capture(pane, { lines: args.lines }) };
+    },
+    land: async (args) => {
+      const specs = supervisor.allSpecs();
+      const ids = resolveAgents(specs, [args.agent]);
+      if (ids.length !== 1) throw new UsageError(`"${args.agent}" names ${ids.length} agents; land takes one`, `Pick one of: ${ids.join(', ')}`);
+      const spec = specs.find((s) => s.id === ids[0]);
+      if (!spec?.worktree) throw new UsageError(`${ids[0]} has no worktree (worktree: off)`, 'Give it `worktree: own` in its team file; see docs/worktrees.md.');
+      const owner = spec.worktree.owner;
+      // a squash's message: the last check-in the crew holds (`muster land --squash` reads them all from the event log)
+      const last = supervisor.crewState().agents[owner]?.checkinMessage;
+      const outcome = await deps.worktrees.land(owner, { squash: args.squash, into: args.into, checkins: last ? [last] : [] });
+      const shared = spec.id !== owner && outcome.kind === 'landed' ? ` (${spec.id} works in ${owner}'s worktree)` : '';
+      return { agent: owner, landed: outcome.kind === 'landed', message: outcome.message + shared };
     },
     down: async () => {
       const ids = supervisor.allSpecs().map((s) => s.id);

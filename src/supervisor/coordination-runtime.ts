@@ -16,7 +16,7 @@ import type { InboxVerdict } from '../inbox/inbox-watcher.js';
 import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
-import type { Clock, CommitsPort, CrewTmux, InboxPort } from './ports.js';
+import type { Clock, CommitsPort, CrewTmux, InboxPort, WorktreesPort } from './ports.js';
 import { PaneObserver } from './pane-observer.js';
 import { submitText } from './submit-text.js';
 
@@ -33,6 +33,8 @@ export interface CoordinationDeps {
   /** the ledger remembers the last records it took (exactly once across crashes) */
   taken: { has(id: string): boolean; add(id: string): void };
   notice: (level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string) => void;
+  /** agents' worktrees: where an agent runs (commits are read from that worktree's own reflog), a sender's branch and head */
+  worktrees: Pick<WorktreesPort, 'knownCwd' | 'headOf'>;
 }
 
 export class CoordinationRuntime {
@@ -47,7 +49,7 @@ export class CoordinationRuntime {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.deps.specs.filter((s) => s.commit).map((s) => this.commits.add(s.id, s.cwd).catch(() => null)));
+    await Promise.all(this.deps.specs.filter((s) => s.commit).map((s) => this.commits.add(s.id, this.deps.worktrees.knownCwd(s)).catch(() => null)));
     await this.deps.inbox.start((record) => this.take(record), {
       isTaken: (id) => this.deps.taken.has(id),
       onRejected: (file, reason) => this.deps.notice('warn', null, 'inbox-refused', `refused ${path.basename(file)}: ${reason}`),
@@ -60,8 +62,11 @@ export class CoordinationRuntime {
     await this.commits.close();
   }
 
-  /** A new attempt starts with fresh output: its quiet time counts from now. */
-  launched(agentId: string, now: number): void {
+  /** A new attempt starts (in `cwd`) with fresh output: its quiet time counts from now. */
+  launched(agentId: string, now: number, cwd?: string): void {
+    const spec = this.specById.get(agentId);
+    // A worktree made at this start has its own reflog to watch.
+    if (spec?.commit && cwd !== undefined) void this.commits.add(agentId, cwd).catch(() => null);
     this.panes.launched(agentId, now);
   }
 
@@ -140,8 +145,11 @@ export class CoordinationRuntime {
     };
   }
 
-  /** One inbox record → one core event; a bad one is refused with the reason. */
-  private take(record: InboxRecord): InboxVerdict | void {
+  /**
+   * One inbox record → one core event; a bad one is refused with the reason. A handoff
+   * from an agent with a worktree waits for its branch's head (docs/worktrees.md).
+   */
+  private take(record: InboxRecord): Promise<InboxVerdict | void> | InboxVerdict | void {
     const sender = this.specById.get(record.agent);
     if (!sender) return { refuse: `unknown agent ${record.agent}` };
     let event: CrewEvent;
@@ -153,13 +161,22 @@ export class CoordinationRuntime {
       if (record.file !== null && realPathInside(record.file, this.deps.project.dir) === null) {
         return { refuse: `handoff file ${record.file} is outside the project ${this.deps.project.dir}` };
       }
-      event = { type: 'handoff', id: record.id, from: record.agent, to, message: record.message, file: record.file };
+      const handoff = { type: 'handoff' as const, id: record.id, from: record.agent, to, message: record.message, file: record.file };
+      // From an agent with a worktree: its branch and head, so the receiver knows what to look at.
+      if (sender.worktree) {
+        return this.deps.worktrees.headOf(sender.id).then((head) => this.accept(record.id, head ? { ...handoff, branch: head.branch, commit: head.commit } : handoff));
+      }
+      event = handoff;
     } else if (record.kind === 'done') {
       event = { type: 'done', agent: record.agent, message: record.message };
     } else {
       event = { type: 'checkin', agent: record.agent, message: record.message };
     }
-    this.deps.taken.add(record.id);
+    this.accept(record.id, event);
+  }
+
+  private accept(recordId: string, event: CrewEvent): void {
+    this.deps.taken.add(recordId);
     this.deps.dispatch(event); // saved in the ledger (with the record's id) before the file goes
   }
 }

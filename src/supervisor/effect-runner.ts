@@ -9,16 +9,20 @@ import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import type { CrewState } from '../core/agent-state.js';
 import type { CrewEffect, CrewEvent } from '../core/crew-events.js';
 import { unreachable } from '../core/exhaustive.js';
+import type { NeedsYou } from '../core/needs-you.js';
 import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/membership.js';
 import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
 import { launchEnv } from './launch-env.js';
+import { ensureLauncher } from './launcher.js';
 import { layoutPlan } from './layout-plan.js';
 import { agentLogFile, type StatePaths } from './paths.js';
-import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort } from './ports.js';
+import type { Clock, CrewTmux, LimitsPort, PaneState, ProcessPort, WorktreesPort } from './ports.js';
 import { membersOf, stopProcesses, type ReaperDeps } from './process-reaper.js';
-import { makePrivateDir } from '../sys/atomic-file.js';
+import * as path from 'node:path';
+import { isDiskFull, makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
+import { mcpLaunch } from './mcp-wiring.js';
 
 export interface EffectRunnerDeps {
   project: ProjectSpec;
@@ -35,9 +39,13 @@ export interface EffectRunnerDeps {
   spec(id: string): AgentSpec | undefined;
   dispatch(event: CrewEvent): void;
   notice(level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string): void;
+  /** the user is needed: tell them (needs-you-router.ts) */
+  needsYou(needs: NeedsYou): void;
   /** the agent's processes as this pulse's sample found them (besides its pane process), if it was measured */
   sampledPids(id: string): number[] | null;
   now(): number;
+  /** agents' worktrees: where an agent starts (its worktree made whole first), and a setup to end on a stop */
+  worktrees: Pick<WorktreesPort, 'cwdFor' | 'abortSetup'>;
 }
 
 export class EffectRunner {
@@ -71,6 +79,7 @@ export class EffectRunner {
           this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
           break;
         case 'kill':
+          this.d.worktrees.abortSetup(e.agent); // a setup still running holds up the queue
           this.enqueue(e.agent, () => this.kill(e.agent, e.attempt, e.graceful));
           break;
         case 'throttle': {
@@ -96,6 +105,9 @@ export class EffectRunner {
           this.enqueue(e.agent, () => this.d.limits.release(e.agent));
           break;
         case 'notify':
+          break;
+        case 'needs-you':
+          this.d.needsYou(e.needs);
           break;
         default:
           unreachable(e);
@@ -127,8 +139,15 @@ export class EffectRunner {
     }
   }
 
-  private async launchIn(spec: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
-    const id = spec.id;
+  private async launchIn(configured: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
+    const id = configured.id;
+    // With a worktree, the agent's folder is the same folder inside it (docs/worktrees.md).
+    let spec = configured;
+    if (configured.worktree) {
+      const made = await this.d.worktrees.cwdFor(configured);
+      for (const note of made.notes) this.d.notice('info', id, 'worktree', note);
+      spec = { ...configured, cwd: made.cwd };
+    }
     if (!fs.existsSync(spec.cwd)) return fail(`working directory ${spec.cwd} does not exist`);
     let pane = await this.paneOf(id);
     if (!pane) {
@@ -137,7 +156,8 @@ export class EffectRunner {
     }
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.d.limits.prepare(spec);
-    const plan = launchPlan(spec, {
+    const launcher = ensureLauncher(this.d.paths.stateDir, this.d.musterBin);
+    const plan = launchPlan(this.withMcp(spec, launcher), {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,
       attempt,
@@ -148,9 +168,31 @@ export class EffectRunner {
     const logFile = agentLogFile(this.d.paths, id);
     makePrivateDir(this.d.paths.logsDir);
     const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile, logCap: spec.logs });
-    this.d.coord.launched(id, this.d.now());
+    this.d.coord.launched(id, this.d.now(), spec.cwd);
     this.adoptRoot(id, pid);
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
+  }
+
+  /** The spec to launch: with `muster mcp` wired in as its preset says, when the agent has `mcp` (mcp-wiring.ts). */
+  private withMcp(spec: AgentSpec, launcher: string): AgentSpec {
+    const mcp = spec.preset.mcp;
+    if (!spec.mcp || mcp === null) return spec;
+    const wired = mcpLaunch(spec, mcp, { launcher, stateDir: this.d.paths.stateDir });
+    if (wired === null) {
+      this.d.notice('warn', spec.id, 'mcp', `muster mcp not wired: its run names none of ${spec.preset.commands.join(', ') || '(no programs)'} (preset ${spec.preset.name})`);
+      return spec;
+    }
+    if (wired.file) {
+      try {
+        makePrivateDir(path.dirname(wired.file.path));
+        writeFileAtomic(wired.file.path, wired.file.text);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        this.d.notice('warn', spec.id, 'mcp', 'muster mcp not wired: the disk is full');
+        return spec;
+      }
+    }
+    return { ...spec, run: wired.run, env: { ...spec.env, ...wired.env } };
   }
 
   /** `pid` is the agent's pane process right now (tmux just reported it alive): remember which process that is. */
@@ -180,11 +222,12 @@ export class EffectRunner {
     const roots: RootRef[] = pane ? [paneRoot(table, pane.panePid, pane.dead)] : [];
     if (typeof rt?.pid === 'number' && rt.pid !== pane?.panePid) roots.push(endedRoot(rt.pid));
     const paneId = pane && !pane.dead ? pane.paneId : null;
+    const marked = this.markedProcesses(id);
     const result = await stopProcesses(
       {
         roots,
         interrupt: graceful && paneId ? () => this.d.tmux.sendKeys(paneId, ['C-c']) : undefined,
-        extraPids: () => this.d.limits.groupPids(id),
+        extraPids: () => [...this.d.limits.groupPids(id), ...marked()],
         interruptMs: graceful ? undefined : 0,
         termMs: graceful ? undefined : 500,
         spare: new Set([this.d.pid]),
@@ -195,6 +238,29 @@ export class EffectRunner {
     const after = await this.d.tmux.listPanes().catch(() => [] as PaneState[]);
     const ended = after.find((p) => p.agentId === id && p.dead && Number(p.attempt) === attempt);
     this.d.dispatch({ type: 'killed', agent: id, attempt, code: ended?.deadStatus ?? null, survivors: result.remaining });
+  }
+
+  /**
+   * The processes whose environment names this agent in this project (`MUSTER_DIR` and
+   * `MUSTER_AGENT`, which everything an agent starts inherits): what left its pane's tree
+   * and session, such as a daemon that double-forked and called setsid (Codex's
+   * `codex app-server`). Read again at most every 500 ms while a stop runs.
+   */
+  private markedProcesses(id: string): () => number[] {
+    const want = [`MUSTER_DIR=${this.d.paths.stateDir}`, `MUSTER_AGENT=${id}`];
+    let cache: { at: number; pids: number[] } | null = null;
+    return () => {
+      const now = this.d.clock.now();
+      if (cache && now - cache.at < 500) return cache.pids;
+      const pids: number[] = [];
+      for (const pid of this.d.processes.readTable().keys()) {
+        if (pid === this.d.pid) continue;
+        const vars = this.d.processes.readEnviron(pid)?.split('\0');
+        if (vars && want.every((v) => vars.includes(v))) pids.push(pid);
+      }
+      cache = { at: now, pids };
+      return pids;
+    };
   }
 
   /** The agent's processes below its pane's own shell (which tmux would continue if stopped). */

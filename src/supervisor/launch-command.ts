@@ -1,7 +1,8 @@
 /**
  * What tmux runs in an agent's pane, and with which environment (README, "A team file"): the agent's
  * command line through `/bin/sh -c`, with `MUSTER_AGENT`, `MUSTER_DIR`, `MUSTER_BIN`, the
- * agent's env, and without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
+ * agent's env, `.muster/bin` (the `muster` launcher, launcher.ts) first on its PATH, and
+ * without the user's `TMUX`, `TMUX_PANE` or `CLAUDECODE`. A small shell
  * prelude runs first (e.g. joining the agent's cgroup) so that every child is born where
  * it must be. Where signals enforce limits (no cgroup quota or freezer), the pane's own
  * process stays a shell that waits for the command and exits with its status: tmux
@@ -10,6 +11,8 @@
  * Elsewhere the shell `exec`s the command, sparing a process per agent.
  */
 import type { AgentSpec } from '../config/types.js';
+import { shellQuote } from '../text/shell-quote.js';
+import { launcherDir } from './launcher.js';
 
 export interface LaunchPlan {
   argv: string[];
@@ -33,7 +36,8 @@ export function launchPlan(
 ): LaunchPlan {
   const prelude = opts.prelude ? `${opts.prelude.trim()}\n` : '';
   const run = opts.waitingShell === false ? 'exec /bin/sh -c "$1"' : '/bin/sh -c "$1"\nexit $?';
-  const script = `unset ${STRIPPED_ENV.join(' ')}\n${prelude}${run}`;
+  const path = `PATH=${shellQuote(launcherDir(opts.stateDir))}:"$PATH"; export PATH\n`;
+  const script = `unset ${STRIPPED_ENV.join(' ')}\n${path}${prelude}${run}`;
   return {
     argv: ['/bin/sh', '-c', script, 'muster-agent', spec.run],
     cwd: spec.cwd,

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Handoff } from '../core/agent-state.js';
+import { branchNote } from '../core/coordination.js';
 import { isDiskFull, makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
 import { logParts, readLogTail } from '../sys/capped-log.js';
 import { stripAnsi } from '../text/strip-ansi.js';
@@ -29,7 +30,12 @@ export function launchEnv(paths: StatePaths, agentId: string, attempt: number, h
   }
   const waiting = handoffs.filter((h) => h.to === agentId && h.state === 'pending');
   if (waiting.length > 0) {
-    env.MUSTER_HANDOFF = waiting.map((h) => `from ${h.from}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`).join('\n');
+    env.MUSTER_HANDOFF = waiting
+      .map((h) => {
+        const where = branchNote(h.branch, h.commit);
+        return `from ${h.from}${where ? ` (${where})` : ''}: ${h.message}${h.file ? ` (file: ${h.file})` : ''}`;
+      })
+      .join('\n');
   }
   return env;
 }

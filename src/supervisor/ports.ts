@@ -10,8 +10,11 @@ import type { InboxRecord } from '../inbox/record.js';
 import type { ProcRow, ProcTable } from '../monitor/proc-table.js';
 import type { AgentHistory, AgentRoot } from '../monitor/sampler.js';
 import type { PaneInfo } from '../tmux/pane-format.js';
+import type { LandOutcome } from '../git/worktree-land.js';
+import type { WorktreeView } from '../git/worktree-runtime.js';
 import type { LedgerHealth } from './store/ledger.js';
 import type { Clock } from '../sys/time.js';
+import type { Notifier } from '../notify/notifiers.js';
 
 export type { Clock } from '../sys/time.js';
 
@@ -51,6 +54,8 @@ export interface CrewTmux {
   onPaneDied(listener: (paneId: string) => void): void;
   /** true while deaths and removals are reported as they happen; else the supervisor re-reads the panes every pulse */
   reportsPaneChanges(): boolean;
+  /** the panes tmux clients attached to the crew's server are looking at */
+  viewedPanes(): Promise<string[]>;
 }
 
 // ---- processes -----------------------------------------------------------------------
@@ -63,6 +68,8 @@ export interface ProcessPort {
   readRow(pid: number): ProcRow | null;
   /** sends a signal; a process already gone (or not ours) is no error */
   signal(pid: number, signal: NodeJS.Signals): void;
+  /** a process's environment (NUL-separated), or null when it cannot be read (gone, or not ours) */
+  readEnviron(pid: number): string | null;
 }
 
 /** One pulse's reading of the agents asked for, and of the machine (see monitor/sampler.ts). */
@@ -111,7 +118,7 @@ export interface LimitsPort {
 /** The inbox (`.muster/inbox/`): records agents leave, taken one at a time, exactly once (inbox/inbox-watcher.ts). */
 export interface InboxPort {
   start(
-    take: (record: InboxRecord) => InboxVerdict | void,
+    take: (record: InboxRecord) => Promise<InboxVerdict | void> | InboxVerdict | void,
     callbacks: {
       /** the ledger already holds this record (taken before a crash) */
       isTaken(id: string): boolean;
@@ -129,6 +136,34 @@ export interface CommitsPort {
   /** null while the agent's working directory is not known to be in a repository */
   gitDirOf(agentId: string): string | null;
   close(): Promise<void> | void;
+}
+
+// ---- notifications -------------------------------------------------------------------
+
+/** A channel needs-you events leave by: the user's notify command, the desktop (notify/notifiers.ts). */
+export type NotifierPort = Notifier;
+/**
+ * Agents' git worktrees (git/worktree-runtime.ts; docs/worktrees.md): made whole at each
+ * start, read for the grid's branch column, landed on the TUI's `L`.
+ */
+export interface WorktreesPort {
+  /** the folder the agent starts in (inside its worktree, made whole first), and what was done to it */
+  cwdFor(spec: AgentSpec): Promise<{ cwd: string; notes: string[] }>;
+  /** where the agent runs when its worktree exists (no git call): for watching its commits */
+  knownCwd(spec: AgentSpec): string;
+  /** ends a setup command under way for the agent (it is being stopped) */
+  abortSetup(agentId: string): void;
+  /** the sender's branch and head commit, for a handoff; null without a worktree */
+  headOf(agentId: string): Promise<{ branch: string; commit: string | null } | null>;
+  /** each agent's worktree as last read (sharers see their owner's) */
+  views(): Map<string, WorktreeView>;
+  /** one pulse: reads again, in the background, the worktrees that changed */
+  observe(now: number, busySince: (agentId: string) => number | null): void;
+  /** merges the owner's branch (refuses, changing nothing, with a typed error) */
+  land(ownerId: string, opts: { squash: boolean; into: string | null; checkins: readonly string[] }): Promise<LandOutcome>;
+  /** resolves once reads under way are done */
+  settle(): Promise<void>;
+  close(): void;
 }
 
 // ---- ledger --------------------------------------------------------------------------
@@ -153,6 +188,9 @@ export interface RunnerPorts {
   limits: LimitsPort;
   inbox: InboxPort;
   commits: CommitsPort;
+  worktrees: WorktreesPort;
   ledger: LedgerPort;
   clock: Clock;
+  /** where needs-you events go besides the event stream (none in tests that do not ask) */
+  notifiers: NotifierPort[];
 }

@@ -5,7 +5,8 @@
  */
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
-import type { AgentStatusView, HandoffView, StatusView, SystemSample } from './control/contract.js';
+import { needsYouNow } from '../core/needs-you.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample, WorktreeView } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
@@ -31,6 +32,8 @@ export interface StatusInput {
   activity?: ReadonlyMap<string, ActivityView>;
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
+  /** each agent's worktree as last read (agents with one) */
+  worktrees?: ReadonlyMap<string, WorktreeView>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
   /** whether a pids limit is enforced (else `limits.pids` shows null) */
   pidsEnforced?: boolean;
@@ -41,7 +44,8 @@ export interface StatusInput {
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 function handoffView(h: Handoff): HandoffView {
-  return { ...h, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
+  // without a worktree the sender's branch and commit are null (docs/status-json.md)
+  return { ...h, branch: h.branch ?? null, commit: h.commit ?? null, created: new Date(h.created).toISOString(), delivered: iso(h.delivered) };
 }
 
 export function buildStatus(input: StatusInput): StatusView {
@@ -70,6 +74,8 @@ export function buildStatus(input: StatusInput): StatusView {
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      needsYou: rt ? needsYouView(rt) : null,
+      ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
     };
   });
   return {
@@ -94,6 +100,11 @@ function commitView(
   const last = lastCommits.get(spec.id) ?? null;
   const due = last === null ? null : last + spec.commit.everyMs;
   return { last: iso(last), due: iso(due), overdue: alive && due !== null && now > due };
+}
+
+function needsYouView(rt: CrewState['agents'][string]): AgentStatusView['needsYou'] {
+  const now = needsYouNow(rt);
+  return now && now.kind !== 'done' ? { kind: now.kind, reason: now.reason } : null;
 }
 
 /** `expect`: a running agent is stalled past twice its expected time. */

@@ -22,6 +22,8 @@ export interface TypingPort {
   sendKeys(paneId: string, keys: string[]): Promise<void>;
   /** the visible screen, with `lines` of history above it */
   capture(paneId: string, options?: { lines?: number }): Promise<string>;
+  /** the line under the pane's cursor: where a program without an input line of its own reads (docs/presets.md, "Typing") */
+  cursorLine?(paneId: string): Promise<string>;
 }
 
 export interface SubmitOptions {
@@ -78,7 +80,9 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
   const pollMs = o.pollMs ?? 100;
   const look = async () => {
     const screen = await port.capture(pane);
-    return { screen, verdict: judge(preset, screen), back: readBack(screen, preset, text) };
+    // a preset without an input line (a shell, a program reading lines): the text sits on the cursor's line
+    const cursor = preset.input.line === null && port.cursorLine ? await port.cursorLine(pane) : undefined;
+    return { screen, verdict: judge(preset, screen), back: readBack(screen, preset, text, cursor) };
   };
   /** Polls until `ok` holds or `ms` passed; the last look. */
   const until = async (ms: number, ok: (l: Awaited<ReturnType<typeof look>>) => boolean) => {
@@ -146,6 +150,9 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     await port.sendKeys(pane, ['Enter']);
     enters++;
     const after = await until(o.takeMs ?? 2000, (l) => leftInput(l.back) || l.verdict.activity === 'waiting');
-    if (leftInput(after.back)) return { result: 'submitted', enters };
+    if (!leftInput(after.back)) continue;
+    // A capture can fall between a full-screen CLI's clear and its redraw: confirm on a second look.
+    await sleep(pollMs);
+    if (leftInput((await look()).back)) return { result: 'submitted', enters };
   }
 }

@@ -23,6 +23,7 @@ import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
 import { diskView, healthNotice } from './disk-health.js';
+import { NeedsYouRouter } from './needs-you-router.js';
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
@@ -76,6 +77,7 @@ export class Supervisor {
   private readonly coord: CoordinationRuntime;
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
+  private readonly needsYou: NeedsYouRouter;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (result: TypedResult) => void>();
   private lastPulseAt: number | null = null;
@@ -121,10 +123,19 @@ export class Supervisor {
         },
       },
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      worktrees: opts.ports.worktrees,
     });
     this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
     );
+    this.needsYou = new NeedsYouRouter({
+      project: opts.paths.project,
+      notifiers: opts.ports.notifiers,
+      viewedPanes: () => tmux.viewedPanes(),
+      paneOf: (id) => this.crew.agents[id]?.pane ?? null,
+      publish: (notice) => this.publishEvents([notice]),
+      now: () => this.now(),
+    });
     this.effects = new EffectRunner({
       project: opts.project,
       paths: opts.paths,
@@ -139,8 +150,10 @@ export class Supervisor {
       spec: (id) => this.specById.get(id),
       dispatch: (e) => this.dispatch(e),
       notice: (level, agent, kind, message) => this.notice(level, agent, kind, message),
+      needsYou: (needs) => this.needsYou.raise(needs),
       sampledPids: (id) => this.usage.pidsOf(id),
       now: () => this.now(),
+      worktrees: opts.ports.worktrees,
     });
   }
 
@@ -193,11 +206,13 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.ports.limits.detach();
+    this.ports.worktrees.close();
     await this.coord.close();
     if (this.pulseTimer !== null) this.ports.clock.clearTimeout(this.pulseTimer);
     if (this.wakeTimer !== null) this.ports.clock.clearTimeout(this.wakeTimer);
     if (this.recheckTimer !== null) this.ports.clock.clearTimeout(this.recheckTimer);
     await this.idle();
+    await this.ports.worktrees.settle();
     this.save();
   }
 
@@ -222,6 +237,11 @@ export class Supervisor {
     return this.effects.idle(agents);
   }
 
+  /** Resolves once every needs-you event raised so far has been sent (its notify command ended). */
+  notified(): Promise<void> {
+    return this.needsYou.idle();
+  }
+
 
   status(): StatusView {
     const seen = this.usage.view();
@@ -237,6 +257,7 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, { activity: a.activity, reason: a.activityReason }] as const] : []))),
       lastCommits: this.coord.lastCommits(),
+      worktrees: this.ports.worktrees.views(),
       pidsEnforced: this.ports.limits.enforcesPids,
       pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
       extras: {
@@ -356,6 +377,7 @@ export class Supervisor {
     this.lastPulseAt = now;
     this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs });
     for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
+    this.ports.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
     this.publishSnapshot();
   }
 

@@ -335,6 +335,12 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     return (await this.run(['capture-pane', '-p', '-J', '-t', paneId, '-S', y, '-E', y])).join('\n');
   }
 
+  /** The pane each attached client is looking at (its session's active pane): none when nobody is attached. */
+  async viewedPanes(): Promise<string[]> {
+    const lines = await this.run(['list-clients', '-F', '#{pane_id}']);
+    return lines.map((l) => l.trim()).filter((l) => /^%\d+$/.test(l));
+  }
+
   /** Does a tmux server answer on this socket? (never starts one) */
   answers(): Promise<boolean> {
     return this.probe();

@@ -23,5 +23,6 @@ export function crewTmux(server: CrewServer) {
       server.on('paneGone', (paneId) => listener(paneId));
     },
     reportsPaneChanges: () => server.reportsPaneChanges,
+    viewedPanes: () => server.viewedPanes(),
   };
 }

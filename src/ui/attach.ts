@@ -31,6 +31,16 @@ export interface AttachIo {
 /** How the attach ended: the user pressed Ctrl-], or tmux exited (detached, or the server went away). */
 export type AttachEnd = { how: 'escape' } | { how: 'exited'; exitCode: number };
 
+/**
+ * `LESS` for a pager that must wait for `q` (the diff handed the terminal by `d`): without
+ * `F`, which quits at once when the text fits one screen. Unset: `R` (colours), as git would
+ * set it but for the `F`.
+ */
+export function lessWaiting(less: string | undefined): string {
+  if (less === undefined || less.trim() === '') return 'R';
+  return less.replace(/^(-?)([A-Za-z]+)/, (_m, dash: string, flags: string) => dash + (flags.replace(/F/g, '') || 'R'));
+}
+
 /** tmux arguments that select the pane, its window, and attach to its session. Targets are pane ids. */
 export function attachArgs(paneId: string): string[] {
   if (!/^%\d+$/.test(paneId)) throw new Error(`invalid tmux pane id ${JSON.stringify(paneId)}`);

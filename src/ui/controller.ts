@@ -5,7 +5,7 @@
  */
 import type { AgentStatusView, CommandArgs, CommandName, CommandReply, DeliverReply, SendReply, StopReply } from '../supervisor/control/contract.js';
 import type { TuiAction } from './keymap.js';
-import { listedAgents, moveSelection, pendingHandoffs, selectedAgent, selectedHandoff } from './selection.js';
+import { listedAgents, moveSelection, pendingHandoffs, selectedAgent, selectedHandoff, selectNextNeedsYou } from './selection.js';
 import type { TuiStore } from './tui-store.js';
 import type { Mode, TuiState } from './tui-state.js';
 
@@ -17,6 +17,8 @@ export interface ControllerPorts {
   attach(agent: AgentStatusView): void;
   /** the emergency cleanup (already confirmed) */
   cleanup(): void;
+  /** puts the terminal on the agent's diff (its worktree against its base) */
+  diff(agent: AgentStatusView): void;
   /** leaves the TUI; the crew keeps running */
   quit(): void;
 }
@@ -98,6 +100,25 @@ export class TuiController {
         return this.withAgent('nudge', (a) => this.command('nudge', { agent: a.id }, `nudging ${a.id}`, `${a.id} nudged to check in`, a.id));
       case 'deliver':
         return this.deliver();
+      case 'nextNeedsYou': {
+        const before = this.state.selectedId;
+        this.store.update(selectNextNeedsYou);
+        const now = selectedAgent(this.state);
+        if (!now?.needsYou) this.store.notice('info', 'no agent needs you');
+        else if (now.id === before) this.store.notice('info', `${now.id} is the only agent that needs you`, now.id);
+        return;
+      }
+      case 'diff':
+        return this.withAgent('diff', (a) => {
+          if (this.hasWorktree(a)) this.ports.diff(a);
+        });
+      case 'land':
+        return this.withAgent('land', (a) => {
+          if (!this.hasWorktree(a)) return;
+          const w = a.worktree;
+          const prompt = w ? `Land ${w.branch} into ${w.into ?? 'its base branch'}? (y/N)` : `Land the branch of ${a.id}? (y/N)`;
+          this.setMode({ kind: 'confirm', action: 'land', agent: a.id, prompt });
+        });
       case 'stopAll': {
         const n = this.state.snapshot?.agents.length ?? 0;
         this.setMode({ kind: 'confirm', action: 'stopAll', prompt: `Stop all ${n} agent(s)? (y/N)` });
@@ -136,6 +157,13 @@ export class TuiController {
       case 'inputSubmit':
         return this.submitInput();
     }
+  }
+
+  /** Says so on the event line when the agent has no worktree to diff or land (`worktree` is absent without one). */
+  private hasWorktree(a: AgentStatusView): boolean {
+    if (a.worktree !== undefined) return true;
+    this.store.notice('warn', `${a.id} has no worktree (worktree: off)`, a.id);
+    return false;
   }
 
   private withAgent(what: string, fn: (agent: AgentStatusView) => void): void {
@@ -181,7 +209,18 @@ export class TuiController {
     this.setMode({ kind: 'normal' });
     if (mode.kind !== 'confirm') return;
     if (mode.action === 'stopAll') this.command('stop', { all: true }, 'stopping all agents', (r) => stopOutcome('all agents stopped', r), null);
-    else this.ports.cleanup();
+    else if (mode.action === 'land') {
+      // the supervisor's `land` (contract.ts); a refusal changed nothing and says why
+      const agent = mode.agent;
+      this.store.notice('info', `landing ${agent}…`, agent);
+      this.ports.request('land', { agent }).then(
+        (r) => this.store.notice('info', r.message, agent),
+        (err: unknown) => {
+          const hint = (err as { hint?: unknown }).hint;
+          this.store.notice('error', `land refused: ${errorText(err)}${typeof hint === 'string' && hint ? ` — ${hint}` : ''}`, agent);
+        },
+      );
+    } else this.ports.cleanup();
   }
 
   private cancel(): void {

@@ -2,7 +2,7 @@
  * The agent grid as lines: which columns fit the width, and each agent's cells with
  * their colours. Pure.
  */
-import type { AgentStatusView } from '../supervisor/control/contract.js';
+import type { AgentStatusView, WorktreeView } from '../supervisor/control/contract.js';
 import { fit, formatBytes, formatDuration, formatRelative, sparkline } from '../text/format.js';
 import { clipLine, padLine, seg, type Colour, type Line, type Segment } from './segments.js';
 
@@ -69,6 +69,26 @@ function nextDue(a: AgentStatusView, now: number): Segment {
   return seg(formatRelative(a.checkin.due, now));
 }
 
+/**
+ * The BRANCH cell (docs/worktrees.md): `+3 ↑2` (files changed, commits ahead of the branch
+ * it lands into), `merged`, or what is wrong with the worktree; `-` without one.
+ */
+export function branchCell(w: WorktreeView | null | undefined): Segment {
+  if (w === undefined) return seg('-', { dim: true });
+  if (w === null) return seg('…', { dim: true });
+  switch (w.state) {
+    case 'not created':
+    case 'creating':
+      return seg('new', { dim: true });
+    case 'folder missing':
+      return seg('no folder', { color: 'red' });
+    case 'branch missing':
+      return seg('no branch', { color: 'red' });
+  }
+  if (w.merged) return seg('merged', { color: 'green' });
+  return seg(`+${w.files} ↑${w.ahead}`, w.uncommitted > 0 ? { color: 'yellow' } : {});
+}
+
 function columns(agents: readonly AgentStatusView[]): Column[] {
   const teamWidth = Math.min(14, Math.max(4, ...agents.map((a) => a.team.length)));
   const nameWidth = Math.min(24, Math.max(5, ...agents.map((a) => a.name.length)));
@@ -108,6 +128,10 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
     },
     { title: 'NEXT', width: 8, align: 'right', priority: 4, cell: nextDue },
     { title: 'RST', width: 3, align: 'right', priority: 3, cell: (a) => seg(String(a.restarts), a.restarts > 0 ? { color: 'yellow' } : { dim: true }) },
+    // only when some agent has a worktree
+    ...(agents.some((a) => a.worktree !== undefined)
+      ? [{ title: 'BRANCH', width: 9, align: 'left' as const, priority: 2, cell: (a: AgentStatusView) => branchCell(a.worktree) }]
+      : []),
   ];
 }
 
@@ -142,7 +166,7 @@ export interface GridInput {
   now: number;
 }
 
-/** The grid as lines: its column header and the rows in view (the selected row marked with `>`). */
+/** The grid as lines: its column header and the rows in view (the selected row marked with `>`, an agent that needs you with `!`). */
 export function gridLines(input: GridInput): { header: Line; rows: Line[] } {
   const { columns: cols, why } = fitColumns(input.agents, input.width);
   const header: Line = [seg('  ')];
@@ -150,7 +174,8 @@ export function gridLines(input: GridInput): { header: Line; rows: Line[] } {
   if (why > 0) header.push(seg('WHY', { bold: true, dim: true }));
   const rows = input.agents.slice(input.top, input.top + input.height).map((a) => {
     const selected = a.id === input.selectedId;
-    const line: Line = [seg(selected ? '> ' : '  ', { bold: true })];
+    const mark = `${selected ? '>' : ' '}${a.needsYou ? '!' : ' '}`;
+    const line: Line = [seg(mark, a.needsYou ? { bold: true, color: 'magenta' } : { bold: true })];
     for (const c of cols) {
       const s = c.cell(a, input.now);
       line.push({ ...s, text: cellText(c, s.text) }, seg(' '));

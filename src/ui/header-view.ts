@@ -24,6 +24,8 @@ function crewLine(view: StatusView | null, filter: string, listed: number): Line
   for (const a of view.agents) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
   const states = [...counts.keys()].sort((x, y) => (STATE_ORDER.indexOf(x) + 1 || 99) - (STATE_ORDER.indexOf(y) + 1 || 99));
   for (const s of states) line.push(seg(` ${counts.get(s)} ${s}`, { color: STATE_COLOURS[s] ?? 'white' }));
+  const needing = view.agents.filter((a) => a.needsYou).length;
+  if (needing > 0) line.push(seg(`  ${needing} need${needing === 1 ? 's' : ''} you (w)`, { color: 'magenta', bold: true }));
   const pending = view.handoffs.filter((h) => h.state === 'pending').length;
   if (pending > 0) line.push(seg(`  ${pending} handoff(s) pending`, { color: 'yellow' }));
   if (view.disk?.full) line.push(seg('  DISK FULL: state not saved', { color: 'red', bold: true }));

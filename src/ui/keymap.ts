@@ -16,6 +16,9 @@ export type TuiAction =
   | { type: 'message' }
   | { type: 'nudge' }
   | { type: 'deliver' }
+  | { type: 'nextNeedsYou' }
+  | { type: 'diff' }
+  | { type: 'land' }
   | { type: 'stopAll' }
   | { type: 'cleanup' }
   | { type: 'filter' }
@@ -65,6 +68,9 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'm', does: 'type a message to the selected agent', hint: 'm msg' },
   { keys: 'n', does: 'nudge the selected agent to check in now', hint: 'n nudge' },
   { keys: 'h', does: 'deliver the selected pending handoff now', hint: 'h deliver' },
+  { keys: 'w', does: 'select the next agent that needs you (a prompt, a failure, a budget)', hint: 'w needs you' },
+  { keys: 'd', does: "the selected agent's diff against its base, full screen in your pager (q returns)", hint: 'd diff' },
+  { keys: 'L', does: "land the selected agent's branch into its base branch (asks to confirm)", hint: 'L land' },
   { keys: 'S', does: 'stop all agents (asks to confirm)', hint: 'S stop all' },
   { keys: 'X', does: 'emergency cleanup: kill the whole crew (asks to confirm with y)', hint: 'X cleanup' },
   { keys: '/', does: 'filter agents (Enter keeps the filter, Esc clears it)', hint: '/ filter' },
@@ -101,6 +107,12 @@ function normalKey(input: string, key: KeyInfo): TuiAction | null {
       return { type: 'nudge' };
     case 'h':
       return { type: 'deliver' };
+    case 'w':
+      return { type: 'nextNeedsYou' };
+    case 'd':
+      return { type: 'diff' };
+    case 'L':
+      return { type: 'land' };
     case 'S':
       return { type: 'stopAll' };
     case 'X':

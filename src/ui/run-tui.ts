@@ -12,6 +12,7 @@ import { connectControl } from '../supervisor/control/control-client.js';
 import { App } from './App.js';
 import { attachArgs, attachInPty, type AttachEnd, type PtyCommand } from './attach.js';
 import { TuiController } from './controller.js';
+import { needsYouSignal } from './osc.js';
 import { PreviewPoller } from './preview-poller.js';
 import { SupervisorLink, type CrewClient } from './supervisor-link.js';
 import { TuiStore } from './tui-store.js';
@@ -32,6 +33,10 @@ export interface RunTuiOptions {
   tmuxCommand: (args: string[]) => PtyCommand;
   /** handle SIGHUP, SIGTERM and SIGINT (default true) */
   handleSignals?: boolean;
+  /** no bell for needs-you events (the terminal notifications are still written) */
+  quiet?: boolean;
+  /** the command that shows an agent's diff on the terminal (`d`; `muster diff AGENT`) */
+  diffCommand?: (agentId: string) => PtyCommand;
 }
 
 /** Why the TUI ended, and the line to print once the terminal is back. */
@@ -58,6 +63,8 @@ class TuiSession {
   private instance: Instance | null = null;
   private attaching: Promise<void> | null = null;
   private attachAbort: AbortController | null = null;
+  /** the agent whose pane the terminal is on now: its needs-you events make no noise */
+  private attachedTo: string | null = null;
   private finished = false;
   private resolveDone!: (r: TuiResult) => void;
   readonly done = new Promise<TuiResult>((r) => (this.resolveDone = r));
@@ -73,6 +80,10 @@ class TuiSession {
       store: this.store,
       connect: opts.connect ?? (() => connectControl(opts.stateDir)),
       onSnapshot: () => this.poller.pulse(),
+      onEvent: (event) => {
+        const signal = needsYouSignal(event, { attachedTo: this.attachedTo, quiet: opts.quiet === true, insideTmux: Boolean(env.TMUX) });
+        if (signal) this.write(signal);
+      },
     });
     this.poller = new PreviewPoller({
       store: this.store,
@@ -81,6 +92,7 @@ class TuiSession {
     this.controller = new TuiController(this.store, {
       request: (cmd, args) => this.link.request(cmd, args),
       attach: (agent) => this.attach(agent),
+      diff: (agent) => this.diff(agent),
       cleanup: () => void this.cleanup(),
       quit: () => void this.finish({ reason: 'quit', message: 'muster: the TUI closed; the crew keeps running (`muster up` reopens it, `muster down` stops it)', code: 0 }),
     });
@@ -146,35 +158,49 @@ class TuiSession {
   }
 
   private attach(agent: AgentStatusView): void {
-    if (this.attaching || this.finished || agent.pane === null) return;
-    this.attaching = this.attachTo(agent, agent.pane).finally(() => {
+    if (agent.pane === null) return;
+    this.handOver(agent, this.tmuxCommand(attachArgs(agent.pane)), 'pane', (tty) => this.tmuxCommand(['detach-client', '-t', tty]));
+  }
+
+  /** `d`: the agent's diff in the user's pager, through the same hand-over as attach. */
+  private diff(agent: AgentStatusView): void {
+    if (!this.opts.diffCommand) {
+      this.store.notice('warn', 'the diff is not available here', agent.id);
+      return;
+    }
+    this.handOver(agent, this.opts.diffCommand(agent.id), 'diff');
+  }
+
+  /** Lends the terminal to `command` (tmux attach, a pager) until it ends or Ctrl-], then draws the grid again. */
+  private handOver(agent: AgentStatusView, command: PtyCommand, what: 'pane' | 'diff', detachCommand?: (tty: string) => PtyCommand): void {
+    if (this.attaching || this.finished) return;
+    this.attaching = this.runHandOver(agent, command, what, detachCommand).finally(() => {
       this.attaching = null;
     });
   }
 
-  private async attachTo(agent: AgentStatusView, pane: string): Promise<void> {
+  private async runHandOver(agent: AgentStatusView, command: PtyCommand, what: 'pane' | 'diff', detachCommand?: (tty: string) => PtyCommand): Promise<void> {
     let end: AttachEnd | Error;
     try {
       await this.unmount();
       this.stdin.pause();
       this.write(CLEAR);
       this.attachAbort = new AbortController();
-      end = await attachInPty(this.tmuxCommand(attachArgs(pane)), {
-        stdin: this.stdin,
-        stdout: this.stdout,
-        signal: this.attachAbort.signal,
-        detachCommand: (tty) => this.tmuxCommand(['detach-client', '-t', tty]),
-      });
+      this.attachedTo = what === 'pane' ? agent.id : null;
+      end = await attachInPty(command, { stdin: this.stdin, stdout: this.stdout, signal: this.attachAbort.signal, detachCommand });
     } catch (err) {
       end = err instanceof Error ? err : new Error(String(err));
     }
     this.attachAbort = null;
+    this.attachedTo = null;
     if (this.finished) return;
     this.stdin.pause();
     this.write(ALT_SCREEN_ON);
     this.store.setSize(this.size().cols, this.size().rows);
-    if (end instanceof Error) this.store.notice('error', `attach failed: ${end.message}`, agent.id);
-    else if (end.how === 'escape') this.store.notice('info', 'back from the pane (Ctrl-])', agent.id);
+    const from = what === 'pane' ? 'the pane' : `the diff of ${agent.id}`;
+    if (end instanceof Error) this.store.notice('error', `${what === 'pane' ? 'attach' : 'diff'} failed: ${end.message}`, agent.id);
+    else if (end.how === 'escape') this.store.notice('info', `back from ${from} (Ctrl-])`, agent.id);
+    else if (what === 'diff') this.store.notice(end.exitCode === 0 ? 'info' : 'warn', end.exitCode === 0 ? `back from ${from}` : `the diff of ${agent.id} ended with ${end.exitCode}`, agent.id);
     else this.store.notice('info', `back from the pane (tmux ended with ${end.exitCode})`, agent.id);
     this.mount();
   }

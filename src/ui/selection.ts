@@ -72,6 +72,20 @@ export function moveSelection(state: TuiState, delta: number): TuiState {
 }
 
 /**
+ * Selects the next listed agent after the selected one (wrapping) that needs the user, and
+ * focuses the agents panel; unchanged when none does.
+ */
+export function selectNextNeedsYou(state: TuiState): TuiState {
+  const agents = listedAgents(state);
+  const at = agents.findIndex((a) => a.id === state.selectedId);
+  for (let i = 1; i <= agents.length; i++) {
+    const a = agents[(at + i + agents.length) % agents.length];
+    if (a?.needsYou) return normalize({ ...state, panel: 'agents', selectedId: a.id });
+  }
+  return state;
+}
+
+/**
  * Makes the state consistent after any change: the selections name listed items (else
  * the first), the focused panel exists, and the selected rows are scrolled into view.
  */

@@ -5,7 +5,7 @@
  */
 import { MusterError } from '../errors.js';
 import type { ControlClient } from '../supervisor/control/control-client.js';
-import type { CommandArgs, CommandName, CommandReply } from '../supervisor/control/contract.js';
+import type { CommandArgs, CommandName, CommandReply, CrewNotice } from '../supervisor/control/contract.js';
 import type { TuiStore } from './tui-store.js';
 
 export type CrewClient = ControlClient;
@@ -18,6 +18,8 @@ export interface LinkOptions {
   retryMs?: number;
   /** called after each snapshot went into the store */
   onSnapshot?: () => void;
+  /** called with each event line as it arrives (after it went into the store) */
+  onEvent?: (event: CrewNotice) => void;
 }
 
 export class SupervisorLink {
@@ -59,7 +61,10 @@ export class SupervisorLink {
         if (message.type === 'snapshot') {
           store.applySnapshot(message.snapshot);
           this.opts.onSnapshot?.();
-        } else store.addEvent({ time: message.event.time, level: message.event.level, agent: message.event.agent, message: message.event.message });
+        } else {
+          store.addEvent({ time: message.event.time, level: message.event.level, agent: message.event.agent, message: message.event.message });
+          this.opts.onEvent?.(message.event);
+        }
       });
     } catch (err) {
       client.close();

@@ -9,6 +9,7 @@ export type Mode =
   | { kind: 'normal' }
   | { kind: 'help' }
   | { kind: 'confirm'; action: 'stopAll' | 'cleanup'; prompt: string }
+  | { kind: 'confirm'; action: 'land'; prompt: string; agent: string }
   | { kind: 'message'; agent: string; text: string }
   | { kind: 'filter'; text: string };
 

@@ -73,7 +73,7 @@ describe('bash completion', () => {
 
   it("completes a command's flags", async () => {
     expect(await candidates('muster stop --')).toEqual(['--all', '--help']);
-    expect(await candidates('muster logs -')).toEqual(['--follow', '--help', '--lines', '-C', '-f', '-n']);
+    expect(await candidates('muster logs -')).toEqual(['--follow', '--help', '--lines', '--raw', '-C', '-f', '-n']);
     expect(await candidates('muster init --f')).toEqual(['--force']);
   });
 

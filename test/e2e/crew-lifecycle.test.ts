@@ -102,7 +102,7 @@ describe('a crew from YAML into tmux', () => {
     expect((await p.muster(['restart', 'flaky'])).code).toBe(0);
     expect(sup.output()).toMatch(/crew\/flaky\s+reset: counters cleared/);
     // A fresh run: two more restarts with backoff from the start, then the circuit again.
-    await waitFor('a second circuit', () => (sup.output().match(/circuit open/g) ?? []).length === 2);
+    await waitFor('a second circuit', () => (sup.output().match(/!!\s+exited with code 3; [^\n]*circuit open/g) ?? []).length === 2);
     expect((sup.output().match(/crew\/flaky\s+!\s+exited with code 3; restarting in 300ms/g) ?? []).length).toBe(2);
     expect(agentOf(await p.status(), 'crew/flaky')).toMatchObject({ state: 'failed', reason: 'circuit', restarts: 2 });
   });

@@ -3,7 +3,8 @@
  * a full-screen program with an input line, a busy line and a permission prompt that an
  * Enter would answer) under its preset: a prompt seen while the output never goes quiet,
  * nothing typed into a prompt or over a draft, a message held while the agent is busy,
- * delivery confirmed from the screen, and every message submitted exactly once.
+ * delivery confirmed from the screen, and every message submitted exactly once. Generous
+ * deadlines: several test files share a loaded machine.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -87,7 +88,7 @@ describe('what the pane shows', () => {
     expect((await agentView('dl/asker')).activity).toBe('waiting');
     expect(eventsOf('asker').filter((e) => e.type === 'answered')).toEqual([]);
     expect(sup.output()).not.toContain('not delivered');
-  });
+  }, 240_000);
 });
 
 describe('muster explain', () => {
@@ -108,7 +109,7 @@ describe('muster explain', () => {
     const bad = await p.muster(['explain', 'nobody']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')[0]).toMatch(/nobody/);
-  });
+  }, 240_000);
 });
 
 describe('delivery confirmed from the screen', () => {
@@ -118,7 +119,7 @@ describe('delivery confirmed from the screen', () => {
     expect(r.code, r.stderr).toBe(0);
     await waitFor('submitted', () => submitted('slow').length === 1 || null, 20_000);
     expect(submitted('slow')).toEqual(['a message that shows late']);
-  });
+  }, 240_000);
 
   it('presses Enter again when the first one did nothing, and submits exactly once', async () => {
     await idle('dl/swallow');
@@ -126,7 +127,7 @@ describe('delivery confirmed from the screen', () => {
     expect(r.code, r.stderr).toBe(0);
     await new Promise((res) => setTimeout(res, 3000)); // any extra Enter would submit a blank line or twice
     expect(submitted('swallow')).toEqual(['one message, two Enters']);
-  });
+  }, 240_000);
 
   it('never presses Enter into a permission prompt, forced or not', async () => {
     await waitFor('asker waiting', async () => ((await agentView('dl/asker')).activity === 'waiting' ? true : null), 60_000);
@@ -135,7 +136,7 @@ describe('delivery confirmed from the screen', () => {
     expect(r.stdout).toMatch(/dl\/asker: it shows a permission prompt; the message is queued/);
     await new Promise((res) => setTimeout(res, 2000));
     expect(eventsOf('asker').filter((e) => e.type === 'answered')).toEqual([]);
-  });
+  }, 240_000);
 
   it('a handoff the agent never takes is reported not delivered with what the screen showed, stays pending, and its text is cleared', async () => {
     await idle('dl/deaf');
@@ -154,5 +155,5 @@ describe('delivery confirmed from the screen', () => {
       const v = await agentView('dl/deaf');
       return v.activity === 'idle' && v.activityReason !== 'draft' ? true : null;
     }, 30_000);
-  });
+  }, 240_000);
 });

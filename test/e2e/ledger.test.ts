@@ -104,7 +104,9 @@ describe('a ledger muster cannot read', () => {
     const p = makeProject('ledger-bad');
     projects.push(p);
     p.write('teams/t.yaml', 'name: t\nagents:\n  a:\n    run: exec sleep 600\n');
-    p.write('.muster/state.json', text);
+    // as muster leaves its state folder: private (a wider one would add a warning line)
+    fs.chmodSync(path.dirname(p.write('.muster/state.json', text)), 0o700);
+    fs.chmodSync(stateFile(p), 0o600);
     for (const args of [['up', '--headless'], ['up']]) {
       const r = await p.muster(args);
       expect(r.code, r.stderr).toBe(2);

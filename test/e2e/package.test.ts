@@ -50,7 +50,7 @@ afterAll(() => {
 describe('the packed package', () => {
   it('holds the built CLI, its schemas, docs, layouts, presets and teams; no sources, tests or source maps', () => {
     const tops = new Set(packed.files.map((f) => f.path.split('/')[0]));
-    expect([...tops].sort()).toEqual(['README.md', 'dist', 'docs', 'layouts', 'package.json', 'presets', 'schema', 'teams']);
+    expect([...tops].sort()).toEqual(['README.md', 'dist', 'docs', 'layouts', 'package.json', 'presets', 'prices.yaml', 'schema', 'teams']);
     expect(packed.files.filter((f) => f.path.endsWith('.map') || f.path.endsWith('.ts'))).toEqual([]);
     for (const need of ['dist/cli/main.js', 'schema/team.schema.json', 'schema/layout.schema.json', 'schema/project.schema.json', 'teams/demo.yaml', 'docs/team-file.md', 'presets/claude.yaml', 'schema/preset.schema.json']) {
       expect(packed.files.map((f) => f.path)).toContain(need);
@@ -62,7 +62,8 @@ describe('the packed package', () => {
   it('installs without dev dependencies', () => {
     expect(fs.existsSync(bin)).toBe(true);
     const deps = [...fs.readdirSync(path.join(installed, 'node_modules'))];
-    for (const dev of ['vitest', 'typescript', 'ajv', '@xterm', 'ink-testing-library']) expect(deps).not.toContain(dev);
+    // (ajv comes with the MCP SDK and @xterm/headless renders `muster logs`: both run in production now)
+    for (const dev of ['vitest', 'typescript', 'ink-testing-library']) expect(deps).not.toContain(dev);
     expect(deps).toEqual(expect.arrayContaining(['ink', 'react', 'yaml', 'zod', 'chokidar', '@inkjs', '@lydell']));
   });
 });
@@ -76,9 +77,13 @@ describe('the installed muster', () => {
 
   it('validates the shipped examples and the demo team', async () => {
     const examples = fs.readdirSync(path.join(installed, 'teams', 'examples')).map((f) => `teams/examples/${f}`);
+    // the worktree example needs its project in a git repository with a commit, as a user's is
+    const git = (...args: string[]) => run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: installed });
+    await git('init', '-q');
+    await git('commit', '-q', '--allow-empty', '-m', 'init');
     const r = await run(bin, ['validate', 'teams/demo.yaml', ...examples], { cwd: installed });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^ok: 4 team\(s\), \d+ agent\(s\): demo \(6\)/);
+    expect(r.stdout).toMatch(new RegExp(`^ok: ${examples.length + 1} team\\(s\\), \\d+ agent\\(s\\): demo \\(6\\)`));
   });
 
   it('prints the schemas it ships, and init points a new project at them', async () => {

@@ -20,6 +20,9 @@ let old: TestProject;
 const state = (...parts: string[]) => path.join(p.dir, '.muster', ...parts);
 
 /** Every entry under a folder with its permission bits, the folder itself first. */
+/** The mode every entry of the state folder must have: folders 0700, the agents' `muster` launcher 0700 (it is run), files 0600. */
+const wantMode = (e: { rel: string; kind: string }) => (e.kind === 'dir' || e.rel === path.join('bin', 'muster') ? 0o700 : 0o600);
+
 function modes(dir: string): Array<{ rel: string; kind: string; mode: number }> {
   const out: Array<{ rel: string; kind: string; mode: number }> = [];
   const walk = (abs: string, rel: string) => {
@@ -84,11 +87,11 @@ afterAll(async () => {
 describe('the state folder under umask 000', () => {
   it('is 0700 with every folder 0700 and every file 0600', () => {
     const all = modes(state());
-    for (const want of ['state.json', 'events.jsonl', 'supervisor.lock', 'control.sock', 'report.md', 'logs/t/talker.log', 'logs/t/talker.log.1', 'inbox/rejected']) {
+    for (const want of ['state.json', 'events.jsonl', 'supervisor.lock', 'control.sock', 'report.md', 'logs/t/talker.log', 'logs/t/talker.log.1', 'inbox/rejected', 'bin/muster']) {
       expect(all.map((e) => e.rel)).toContain(want);
     }
     expect(all.some((e) => e.rel.startsWith('attempts/'))).toBe(true);
-    const wrong = all.filter((e) => e.mode !== (e.kind === 'dir' ? 0o700 : 0o600));
+    const wrong = all.filter((e) => e.mode !== wantMode(e));
     expect(wrong).toEqual([]);
   });
 
@@ -125,7 +128,7 @@ describe('a state folder with wider modes', () => {
     const sup = old.headless();
     await waitFor('the supervisor', async () => (await old.status()).supervisor.running);
     expect(sup.output()).toMatch(/muster: warning: .*\.muster could be read by other users; tightened 5 entries to owner-only \(folders 0700, files 0600\)/);
-    const wrong = modes(dir).filter((e) => e.mode !== (e.kind === 'dir' ? 0o700 : 0o600));
+    const wrong = modes(dir).filter((e) => e.mode !== wantMode(e));
     expect(wrong).toEqual([]);
   });
 });

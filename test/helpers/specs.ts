@@ -26,7 +26,9 @@ export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
     expectMs: null,
     retries: 0,
     preset: emptyPreset('default'),
+    mcp: false,
     item: null,
+    worktree: null,
     ...over,
   };
 }

@@ -47,6 +47,7 @@ async function mount(snap: StatusView | null, opts: { colors?: boolean; rows?: n
       return replyFor(cmd, args);
     },
     attach: (a) => calls.push(`attach ${a.id}`),
+    diff: (a) => calls.push(`diff ${a.id}`),
     cleanup: () => calls.push('cleanup'),
     quit: () => calls.push('quit'),
   });

@@ -12,11 +12,15 @@ function setup(agents: AgentStatusView[] = [agent('crew/pm'), agent('crew/dev')]
   const controller = new TuiController(store, {
     request: async (cmd, args) => {
       requests.push({ cmd, args });
+      const id = (args as { agent?: string } | undefined)?.agent ?? '';
+      if (cmd === 'land') calls.push(`land ${id}`);
+      if (cmd === 'land' && id.endsWith('dirty')) throw Object.assign(new Error(`${id} has uncommitted changes (1 file: a.txt)`), { hint: 'Ask it to commit.' });
       const err = fail?.(cmd);
       if (err) throw err;
       return replyFor(cmd, args);
     },
     attach: (a) => calls.push(`attach ${a.id}`),
+    diff: (a) => calls.push(`diff ${a.id}`),
     cleanup: () => calls.push('cleanup'),
     quit: () => calls.push('quit'),
   });
@@ -151,5 +155,33 @@ describe('TuiController', () => {
       text: 'stopped, but processes survived SIGKILL: crew/a (pid 7)',
     });
     expect(deliverOutcome('crew/b', { id: 'h1', state: 'delivered' })).toEqual({ level: 'warn', text: 'the handoff to crew/b is already delivered' });
+  });
+});
+
+describe('worktree keys', () => {
+  const wt = (over = {}) => ({ owner: 'crew/dev', branch: 'muster/crew/dev', path: '/p/.muster/worktrees/crew/dev', state: 'ready', head: 'a'.repeat(40), into: 'main', ahead: 2, behind: 0, files: 3, uncommitted: 0, merged: false, ...over });
+
+  it('d hands the terminal to the diff of the selected agent; an agent without a worktree is told so', () => {
+    const t = setup([agent('crew/pm'), agent('crew/dev', { worktree: wt() })]);
+    t.press({ type: 'diff' });
+    expect(t.calls).toEqual([]);
+    expect(t.lastEvent()).toBe('crew/pm has no worktree (worktree: off)');
+    t.press({ type: 'move', delta: 1 }, { type: 'diff' });
+    expect(t.calls).toEqual(['diff crew/dev']);
+  });
+
+  it('L asks first, lands on y, and shows a refusal with its hint on the event line', async () => {
+    const t = setup([agent('crew/dev', { worktree: wt() }), agent('crew/dirty', { worktree: wt({ owner: 'crew/dirty', branch: 'muster/crew/dirty' }) })]);
+    t.press({ type: 'land' });
+    expect(t.store.getState().mode).toEqual({ kind: 'confirm', action: 'land', agent: 'crew/dev', prompt: 'Land muster/crew/dev into main? (y/N)' });
+    t.press({ type: 'cancel' });
+    expect(t.calls).toEqual([]);
+    t.press({ type: 'land' }, { type: 'confirm' });
+    await flush();
+    expect(t.calls).toEqual(['land crew/dev']);
+    expect(t.lastEvent()).toBe('crew/dev landed');
+    t.press({ type: 'move', delta: 1 }, { type: 'land' }, { type: 'confirm' });
+    await flush();
+    expect(t.lastEvent()).toBe('land refused: crew/dirty has uncommitted changes (1 file: a.txt) — Ask it to commit.');
   });
 });

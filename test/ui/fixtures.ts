@@ -27,6 +27,7 @@ export function agent(id: string, over: Partial<AgentStatusView> = {}): AgentSta
     history: { cpu: [1, 2, 3, 4, 5, 6, 7, 8], memory: [1, 1, 2, 2, 3, 3, 4, 4].map((m) => m * 64 * 1024 * 1024) },
     commit: null,
     stalled: false,
+    needsYou: null,
     ...over,
   };
 }
@@ -81,6 +82,7 @@ export function replyFor<C extends CommandName>(cmd: C, args: unknown): CommandR
     send: { agent: a.agent ?? '', submitted: true, queued: false },
     deliver: { id: a.id ?? '', state: 'delivering' },
     capture: { agent: a.agent ?? null, text: '' },
+    land: { agent: a.agent ?? '', landed: true, message: `${a.agent ?? ''} landed` },
   };
   return replies[cmd] as CommandReply<C>;
 }

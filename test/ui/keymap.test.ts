@@ -18,6 +18,8 @@ describe('keymap', () => {
     expect(n('m')).toEqual({ type: 'message' });
     expect(n('n')).toEqual({ type: 'nudge' });
     expect(n('h')).toEqual({ type: 'deliver' });
+    expect(n('d')).toEqual({ type: 'diff' });
+    expect(n('L')).toEqual({ type: 'land' });
     expect(n('S')).toEqual({ type: 'stopAll' });
     expect(n('X')).toEqual({ type: 'cleanup' });
     expect(n('/')).toEqual({ type: 'filter' });

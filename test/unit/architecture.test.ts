@@ -2,7 +2,7 @@
  * The dependency rule of the README ("Architecture"), checked on every import of src/:
  *
  * - core imports only core and config/types;
- * - an adapter (tmux, monitor, git, inbox, supervisor/store, supervisor/control) imports
+ * - an adapter (tmux, monitor, git, inbox, notify, supervisor/store, supervisor/control) imports
  *   no core, no other adapter, no runner, no UI, no CLI;
  * - the helpers (sys, text, activity, report, errors) import no adapter, runner, UI or CLI;
  * - the runner (src/supervisor/*.ts) reaches adapters through its ports: it imports their
@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
-const ADAPTERS = ['tmux/', 'monitor/', 'git/', 'inbox/', 'supervisor/store/', 'supervisor/control/'];
+const ADAPTERS = ['tmux/', 'monitor/', 'git/', 'inbox/', 'notify/', 'supervisor/store/', 'supervisor/control/'];
 const HELPERS = ['sys/', 'text/', 'activity/', 'report/', 'errors.ts'];
 /** Adapter modules that are pure functions (no state, no IO): anyone above them may call them. */
 const PURE = ['monitor/membership.ts', 'inbox/record.ts', 'supervisor/control/contract.ts'];

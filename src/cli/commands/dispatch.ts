@@ -14,13 +14,15 @@ import { runSchema } from './schema.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
 import { runValidate } from './validate.js';
+import { runWait } from './wait.js';
+import { runDiff, runDiscard, runLand, runWorktrees } from './worktree-commands.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
 export async function runCommand(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<number> {
   switch (command) {
     case 'up':
-      return runUp(ctx, positionals, Boolean(flags.headless));
+      return runUp(ctx, positionals, { headless: Boolean(flags.headless), quiet: Boolean(flags.quiet) });
     case 'validate':
       return runValidate(ctx, positionals);
     case 'status':
@@ -37,12 +39,24 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runInboxCommand(ctx, command, positionals, flags);
     case 'explain':
       return runExplain(ctx, positionals[0] as string, Boolean(flags.json));
+    case 'mcp': {
+      const { runMcp } = await import('./mcp.js');
+      return runMcp(ctx);
+    }
     case 'attach':
       return runAttach(ctx, positionals[0] as string);
     case 'logs':
       return runLogs(ctx, positionals[0] as string, flags);
     case 'report':
       return runReport(ctx, Boolean(flags.json));
+    case 'worktrees':
+      return runWorktrees(ctx, Boolean(flags.json));
+    case 'diff':
+      return runDiff(ctx, positionals[0] as string, Boolean(flags.stat));
+    case 'land':
+      return runLand(ctx, positionals[0] as string, flags);
+    case 'discard':
+      return runDiscard(ctx, positionals[0] as string, Boolean(flags.force));
     case 'down':
       return runDown(ctx);
     case 'cleanup':
@@ -51,6 +65,8 @@ export async function runCommand(ctx: CliContext, command: string, positionals: 
       return runImport(ctx, positionals[0] as string, flags);
     case 'init':
       return runInit(ctx, flags);
+    case 'wait':
+      return runWait(ctx, positionals, flags);
     case 'schema':
       return runSchema(ctx, positionals[0]);
     default:

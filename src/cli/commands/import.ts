@@ -44,7 +44,8 @@ export async function runImport(ctx: CliContext, file: string, flags: Flags): Pr
     for (const f of files) ctx.stdout.write(`# ---- ${f.path}\n${f.text}`);
   } else {
     refuseClashes(ctx.dir, files, flags.force === true);
-    const problems = await plannedProblems(ctx.dir, files, [out.team.path]);
+    // Working directories are carried over as they are: the file may come from another machine.
+    const problems = await plannedProblems(ctx.dir, files, [out.team.path], { assumeFolders: true });
     if (problems.length > 0) {
       throw new MusterError(`the imported team would not validate (nothing was written): ${new ConfigError(problems).message}`, {
         hint: 'This is a bug in muster import; please report it with the file you imported.',
@@ -52,6 +53,11 @@ export async function runImport(ctx: CliContext, file: string, flags: Flags): Pr
     }
     writeProjectFiles(ctx.dir, files);
     writeLine(ctx.stdout, `muster: wrote ${files.map((f) => f.path).join(' and ')}: team ${name}, ${out.agents.length} agent(s): ${out.agents.join(', ')}`);
+    const later = await plannedProblems(ctx.dir, [], [out.team.path]);
+    if (later.length > 0) {
+      writeLine(ctx.stdout, `before muster up (${later.length}): folders the imported file names that this machine does not have`);
+      for (const p of later) writeLine(ctx.stdout, `  ${formatProblem(p)}`);
+    }
   }
   // With --stdout the files go to stdout; the report goes to stderr so they stay clean.
   report(flags.stdout ? ctx.stderr : ctx.stdout, imported.unmapped);

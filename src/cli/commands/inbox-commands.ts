@@ -14,6 +14,16 @@ import { writeLine, type CliContext } from '../context.js';
 import type { Flags } from './dispatch.js';
 
 export async function runInboxCommand(ctx: CliContext, kind: InboxKind, positionals: string[], flags: Flags): Promise<number> {
+  const to = kind === 'handoff' ? (positionals[0] as string) : null;
+  const message = (kind === 'handoff' ? positionals[1] : positionals[0]) ?? null;
+  const file = typeof flags.file === 'string' ? flags.file : null;
+  const record = recordFromAgent(ctx, { kind, to, message, file });
+  writeLine(ctx.stdout, recordedLine(record));
+  return 0;
+}
+
+/** Who is asking: the agent's id and its project's state folder (-C first, else MUSTER_DIR). */
+export function agentIdentity(ctx: CliContext, kind: string): { agent: string; stateDir: string } {
   const agent = ctx.env.MUSTER_AGENT;
   const stateDir = ctx.dirGiven ? ctx.paths.stateDir : ctx.env.MUSTER_DIR;
   if (!agent || !stateDir) {
@@ -23,17 +33,31 @@ export async function runInboxCommand(ctx: CliContext, kind: InboxKind, position
       'Agents started by muster have them; elsewhere set MUSTER_AGENT=team/agent and name the project with -C DIR. To message an agent from outside, use `muster send AGENT MESSAGE`.',
     );
   }
-  const to = kind === 'handoff' ? (positionals[0] as string) : null;
-  const message = (kind === 'handoff' ? positionals[1] : positionals[0]) ?? null;
-  if (message !== null && message.length > MAX_MESSAGE_CHARS) {
+  return { agent, stateDir };
+}
+
+/**
+ * Checks and writes one record into the inbox, durable when it returns; the one path of
+ * `muster checkin|handoff|done` and of the same tools of `muster mcp`. `file` is relative to
+ * the current folder.
+ */
+export function recordFromAgent(
+  ctx: CliContext,
+  req: { kind: InboxKind; to: string | null; message: string | null; file: string | null },
+): InboxRecord {
+  const { agent, stateDir } = agentIdentity(ctx, req.kind);
+  if (req.message !== null && req.message.length > MAX_MESSAGE_CHARS) {
     throw new UsageError(`the message is longer than ${MAX_MESSAGE_CHARS} characters`, 'Put long text in a file and pass it with --file.');
   }
-  const file = typeof flags.file === 'string' ? checkFile(flags.file, path.dirname(stateDir)) : null;
+  const file = req.file !== null ? checkFile(req.file, path.dirname(stateDir)) : null;
   const now = Date.now();
-  const record: InboxRecord = { v: 1, id: newRecordId(now), kind, agent, message, to, file, at: now };
+  const record: InboxRecord = { v: 1, id: newRecordId(now), kind: req.kind, agent, message: req.message, to: req.to, file, at: now };
   writeInboxRecord(path.join(stateDir, 'inbox'), record);
-  writeLine(ctx.stdout, `muster: ${kind} recorded for ${agent}${to ? ` → ${to}` : ''}`);
-  return 0;
+  return record;
+}
+
+export function recordedLine(record: InboxRecord): string {
+  return `muster: ${record.kind} recorded for ${record.agent}${record.to ? ` → ${record.to}` : ''}`;
 }
 
 /** A handoff's file must exist inside the project; returns its real path. */

@@ -9,7 +9,8 @@ import { renderMarkdown } from '../../report/render-markdown.js';
 import { agentLogFile } from '../../supervisor/paths.js';
 import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
 import { logParts, readLogTail } from '../../sys/capped-log.js';
-import { openLedger, readLedger } from '../compose.js';
+import type { WorktreeReport } from '../../report/build-report.js';
+import { cliWorktreeGit, openLedger, readLedger, worktreeOwners, worktreeReport } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 /** A result is looked for in this much of the end of an agent's log (across its rotated files). */
@@ -28,6 +29,12 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     results[spec.id] = logParts(log).length > 0 ? extractResult(readLogTail(log, RESULT_WINDOW_BYTES).toString('utf8')) : null;
     busyMs[spec.id] = runtimes[spec.id]?.busyMs ?? 0;
   }
+  // Each worktree's branch, commits and lines from git (docs/worktrees.md); sharers show their owner's.
+  const worktrees: Record<string, WorktreeReport> = {};
+  for (const { owner, sharedBy } of worktreeOwners(specs)) {
+    const w = await worktreeReport(cliWorktreeGit, ctx.paths.stateDir, owner).catch(() => null);
+    if (w) for (const id of [owner.id, ...sharedBy]) worktrees[id] = w;
+  }
   const report = buildReport({
     agents: specs,
     runtimes,
@@ -35,6 +42,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     handoffs: saved?.crew.handoffs ?? [],
     busyMs,
     results,
+    worktrees,
     now: Date.now(),
   });
   const markdown = renderMarkdown(report);

@@ -8,9 +8,14 @@ import { writeLine, type CliContext } from '../context.js';
 import { renderStatus } from '../status-table.js';
 
 export async function runStatus(ctx: CliContext, json: boolean): Promise<number> {
-  const view = (await fromSupervisor(ctx)) ?? (await offline(ctx));
+  const view = await crewStatus(ctx);
   writeLine(ctx.stdout, json ? JSON.stringify(view, null, 2) : renderStatus(view, Date.now()));
   return 0;
+}
+
+/** The status document: from the running supervisor, else from the ledger, tmux and /proc. */
+export async function crewStatus(ctx: CliContext): Promise<StatusView> {
+  return (await fromSupervisor(ctx)) ?? (await offline(ctx));
 }
 
 /** Asks the running supervisor; null when none answers. */

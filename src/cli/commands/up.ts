@@ -1,5 +1,5 @@
 /**
- * `muster up [--headless] [FILES…]`. Headless: the supervisor in the foreground, one line
+ * `muster up [--headless] [--quiet] [FILES…]`. Headless: the supervisor in the foreground, one line
  * per event. Otherwise: the supervisor is started on the crew's own tmux server (so it
  * outlives this terminal) unless one already runs, this command says where it is, and on
  * a terminal it then opens the TUI on it (src/ui). Quitting the TUI leaves the crew running.
@@ -10,13 +10,13 @@ import type { ProjectSpec } from '../../config/types.js';
 import { MusterError } from '../../errors.js';
 import type { CrewNotice } from '../../supervisor/control/contract.js';
 import { sleep } from '../../sys/time.js';
-import { ANCHOR_SESSION, checkWritable, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
+import { ANCHOR_SESSION, checkWritable, cliWorktreeGit, connectSupervisor, crewServerFor, readLedger, readLock, secureStateDir, startSupervisor } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { checkRequires } from '../requires.js';
 
-export async function runUp(ctx: CliContext, files: string[], headless: boolean): Promise<number> {
+export async function runUp(ctx: CliContext, files: string[], opts: { headless: boolean; quiet: boolean }): Promise<number> {
   const absFiles = files.map((f) => path.resolve(f));
-  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined);
+  const project = await loadProject(ctx.dir, absFiles.length > 0 ? absFiles : undefined, { repoProbe: cliWorktreeGit });
   await checkRequires(project);
   const tightened = secureStateDir(ctx.paths.stateDir);
   if (tightened.length > 0) {
@@ -27,14 +27,14 @@ export async function runUp(ctx: CliContext, files: string[], headless: boolean)
   }
   // said here, not in the log of a supervisor that never comes up (a running one copes: the TUI opens on it)
   if (!readLock(ctx.paths.stateDir)?.alive) checkWritable(ctx.paths.stateDir);
-  if (headless) return runHeadless(ctx, project);
+  if (opts.headless) return runHeadless(ctx, project);
   const code = await startInBackground(ctx, project, absFiles);
   if (code !== 0 || !process.stdin.isTTY || !process.stdout.isTTY) return code;
-  return openTui(ctx);
+  return openTui(ctx, opts.quiet);
 }
 
 /** The TUI on the running supervisor; loaded only here, so other commands start fast. */
-async function openTui(ctx: CliContext): Promise<number> {
+async function openTui(ctx: CliContext, quiet: boolean): Promise<number> {
   // React's development build renders markedly slower (and checks what a user has no use for).
   process.env.NODE_ENV ??= 'production';
   // Ink renders nothing when it believes it runs in CI; here a person sits at a terminal.
@@ -42,11 +42,13 @@ async function openTui(ctx: CliContext): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../../ui/run-tui.js');
   const { runCleanup } = await import('./cleanup.js');
+  const { lessWaiting } = await import('../../ui/attach.js');
   const server = crewServerFor(ctx.dir, ctx.env);
   const result = await runTui({
     stateDir: ctx.paths.stateDir,
     tmuxCommand: (args) => server.tmuxCommand(args),
     env: ctx.env,
+    quiet,
     // `X` in the TUI: exactly what `muster cleanup --yes` does; its report is printed after the TUI closed.
     cleanup: async () => {
       let out = '';
@@ -55,6 +57,8 @@ async function openTui(ctx: CliContext): Promise<number> {
       if (code !== 0) throw new MusterError(out.trim() || 'cleanup failed');
       return out.trimEnd();
     },
+    // `d`: `muster diff AGENT` on the terminal; a pager that waits for q even when the diff is short
+    diffCommand: (agentId) => ({ file: ctx.musterArgv[0] as string, args: [...ctx.musterArgv.slice(1), '-C', ctx.dir, 'diff', agentId], env: { ...ctx.env, LESS: lessWaiting(ctx.env.LESS) } }),
   });
   writeLine(result.code === 0 ? ctx.stdout : ctx.stderr, result.message);
   return result.code;

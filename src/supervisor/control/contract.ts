@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { ExitCode } from '../../errors.js';
 
 /** Bumped whenever a command, a reply or a pushed message changes shape. */
-export const CONTROL_PROTOCOL = 2;
+export const CONTROL_PROTOCOL = 4;
 
 // ---- wire types -------------------------------------------------------------------------
 
@@ -30,6 +30,18 @@ export interface CrewNotice {
   agent: string | null;
   kind: string;
   message: string;
+  /** on `needs-you` lines: what needs the user (docs/needs-you.md) */
+  needs?: NeedsYouView;
+}
+
+/** A needs-you event as it travels (docs/needs-you.md). */
+export interface NeedsYouView {
+  kind: 'waiting' | 'failed' | 'budget' | 'done';
+  reason: string;
+  /** the screen line or figure that caused it */
+  detail: string | null;
+  /** someone was looking at the agent's pane (attached to it): no notification was sent */
+  suppressed: boolean;
 }
 
 export interface SystemSample {
@@ -45,9 +57,32 @@ export interface HandoffView {
   to: string;
   message: string;
   file: string | null;
+  /** the sender's worktree branch and its head commit at the handoff; null without a worktree (docs/worktrees.md) */
+  branch?: string | null;
+  commit?: string | null;
   state: 'pending' | 'delivered';
   created: string;
   delivered: string | null;
+}
+
+/** An agent's git worktree as status and the grid show it (docs/status-json.md). */
+export interface WorktreeView {
+  /** the agent whose worktree it is (the agent itself, or the one it shares) */
+  owner: string;
+  branch: string;
+  path: string;
+  /** ready, not created, creating, folder missing, branch missing */
+  state: string;
+  head: string | null;
+  /** the branch `land` goes into by default */
+  into: string | null;
+  ahead: number;
+  behind: number;
+  /** files changed in all, committed or not */
+  files: number;
+  /** files with uncommitted changes (untracked included) */
+  uncommitted: number;
+  merged: boolean;
 }
 
 export interface AgentStatusView {
@@ -78,6 +113,10 @@ export interface AgentStatusView {
   history: { cpu: number[]; memory: number[] };
   commit: { last: string | null; due: string | null; overdue: boolean } | null;
   stalled: boolean;
+  /** what the agent needs the user for now (a prompt, a failure, a budget), or null (docs/needs-you.md) */
+  needsYou: { kind: 'waiting' | 'failed' | 'budget'; reason: string } | null;
+  /** its git worktree, as last read (only agents with `worktree: own` or `share`; null until read) */
+  worktree?: WorktreeView | null;
 }
 
 /** The status document: what `muster status --json` prints and the TUI draws. */
@@ -152,6 +191,13 @@ export interface ExplainReply {
   text: string[];
 }
 
+/** `land`: what was merged (or nothing to land); a refusal is an error reply that changed nothing. */
+export interface LandReply {
+  agent: string;
+  landed: boolean;
+  message: string;
+}
+
 export interface CaptureReply {
   agent: string | null;
   text: string;
@@ -200,6 +246,11 @@ export const commands = {
   explain: command<ExplainReply>()(oneAgent, 10_000),
   /** the agent's pane as text (the last `lines` lines of history too) */
   capture: command<CaptureReply>()(z.object({ agent: z.string().min(1), lines: z.number().int().min(0).default(0) }).strict(), 5_000),
+  /** merges the agent's worktree branch into its base branch (or refuses, changing nothing; docs/worktrees.md) */
+  land: command<LandReply>()(
+    z.object({ agent: z.string().min(1), squash: z.boolean().default(false), into: z.string().min(1).nullable().default(null) }).strict(),
+    120_000,
+  ),
   /** stops every agent and ends the supervisor and its tmux server */
   down: command<{ down: true }>()(none, 300_000),
   /** pushes a snapshot now and on every pulse, and every event (handled by the server itself) */

@@ -12,8 +12,16 @@ import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } 
 const OTHERS = 0o077;
 
 /**
+ * `.muster/worktrees` holds the agents' git worktrees (docs/worktrees.md): the user's work,
+ * whose modes are git's (an executable script stays executable). The folder itself is made
+ * owner-only, which keeps others out of everything in it; nothing inside is changed.
+ */
+const KEPT_AS_THEY_ARE = new Set(['worktrees']);
+
+/**
  * Creates the state folder owner-only, or tightens the one there: every folder and file in
- * it that others could read, write or enter loses those bits (links are left alone). Returns
+ * it that others could read, write or enter loses those bits (links, and what the agents'
+ * worktrees hold, are left alone). Returns
  * the paths that were tightened, relative to the state folder (`.` for the folder itself).
  */
 export function secureStateDir(stateDir: string): string[] {
@@ -35,7 +43,7 @@ export function secureStateDir(stateDir: string): string[] {
         // not ours to change (another user's file): left as it is
       }
     }
-    if (!st.isDirectory()) return;
+    if (!st.isDirectory() || KEPT_AS_THEY_ARE.has(rel)) return;
     let names: string[];
     try {
       names = fs.readdirSync(abs);

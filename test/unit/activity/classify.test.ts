@@ -108,6 +108,19 @@ const S = {
   aiderStreaming: ['Here is the change:', '', 'src/app.py', '```python', 'def add(a, b):'].join('\n'),
   shellIdle: ['$ npm test', '42 passing', 'dev@box:~/app$ '].join('\n'),
   shellRunning: ['dev@box:~/app$ npm test', '> app@1.0.0 test', '> vitest run'].join('\n'),
+  // Claude Code 2.1.332 started in a new git worktree (measured): the folder-trust dialog, "No, exit" preselected
+  claudeTrustWorktree: [
+    '─'.repeat(120),
+    ' Accessing workspace:',
+    ' /home/me/app/.muster/worktrees/web/dev',
+    ' Quick safety check: Is this a project you created or one you trust? (Like your own code, a well-known open source',
+    " project, or work from your team). If not, take a moment to review what's in this folder first.",
+    " Claude Code'll be able to read, edit, and execute files here.",
+    ' Security guide',
+    ' ❯ No, exit',
+    '   Yes, I trust this folder',
+    ' Enter to confirm · Esc to cancel',
+  ].join('\n'),
   shellConfirm: ['dev@box:~/app$ rm -ri build', 'Remove all files? [y/N] '].join('\n'),
   shellSudo: ['dev@box:~/app$ sudo apt-get update', '[sudo] password for dev: '].join('\n'),
   shellSsh: ["The authenticity of host 'x' can't be established.", 'Are you sure you want to continue connecting (yes/no/[fingerprint])? '].join('\n'),
@@ -128,6 +141,7 @@ describe('classify', () => {
     ['claude', 'claudeProceed', 60_000, 'waiting'],
     ['claude', 'claudeEditBoxed', 10_000, 'waiting'],
     ['claude', 'claudeTrust', 10_000, 'waiting'],
+    ['claude', 'claudeTrustWorktree', 60_000, 'waiting'],
     ['claude', 'shellRunning', 5000, 'busy'], // quiet, but no Claude prompt on screen: not yet
     ['claude', 'shellRunning', 12_000, 'idle'], // …until 4× the quiet time
     // Codex

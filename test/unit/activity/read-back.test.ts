@@ -65,3 +65,18 @@ describe('read-back over the real screens', () => {
     expect(tailMark('x'.repeat(30) + ' the end')).toHaveLength(20);
   });
 });
+
+describe('a program without an input line (a shell, a line reader)', () => {
+  it('reads the line under the cursor: an echo of the text above it is not the input', async () => {
+    const { builtinPreset } = await import('../../helpers/presets.js');
+    const shell = await builtinPreset('shell');
+    const text = 'Handoff from ho/pm: build it';
+    const typed = `${text}`;
+    const echoed = `${text}\ngot:${text}\n`;
+    expect(readBack(typed, shell, text, typed).shown).toBe(true);
+    const after = readBack(echoed, shell, text, '');
+    expect(after.shown).toBe(false);
+    expect(leftInput(after)).toBe(true);
+    expect(after.inputText).toBeNull(); // no draft can be read there
+  });
+});

@@ -33,7 +33,9 @@ describe('built-in defaults', () => {
       expectMs: null,
       retries: 0,
       preset: expect.objectContaining({ name: 'claude', files: [expect.stringMatching(/presets\/claude\.yaml$/)] }),
+      mcp: true,
       item: null,
+      worktree: null,
     });
   });
 
@@ -41,7 +43,7 @@ describe('built-in defaults', () => {
     const a = (await agentsOf(yaml('name: web', 'agents:', '  pm: { run: x, checkin: { every: 15m }, commit: { every: 30m } }'))).get('pm');
     expect(a?.checkin).toEqual({ everyMs: 900_000, graceMs: 300_000, onMiss: 'nudge', nudge: DEFAULT_CHECKIN_NUDGE });
     expect(a?.commit).toEqual({ everyMs: 1_800_000, nudge: DEFAULT_COMMIT_NUDGE });
-    expect(DEFAULT_CHECKIN_NUDGE).toBe('Please check in: run `$MUSTER_BIN checkin "<one line on your progress>"`.');
+    expect(DEFAULT_CHECKIN_NUDGE).toBe('Please check in: run `muster checkin "<one line on your progress>"`.');
   });
 
   test('the team max_parallel, with none given as null', async () => {

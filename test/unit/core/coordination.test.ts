@@ -218,6 +218,19 @@ describe('the outbox', () => {
     expect(done.state.agents['t/pm']?.lastCheckin).toBe(S);
   });
 
+  it('a handoff from an agent with a worktree carries its branch and head, and the typed text says where to look', () => {
+    const specs = [agent('dev'), agent('review')];
+    const head = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
+    const r = play(specs, [
+      [0, { type: 'tick' }],
+      [0, { type: 'launched', agent: 't/review', attempt: 1, pane: '%2', pid: 11 }],
+      [S, { type: 'handoff', id: 'h1', from: 't/dev', to: 't/review', message: 'please review', file: null, branch: 'muster/t/dev', commit: head }],
+      seen(2 * S, 'idle', 't/review'),
+    ]);
+    expect(r.crew.handoffs?.[0]).toMatchObject({ branch: 'muster/t/dev', commit: head });
+    expect(r.typed).toEqual([{ at: 2 * S, text: 'Handoff from t/dev (on branch muster/t/dev at 1a2b3c4): please review' }]);
+  });
+
   it('deliver forces a pending handoff into a busy target', () => {
     const specs = [agent('pm'), agent('dev')];
     const r = play(specs, [

@@ -24,7 +24,7 @@ const CPU = /^\d+(\.\d+)?%$/;
 const TEAM_KEYS = ['name', 'layout', 'cwd', 'env', 'max_parallel', 'defaults', 'agents'];
 const AGENT_KEYS = [
   'run', 'cwd', 'env', 'prompt', 'after', 'priority', 'limits', 'checkin', 'commit', 'restart',
-  'optional', 'uses', 'for_each', 'timeout', 'expect', 'retries', 'preset',
+  'optional', 'uses', 'for_each', 'timeout', 'expect', 'retries', 'preset', 'worktree', 'base', 'include', 'setup',
 ];
 
 type YamlMap = Record<string, unknown>;

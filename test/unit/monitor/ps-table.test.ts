@@ -141,6 +141,19 @@ describe('the ps source', () => {
     expect(source.startOf(9)).toBe(launched);
   });
 
+  it('one environment run serves a whole scan even when ps is slower than the cache age', () => {
+    // a loaded machine: each ps run takes 300 ms, three times the 100 ms the reading is kept
+    let t = 0;
+    let runs = 0;
+    const all = new Map(Array.from({ length: 200 }, (_, i) => [i + 1, `sleep 9\0X=${i}`] as const));
+    const source = createPsSource({ readEnvirons: () => ((runs += 1), (t += 300), all), now: () => t });
+    for (let pid = 1; pid <= 200; pid += 1) expect(source.environ(pid)).toBe(`sleep 9\0X=${pid - 1}`);
+    expect(runs).toBe(1);
+    t += 1000;
+    source.environ(1);
+    expect(runs).toBe(2);
+  });
+
   it('is chosen with MUSTER_SAMPLER=ps or without /proc', () => {
     expect(chooseProcessSource({}, true)).toBe(procSource);
     expect(chooseProcessSource({ MUSTER_SAMPLER: 'ps' }, true).kind).toBe('ps');

@@ -142,6 +142,20 @@ describe('renderMarkdown', () => {
     expect(md.endsWith('\n')).toBe(true);
   });
 
+  it('lists each agent’s branch, commits, lines and whether it landed', () => {
+    const wt = { owner: 'w/dev', branch: 'muster/w/dev', commits: 3, files: 4, added: 120, deleted: 7, merged: true, landed: { at: new Date(min(30)).toISOString(), how: 'squash', into: 'main' } };
+    const r = buildReport(input([{ id: 'w/dev' }, { id: 'w/review' }, { id: 'w/pm' }], [ran('w/dev', 0, 30), ran('w/review', 0, 30), ran('w/pm', 0, 5)], {
+      worktrees: { 'w/dev': wt, 'w/review': wt },
+    }));
+    expect(r.agents.map((a) => a.worktree?.branch ?? null)).toEqual(['muster/w/dev', 'muster/w/dev', null]);
+    const md = renderMarkdown(r);
+    expect(md).toContain('## Branches');
+    expect(md).toContain('| w/dev | muster/w/dev | 3 | 4 | +120 −7 | squash into main at 10:30:00 |');
+    expect(md).toContain("| w/review | muster/w/dev (w/dev's) | 3 | 4 | +120 −7 | squash into main at 10:30:00 |");
+    expect(md).not.toMatch(/\| w\/pm \| muster/);
+    expect(renderMarkdown(buildReport(input([{ id: 'n/a' }], [ran('n/a', 0, 1)])))).not.toContain('## Branches');
+  });
+
   it('says so when nothing started', () => {
     const md = renderMarkdown(buildReport(input([{ id: 'n/a' }], [{ rt: rt('n/a', { state: 'pending', reason: 'ceiling' }, { attempt: 0 }), events: [] }])));
     expect(md).toContain('1 agent: 1 pending.');

@@ -54,7 +54,7 @@ describe('the runner', () => {
     const pane = w.machine.paneOf('t/a')!;
     const child = w.machine.members(pane.pid).find((pid) => pid !== pane.pid)!;
     w.machine.unkillable.add(child);
-    const handlers = commandHandlers({ supervisor: runner, tmux: w.machine.tmux, end: () => undefined });
+    const handlers = commandHandlers({ supervisor: runner, tmux: w.machine.tmux, worktrees: w.worktrees, end: () => undefined });
 
     const reply = handlers.stop({ agents: ['a'], all: false });
     await w.clock.advance(100);

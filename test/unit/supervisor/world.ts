@@ -11,8 +11,10 @@ import type { AgentSpec, ProjectSpec } from '../../../src/config/types.js';
 import type { InboxVerdict } from '../../../src/inbox/inbox-watcher.js';
 import type { InboxRecord } from '../../../src/inbox/record.js';
 import type { ProcRow, ProcTable } from '../../../src/monitor/proc-table.js';
+import type { NeedsYouEvent } from '../../../src/notify/notify-command.js';
 import { statePaths, type StatePaths } from '../../../src/supervisor/paths.js';
 import type {
+  NotifierPort,
   Clock,
   CommitsPort,
   CrewTmux,
@@ -25,6 +27,7 @@ import type {
   RunnerPorts,
   SamplerPort,
   TeamLayoutPlan,
+  WorktreesPort,
 } from '../../../src/supervisor/ports.js';
 import { loadLedger, type LoadedLedger } from '../../../src/supervisor/saved-state.js';
 import type { LedgerHealth } from '../../../src/supervisor/store/ledger.js';
@@ -88,6 +91,8 @@ interface FakePane {
   input: string;
   submitted: string[];
   screen: string;
+  /** the folder of its last launch */
+  cwd?: string;
 }
 
 /** The crew's tmux server and the machine's processes, in memory. */
@@ -96,6 +101,8 @@ export class FakeMachine {
   readonly panes = new Map<string, FakePane>();
   /** pids that survive every signal (a process stuck in the kernel) */
   readonly unkillable = new Set<number>();
+  /** environments (NUL-separated) of processes that have one, for stops that find processes by MUSTER_AGENT */
+  readonly environs = new Map<number, string>();
   /** pids that ignore Ctrl-C and TERM (only KILL ends them) */
   readonly stubborn = new Set<number>();
   readonly signals: string[] = [];
@@ -105,6 +112,8 @@ export class FakeMachine {
 
   /** tmux calls that never answer (a test cutting the runner off mid-effect) */
   hang = false;
+  /** panes a tmux client is attached to */
+  readonly viewed = new Set<string>();
 
   private spawn(ppid: number, sid: number, comm: string): number {
     const pid = this.nextPid++;
@@ -164,7 +173,7 @@ export class FakeMachine {
       const shell = this.nextPid;
       const pid = this.spawn(1, shell, 'sh');
       this.spawn(pid, pid, options.command.at(-1) ?? 'agent');
-      Object.assign(pane, { pid, dead: false, deadStatus: null, attempt: options.attempt, input: '', screen: '$ ' });
+      Object.assign(pane, { pid, dead: false, deadStatus: null, attempt: options.attempt, input: '', screen: '$ ', cwd: options.cwd });
       return { pid };
     },
     sendKeys: async (paneId: string, keys: string[]) => {
@@ -194,11 +203,13 @@ export class FakeMachine {
       this.died.push(listener);
     },
     reportsPaneChanges: () => true,
+    viewedPanes: async () => [...this.viewed],
   };
 
   readonly processes: ProcessPort = {
     readTable: (): ProcTable => new Map(this.rows),
     readRow: (pid) => this.rows.get(pid) ?? null,
+    readEnviron: (pid) => this.environs.get(pid) ?? null,
     signal: (pid, signal) => {
       this.signals.push(`${signal} ${pid}`);
       if (!this.rows.has(pid) || this.unkillable.has(pid)) return;
@@ -256,7 +267,7 @@ export function fakeLimits(calls: string[], pidsLimited: ReadonlySet<string> = n
 }
 
 export class FakeInbox implements InboxPort {
-  private take: ((record: InboxRecord) => InboxVerdict | void) | null = null;
+  private take: ((record: InboxRecord) => Promise<InboxVerdict | void> | InboxVerdict | void) | null = null;
 
   start: InboxPort['start'] = async (take) => {
     this.take = take;
@@ -266,11 +277,46 @@ export class FakeInbox implements InboxPort {
     this.take = null;
   };
 
-  /** An agent's record arrives; returns the runner's verdict (a refusal) if any. */
-  deliver(record: Omit<InboxRecord, 'v' | 'at'>): InboxVerdict | void {
+  /** An agent's record arrives; returns the runner's verdict (a refusal) if any (a promise when it waits for git). */
+  deliver(record: Omit<InboxRecord, 'v' | 'at'>): Promise<InboxVerdict | void> | InboxVerdict | void {
     if (!this.take) throw new Error('the inbox is not started');
     return this.take({ v: 1, at: 0, ...record });
   }
+}
+
+/**
+ * Agents' worktrees in memory: an agent with one starts in `<root>/<owner>` (a real empty
+ * folder), its branch head is whatever the test sets; what the runner asked for is recorded.
+ */
+export class FakeWorktrees implements WorktreesPort {
+  constructor(private readonly root: string) {}
+  readonly calls: string[] = [];
+  readonly heads = new Map<string, string>();
+  /** a start whose worktree cannot be made (the launch fails with this) */
+  readonly failing = new Map<string, string>();
+  cwdFor = async (spec: AgentSpec): Promise<{ cwd: string; notes: string[] }> => {
+    this.calls.push(`cwdFor ${spec.id}`);
+    const why = this.failing.get(spec.id);
+    if (why) throw new Error(`worktree: ${why}`);
+    if (!spec.worktree) return { cwd: spec.cwd, notes: [] };
+    const cwd = path.join(this.root, spec.worktree.owner.replace('/', '-'));
+    fs.mkdirSync(cwd, { recursive: true });
+    return { cwd, notes: [`worktree made on muster/${spec.worktree.owner}`] };
+  };
+  knownCwd = (spec: AgentSpec): string => spec.cwd;
+  abortSetup = (agentId: string): void => void this.calls.push(`abortSetup ${agentId}`);
+  headOf = async (agentId: string): Promise<{ branch: string; commit: string | null } | null> => {
+    const commit = this.heads.get(agentId);
+    return commit === undefined ? null : { branch: `muster/${agentId}`, commit };
+  };
+  views = () => new Map();
+  observe = (): void => undefined;
+  /** a test sets what landing does */
+  land: WorktreesPort['land'] = async (ownerId) => {
+    throw new Error(`${ownerId}: land is not part of this fake`);
+  };
+  settle = async (): Promise<void> => undefined;
+  close = (): void => undefined;
 }
 
 export const noCommits: CommitsPort = { add: async () => null, lastCommit: () => null, gitDirOf: () => null, close: () => undefined };
@@ -337,6 +383,11 @@ export class FakeLedger implements LedgerPort {
     return loadLedger(this, specs, now);
   }
 
+  /** The event lines logged for an agent, in order. */
+  messages(agent: string): string[] {
+    return (this.events as { agent: string | null; message: string }[]).filter((e) => e.agent === agent).map((e) => e.message);
+  }
+
   /** The event kinds logged for an agent, in order. */
   kinds(agent: string): string[] {
     return (this.events as { agent: string | null; kind: string }[]).filter((e) => e.agent === agent).map((e) => e.kind);
@@ -357,6 +408,7 @@ export function project(agents: AgentSpec[], over: Partial<ProjectSpec> = {}): P
     pulseMs: 2000,
     logs: { maxBytes: 50 << 20, keep: 3 },
     requires: { commands: [], env: [], ports: [], disk: null },
+    notify: { command: null, on: ['waiting', 'failed', 'budget', 'done'], timeoutMs: 10_000, desktop: false },
     ...over,
   };
 }
@@ -371,10 +423,25 @@ export class World {
   readonly pidsLimited = new Set<string>();
   readonly inbox = new FakeInbox();
   readonly ledger = new FakeLedger();
+  /** what reached the notifiers: the user's command and the desktop stand here */
+  readonly notified: NeedsYouEvent[] = [];
+  readonly notifiers: NotifierPort[] = [
+    {
+      name: 'recorder',
+      wants: () => true,
+      send: async (event) => {
+        this.notified.push(event);
+        return null;
+      },
+      idle: async () => undefined,
+    },
+  ];
+  readonly worktrees: FakeWorktrees;
   readonly paths: StatePaths;
 
   constructor(readonly project: ProjectSpec) {
     this.paths = statePaths(fs.mkdtempSync(path.join(os.tmpdir(), 'muster-runner-')));
+    this.worktrees = new FakeWorktrees(path.join(this.paths.project, 'worktrees'));
   }
 
   ports(): RunnerPorts {
@@ -385,8 +452,10 @@ export class World {
       limits: fakeLimits(this.limitCalls, this.pidsLimited),
       inbox: this.inbox,
       commits: noCommits,
+      worktrees: this.worktrees,
       ledger: this.ledger,
       clock: this.clock,
+      notifiers: this.notifiers,
     };
   }
 

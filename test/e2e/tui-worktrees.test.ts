@@ -1,0 +1,102 @@
+/**
+ * The TUI on a crew in git worktrees, the real `muster up` in a pty read back through a
+ * terminal emulator: the BRANCH column shows files changed and commits ahead, `d` shows
+ * the selected agent's diff full screen in the pager (q returns to the grid), and `L`
+ * lands it after a confirmation, after which the column says `merged`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git, makeRepo } from '../helpers/git.js';
+import { MAIN, makeProject, waitFor, type TestProject } from '../helpers/project.js';
+import { cleanEnv } from '../helpers/tmux.js';
+import { PtyScreen } from '../ui/pty-screen.js';
+
+let p: TestProject;
+const screens: PtyScreen[] = [];
+
+function openTui(): PtyScreen {
+  const env = cleanEnv();
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  delete env.LESS;
+  // the pager git uses, whatever the machine's defaults are
+  env.PAGER = 'less';
+  delete env.GIT_PAGER;
+  const screen = new PtyScreen(process.execPath, [MAIN, '-C', p.dir, 'up'], { cols: 140, rows: 32, env, cwd: p.dir });
+  screens.push(screen);
+  return screen;
+}
+
+const rowOf = (lines: string[], name: string) => lines.find((l) => new RegExp(`^[> ] web\\s+${name}\\s`).test(l));
+
+beforeAll(async () => {
+  p = makeProject('tui-wt');
+  p.write(
+    'teams/web.yaml',
+    `name: web
+defaults:
+  worktree: own
+agents:
+  dev:
+    run: 'printf "one\\ntwo\\n" > feature.txt; git add feature.txt; git commit -qm "add the feature"; echo extra > notes.txt; exec sleep 600'
+  plain:
+    run: exec sleep 600
+    worktree: off
+`,
+  );
+  makeRepo(p.dir);
+  p.headless();
+  await waitFor('dev to commit', () => {
+    try {
+      return git(p.dir, 'rev-list', '--count', 'main..muster/web/dev') === '1';
+    } catch {
+      return false;
+    }
+  }, 90_000);
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of screens) await s.kill();
+  await p.destroy();
+});
+
+describe('worktrees in the TUI', () => {
+  let tui: PtyScreen;
+
+  it('shows the BRANCH column: files changed and commits ahead', async () => {
+    tui = openTui();
+    const lines = await tui.waitFor('the branch column', (_t, l) => (rowOf(l, 'dev')?.includes('+2 ↑1') ? l : null), 60_000);
+    expect(lines.find((l) => l.includes('BRANCH'))).toBeDefined();
+    expect(rowOf(lines, 'plain')).toMatch(/\s-\s*$|\s-\s/);
+  });
+
+  it('d shows the selected agent’s diff full screen; q returns to the grid', async () => {
+    await tui.waitFor('dev selected', (_t, l) => {
+      if (rowOf(l, 'dev')?.startsWith('> ')) return true;
+      tui.write('k');
+      return false;
+    });
+    tui.write('d');
+    const diff = await tui.waitFor('the diff in the pager', (t) => (t.includes('diff --git a/feature.txt b/feature.txt') && !t.includes('q quit') ? t : null), 30_000);
+    expect(diff).toContain('+one');
+    expect(diff).toContain('+two');
+    tui.write('q');
+    await tui.waitFor('the grid again', (t, l) => t.includes('back from the diff of web/dev') && Boolean(rowOf(l, 'dev')), 30_000);
+  });
+
+  it('L asks, then lands the branch; the column says merged', async () => {
+    // an agent with uncommitted work is refused, with the reason on the event line
+    tui.write('L');
+    await tui.waitFor('the confirmation', (t) => t.includes('Land muster/web/dev into main? (y/N)'));
+    tui.write('y');
+    await tui.waitFor('the refusal', (t) => t.includes('land refused: web/dev has uncommitted changes (1 file: notes.txt)'), 30_000);
+    expect(git(p.dir, 'rev-parse', 'main')).not.toBe(git(p.dir, 'rev-parse', 'muster/web/dev'));
+    git(`${p.dir}/.muster/worktrees/web/dev`, 'add', 'notes.txt');
+    git(`${p.dir}/.muster/worktrees/web/dev`, 'commit', '-qm', 'notes');
+    tui.write('L');
+    await tui.waitFor('the confirmation again', (t) => t.includes('Land muster/web/dev into main? (y/N)'));
+    tui.write('y');
+    await tui.waitFor('landed', (t) => /web\/dev landed: muster\/web\/dev fast-forwarded into main/.test(t), 30_000);
+    expect(git(p.dir, 'rev-parse', 'main')).toBe(git(p.dir, 'rev-parse', 'muster/web/dev'));
+    await tui.waitFor('merged in the column', (_t, l) => rowOf(l, 'dev')?.includes('merged'), 60_000);
+  });
+});
