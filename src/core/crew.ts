@@ -182,6 +182,7 @@ class Transaction implements coordination.CoordinationTx {
     for (const id of plan.start) this.launch(id);
     coordination.judgeCheckins(this, this.ctx.specs);
     coordination.judgeStalls(this, this.ctx.specs);
+    coordination.judgeReadiness(this, this.ctx.specs);
     coordination.flushOutboxes(this, this.ctx.specs);
   }
 
@@ -195,6 +196,7 @@ class Transaction implements coordination.CoordinationTx {
         this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
         continue;
       }
+      if (seen.ready === true && rt.readyAt === null) this.becameReady(id, rt);
       const busy = seen.activity === 'busy';
       const line = seen.activity === 'waiting' ? seen.line : null;
       // nothing to count or change: spare a copy of the agent
@@ -209,6 +211,12 @@ class Transaction implements coordination.CoordinationTx {
     }
   }
 
+  /** The attempt's screen showed the input line for the first time: its outbox may go. */
+  private becameReady(id: string, rt: AgentRuntime): void {
+    this.update(id, { readyAt: this.now });
+    if (rt.notReadyNotified && rt.startedAt !== null) this.notify('info', id, 'ready', `ready after ${formatMs(this.now - rt.startedAt)}: its input line shows`);
+  }
+
   private launch(id: string): void {
     const rt = this.get(id);
     if (!rt) return;
@@ -220,7 +228,7 @@ class Transaction implements coordination.CoordinationTx {
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null, readyAt: null, notReadyNotified: false });
     coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }

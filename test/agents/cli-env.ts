@@ -112,6 +112,10 @@ const SETUPS: Record<CliName, SetupFn> = {
       'approval_policy = "on-request"',
       'sandbox_mode = "workspace-write"',
       'check_for_update_on_startup = false',
+      // Codex runs its shell tool as a login shell by default, and a login shell reads
+      // /etc/profile, which on Debian and Ubuntu sets PATH anew: the `muster` command muster
+      // puts first on the agent's PATH (docs/team-file.md) is lost. A plain shell keeps it.
+      'allow_login_shell = false',
       '',
       '[model_providers.muster-test]',
       'name = "muster test model"',

@@ -146,6 +146,11 @@ export class Crew {
         '    checkin: { every: 1h }',
         '    restart: { policy: never }',
       ];
+      // Codex starts its background app-server daemon only when its command line overrides
+      // no setting: with muster's MCP wiring (`-c mcp_servers.muster…`) it serves in-process
+      // and leaves no daemon behind. Without it the daemon starts, and down and cleanup are
+      // seen to end it (the MCP wiring has its own test, muster-mcp.test.ts).
+      if (opts.cli === 'codex') lines.push('    mcp: false');
       if (fresh) {
         lines.push(
           '  fresh:',
@@ -184,8 +189,24 @@ export class Crew {
     );
   }
 
-  /** `muster status --json`. */
+  /** What `muster status --json` says. */
   async status(): Promise<StatusView> {
+    // the document `muster status --json` prints, asked of the supervisor over its control
+    // socket: a reading every few hundred milliseconds without a node start each time
+    try {
+      const client = await connectControl(path.join(this.project.dir, '.muster'), { timeoutMs: 2_000 });
+      try {
+        return (await client.request('status')) as unknown as StatusView;
+      } finally {
+        client.close();
+      }
+    } catch {
+      return this.statusCli();
+    }
+  }
+
+  /** `muster status --json`, the binary itself (also without a supervisor). */
+  async statusCli(): Promise<StatusView> {
     const r = await this.project.muster(['status', '--json']);
     if (r.code !== 0) throw new Error(`muster status --json failed (${r.code}): ${r.stderr}`);
     return JSON.parse(r.stdout) as StatusView;

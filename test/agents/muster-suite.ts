@@ -51,7 +51,7 @@ export function describeMuster(cli: CliName): void {
       // the first prompt's turn: held before its first token, then streamed for a while
       crew.server.script({ text: LONG_REPLY, streamMs: 8_000, chunks: 24, hold: true });
       await crew.up();
-      pulseMs = (await crew.status()).pulseMs;
+      pulseMs = (await crew.statusCli()).pulseMs;
     });
 
     afterAll(async () => {
