@@ -57,7 +57,8 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
     }
     // Typing makes the agent busy at once: the next item waits for a look at its screen after this.
     tx.update(spec.id, { typing: next.id, activity: 'busy', activityReason: 'typed', waitingLine: null, typedAt: tx.now });
-    tx.effect({ type: 'type', agent: spec.id, id: next.id, text, force: next.force });
+    // a retry: the try before was not confirmed, but a slow CLI may have taken it after all
+    tx.effect({ type: 'type', agent: spec.id, id: next.id, text, force: next.force, ...(next.tries > 0 ? { retry: true } : {}) });
   }
 }
 

@@ -236,6 +236,9 @@ describe('the outbox', () => {
       { at: 7 * S, text: 'one' },
       { at: 9 * S, text: 'two' },
     ]);
+    // the tries after the first are retries: the runner looks for the text above the input first
+    const retries = r.effects.filter((e) => e.type === 'type').map((e) => (e as { retry?: boolean }).retry ?? false);
+    expect(retries).toEqual([false, true, true, false]);
     expect(r.kinds).toContain(`not-delivered@${8 * S}`);
     const line = (r.effects.find((e) => e.type === 'notify' && e.kind === 'not-delivered') as { message: string }).message;
     expect(line).toMatch(/^message not delivered after 3 tries: the text still sits in its input; its text is left in the input/);
