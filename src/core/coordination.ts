@@ -239,6 +239,14 @@ export function judgeCommits(tx: CoordinationTx, specs: readonly AgentSpec[], co
   }
 }
 
+/** The attempt's screen showed the CLI's input line for the first time: its outbox may go. */
+export function onReady(tx: CoordinationTx, id: string): void {
+  const rt = tx.get(id);
+  if (!rt || rt.readyAt !== null) return;
+  tx.update(id, { readyAt: tx.now });
+  if (rt.notReadyNotified && rt.startedAt !== null) tx.notify('info', id, 'ready', `ready after ${minutes(tx.now - rt.startedAt)}: its input line shows`);
+}
+
 /**
  * Start-up (docs/presets.md, "Start-up"): an attempt whose screen has not shown the CLI's
  * input line within its preset's `ready.timeout` is reported once — unless it shows a

@@ -196,7 +196,7 @@ class Transaction implements coordination.CoordinationTx {
         this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
         continue;
       }
-      if (seen.ready === true && rt.readyAt === null) this.becameReady(id, rt);
+      if (seen.ready === true && rt.readyAt === null) coordination.onReady(this, id);
       const busy = seen.activity === 'busy';
       const line = seen.activity === 'waiting' ? seen.line : null;
       // nothing to count or change: spare a copy of the agent
@@ -209,12 +209,6 @@ class Transaction implements coordination.CoordinationTx {
         busyMs: rt.busyMs + (busy ? intervalMs : 0),
       });
     }
-  }
-
-  /** The attempt's screen showed the input line for the first time: its outbox may go. */
-  private becameReady(id: string, rt: AgentRuntime): void {
-    this.update(id, { readyAt: this.now });
-    if (rt.notReadyNotified && rt.startedAt !== null) this.notify('info', id, 'ready', `ready after ${formatMs(this.now - rt.startedAt)}: its input line shows`);
   }
 
   private launch(id: string): void {
