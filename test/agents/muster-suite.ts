@@ -184,6 +184,9 @@ export function describeMuster(cli: CliName): void {
       await crew.approve();
       await waitFor(`${file} created after approval`, () => existsSync(path.join(crew.project.dir, file)), 60_000);
       await crew.waitActivity(crew.main, 'busy', 'approved; the model holds its next reply');
+      // the tool result's turn must be at the server (and held) before it is released: on a
+      // loaded machine the CLI can show busy well before its request arrives
+      await server.waitForRequest('the tool result at the model', (t) => t.kind === 'turn' && server.turns().indexOf(t) >= turnsAtPrompt && t.toolResults.length > 0, 120_000);
       server.release();
       await waitFor(`both held messages at the model\n${server.describe()}`, () => server.timesReceived(W) >= 1 && server.timesReceived(H) >= 1, 180_000);
       await crew.waitActivity(crew.main, 'idle', 'all answered');
