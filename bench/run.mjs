@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: muster's resource-limit benchmark, peers in the same run.
  *
- *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,tui,agents] [--sizes 10,50,200] [--overhead-window 30] [--window 20] [--agent-runs 20] [--agent-clis claude,codex,…]
+ *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui,agents] [--sizes 10,50,200] [--overhead-window 30] [--window 20] [--agent-runs 20] [--agent-clis claude,codex,…]
  *
  * Prints each table and writes them all as Markdown to bench/results.md. Needs Linux,
  * tmux and a built dist/ (`npm run bench` builds first). pm2 is installed into
@@ -26,7 +26,7 @@ const RESULTS = join(HERE, 'results.md');
 const TUI_BENCH = join(HERE, 'tui-bench.mjs');
 
 function parseArgs(argv) {
-  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'tui', 'agents'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
+  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'hooks', 'transcripts', 'tui', 'agents'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -41,7 +41,7 @@ function parseArgs(argv) {
     else if (a === '--agent-runs') opts.agentRuns = Number(next());
     else if (a === '--agent-clis') opts.agentClis = next().split(',');
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,tui,agents] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)] [--agent-runs N (20)] [--agent-clis claude,codex,gemini,qwen,opencode]');
+      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui,agents] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)] [--agent-runs N (20)] [--agent-clis claude,codex,gemini,qwen,opencode]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -129,6 +129,17 @@ async function main() {
   if (opts.only.includes('worktrees')) {
     const { runWorktreeBench } = await import('./worktrees.mjs');
     show(await runWorktreeBench({ rounds: 3, log }));
+  }
+
+  if (opts.only.includes('hooks')) {
+    const { runHooksBench } = await import('./hooks.mjs');
+    log('hooks: cost per hook event, supervisor CPU per event, hook vs screen latency…');
+    show(await runHooksBench({ runs: 10, log }));
+  }
+
+  if (opts.only.includes('transcripts')) {
+    const { runTranscripts } = await import('./transcripts.mjs');
+    show(await runTranscripts({ windowMs: 60_000, log, track }));
   }
 
   if (opts.only.includes('agents')) {

@@ -6,8 +6,10 @@
  *     (each worktree made at its agent's first start), and the ratio of the two (goal ≤ 1.2×);
  *   - the same 20 agents without worktrees, for what the supervisor's own start costs;
  *   - `muster worktrees` (a whole command: Node start, config, git) over the 20 worktrees,
- *     each with a commit and an uncommitted change.
- * Rounds alternate the shell loop and muster so that both meet the same machine.
+ *     each with a commit and an uncommitted change, against `git worktree list` with
+ *     `git status` per worktree, and against the same facts asked of git, both in a shell
+ *     loop (ratios).
+ * Rounds alternate which of the shell loop and muster goes first, so that both meet the same machine.
  *
  *   node bench/worktrees.mjs [--rounds 3] [--files 10000]
  */
@@ -48,6 +50,19 @@ function cpuWithChildren(statText) {
   return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK) * 1000;
 }
 
+/** Runs of the listing commands (each run: both baselines, then both muster commands). */
+const LISTING_RUNS = 5;
+
+/** The plain baseline: `git worktree list`, then `git status` in each linked worktree, one after the other. */
+const PLAIN_SCRIPT = `for w in $(git worktree list --porcelain | sed -n 's/^worktree //p' | tail -n +2); do git -C "$w" status --porcelain --branch; done`;
+
+/**
+ * The facts `muster worktrees` shows, from git in a shell loop: per worktree its status,
+ * commits ahead/behind `main`, and lines changed committed (from where the branch left
+ * `main`) and uncommitted.
+ */
+const FACTS_SCRIPT = `for w in $(git worktree list --porcelain | sed -n 's/^worktree //p' | tail -n +2); do b=$(git -C "$w" symbolic-ref --short HEAD); echo "$b"; git -C "$w" status --porcelain; git rev-list --left-right --count "main...$b"; git diff --numstat "main...$b"; git -C "$w" diff --numstat HEAD; done`;
+
 function teamYaml(worktree) {
   const lines = ['name: w', 'defaults:', '  checkin: off', '  commit: off', `  worktree: ${worktree}`, 'agents:'];
   for (let i = 0; i < AGENTS; i++) lines.push(`  a${String(i).padStart(2, '0')}:`, '    run: exec sleep 3600');
@@ -67,6 +82,9 @@ async function makeRepo(dir, files) {
   await git(dir, ['config', 'user.email', 'bench@example.com']);
   await git(dir, ['add', '-A']);
   await git(dir, ['commit', '-q', '-m', 'ten thousand files']);
+  // packed, as a clone is: a checkout reads one pack, not 10,000 loose objects (whose reads swing with the page cache)
+  await git(dir, ['repack', '-a', '-d', '-q']);
+  await git(dir, ['prune']);
 }
 
 /** Removes every linked worktree and its branch (what a round made), untimed. */
@@ -80,6 +98,8 @@ async function clearWorktrees(dir, branchPrefix) {
   if (branches.length) await git(dir, ['branch', '-q', '-D', ...branches]);
   rmSync(join(dir, '.loop'), { recursive: true, force: true });
   rmSync(join(dir, '.muster', 'worktrees'), { recursive: true, force: true });
+  // the deletes written out before the next timed part, so that it does not pay for them
+  await sh(dir, 'sync');
 }
 
 /** `muster up --headless` until every agent has started: wall ms, and the supervisor's CPU ms with the git runs it waited for. */
@@ -121,24 +141,39 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
   const plainCpu = [];
   const listing = [];
   const listingJson = [];
+  const plainGit = [];
+  const factsGit = [];
   try {
     log(`worktrees: a repository of ${files} files…`);
     await makeRepo(p.dir, files);
     for (let r = 0; r < rounds; r++) {
-      log(`worktrees: round ${r + 1} of ${rounds}: shell loop`);
-      const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done; cat /proc/$$/stat`;
-      const t0 = performance.now();
-      const stat = await sh(p.dir, script, p.env);
-      loop.push(performance.now() - t0);
-      loopCpu.push(cpuWithChildren(stat));
-      log(`worktrees: shell loop ${(loop.at(-1) / 1000).toFixed(2)} s wall, ${(loopCpu.at(-1) / 1000).toFixed(2)} s CPU`);
-      await clearWorktrees(p.dir, 'loop/');
-      log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
-      writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
-      const o = await musterUp(p);
-      own.push(o.wall);
-      ownCpu.push(o.cpu);
-      log(`worktrees: muster with worktrees ${(o.wall / 1000).toFixed(2)} s wall, ${(o.cpu / 1000).toFixed(2)} s CPU`);
+      const shellLoop = async () => {
+        log(`worktrees: round ${r + 1} of ${rounds}: shell loop`);
+        const script = `for i in $(seq 1 ${AGENTS}); do git worktree add -q -b loop/$i .loop/$i HEAD || exit 1; done; cat /proc/$$/stat`;
+        const t0 = performance.now();
+        const stat = await sh(p.dir, script, p.env);
+        loop.push(performance.now() - t0);
+        loopCpu.push(cpuWithChildren(stat));
+        log(`worktrees: shell loop ${(loop.at(-1) / 1000).toFixed(2)} s wall, ${(loopCpu.at(-1) / 1000).toFixed(2)} s CPU`);
+        await clearWorktrees(p.dir, 'loop/');
+      };
+      const withWorktrees = async () => {
+        log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: own`);
+        writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('own'));
+        const o = await musterUp(p);
+        own.push(o.wall);
+        ownCpu.push(o.cpu);
+        log(`worktrees: muster with worktrees ${(o.wall / 1000).toFixed(2)} s wall, ${(o.cpu / 1000).toFixed(2)} s CPU`);
+      };
+      // the order alternates, neither side always meeting a warmer machine; the last round starts with the loop (its muster worktrees stay for the listing)
+      if ((rounds - 1 - r) % 2 === 0) {
+        await shellLoop();
+        await withWorktrees();
+      } else {
+        await withWorktrees();
+        await clearWorktrees(p.dir, 'muster/');
+        await shellLoop();
+      }
       if (r < rounds - 1) await clearWorktrees(p.dir, 'muster/');
       log(`worktrees: round ${r + 1} of ${rounds}: muster, worktree: off`);
       writeFileSync(join(p.dir, 'teams', 'w.yaml'), teamYaml('off'));
@@ -154,8 +189,15 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
       const d = i % Math.ceil(files / 100);
       await sh(wt, `echo change ${i} > src/d${d}/f0.txt && git commit -qam work && echo more >> src/d${d}/f1.txt`, p.env);
     }
-    log('worktrees: muster worktrees over 20 worktrees…');
-    for (let i = 0; i < 5; i++) {
+    log('worktrees: muster worktrees over 20 worktrees, beside git in a shell loop…');
+    for (let i = 0; i < LISTING_RUNS; i++) {
+      // each run: the two baselines and the two muster commands, one after the other on the same machine
+      for (const [script, into] of [[PLAIN_SCRIPT, plainGit], [FACTS_SCRIPT, factsGit]]) {
+        const t0 = performance.now();
+        const out = await sh(p.dir, script, p.env);
+        into.push(performance.now() - t0);
+        if (!out.includes('muster/w/a19')) throw new Error(`the shell loop did not reach every worktree: ${out.slice(-300)}`);
+      }
       for (const [args, into] of [[['worktrees'], listing], [['worktrees', '--json'], listingJson]]) {
         const t0 = performance.now();
         const r = await p.cli(args, 120_000);
@@ -170,6 +212,8 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
   const ratios = own.map((v, i) => v / loop[i]);
   const cpuRatios = ownCpu.map((v, i) => v / loopCpu[i]);
   const list = (xs, f = (v) => (v / 1000).toFixed(2)) => xs.map(f).join(' ');
+  const ms = (xs) => xs.map((v) => v.toFixed(0)).join(' ');
+  const listRatio = (baseline) => listing.map((v, i) => v / baseline[i]);
   return {
     title: `Worktrees: ${AGENTS} agents in a repository of ${files.toLocaleString('en')} files (median of ${rounds} rounds)`,
     columns: ['measure', 'median', 'runs'],
@@ -181,14 +225,19 @@ export async function runWorktreeBench({ rounds = 3, files = 10_000, log = () =>
       [`\`muster up --headless\` with worktrees: CPU (supervisor and its git runs)`, secs(median(ownCpu)), list(ownCpu)],
       ['ratio muster / shell loop, CPU, per round', `${median(cpuRatios).toFixed(2)}×`, list(cpuRatios, (v) => v.toFixed(2))],
       [`\`muster up --headless\`, the same ${AGENTS} agents without worktrees → all started: wall / CPU`, `${secs(median(plain))} / ${secs(median(plainCpu))}`, list(plain)],
-      [`\`muster worktrees\`, ${AGENTS} worktrees`, msCell(median(listing)), listing.map((v) => v.toFixed(0)).join(' ')],
-      [`\`muster worktrees --json\`, ${AGENTS} worktrees`, msCell(median(listingJson)), listingJson.map((v) => v.toFixed(0)).join(' ')],
+      [`\`muster worktrees\`, ${AGENTS} worktrees`, msCell(median(listing)), ms(listing)],
+      [`\`muster worktrees --json\`, ${AGENTS} worktrees`, msCell(median(listingJson)), ms(listingJson)],
+      [`baseline: \`git worktree list\` + \`git status\` in each of the ${AGENTS}, shell loop`, msCell(median(plainGit)), ms(plainGit)],
+      ['ratio `muster worktrees` / that baseline, per run', `${median(listRatio(plainGit)).toFixed(2)}×`, list(listRatio(plainGit), (v) => v.toFixed(2))],
+      [`baseline: the same facts from git (status, ahead/behind, numstat committed and uncommitted), shell loop`, msCell(median(factsGit)), ms(factsGit)],
+      ['ratio `muster worktrees` / that baseline, per run', `${median(listRatio(factsGit)).toFixed(2)}×`, list(listRatio(factsGit), (v) => v.toFixed(2))],
     ],
     notes: [
-      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit. Each round runs the shell loop, then muster with worktrees, then muster without; the worktrees of one are removed (untimed) before the next.`,
+      `The repository: ${files.toLocaleString('en')} files of ~220 bytes in folders of 100, one commit, packed (as a clone is). Each round runs the shell loop and muster with worktrees (which goes first alternates; the last round starts with the loop), then muster without; the worktrees of one are removed (untimed) before the next.`,
       'muster: from spawning `muster up --headless` until its output shows every agent started; the worktrees are made in the agents\' launches (git\'s part one at a time per repository, as `git worktree add` runs in one repository can fail reading each other\'s records).',
-      'CPU: user + system time of the shell, or of the supervisor, and of the processes they waited for (the git runs), from /proc/PID/stat; it does not depend on what else the machine runs the way wall time does. The supervisor\'s own start (tmux, panes, cgroups) is in muster\'s figures.',
-      '`muster worktrees`: the whole command (Node start, team files, git); each worktree with one commit and one uncommitted change; git is asked at most 4 worktrees at a time.',
+      'CPU: user + system time of the shell, or of the supervisor, and of the processes they waited for (the git runs), from /proc/PID/stat. On a virtual machine that reports no steal time it swings with the host\'s load as wall time does; compare the two sides of one round. The supervisor\'s own start (tmux, panes, cgroups) is in muster\'s figures.',
+      '`muster worktrees`: the whole command (Node start, team files, git); each worktree with one commit and one uncommitted change; git is asked at most 6 worktrees at a time.',
+      `Baselines, timed in the same ${LISTING_RUNS} runs (each run: both baselines, then both muster commands): \`git worktree list\` and \`git status\` in each worktree (what a user types to see the worktrees' state), and the facts muster shows asked of git in a shell loop (\`git status\`, \`git rev-list --left-right --count main...BRANCH\`, \`git diff --numstat main...BRANCH\`, \`git diff --numstat HEAD\` per worktree). Ratios pair each muster run with the baseline of the same run.`,
     ],
   };
 }

@@ -12,6 +12,13 @@ export interface Explanation {
   preset: PresetSpec;
   verdict: Verdict;
   quietMs: number;
+  /**
+   * What the agent's own hooks last reported in this attempt and how long ago (null: they
+   * have not spoken), and what the crew shows and from where (README, "Sessions, resume
+   * and hooks"): the hooks are the authority over the screen once they spoke.
+   */
+  hooks?: { activity: 'busy' | 'idle' | 'waiting' | null; agoMs: number } | null;
+  shown?: { activity: string | null; source: 'hook' | 'screen' | null };
 }
 
 function seconds(ms: number): string {
@@ -78,6 +85,24 @@ export function explainLines(e: Explanation): string[] {
     lines.push('  input line: not on screen');
   }
   lines.push(`  ready for text: ${verdict.ready ? 'yes' : 'no'} (${readyRule(preset)})`);
+  lines.push(...hookLines(e));
   lines.push(`  would change on: ${whatWouldChange(e)}`);
+  return lines;
+}
+
+/** The hooks' word beside the screen's, and which one the crew shows (when they disagree). */
+function hookLines(e: Explanation): string[] {
+  if (e.hooks === undefined) return [];
+  if (e.hooks === null) return ['  hooks: none spoke in this attempt (the screen decides)'];
+  const said = e.hooks.activity === null ? 'only the session id' : e.hooks.activity;
+  const lines = [`  hooks: said ${said} ${seconds(e.hooks.agoMs)} ago`];
+  const shown = e.shown;
+  if (shown && shown.activity !== null && e.hooks.activity !== null && e.hooks.activity !== e.verdict.activity) {
+    lines.push(
+      shown.source === 'hook'
+        ? `  the hooks and the screen disagree: ${shown.activity} is shown (the hooks are the authority until the screen shows idle after them)`
+        : `  the hooks and the screen disagree: ${shown.activity} is shown (the screen has shown idle since the hooks last spoke)`,
+    );
+  }
   return lines;
 }

@@ -25,7 +25,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'done', summary: 'from inside an agent: its work is finished', usage: 'done [MESSAGE]', positionals: [0, 1] },
   { name: 'mcp', summary: 'from inside an agent: an MCP server on stdio with the tools checkin, handoff, done and crew_status', usage: 'mcp', positionals: [0, 0] },
   { name: 'stop', summary: 'stop agents gracefully', usage: 'stop AGENT… | --all', options: { all: { type: 'boolean' } }, positionals: [0, null], completes: 'agents' },
-  { name: 'restart', summary: 'reset agents: a fresh process, counters cleared', usage: 'restart AGENT…', positionals: [1, null], completes: 'agents' },
+  { name: 'restart', summary: "reset agents: a fresh process, counters cleared, a new conversation (--resume: the CLI's own conversation kept)", usage: 'restart AGENT… [--resume]', options: { resume: { type: 'boolean' } }, positionals: [1, null], completes: 'agents' },
   { name: 'pause', summary: 'freeze an agent', usage: 'pause AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'resume', summary: 'thaw a paused agent', usage: 'resume AGENT…', positionals: [1, null], completes: 'agents' },
   { name: 'send', summary: 'type a message into an agent and submit it', usage: 'send AGENT MESSAGE [--force]', options: { force: { type: 'boolean' } }, positionals: [2, 2], completes: 'agent' },

@@ -5,6 +5,9 @@
  */
 import * as fs from 'node:fs';
 import type { ProjectSpec } from '../config/types.js';
+import type { CrewState } from '../core/agent-state.js';
+import type { ReportUsage } from '../report/build-report.js';
+import { TokenUsage } from '../supervisor/token-usage.js';
 import { notifiersFor } from '../notify/notifiers.js';
 import { CommitWatch } from '../git/commit-watch.js';
 import { inboxFolder } from '../inbox/inbox-watcher.js';
@@ -22,6 +25,8 @@ import { ServerRecovery } from '../supervisor/server-recovery.js';
 import type { ReaperDeps } from '../supervisor/process-reaper.js';
 import { acquireLock, breakStaleLock, lockFilePath, readLock, type SupervisorLock } from '../supervisor/store/lock.js';
 import { Ledger } from '../supervisor/store/ledger.js';
+import { checkinsOf } from '../supervisor/store/checkin-events.js';
+import { TranscriptReader } from '../transcripts/transcript-reader.js';
 import { Supervisor, type Audience } from '../supervisor/supervisor.js';
 import { realClock } from '../sys/time.js';
 import { ANCHOR_SESSION, CrewServer, socketNameFor } from '../tmux/crew-server.js';
@@ -55,6 +60,8 @@ export { discard as discardWorktree } from '../git/worktree-discard.js';
 export { land as landWorktree } from '../git/worktree-land.js';
 export { inspectAll as inspectWorktrees, inspectWorktree, reportOf as worktreeReport, worktreeOwners } from '../git/worktree-inspect.js';
 export { readMeta as readWorktreeMeta, short as shortCommit } from '../git/worktree-meta.js';
+export { readWorktreeViews } from '../git/worktree-runtime.js';
+export { checkinsOf };
 
 export interface RunningSupervisor {
   supervisor: Supervisor;
@@ -154,6 +161,8 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         worktrees,
         ledger,
         clock: realClock,
+        // the agents inherit the environment the crew's tmux server was started with
+        transcripts: new TranscriptReader(opts.env ?? process.env),
         notifiers: notifiersFor(opts.project.notify, opts.project.dir, opts.env ?? process.env),
       },
       saved,
@@ -177,7 +186,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         endedResolve({ failure });
       })());
     // `down`: the supervisor and its server end once the reply is on its way.
-    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, end: () => void setTimeout(() => void shutdown(true), 50) }));
+    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, checkins: (agent) => checkinsOf(ledger.readEvents(), agent), end: () => void setTimeout(() => void shutdown(true), 50) }));
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
     supervisor.subscribe(control);
     if (opts.audience) supervisor.subscribe(opts.audience);
@@ -202,6 +211,19 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
     await unwind();
     throw err;
   }
+}
+
+/** Tokens and cost per agent, read from their CLIs' transcripts now (for `muster report`). */
+export function readUsage(project: ProjectSpec, crew: CrewState | null, env: NodeJS.ProcessEnv = process.env): Record<string, ReportUsage> {
+  if (crew === null) return {};
+  const specs = project.teams.flatMap((t) => t.agents);
+  const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices);
+  tokens.read(crew, Date.now());
+  const out: Record<string, ReportUsage> = {};
+  for (const [id, v] of tokens.statusViews(crew)) {
+    out[id] = { input: v.tokens.input, output: v.tokens.output, cacheWrite: v.tokens.cache_write, cacheRead: v.tokens.cache_read, cost: v.cost };
+  }
+  return out;
 }
 /** The size of a crew's panes (a log is rendered on a screen of this size). */
 export { DEFAULT_SIZE } from '../tmux/team-plan.js';

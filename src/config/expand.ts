@@ -15,9 +15,9 @@ import {
   DEFAULT_PRIORITY,
   DEFAULT_RESTART,
 } from './defaults.js';
-import { NAME_HINT, NAME_RE, type RawAgent, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
+import { NAME_HINT, NAME_RE, type RawAgent, type RawBudget, type RawCheckin, type RawCommit, type RawDefaults } from './schema.js';
 import type { RawPreset } from './preset-schema.js';
-import type { AgentSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec, WorktreeSpec } from './types.js';
+import type { AgentSpec, BudgetSpec, CheckinSpec, CommitSpec, LogsSpec, RestartSpec, WorktreeSpec } from './types.js';
 import type { ParsedAgent } from './team-file.js';
 import type { Path, YamlSource } from './yaml-source.js';
 
@@ -99,6 +99,7 @@ export function mergeDefaults(defaults: RawDefaults, agent: RawAgent): Merged {
   m.env = overlay(defaults.env, agent.env);
   m.checkin = overlayOff<Exclude<RawCheckin, 'off'>>(defaults.checkin, agent.checkin);
   m.commit = overlayOff<Exclude<RawCommit, 'off'>>(defaults.commit, agent.commit);
+  m.budget = overlayOff<Exclude<RawBudget, 'off'>>(defaults.budget, agent.budget);
   return m;
 }
 
@@ -144,7 +145,22 @@ function resolveFeatures(agent: ParsedAgent, raw: RawAgent, m: Merged, src: Yaml
   if (restart.backoffMs > restart.maxBackoffMs) {
     problems.push(src.problem(keyPath(agent, raw, 'restart'), `restart backoff (${restart.backoffMs}ms) is longer than max_backoff (${restart.maxBackoffMs}ms)`));
   }
-  return { checkin, commit, restart };
+  let budget: BudgetSpec | null = null;
+  if (m.budget !== undefined && m.budget !== 'off') {
+    if (m.budget.tokens === undefined && m.budget.cost === undefined) {
+      problems.push(src.problem(keyPath(agent, raw, 'budget'), 'budget needs "tokens" or "cost" (e.g. tokens: 5M), or use budget: off'));
+    } else {
+      budget = {
+        tokens: m.budget.tokens ?? null,
+        cost: m.budget.cost ?? null,
+        windowMs: m.budget.window ?? null,
+        onExceed: m.budget.on_exceed ?? 'pause',
+        countCache: m.budget.count_cache ?? false,
+        nudge: m.budget.nudge ?? null,
+      };
+    }
+  }
+  return { checkin, commit, restart, budget };
 }
 
 /** An `include` entry that leaves the repository (absolute, or `..` at its start). */
@@ -280,6 +296,7 @@ export function expandAgents(team: TeamContext, agents: readonly ParsedAgent[]):
         timeoutMs: m.timeout ?? null,
         expectMs: m.expect ?? null,
         retries: m.retries ?? 0,
+        resume: m.resume ?? 'auto',
         mcp: m.mcp ?? null,
         item,
         worktree: wt.own

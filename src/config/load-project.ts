@@ -12,6 +12,7 @@ import { nodeIo, type ConfigIo } from './io.js';
 import { BUILTIN_LAYOUTS_DIR, layoutNames, loadLayout, type LayoutDirs, type LayoutFile } from './layout-file.js';
 import { BUILTIN_PRESETS_DIR, PresetLibrary, type Resolved } from './preset-file.js';
 import type { PresetSpec } from './preset-types.js';
+import { BUILTIN_PRICES_FILE, readPriceFile } from './price-file.js';
 import { readProjectFile, PROJECT_FILE, type ProjectFile } from './project-file.js';
 import { LAYOUT_NAME_RE } from './schema.js';
 import { orList } from './suggest.js';
@@ -29,6 +30,8 @@ export interface LoadOptions {
   builtinLayoutsDir?: string;
   /** the built-in presets folder (default: the package's `presets/`) */
   builtinPresetsDir?: string;
+  /** the package's price table (default: its `prices.yaml`) */
+  builtinPricesFile?: string;
   /**
    * Asks git about the repositories of agents with `worktree: own` (`validate` and `up`
    * pass one); without it those checks are left out.
@@ -269,6 +272,9 @@ export async function validateProject(dir: string, files?: readonly string[], op
     });
   }
 
+  const builtinPrices = await readPriceFile(options.builtinPricesFile ?? BUILTIN_PRICES_FILE, 'prices.yaml (muster)', io);
+  problems.push(...builtinPrices.problems);
+
   const sorted = sortProblems(problems);
   if (sorted.length > 0) return { project: null, problems: sorted };
   return {
@@ -280,6 +286,7 @@ export async function validateProject(dir: string, files?: readonly string[], op
       ceiling: project.ceiling,
       logs: project.logs,
       requires: project.requires,
+      prices: [...project.prices, ...builtinPrices.entries],
       notify: project.notify,
     },
     problems: [],

@@ -12,7 +12,7 @@ import type { FileProblem } from '../errors.js';
 import type { ConfigIo } from './io.js';
 import { check } from './issues.js';
 import { compilePattern, presetSchema, type RawPreset } from './preset-schema.js';
-import type { PresetRule, PresetSpec, SourceRef } from './preset-types.js';
+import type { HooksSpec, PresetRule, PresetSpec, SourceRef } from './preset-types.js';
 import { orList } from './suggest.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
 
@@ -177,6 +177,8 @@ export function emptyPreset(name: string): PresetSpec {
     submit: { ...DEFAULTS.submit },
     clearKeys: [],
     ready: { when: 'input', match: [], timeoutMs: DEFAULTS.readyTimeoutMs },
+    session: { start: null, resume: null },
+    hooks: null,
     mcp: null,
   };
 }
@@ -233,7 +235,23 @@ function applyLayer(base: PresetSpec, layer: PresetLayer, name: string): PresetS
       match: raw.ready?.match !== undefined ? raw.ready.match.map((p) => compilePattern(p)) : base.ready.match,
       timeoutMs: raw.ready?.timeout ?? base.ready.timeoutMs,
     },
+    session: {
+      start: raw.session?.start ?? base.session.start,
+      resume: raw.session?.resume ?? base.session.resume,
+    },
+    hooks: raw.hooks === undefined ? base.hooks : raw.hooks === 'off' ? null : hooksOf(raw.hooks),
     mcp: raw.mcp !== undefined ? { args: raw.mcp.args ?? [], env: raw.mcp.env ?? {}, file: raw.mcp.file ?? null, at: at(src, [...path, 'mcp']) } : base.mcp,
+  };
+}
+
+function hooksOf(raw: Exclude<NonNullable<RawPreset['hooks']>, 'off'>): HooksSpec {
+  return {
+    format: raw.format ?? 'settings',
+    args: raw.args ?? [],
+    env: raw.env ?? {},
+    home: raw.home ?? null,
+    settings: raw.settings ?? {},
+    events: raw.events.map((e) => ({ event: e.on, match: e.match ?? null, activity: e.state === 'none' ? null : e.state })),
   };
 }
 

@@ -99,6 +99,39 @@ export const ruleSchema = strict(
   }
 });
 
+const args = (what: string) => doc(z.array(z.string(), { error: 'use a list of arguments, e.g. [--resume, "{id}"]' }), what);
+
+/** The CLI's session: how it is named at a fresh start and resumed (docs/presets.md). */
+export const sessionSchema = strict(
+  {
+    start: args('Arguments added to the command at a fresh start; {id} is a new UUID muster keeps (e.g. [--session-id, "{id}"]). Default: none (the id is learnt from the hooks).').optional(),
+    resume: args('Arguments added to the command to restart into the session {id} (e.g. [--resume, "{id}"]). Default: none (restarts start a new conversation).').optional(),
+  },
+  'use a map with start, resume',
+);
+
+const hookEventSchema = strict(
+  {
+    on: doc(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: 'use an event name, e.g. Stop' }), "The CLI's hook event (e.g. UserPromptSubmit, Stop)."),
+    match: doc(z.string().min(1), "The CLI's own matcher for the event (e.g. permission_prompt for a notification type). Default: every one.").optional(),
+    state: doc(z.enum(['busy', 'waiting', 'idle', 'none']), 'What the event means: busy, waiting, idle, or none (it only tells the session id).'),
+  },
+  'use a map with on, state and optionally match',
+);
+
+/** Per-run hooks: how they are installed, and which events mean what (docs/presets.md). */
+export const hooksSchema = strict(
+  {
+    format: doc(z.enum(['settings', 'config-args']), 'settings: a JSON settings file {"hooks": …} ({file}); config-args: -c hooks.<Event>=… overrides (Codex). Default: settings.').optional(),
+    args: args('Arguments added to the command; {file} is the settings file, {home} the per-agent home.').optional(),
+    env: doc(z.record(z.string(), z.string()), 'Environment variables added to the command ({file}, {home} as in args).').optional(),
+    home: doc(z.string().regex(/^\.[A-Za-z0-9_.-]+$/, { error: 'use a folder name, e.g. .gemini' }), "A per-agent home: the settings file is {home}/<this>/settings.json, merged over the user's ~/<this>/settings.json, with the user's other entries there linked.").optional(),
+    settings: doc(z.record(z.string(), z.unknown()), 'More settings written into the settings file.').optional(),
+    events: doc(z.array(hookEventSchema, { error: 'use a list of { on, state }' }).min(1), 'The hook events muster installs, each with the state it reports.'),
+  },
+  'use a map with events and how to install them',
+);
+
 /** Keys a preset file and an inline `preset:` map share. */
 export const presetShape = {
   description: doc(z.string(), 'What this preset is for, shown by muster explain.').optional(),
@@ -171,6 +204,8 @@ export const presetShape = {
     ),
     'Keys muster may send.',
   ).optional(),
+  session: doc(sessionSchema, "The CLI's own conversation: how muster names it at a fresh start and restarts into it.").optional(),
+  hooks: doc(z.union([hooksSchema, z.literal('off')], { error: 'use a map with events, or off' }), 'Per-run hooks that tell muster busy, waiting, idle and the session id; off: the screen alone tells.').optional(),
 };
 
 export const presetSchema = strict(presetShape, 'use a map of preset keys').meta({

@@ -60,6 +60,42 @@ export interface SubmitSpec {
 }
 
 /**
+ * The CLI's own conversation (docs/presets.md, "Sessions and hooks"): how muster names it
+ * at a fresh start, and how it restarts into it. `{id}` in an argument is the session id.
+ */
+export interface SessionSpec {
+  /** arguments added at a fresh start, `{id}` a new UUID; null: the CLI takes no id, its hooks tell it */
+  start: string[] | null;
+  /** arguments added to restart into the session `{id}`; null: the CLI cannot resume */
+  resume: string[] | null;
+}
+
+/** One hook event the CLI fires, and the state it means (null: it only tells the session id). */
+export interface HookEventSpec {
+  /** the CLI's event name (`UserPromptSubmit`, `Stop`, …) */
+  event: string;
+  /** the CLI's own matcher for the event (e.g. a notification type), or null for every one */
+  match: string | null;
+  activity: ActivityName | null;
+}
+
+/**
+ * How muster installs per-agent hooks for a run without touching the user's files:
+ * a settings file (`{hooks: …}` merged with `settings`) passed by `args`/`env`, or `-c`
+ * config overrides (Codex). `{file}` is that settings file, `{home}` a per-agent home.
+ */
+export interface HooksSpec {
+  format: 'settings' | 'config-args';
+  args: string[];
+  env: Record<string, string>;
+  /** a per-agent home: `{home}/<home>/settings.json` is the file, the user's `~/<home>` entries are linked beside it */
+  home: string | null;
+  /** more settings written into the file (e.g. turning off a CLI's session clean-up) */
+  settings: Record<string, unknown>;
+  events: HookEventSpec[];
+}
+
+/**
  * How `muster mcp` is given to the CLI for one run, without touching the user's own
  * configuration (docs/presets.md, "mcp"). In every text `{command}`, `{agent}` and `{dir}`
  * stand for the launcher's path, the agent's id and the state folder, each as a JSON string
@@ -110,6 +146,9 @@ export interface PresetSpec {
   clearKeys: string[];
   /** when a started CLI takes its first text (docs/presets.md, "Start-up") */
   ready: ReadySpec;
+  session: SessionSpec;
+  /** null: the CLI has no hooks muster installs; its screen alone tells its state */
+  hooks: HooksSpec | null;
   /** how `muster mcp` is wired into a run; null: this CLI takes no MCP server per run */
   mcp: McpSpec | null;
 }

@@ -18,7 +18,12 @@ const dollars = z.number({ error: 'use dollars per million tokens, e.g. 3 or 0.3
 
 /** One model's prices. */
 export const priceSchema = strict(
-  { input: dollars, output: dollars, cache_write: dollars.optional(), cache_read: dollars.optional() },
+  {
+    input: dollars.meta({ description: 'Dollars per million input tokens (not read from or written to the cache).' }),
+    output: dollars.meta({ description: 'Dollars per million output tokens (thinking included).' }),
+    cache_write: dollars.meta({ description: 'Dollars per million tokens written to the prompt cache. Default: the input price.' }).optional(),
+    cache_read: dollars.meta({ description: 'Dollars per million tokens read from the prompt cache. Default: the input price.' }).optional(),
+  },
   'use a map with input, output, cache_write, cache_read (dollars per million tokens)',
 );
 

@@ -5,6 +5,8 @@ import { DEFAULT_LOGS, DEFAULT_NOTIFY, DEFAULT_PULSE_MS } from './defaults.js';
 import type { ConfigIo } from './io.js';
 import { check } from './issues.js';
 import { projectSchema, projectTeamsSchema } from './schema.js';
+import { priceEntries } from './price-file.js';
+import type { PriceEntry } from '../usage/prices.js';
 import type { CeilingSpec, LogsSpec, NotifySpec, RequiresSpec } from './types.js';
 import { parseYamlSource, problemAtStart, type Path, type YamlSource } from './yaml-source.js';
 
@@ -30,6 +32,8 @@ export interface ProjectFile {
   ceiling: CeilingSpec;
   logs: LogsSpec;
   requires: RequiresSpec;
+  /** the project's `prices:`, read before the package's table */
+  prices: PriceEntry[];
   notify: NotifySpec;
   problems: FileProblem[];
 }
@@ -46,6 +50,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
     ceiling: { cpu: null, memory: null },
     logs: DEFAULT_LOGS,
     requires: { commands: [], env: [], ports: [], disk: null },
+    prices: [],
     notify: DEFAULT_NOTIFY,
     problems: [],
   };
@@ -87,6 +92,7 @@ export async function readProjectFile(dir: string, io: ConfigIo, show: (abs: str
       ports: p.requires?.ports ?? [],
       disk: p.requires?.disk ?? null,
     },
+    prices: p.prices ? priceEntries(p.prices, src, ['prices']) : [],
     notify: {
       command: p.notify?.command ?? null,
       on: p.notify?.on ?? DEFAULT_NOTIFY.on,

@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { strict } from './issues.js';
 import { presetRefSchema } from './preset-schema.js';
-import { parseCpu, parseDuration, parseMemory, parsePercent, type UnitResult } from './units.js';
+import { parseCpu, parseDollars, parseDuration, parseMemory, parsePercent, parseTokens, type UnitResult } from './units.js';
+import { priceTableSchema } from './price-file.js';
 
 /** Team and agent names: also tmux session names and path parts. */
 export const NAME_RE = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -34,6 +35,7 @@ export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export const ON_MEMORY = ['restart', 'stop', 'none'] as const;
 export const ON_CPU = ['throttle', 'none'] as const;
 export const ON_MISS = ['nudge', 'restart', 'stop', 'none'] as const;
+export const ON_EXCEED = ['pause', 'stop', 'nudge', 'none'] as const;
 export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
 /** The needs-you event kinds (docs/needs-you.md). */
 export const NEEDS_YOU_KINDS = ['waiting', 'failed', 'budget', 'done'] as const;
@@ -64,7 +66,9 @@ function doc<T extends z.ZodType>(schema: T, description: string): T {
 }
 
 const NUM = String.raw`\d+(\.\d+)?`;
-const DURATION_INPUT: JsonInput = { type: 'string', pattern: `^\\s*(${NUM}(ms|s|m|h))+\\s*$`, examples: ['30s', '15m', '1h30m'] };
+const DURATION_INPUT: JsonInput = { type: 'string', pattern: `^\\s*(${NUM}(ms|s|m|h|d))+\\s*$`, examples: ['30s', '15m', '1h30m'] };
+const TOKENS_INPUT: JsonInput = { anyOf: [{ type: 'string', pattern: `^\\s*${NUM}\\s*[kKMG]?\\s*$` }, { type: 'integer', exclusiveMinimum: 0 }], examples: ['500K', '5M'] };
+const DOLLARS_INPUT: JsonInput = { anyOf: [{ type: 'string', pattern: `^\\s*\\$?\\s*${NUM}\\s*$` }, { type: 'number', exclusiveMinimum: 0 }], examples: [10, '$2.50'] };
 const MEMORY_INPUT: JsonInput = {
   anyOf: [
     { type: 'string', pattern: `^\\s*${NUM}\\s*(B|K|KiB|M|MiB|G|GiB|T|TiB)?\\s*$` },
@@ -128,6 +132,20 @@ const limitsSchema = strict({
   on_memory: doc(z.enum(ON_MEMORY), 'What happens past the memory limit: restart, stop (failed, reason memory) or none. Default: restart.').optional(),
   on_cpu: doc(z.enum(ON_CPU), 'throttle holds the agent at its CPU limit; none only reports it. Default: throttle.').optional(),
 });
+const budgetSchema = offOr(
+  strict(
+    {
+      tokens: doc(unit(parseTokens, TOKENS_INPUT), 'Tokens the agent may use per window: input, output and cache writes (cache reads too with count_cache); a number, or one with K, M, G (decimal: 5M = 5,000,000). Default: no token budget.').optional(),
+      cost: doc(unit(parseDollars, DOLLARS_INPUT), 'US dollars the agent may spend per window, at the price table\'s prices (a model without a price never reaches it). Default: no cost budget.').optional(),
+      window: doc(positiveDuration, 'The budget counts afresh every this long (a duration: 12h, 1d). Default: the whole run.').optional(),
+      on_exceed: doc(z.enum(ON_EXCEED), 'What happens when the budget is reached: pause (frozen, shown paused (budget); resume with p or muster resume), stop, nudge (a message typed into it) or none (only the needs-you event). Default: pause.').optional(),
+      count_cache: doc(z.boolean(), 'Count cache reads against the token budget (they grow with the length of a session, not with its work). Default: false.').optional(),
+      nudge: doc(text, 'Text typed into the agent when on_exceed is nudge. Default: asks it to wrap up and check in, with the figure.').optional(),
+    },
+    'use a map with tokens, cost, window, on_exceed, count_cache, nudge',
+  ),
+  'tokens, cost, window, on_exceed, count_cache, nudge',
+);
 const checkinSchema = offOr(
   strict({
     every: doc(positiveDuration, 'The agent must check in at least this often (a duration: 500ms, 30s, 15m, 2h, 1h30m). Required to turn check-ins on.').optional(),
@@ -188,10 +206,15 @@ const sharedAgentShape = {
   commit: doc(commitSchema, 'Commit reminders for an agent in a git repository, or off. Default: off.').optional(),
   restart: doc(restartSchema, 'Restart policy, backoff and circuit breaker.').optional(),
   logs: doc(logsSchema, "The size cap of the agent's log and how many rotated files are kept; over muster.yaml's logs (docs/reliability.md). Default: max 50MiB, keep 3.").optional(),
+  budget: doc(budgetSchema, 'Tokens and dollars the agent may spend (read from its CLI\'s transcripts; docs/needs-you.md), and what happens when they are reached; or off. Default: off.').optional(),
   optional: doc(z.boolean(), 'Its failure does not fail the team. Default: false.').optional(),
   uses: doc(textList, 'Exclusive resources (e.g. port:3000): agents sharing one never run at the same time.').optional(),
   timeout: doc(positiveDuration, 'A run still going past this (a duration) is stopped and failed, reason timeout. Default: none.').optional(),
   expect: doc(positiveDuration, 'A run past twice this (a duration) is flagged as stalled. Default: none.').optional(),
+  resume: doc(
+    z.enum(['auto', 'off']),
+    "auto: an automatic restart (crash, memory limit, check-in escalation, pane gone) goes back into the CLI's own conversation where its preset can resume one, without typing the prompt again; off: every start is a new conversation. Default: auto.",
+  ).optional(),
   retries: doc(count(0), 'One-shot agents: re-runs after a non-zero exit (each gets MUSTER_ATTEMPT and MUSTER_PREVIOUS_OUTPUT). Default: 0.').optional(),
   mcp: doc(
     z.boolean(),
@@ -248,6 +271,7 @@ export type RawTeamHead = z.output<typeof teamHeadSchema>;
 export type RawLimits = NonNullable<RawAgent['limits']>;
 export type RawCheckin = NonNullable<RawAgent['checkin']>;
 export type RawCommit = NonNullable<RawAgent['commit']>;
+export type RawBudget = NonNullable<RawAgent['budget']>;
 export type RawRestart = NonNullable<RawAgent['restart']>;
 export type RawLogs = NonNullable<RawAgent['logs']>;
 export type RawWorktree = NonNullable<RawAgent['worktree']>;
@@ -302,6 +326,10 @@ export const projectSchema = strict(
       'Limits of the whole machine: above them no new agent starts, and under sustained pressure the lowest-priority agent is paused.',
     ).optional(),
     logs: doc(logsSchema, "Every agent's log cap unless a team or agent sets its own, and the supervisor's own log's (docs/reliability.md). Default: max 50MiB, keep 3.").optional(),
+    prices: doc(
+      priceTableSchema,
+      'Model prices in US dollars per million tokens (input, output, cache_write, cache_read), by model name (`*` matches any text), read before the table shipped with muster (docs/needs-you.md).',
+    ).optional(),
     requires: doc(
       strict({
         commands: doc(textList, 'Commands that must be on PATH.').optional(),

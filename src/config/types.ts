@@ -4,6 +4,7 @@
  * Every default is applied; nothing downstream looks at YAML again.
  */
 import type { PresetSpec } from './preset-types.js';
+import type { PriceEntry } from '../usage/prices.js';
 export type Priority = 'high' | 'normal' | 'low';
 export type OnMemory = 'restart' | 'stop' | 'none';
 export type OnCpu = 'throttle' | 'none';
@@ -39,6 +40,22 @@ export interface LogsSpec {
   /** bytes */
   maxBytes: number;
   keep: number;
+}
+
+export type OnExceed = 'pause' | 'stop' | 'nudge' | 'none';
+
+/** A budget of tokens and/or dollars (docs/team-file.md, "budget"). */
+export interface BudgetSpec {
+  /** tokens counted against it (input, output, cache writes; cache reads only with countCache), or null */
+  tokens: number | null;
+  /** US dollars, or null */
+  cost: number | null;
+  /** counted afresh every this long, or null: over the whole run */
+  windowMs: number | null;
+  onExceed: OnExceed;
+  countCache: boolean;
+  /** text typed into the agent when on_exceed is nudge; null: muster's, with the figure */
+  nudge: string | null;
 }
 
 export interface RestartSpec {
@@ -86,6 +103,8 @@ export interface AgentSpec {
   commit: CommitSpec | null;
   restart: RestartSpec;
   logs: LogsSpec;
+  /** tokens and cost it may spend, or null */
+  budget: BudgetSpec | null;
   optional: boolean;
   /** exclusive resources, e.g. `port:3000` */
   uses: string[];
@@ -93,6 +112,11 @@ export interface AgentSpec {
   expectMs: number | null;
   /** one-shot agents: re-runs on non-zero exit */
   retries: number;
+  /**
+   * automatic restarts (crash, memory, check-in, pane gone) go back into the CLI's own
+   * conversation where its preset can resume one; `off`: every start is a new conversation
+   */
+  resume: 'auto' | 'off';
   /** how its screen is read and text typed into it (docs/presets.md) */
   preset: PresetSpec;
   /** `muster mcp` wired into its launch (the preset's `mcp` section says how) */
@@ -162,5 +186,7 @@ export interface ProjectSpec {
   /** the project's log cap: the default of every agent, and the supervisor's own log */
   logs: LogsSpec;
   requires: RequiresSpec;
+  /** model prices: the project's (muster.yaml `prices:`) first, then the package's (prices.yaml) */
+  prices: readonly PriceEntry[];
   notify: NotifySpec;
 }

@@ -72,10 +72,10 @@ export function parseMemory(v: unknown): UnitResult<number> {
   return ok(bytes);
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * A duration in milliseconds: `500ms`, `30s`, `15m`, `2h`, or parts combined
+ * A duration in milliseconds: `500ms`, `30s`, `15m`, `2h`, `1d`, or parts combined
  * as in `1h30m`. A bare number is an error (the unit would be a guess).
  * Zero (`0s`) is allowed; callers that need more say so with `positive`.
  */
@@ -84,7 +84,7 @@ export function parseDuration(v: unknown, options: { positive?: boolean } = {}):
   const error = `bad duration ${showValue(v)}: use a number with ms, s, m or h, e.g. 30s, 15m or 1h30m`;
   if (typeof v !== 'string') return fail(error);
   const text = v.trim();
-  const part = new RegExp(`(${NUMBER})(ms|s|m|h)`, 'y');
+  const part = new RegExp(`(${NUMBER})(ms|s|m|h|d)`, 'y');
   let total = 0;
   let at = 0;
   while (at < text.length) {
@@ -111,5 +111,34 @@ export function parsePercent(v: unknown): UnitResult<number> {
     if (m?.[1] !== undefined) n = Number(m[1]);
   }
   if (n === null || !Number.isFinite(n) || n < 0 || n > 100) return fail(error);
+  return ok(n);
+}
+
+const TOKEN_UNITS: Record<string, number> = { '': 1, K: 1e3, k: 1e3, M: 1e6, G: 1e9 };
+
+/** A number of tokens: a whole number, or a number with K, M or G (decimal: 5M = 5,000,000). More than 0. */
+export function parseTokens(v: unknown): UnitResult<number> {
+  const error = `bad tokens ${showValue(v)}: use a number of tokens, or one with K, M or G, e.g. 500K or 5M`;
+  let n: number | null = null;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const m = new RegExp(`^(${NUMBER})\\s*([kKMG]?)$`).exec(v.trim());
+    const factor = TOKEN_UNITS[m?.[2] ?? 'x'];
+    if (m?.[1] !== undefined && factor !== undefined) n = Math.round(Number(m[1]) * factor);
+  }
+  if (n === null || !Number.isSafeInteger(n) || n <= 0) return fail(error);
+  return ok(n);
+}
+
+/** US dollars: a number, or `$` and a number (`$10`, `2.50`). More than 0. */
+export function parseDollars(v: unknown): UnitResult<number> {
+  const error = `bad cost ${showValue(v)}: use US dollars, e.g. 10 or $2.50`;
+  let n: number | null = null;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const m = new RegExp(`^\\$?\\s*(${NUMBER})$`).exec(v.trim());
+    if (m?.[1] !== undefined) n = Number(m[1]);
+  }
+  if (n === null || !Number.isFinite(n) || n <= 0) return fail(error);
   return ok(n);
 }

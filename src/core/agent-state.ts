@@ -5,14 +5,14 @@
  */
 export type PendingReason = 'after' | 'max_parallel' | 'ceiling' | 'uses';
 export type FailReason = 'exit' | 'circuit' | 'timeout' | 'memory' | 'pids' | 'checkin' | 'launch' | 'lost';
-export type StopReason = 'user' | 'memory' | 'checkin' | 'down';
+export type StopReason = 'user' | 'memory' | 'checkin' | 'down' | 'budget';
 
 export type AgentStatus =
   | { state: 'pending'; reason: PendingReason }
   | { state: 'starting'; since: number }
   | { state: 'running'; since: number }
   | { state: 'throttled'; since: number }
-  | { state: 'paused'; since: number; by: 'user' | 'ceiling' }
+  | { state: 'paused'; since: number; by: 'user' | 'ceiling' | 'budget' }
   | { state: 'backoff'; until: number; reason: FailReason }
   /** asked to stop: its processes are being ended (interrupt, TERM, KILL) */
   | { state: 'stopping'; since: number; reason: StopReason }
@@ -105,7 +105,7 @@ export interface AgentRuntime {
   /** consecutive pulses over the memory limit, and calm under the CPU limit while throttled */
   memoryOver: number;
   cpuCalm: number;
-  /** what its pane showed at the last pulse, and when it was last seen busy */
+  /** its state (the hooks' where they spoke, else the screen's; core/sessions.ts), and when it was last seen busy */
   activity: Activity | null;
   /** why it has that activity (see ActivitySeen) */
   activityReason: string | null;
@@ -132,6 +132,40 @@ export interface AgentRuntime {
   escalated: boolean;
   lastCommitNudgeAt: number | null;
   stallNotified: boolean;
+  /** the agent CLI's own conversation id, once known (README, "Sessions, resume and hooks") */
+  session: string | null;
+  /** the next launch goes back into `session` (an automatic restart, or `restart --resume`) */
+  resumeNext: boolean;
+  /** the session the current attempt was launched to resume, or null (a fresh conversation) */
+  resumed: string | null;
+  /** what the agent's hooks last reported in this attempt, and when they last spoke */
+  hookActivity: Activity | null;
+  hookAt: number | null;
+  /** what its screen showed at the last pulse, and since when */
+  screenActivity: Activity | null;
+  screenSince: number | null;
+  /** this attempt's screen has shown idle or waiting (the CLI came up) */
+  shown: boolean;
+  /** its budget's current window and what was reached in it (core/budget-policy.ts), once tokens were seen */
+  budget: BudgetWindow | null;
+}
+
+/** Token counts of each kind, summed over the agent's sessions. */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+}
+
+/** A budget's window: when it began, the figures at its start, and the figure that reached the budget in it. */
+export interface BudgetWindow {
+  start: number;
+  baseTokens: TokenCounts;
+  /** dollars at the window's start; null while the cost is unknown */
+  baseCost: number | null;
+  /** e.g. `5.2M tokens of 5M`; null while under the budget */
+  reached: string | null;
 }
 
 /**
@@ -202,6 +236,15 @@ export function freshRuntime(id: string): AgentRuntime {
     escalated: false,
     lastCommitNudgeAt: null,
     stallNotified: false,
+    session: null,
+    resumeNext: false,
+    resumed: null,
+    hookActivity: null,
+    hookAt: null,
+    screenActivity: null,
+    screenSince: null,
+    shown: false,
+    budget: null,
   };
 }
 

@@ -56,7 +56,8 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
       continue;
     }
     // Typing makes the agent busy at once: the next item waits for a look at its screen after this.
-    tx.update(spec.id, { typing: next.id, activity: 'busy', activityReason: 'typed', waitingLine: null, typedAt: tx.now });
+    // The hooks' last word is from before this text: the next look at the screen (or hook) decides.
+    tx.update(spec.id, { typing: next.id, activity: 'busy', activityReason: 'typed', waitingLine: null, typedAt: tx.now, hookActivity: null });
     // a retry: the try before was not confirmed, but a slow CLI may have taken it after all
     tx.effect({ type: 'type', agent: spec.id, id: next.id, text, force: next.force, ...(next.tries > 0 ? { retry: true } : {}) });
   }
@@ -119,7 +120,8 @@ export function onLaunched(tx: CoordinationTx, id: string): void {
   if (!rt || !spec) return;
   const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message');
   tx.update(id, {
-    outbox: spec.prompt ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,
+    // a resumed conversation has had its first prompt
+    outbox: spec.prompt && rt.resumed === null ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,
     typing: null,
     overdueSince: null,
     lastNudgeAt: null,
@@ -240,7 +242,7 @@ export function judgeCommits(tx: CoordinationTx, specs: readonly AgentSpec[], co
 }
 
 /** The attempt's screen showed the CLI's input line for the first time: its outbox may go. */
-export function onReady(tx: CoordinationTx, id: string): void {
+export function onReady(tx: Pick<CoordinationTx, 'now' | 'get' | 'update' | 'notify'>, id: string): void {
   const rt = tx.get(id);
   if (!rt || rt.readyAt !== null) return;
   tx.update(id, { readyAt: tx.now });

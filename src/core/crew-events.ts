@@ -2,7 +2,8 @@
  * What flows into the core (events) and out of it (effects). The runner turns IO into
  * events and effects into IO; the core never does either.
  */
-import type { ActivitySeen } from './agent-state.js';
+import type { Activity, ActivitySeen } from './agent-state.js';
+import type { TokenObservation } from './budget-policy.js';
 import type { Usage } from './limits-policy.js';
 import type { NeedsYou } from './needs-you.js';
 
@@ -38,6 +39,8 @@ export type CrewEvent =
       intervalMs?: number;
       /** last commit time of agents in a git repository with `commit.every` */
       commits?: Record<string, number | null>;
+      /** each agent's tokens and cost so far, read from its CLI's transcripts (agents with one) */
+      tokens?: Record<string, TokenObservation>;
     }
   /** what typing an outbox item into the agent came to */
   | { type: 'typed'; agent: string; id: string; outcome: TypedOutcome }
@@ -49,7 +52,12 @@ export type CrewEvent =
   | { type: 'deliver'; handoff: string }
   /** user commands */
   | { type: 'stop'; agents: string[]; reason?: 'user' | 'down' }
-  | { type: 'reset'; agents: string[] }
+  /** `keepSession`: back into the CLI's conversation (`muster restart --resume`), else a new one */
+  | { type: 'reset'; agents: string[]; keepSession?: boolean }
+  /** the agent CLI's session id is known (chosen at launch) */
+  | { type: 'session'; agent: string; attempt: number; id: string }
+  /** the agent's own hook reported its state (null: only its session) and maybe its session id */
+  | { type: 'hook'; agent: string; attempt: number; activity: Activity | null; session: string | null }
   | { type: 'pause'; agents: string[] }
   | { type: 'resume'; agents: string[] };
 
@@ -68,8 +76,8 @@ export type TypedOutcome =
 export type NotifyLevel = 'info' | 'warn' | 'error';
 
 export type CrewEffect =
-  /** start attempt `attempt` of the agent in its pane */
-  | { type: 'launch'; agent: string; attempt: number }
+  /** start attempt `attempt` of the agent in its pane; `resume`: back into this session of the CLI, null: a new one */
+  | { type: 'launch'; agent: string; attempt: number; resume: string | null }
   /** end the processes of the agent's attempt: graceful = interrupt, TERM, then KILL; answer with a `killed` event */
   | { type: 'kill'; agent: string; attempt: number; graceful: boolean }
   /**
@@ -88,6 +96,11 @@ export type CrewEffect =
   | { type: 'thaw'; agent: string }
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */
   | { type: 'release'; agent: string }
+  /**
+   * the agent reached its budget (core/budget-policy.ts): a needs-you occurrence, once per
+   * window; `action` is what muster did about it (on_exceed)
+   */
+  | { type: 'budget-reached'; agent: string; reason: 'tokens' | 'cost'; figure: string; action: 'pause' | 'stop' | 'nudge' | 'none' }
   /** something happened that users should see (event line, log, TUI) */
   | { type: 'notify'; level: NotifyLevel; agent: string | null; kind: string; message: string }
   /** the user is needed (a prompt, a failure, a budget, the crew done): raised once per occurrence (needs-you.ts) */

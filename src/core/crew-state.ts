@@ -7,8 +7,13 @@
 import type { AgentSpec } from '../config/types.js';
 import { freshRuntime, type AgentRuntime, type AgentStatus, type CrewState, type Handoff, type OutboxItem } from './agent-state.js';
 
-/** The format of the crew in the ledger. 1: before handoffs were kept whole (read and upgraded). */
-export const CREW_FORMAT = 2;
+/**
+ * The format of the crew in the ledger. 1: before handoffs were kept whole; 2: before the
+ * agent CLIs' sessions and hook reports were kept (both read and upgraded).
+ */
+export const CREW_FORMAT = 3;
+
+type Format = 1 | 2 | 3;
 
 /** A crew with an entry for every configured agent, nothing run yet. */
 export function newCrew(specs: readonly AgentSpec[]): CrewState {
@@ -26,7 +31,7 @@ export type LedgerRead = { ok: true; crew: CrewState } | { ok: false; problem: s
  * wrong; nothing is guessed.
  */
 export function fromLedger(specs: readonly AgentSpec[], version: unknown, saved: unknown): LedgerRead {
-  if (version !== CREW_FORMAT && version !== 1) {
+  if (version !== CREW_FORMAT && version !== 1 && version !== 2) {
     return {
       ok: false,
       problem:
@@ -36,7 +41,7 @@ export function fromLedger(specs: readonly AgentSpec[], version: unknown, saved:
     };
   }
   try {
-    const crew = readCrew(saved, version);
+    const crew = readCrew(saved, version as Format);
     const agents: Record<string, AgentRuntime> = {};
     for (const spec of specs) agents[spec.id] = crew.agents[spec.id] ?? freshRuntime(spec.id);
     return { ok: true, crew: { ...crew, agents } };
@@ -68,7 +73,11 @@ const oneOf =
 const nums: Check = (v) => Array.isArray(v) && v.every(num);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const FAIL_REASONS = ['exit', 'circuit', 'timeout', 'memory', 'checkin', 'launch', 'lost'] as const;
+const FAIL_REASONS = ['exit', 'circuit', 'timeout', 'memory', 'pids', 'checkin', 'launch', 'lost'] as const;
+const STOP_REASONS = ['user', 'memory', 'checkin', 'down', 'budget'] as const;
+const tokenCounts: Check = (v) => isRecord(v) && num(v.input) && num(v.output) && num(v.cacheWrite) && num(v.cacheRead);
+const budgetWindow: Check = (v) =>
+  isRecord(v) && num(v.start) && tokenCounts(v.baseTokens) && orNull(num)(v.baseCost) && orNull(str)(v.reached);
 
 /** The fields each lifecycle state carries besides `state`. */
 const STATUS_FIELDS: Record<AgentStatus['state'], Record<string, Check>> = {
@@ -76,10 +85,10 @@ const STATUS_FIELDS: Record<AgentStatus['state'], Record<string, Check>> = {
   starting: { since: num },
   running: { since: num },
   throttled: { since: num },
-  paused: { since: num, by: oneOf('user', 'ceiling') },
+  paused: { since: num, by: oneOf('user', 'ceiling', 'budget') },
   backoff: { until: num, reason: oneOf(...FAIL_REASONS) },
-  stopping: { since: num, reason: oneOf('user', 'memory', 'checkin', 'down') },
-  stopped: { at: num, reason: oneOf('user', 'memory', 'checkin', 'down'), survivors: nums },
+  stopping: { since: num, reason: oneOf(...STOP_REASONS) },
+  stopped: { at: num, reason: oneOf(...STOP_REASONS), survivors: nums },
   done: { at: num },
   failed: { at: num, reason: oneOf(...FAIL_REASONS) },
 };
@@ -114,6 +123,15 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   escalated: bool,
   lastCommitNudgeAt: orNull(num),
   stallNotified: bool,
+  session: orNull(str),
+  resumeNext: bool,
+  resumed: orNull(str),
+  hookActivity: orNull(oneOf('busy', 'idle', 'waiting')),
+  hookAt: orNull(num),
+  screenActivity: orNull(oneOf('busy', 'idle', 'waiting')),
+  screenSince: orNull(num),
+  shown: bool,
+  budget: orNull(budgetWindow),
 };
 
 const HANDOFF_FIELDS: Record<Exclude<keyof Handoff, 'branch' | 'commit'>, Check> = {
@@ -139,7 +157,7 @@ function checkFields(where: string, value: Record<string, unknown>, fields: Reco
   }
 }
 
-function readCrew(saved: unknown, version: 1 | 2): CrewState {
+function readCrew(saved: unknown, version: Format): CrewState {
   if (!isRecord(saved)) throw new ShapeError('"crew" is not an object');
   if (!isRecord(saved.agents)) throw new ShapeError('"crew.agents" is not an object');
   const agents: Record<string, AgentRuntime> = {};
@@ -151,7 +169,7 @@ function readCrew(saved: unknown, version: 1 | 2): CrewState {
   return { agents, pressure: { over: pressure.over as number, under: pressure.under as number }, handoffs };
 }
 
-function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
+function readAgent(id: string, value: unknown, version: Format): AgentRuntime {
   const where = `crew.agents["${id}"]`;
   if (!isRecord(value)) throw new ShapeError(`${where} is not an object`);
   const status = value.status;
@@ -174,7 +192,7 @@ function readAgent(id: string, value: unknown, version: 1 | 2): AgentRuntime {
   };
 }
 
-function readOutbox(where: string, value: unknown, version: 1 | 2): OutboxItem[] {
+function readOutbox(where: string, value: unknown, version: Format): OutboxItem[] {
   if (!Array.isArray(value)) throw new ShapeError(`${where} is not a list`);
   return value.map((item, i): OutboxItem => {
     const at = `${where}[${i}]`;
@@ -192,7 +210,7 @@ function readOutbox(where: string, value: unknown, version: 1 | 2): OutboxItem[]
   });
 }
 
-function readHandoffs(value: unknown, version: 1 | 2): Handoff[] {
+function readHandoffs(value: unknown, version: Format): Handoff[] {
   if (value === undefined && version === 1) return [];
   if (!Array.isArray(value)) throw new ShapeError('"crew.handoffs" is not a list');
   return value.map((h, i) => {

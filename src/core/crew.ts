@@ -12,15 +12,17 @@ import {
   type AgentStatus,
   type CrewState,
   type FailReason,
-  type ActivitySeen,
   type Handoff,
 } from './agent-state.js';
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
+import * as observation from './observation.js';
 import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
+import { applyBudgets, type BudgetTx } from './budget-policy.js';
 import { unreachable } from './exhaustive.js';
 import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
 import { decideExit } from './restart-policy.js';
+import { FRESH_OBSERVATION, resumeRefused, sessionToResume } from './sessions.js';
 import { needsYouOf } from './needs-you.js';
 import { schedule, type MachineLoad } from './scheduler.js';
 
@@ -43,7 +45,7 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 }
 
 /** Mutable working copy for one step; agents are copied on write. */
-class Transaction implements coordination.CoordinationTx {
+class Transaction implements coordination.CoordinationTx, BudgetTx {
   private readonly before: Readonly<Record<string, AgentRuntime>>;
   private readonly agents: Record<string, AgentRuntime>;
   private pressure: { over: number; under: number };
@@ -104,8 +106,9 @@ class Transaction implements coordination.CoordinationTx {
       case 'tick':
         return;
       case 'usage':
-        this.observe(event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
+        observation.observe(this, event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
+        if (event.tokens) applyBudgets(this, this.ctx.specs, event.tokens);
         return this.onUsage(event.agents);
       case 'launched':
         return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
@@ -141,8 +144,12 @@ class Transaction implements coordination.CoordinationTx {
         for (const id of event.agents) this.stop(id, event.reason ?? 'user');
         return;
       case 'reset':
-        for (const id of event.agents) this.reset(id);
+        for (const id of event.agents) this.reset(id, event.keepSession ?? false);
         return;
+      case 'session':
+        return observation.onSession(this, event.agent, event.attempt, event.id);
+      case 'hook':
+        return observation.onHook(this, event.agent, event.attempt, event.activity, event.session);
       case 'pause':
         for (const id of event.agents) this.pause(id);
         return;
@@ -186,37 +193,25 @@ class Transaction implements coordination.CoordinationTx {
     coordination.flushOutboxes(this, this.ctx.specs);
   }
 
-  /** What the panes showed this pulse: activity, and busy time summed. */
-  private observe(activity: Record<string, ActivitySeen>, observedAt: number, intervalMs: number): void {
-    for (const [id, seen] of Object.entries(activity)) {
-      const rt = this.get(id);
-      if (!rt) continue;
-      // Typed into after this look (or being typed into): idle must be earned from a later one.
-      if (rt.typing !== null || (rt.typedAt !== null && observedAt < rt.typedAt)) {
-        this.update(id, { lastBusyAt: this.now, busyMs: rt.busyMs + intervalMs });
-        continue;
-      }
-      if (seen.ready === true && rt.readyAt === null) coordination.onReady(this, id);
-      const busy = seen.activity === 'busy';
-      const line = seen.activity === 'waiting' ? seen.line : null;
-      // nothing to count or change: spare a copy of the agent
-      if (!busy && rt.activity === seen.activity && rt.activityReason === seen.reason && rt.waitingLine === line) continue;
-      this.update(id, {
-        activity: seen.activity,
-        activityReason: seen.reason,
-        waitingLine: line,
-        lastBusyAt: busy ? this.now : rt.lastBusyAt,
-        busyMs: rt.busyMs + (busy ? intervalMs : 0),
-      });
-    }
-  }
-
   private launch(id: string): void {
     const rt = this.get(id);
-    if (!rt) return;
+    const spec = this.specs.get(id);
+    if (!rt || !spec) return;
     const attempt = rt.attempt + 1;
-    this.update(id, { status: { state: 'starting', since: this.ctx.now }, attempt, pid: null, exitCode: null });
-    this.effects.push({ type: 'launch', agent: id, attempt });
+    const resume = sessionToResume(spec, rt);
+    this.update(id, {
+      status: { state: 'starting', since: this.ctx.now },
+      attempt,
+      pid: null,
+      exitCode: null,
+      resumed: resume,
+      resumeNext: false,
+      session: resume,
+      ...FRESH_OBSERVATION,
+      activity: null,
+    });
+    if (resume) this.notify('info', id, 'resume', `restarting into its conversation (session ${resume})`);
+    this.effects.push({ type: 'launch', agent: id, attempt, resume });
   }
 
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
@@ -251,6 +246,12 @@ class Transaction implements coordination.CoordinationTx {
         return;
       }
       return this.judgeEnd(spec, rt, code, cause, how);
+    }
+    if (cause === 'exit' && resumeRefused(rt, code, this.ctx.now)) {
+      // The CLI refused the session (files gone or corrupt): a new conversation, at once.
+      this.update(id, { status: { state: 'backoff', until: this.ctx.now, reason: 'exit' }, pid: null, exitCode: code, endedAt: this.ctx.now, session: null, resumed: null, resumeNext: false });
+      this.notify('warn', id, 'resume-failed', `could not resume session ${rt.resumed} (exited with code ${code ?? '?'} before showing anything): starting a new conversation, the prompt is typed again`);
+      return;
     }
     const how = code === null ? (cause === 'lost' ? 'its pane disappeared' : 'killed') : `exited with code ${code}`;
     const limit = cause === 'pids' ? ` after reaching its process limit (${spec.limits.pids ?? '?'})` : '';
@@ -311,6 +312,7 @@ class Transaction implements coordination.CoordinationTx {
           ...ended,
           restarts: rt.restarts + 1,
           restartTimes: decision.restartTimes,
+          resumeNext: true,
           status: { state: 'backoff', until: now + decision.delayMs, reason: cause },
         });
         this.notify('warn', id, 'restart', `${how}; restarting in ${formatMs(decision.delayMs)}`);
@@ -386,7 +388,15 @@ class Transaction implements coordination.CoordinationTx {
     this.notify('info', id, 'done', message ? `done: ${message}` : 'done');
   }
 
-  private stop(id: string, reason: 'user' | 'down'): void {
+  stopFor(id: string, reason: 'budget'): void {
+    this.stop(id, reason);
+  }
+
+  nudge(id: string, text: string): void {
+    coordination.enqueue(this, id, { id: `budget-${this.now}`, kind: 'message', text, force: false, tries: 0 });
+  }
+
+  private stop(id: string, reason: 'user' | 'down' | 'budget'): void {
     const rt = this.get(id);
     if (!rt) return;
     const s = rt.status;
@@ -406,10 +416,12 @@ class Transaction implements coordination.CoordinationTx {
     this.notify('info', id, 'stopped', 'stopped');
   }
 
-  private reset(id: string): void {
+  /** A fresh process, counters cleared; a new conversation unless `keepSession` (restart --resume). */
+  private reset(id: string, keepSession: boolean): void {
     const rt = this.get(id);
     if (!rt) return;
     if (isAlive(rt.status) || rt.pid !== null) this.kill(id, true);
+    const keep = keepSession && rt.session !== null;
     this.update(id, {
       status: { state: 'pending', reason: 'after' },
       restarts: 0,
@@ -417,8 +429,10 @@ class Transaction implements coordination.CoordinationTx {
       retriesUsed: 0,
       exitCode: null,
       doneMessage: null,
+      resumeNext: keep,
+      session: keep ? rt.session : null,
     });
-    this.notify('info', id, 'reset', 'reset: counters cleared, starting afresh');
+    this.notify('info', id, 'reset', keep ? `reset: counters cleared, back into session ${rt.session}` : 'reset: counters cleared, starting afresh');
   }
 
   private pause(id: string): void {
@@ -457,3 +471,4 @@ class Transaction implements coordination.CoordinationTx {
 function holdsProcesses(rt: AgentRuntime): boolean {
   return isAlive(rt.status) || rt.pid !== null;
 }
+

@@ -7,8 +7,8 @@
  * - `waiting`: a live agent's screen turned to a prompt (permission, question, dialog);
  * - `failed`: an agent failed (circuit open, timeout, memory, check-in, launch), or muster
  *   ended it for a limit or a missed check-in and restarts it;
- * - `budget`: an agent reached its budget — a kind the notify settings already take; budgets
- *   themselves are not judged by this core yet, so nothing here raises it;
+ * - `budget`: an agent reached its budget (the step's `budget-reached` effect, judged in
+ *   budget-policy.ts once per window), whatever muster did about it;
  * - `done`: the whole crew has finished (nothing left running or to start).
  */
 import { isAlive, type AgentRuntime, type CrewState } from './agent-state.js';
@@ -40,6 +40,11 @@ export function needsYouOf(before: CrewState, after: CrewState, effects: readonl
     if (!was || was === rt) continue;
     const raised = agentNeedsYou(was, rt, figureOf(effects, id));
     if (raised) found.push(raised);
+  }
+  for (const e of effects) {
+    if (e.type !== 'budget-reached') continue;
+    const did = e.action === 'pause' ? 'paused' : e.action === 'stop' ? 'stopped' : e.action === 'nudge' ? 'nudged' : 'left running';
+    found.push({ kind: 'budget', agent: e.agent, reason: e.reason, message: `${e.agent} reached its budget (${e.figure}); ${did}`, detail: e.figure });
   }
   const done = crewDone(before, after);
   if (done) found.push(done);
@@ -101,6 +106,7 @@ function crewDone(before: CrewState, after: CrewState): NeedsYou | null {
 export function needsYouNow(rt: AgentRuntime): { kind: NeedsYouKind; reason: string } | null {
   const s = rt.status;
   if (s.state === 'failed') return { kind: 'failed', reason: s.reason };
+  if (s.state === 'paused' && s.by === 'budget') return { kind: 'budget', reason: rt.budget?.reached ?? 'budget' };
   if (isAlive(s) && s.state !== 'stopping' && rt.activity === 'waiting') return { kind: 'waiting', reason: rt.activityReason ?? 'prompt' };
   return null;
 }

@@ -95,12 +95,15 @@ export async function land(git: WorktreeGit, stateDir: string, req: LandRequest)
   const target_ = into as string;
   const tree = preview && 'tree' in preview ? preview.tree : null;
   let commit: string;
+  let title = '';
   if (decision.how === 'fast-forward') commit = from;
   else if (decision.how === 'merge') {
     commit = await git.commitTree(repo, tree as string, [base, from], `Merge branch '${meta.branch}' into ${target_}\n\nLanded with muster land ${agent}.\n`);
   } else {
     const subjects = await git.subjects(repo, base, from);
-    commit = await git.commitTree(repo, tree as string, [base], squashMessage(agent, meta.branch, subjects, req.checkins));
+    const message = squashMessage(agent, meta.branch, subjects, req.checkins);
+    title = ` as "${message.split('\n')[0]}"`;
+    commit = await git.commitTree(repo, tree as string, [base], message);
   }
   if (checkout) {
     const r = await git.fastForward(checkout.path, commit);
@@ -124,6 +127,6 @@ export async function land(git: WorktreeGit, stateDir: string, req: LandRequest)
     into: target_,
     from,
     commit,
-    message: `${agent} landed: ${meta.branch} ${what} into ${target_} (${info.ahead} commit${info.ahead === 1 ? '' : 's'}; ${target_} now at ${short(commit)})`,
+    message: `${agent} landed: ${meta.branch} ${what} into ${target_}${title} (${info.ahead} commit${info.ahead === 1 ? '' : 's'}; ${target_} now at ${short(commit)})`,
   };
 }

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentSpec } from '../config/types.js';
 import type { WorktreeGit } from './worktree-git.js';
-import { branchHeadsOnce, inspectWorktree, worktreeOwners, type WorktreeInfo } from './worktree-inspect.js';
+import { branchHeadsOnce, inspectAll, inspectWorktree, worktreeOwners, type WorktreeInfo } from './worktree-inspect.js';
 import { land, type LandOutcome } from './worktree-land.js';
 import { readMeta } from './worktree-meta.js';
 import { cwdInside, WorktreePreparer, type Prepared } from './worktree-prepare.js';
@@ -228,4 +228,18 @@ export function toView(i: WorktreeInfo): WorktreeView {
     uncommitted: i.uncommitted.files,
     merged: i.merged,
   };
+}
+
+/**
+ * Every agent's worktree read from git and the worktrees' records now, without a
+ * supervisor (`muster status` offline): agents with `share` see their owner's.
+ */
+export async function readWorktreeViews(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[]): Promise<Map<string, WorktreeView>> {
+  const byOwner = new Map((await inspectAll(git, stateDir, specs)).map((i) => [i.agent, toView(i)]));
+  const out = new Map<string, WorktreeView>();
+  for (const spec of specs) {
+    const view = spec.worktree ? byOwner.get(spec.worktree.owner) : undefined;
+    if (view) out.set(spec.id, view);
+  }
+  return out;
 }

@@ -45,7 +45,7 @@ export interface WorktreeReport {
   merged: boolean;
 }
 
-export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'>;
+export type ReportRuntime = Pick<AgentRuntime, 'id' | 'status' | 'restarts' | 'attempt' | 'startedAt' | 'endedAt'> & Partial<Pick<AgentRuntime, 'session'>>;
 
 export interface ReportInput {
   /** the agents in config order */
@@ -59,9 +59,36 @@ export interface ReportInput {
   busyMs?: Readonly<Record<string, number>>;
   /** each agent's result text (see extractResult), or null */
   results?: Readonly<Record<string, string | null>>;
+  /** tokens and cost per agent, read from its CLI's transcripts (docs/needs-you.md); agents without are left out */
+  usage?: Readonly<Record<string, ReportUsage>>;
   /** the worktree of each agent that has one (read from git by the caller) */
   worktrees?: Readonly<Record<string, WorktreeReport>>;
   now: number;
+}
+
+/** Tokens by kind and dollars (null: cost unknown). */
+export interface ReportUsage {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+  cost: number | null;
+}
+
+/** The sum of some agents' usage; the cost is unknown when any of theirs is; null when none has usage. */
+export function sumUsage(list: ReadonlyArray<ReportUsage | null>): ReportUsage | null {
+  const known = list.filter((u): u is ReportUsage => u !== null);
+  if (known.length === 0) return null;
+  return known.reduce<ReportUsage>(
+    (a, u) => ({
+      input: a.input + u.input,
+      output: a.output + u.output,
+      cacheWrite: a.cacheWrite + u.cacheWrite,
+      cacheRead: a.cacheRead + u.cacheRead,
+      cost: a.cost === null || u.cost === null ? null : a.cost + u.cost,
+    }),
+    { input: 0, output: 0, cacheWrite: 0, cacheRead: 0, cost: 0 },
+  );
 }
 
 export interface AgentReport {
@@ -82,6 +109,10 @@ export interface AgentReport {
   handoffsIn: number;
   handoffsOut: number;
   result: string | null;
+  usage: ReportUsage | null;
+  /** the agent CLI's own conversation id, and how many restarts went back into a conversation */
+  session: string | null;
+  resumes: number;
   /** its worktree, or null without one */
   worktree: WorktreeReport | null;
 }
@@ -94,6 +125,7 @@ export interface PhaseReport {
   /** first start → last end of its agents (to `now` while one runs) */
   wallMs: number | null;
   running: boolean;
+  usage: ReportUsage | null;
 }
 
 export interface RunReport {
@@ -108,6 +140,8 @@ export interface RunReport {
   parallelEfficiency: number | null;
   agents: AgentReport[];
   phases: PhaseReport[];
+  /** every agent's usage summed, or null when none has any */
+  usage: ReportUsage | null;
 }
 
 const UNFINISHED: ReadonlySet<string> = new Set(['starting', 'running', 'throttled', 'paused', 'backoff']);
@@ -179,6 +213,9 @@ export function buildReport(input: ReportInput): RunReport {
       handoffsIn: handoffs.filter((h) => h.to === spec.id).length,
       handoffsOut: handoffs.filter((h) => h.from === spec.id).length,
       result: input.results?.[spec.id] ?? null,
+      usage: input.usage?.[spec.id] ?? null,
+      session: rt?.session ?? null,
+      resumes: times('resume').length,
       worktree: input.worktrees?.[spec.id] ?? null,
     };
   });
@@ -195,7 +232,7 @@ export function buildReport(input: ReportInput): RunReport {
   const phaseNumbers = [...new Set(agents.map((a) => a.phase))].sort((a, b) => a - b);
   const phaseReports = phaseNumbers.map((phase): PhaseReport => {
     const members = agents.filter((a) => a.phase === phase);
-    return { phase, agents: members.map((a) => a.id), ...span(members) };
+    return { phase, agents: members.map((a) => a.id), ...span(members), usage: sumUsage(members.map((a) => a.usage)) };
   });
   const total = span(agents);
   const totalRunMs = agents.reduce((sum, a) => sum + (a.runMs ?? 0), 0);
@@ -206,6 +243,7 @@ export function buildReport(input: ReportInput): RunReport {
     parallelEfficiency: total.wallMs ? totalRunMs / total.wallMs : null,
     agents,
     phases: phaseReports,
+    usage: sumUsage(agents.map((a) => a.usage)),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The run report as Markdown (`.muster/report.md`). Pure.
  */
-import type { AgentReport, RunReport } from './build-report.js';
+import type { AgentReport, ReportUsage, RunReport } from './build-report.js';
 
 /** Results longer than this are cut in the Markdown (the JSON keeps them whole). */
 export const MAX_RESULT_CHARS = 4000;
@@ -81,9 +81,25 @@ export function renderMarkdown(report: RunReport): string {
   }
   out.push('');
 
+  if (report.usage !== null) {
+    const n = (v: number) => v.toLocaleString('en-US');
+    const row = (name: string, u: ReportUsage | null) =>
+      u === null
+        ? `| ${cell(name)} | – | – | – | – | – |`
+        : `| ${cell(name)} | ${n(u.input)} | ${n(u.output)} | ${n(u.cacheWrite)} | ${n(u.cacheRead)} | ${u.cost === null ? 'unknown' : `$${u.cost.toFixed(2)}`} |`;
+    out.push('## Tokens and cost', '');
+    out.push('From the agents\' own transcripts; cost at the price table\'s prices ("unknown": a model without a price).', '');
+    out.push('| | input | output | cache write | cache read | cost |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const a of report.agents) if (a.usage !== null) out.push(row(a.id, a.usage));
+    for (const p of report.phases) if (p.usage !== null) out.push(row(`phase ${p.phase}`, p.usage));
+    out.push(row('**total**', report.usage), '');
+  }
+
   out.push('## Results', '');
   for (const a of report.agents) {
     out.push(`### ${a.id}`, '');
+    if (a.session !== null) out.push(`Session \`${a.session}\`${a.resumes > 0 ? `, resumed ${a.resumes} time${a.resumes === 1 ? '' : 's'}` : ''}.`, '');
     if (a.result === null || a.result === '') {
       out.push('_No result._', '');
       continue;

@@ -17,6 +17,8 @@ export interface CommandDeps {
   worktrees: WorktreesPort;
   /** after `down` has stopped every agent and removed the sessions: ends the supervisor and its tmux server (after the reply) */
   end: () => void;
+  /** the agent's check-ins and done messages from the event log, oldest first (a squash's message; without it: the last check-in the crew holds) */
+  checkins?: (agent: string) => string[];
   /** how long `send` waits for a busy agent to become idle before it answers "queued" */
   sendTimeoutMs?: number;
 }
@@ -39,7 +41,7 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
     },
     restart: async (args) => {
       const ids = targets(args);
-      supervisor.dispatch({ type: 'reset', agents: ids });
+      supervisor.dispatch({ type: 'reset', agents: ids, keepSession: args.resume });
       await supervisor.idle(ids);
       return { agents: ids };
     },
@@ -89,9 +91,10 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
       const spec = specs.find((s) => s.id === ids[0]);
       if (!spec?.worktree) throw new UsageError(`${ids[0]} has no worktree (worktree: off)`, 'Give it `worktree: own` in its team file; see docs/worktrees.md.');
       const owner = spec.worktree.owner;
-      // a squash's message: the last check-in the crew holds (`muster land --squash` reads them all from the event log)
+      // a squash's message: the agent's check-ins from the event log, as `muster land --squash` reads them
       const last = supervisor.crewState().agents[owner]?.checkinMessage;
-      const outcome = await deps.worktrees.land(owner, { squash: args.squash, into: args.into, checkins: last ? [last] : [] });
+      const checkins = args.squash ? (deps.checkins?.(owner) ?? (last ? [last] : [])) : [];
+      const outcome = await deps.worktrees.land(owner, { squash: args.squash, into: args.into, checkins });
       const shared = spec.id !== owner && outcome.kind === 'landed' ? ` (${spec.id} works in ${owner}'s worktree)` : '';
       return { agent: owner, landed: outcome.kind === 'landed', message: outcome.message + shared };
     },

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { seenOf } from '../activity/classify.js';
 import { explainLines } from '../activity/explain.js';
+import { activitySource } from '../core/sessions.js';
 import { prepareText } from '../activity/typing-text.js';
 import type { ExplainReply } from './control/contract.js';
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
@@ -17,6 +18,7 @@ import { realPathInside } from '../sys/inside-dir.js';
 import type { InboxRecord } from '../inbox/record.js';
 import { agentLogFile, type StatePaths } from './paths.js';
 import type { Clock, CommitsPort, CrewTmux, InboxPort, WorktreesPort } from './ports.js';
+import { HookReports } from './hook-reports.js';
 import { PaneObserver } from './pane-observer.js';
 import { submitText } from './submit-text.js';
 
@@ -41,10 +43,13 @@ export class CoordinationRuntime {
   private readonly commits: CommitsPort;
   readonly panes: PaneObserver;
   private readonly specById: Map<string, AgentSpec>;
+  /** what the agents' own hooks report (the authority over the screen where they spoke) */
+  readonly hooks: HookReports;
 
   constructor(private readonly deps: CoordinationDeps) {
     this.specById = new Map(deps.specs.map((s) => [s.id, s]));
     this.commits = deps.commits;
+    this.hooks = new HookReports(deps);
     this.panes = new PaneObserver((pane) => deps.tmux.capture(pane), (id) => agentLogFile(deps.paths, id));
   }
 
@@ -55,9 +60,11 @@ export class CoordinationRuntime {
       onRejected: (file, reason) => this.deps.notice('warn', null, 'inbox-refused', `refused ${path.basename(file)}: ${reason}`),
       onError: (err, id) => this.deps.notice('error', null, 'inbox-error', `inbox record ${id ?? '?'}: ${err.message}`),
     });
+    this.hooks.start();
   }
 
   async close(): Promise<void> {
+    this.hooks.close();
     await this.deps.inbox.close();
     await this.commits.close();
   }
@@ -71,11 +78,13 @@ export class CoordinationRuntime {
   }
 
   /**
-   * One pulse: what each live agent's pane shows — a `stat` of its log per agent, a capture
-   * only where the log grew since the last one (pane-observer.ts).
+   * One pulse: the agents' hook reports read, and what each live agent's pane shows — a
+   * `stat` of its log per agent, a capture only where the log grew since the last one
+   * (pane-observer.ts).
    */
   async observe(now: number): Promise<{ activity: Record<string, ActivitySeen>; commits: Record<string, number | null> }> {
     const activity: Record<string, ActivitySeen> = {};
+    this.hooks.poll();
     const crew = this.deps.crew();
     await Promise.all(
       Object.values(crew.agents).map(async (rt) => {
@@ -133,6 +142,8 @@ export class CoordinationRuntime {
     const look = await this.panes.look(agentId, rt.pane, spec.preset, now, true);
     const { verdict } = look;
     const rule = verdict.rule;
+    const hooks = spec.preset.hooks === null ? undefined : rt.hookAt === null ? null : { activity: rt.hookActivity, agoMs: Math.max(0, now - rt.hookAt) };
+    const source = activitySource(rt);
     return {
       agent: agentId,
       activity: verdict.activity,
@@ -142,7 +153,9 @@ export class CoordinationRuntime {
       live: verdict.live,
       quietMs: look.quietMs,
       input: verdict.input,
-      text: explainLines({ agent: agentId, preset: spec.preset, verdict, quietMs: look.quietMs }),
+      hooks,
+      source,
+      text: explainLines({ agent: agentId, preset: spec.preset, verdict, quietMs: look.quietMs, hooks, shown: { activity: rt.activity, source } }),
     };
   }
 

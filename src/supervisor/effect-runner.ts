@@ -14,6 +14,8 @@ import { endedRoot, paneRoot, provenRoot, type RootRef } from '../monitor/member
 import type { ProcTable } from '../monitor/proc-table.js';
 import type { CoordinationRuntime } from './coordination-runtime.js';
 import { launchPlan } from './launch-command.js';
+import { launchExtras } from './agent-hooks.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { launchEnv } from './launch-env.js';
 import { ensureLauncher } from './launcher.js';
 import { layoutPlan } from './layout-plan.js';
@@ -76,7 +78,7 @@ export class EffectRunner {
     for (const e of effects) {
       switch (e.type) {
         case 'launch':
-          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt));
+          this.enqueue(e.agent, () => this.launch(e.agent, e.attempt, e.resume));
           break;
         case 'kill':
           this.d.worktrees.abortSetup(e.agent); // a setup still running holds up the queue
@@ -106,6 +108,9 @@ export class EffectRunner {
           break;
         case 'notify':
           break;
+        case 'budget-reached':
+          // what muster did about it came as its own effects (freeze, kill, type); the user hears of it as a needs-you
+          break;
         case 'needs-you':
           this.d.needsYou(e.needs);
           break;
@@ -127,19 +132,19 @@ export class EffectRunner {
     });
   }
 
-  private async launch(id: string, attempt: number): Promise<void> {
+  private async launch(id: string, attempt: number, resume: string | null): Promise<void> {
     const spec = this.d.spec(id);
     if (!spec) return;
     const fail = (message: string) => this.d.dispatch({ type: 'launch-failed', agent: id, attempt, message });
     try {
-      await this.launchIn(spec, attempt, fail);
+      await this.launchIn(spec, attempt, resume, fail);
     } catch (err) {
       // tmux unreachable (its server lost), cgroup errors: the attempt fails, the restart policy decides
       fail((err as Error).message);
     }
   }
 
-  private async launchIn(configured: AgentSpec, attempt: number, fail: (message: string) => void): Promise<void> {
+  private async launchIn(configured: AgentSpec, attempt: number, resume: string | null, fail: (message: string) => void): Promise<void> {
     const id = configured.id;
     // With a worktree, the agent's folder is the same folder inside it (docs/worktrees.md).
     let spec = configured;
@@ -157,7 +162,11 @@ export class EffectRunner {
     if (!pane) return fail('its tmux pane could not be created');
     const prelude = await this.d.limits.prepare(spec);
     const launcher = ensureLauncher(this.d.paths.stateDir, this.d.musterBin);
-    const plan = launchPlan(this.withMcp(spec, launcher), {
+    const wired = this.withMcp(spec, launcher);
+    // the CLI's session (named, or resumed) and its per-run hooks (agent-hooks.ts)
+    const extras = launchExtras(wired, this.d.paths, attempt, resume);
+    const run = extras.args.length > 0 ? `${wired.run} ${extras.args.map(shellQuote).join(' ')}` : wired.run;
+    const plan = launchPlan({ ...wired, run, env: { ...wired.env, ...extras.env } }, {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,
       attempt,
@@ -170,6 +179,7 @@ export class EffectRunner {
     const { pid } = await this.d.tmux.launch(pane, { command: plan.argv, cwd: plan.cwd, env: plan.env, attempt: String(attempt), logFile, logCap: spec.logs });
     this.d.coord.launched(id, this.d.now(), spec.cwd);
     this.adoptRoot(id, pid);
+    if (extras.session) this.d.dispatch({ type: 'session', agent: id, attempt, id: extras.session });
     this.d.dispatch({ type: 'launched', agent: id, attempt, pane, pid });
   }
 

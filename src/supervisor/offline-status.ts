@@ -10,7 +10,7 @@ import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
 import type { SamplerPort } from './ports.js';
 import { sleep } from '../sys/time.js';
-import type { StatusView } from './control/contract.js';
+import type { StatusView, WorktreeView } from './control/contract.js';
 import type { LoadedLedger } from './saved-state.js';
 import { buildStatus, type AgentSample } from './status-snapshot.js';
 
@@ -26,6 +26,8 @@ export interface OfflineInput {
   now: number;
   /** how long to measure CPU over */
   measureMs?: number;
+  /** each agent's worktree read now (agents with one; docs/worktrees.md), or null when it could not be read */
+  readWorktrees?: () => Promise<ReadonlyMap<string, WorktreeView> | null>;
 }
 
 export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
@@ -42,6 +44,8 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     const rt = crew.agents[e.agent];
     if (rt) crew.agents[rt.id] = { ...rt, pid: null, exitCode: e.type === 'exited' ? e.code : rt.exitCode };
   }
+  // git runs while the CPU is measured
+  const worktrees = input.readWorktrees?.() ?? Promise.resolve(null);
   const { sampler } = input;
   const roots = new Map<string, { pid: number }>();
   for (const rt of Object.values(crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
@@ -58,5 +62,6 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     samples,
     system: { cpu: Math.round(s.machine.cpu * 10) / 10, memory: s.machine.memory },
     now: input.now,
+    worktrees: (await worktrees) ?? undefined,
   });
 }

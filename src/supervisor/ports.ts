@@ -14,6 +14,8 @@ import type { LandOutcome } from '../git/worktree-land.js';
 import type { WorktreeView } from '../git/worktree-runtime.js';
 import type { LedgerHealth } from './store/ledger.js';
 import type { Clock } from '../sys/time.js';
+import type { SessionRef } from '../transcripts/locate.js';
+import type { TokenReading } from '../transcripts/transcript-reader.js';
 import type { Notifier } from '../notify/notifiers.js';
 
 export type { Clock } from '../sys/time.js';
@@ -193,4 +195,14 @@ export interface RunnerPorts {
   clock: Clock;
   /** where needs-you events go besides the event stream (none in tests that do not ask) */
   notifiers: NotifierPort[];
+  /** tokens from the agents' transcripts; absent: no usage is read */
+  transcripts?: TranscriptPort;
+}
+
+// ---- transcripts -----------------------------------------------------------------------
+
+/** The agents' token usage from their CLIs' transcripts (src/transcripts/). */
+export interface TranscriptPort {
+  /** reads what the session's transcripts gained; the agent's totals over its sessions */
+  read(agentId: string, ref: SessionRef, now: number): TokenReading;
 }

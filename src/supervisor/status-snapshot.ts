@@ -3,10 +3,11 @@
  * latest samples. Pure: the supervisor publishes it as its snapshot, `muster status`
  * prints it, the TUI renders it.
  */
+import { activitySource, resumes } from '../core/sessions.js';
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
 import { needsYouNow } from '../core/needs-you.js';
-import type { AgentStatusView, HandoffView, StatusView, SystemSample, WorktreeView } from './control/contract.js';
+import type { AgentStatusView, HandoffView, StatusView, SystemSample, UsageView, WorktreeView } from './control/contract.js';
 
 export interface AgentSample {
   cpu: number;
@@ -39,6 +40,8 @@ export interface StatusInput {
   pidsEnforced?: boolean;
   /** live agents whose pids limit refused a fork this attempt: their reason is `pids` */
   pidsLimited?: ReadonlySet<string>;
+  /** tokens and cost of the agents whose transcripts are read (token-usage.ts) */
+  usage?: ReadonlyMap<string, UsageView>;
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -74,8 +77,11 @@ export function buildStatus(input: StatusInput): StatusView {
       history: input.histories?.get(spec.id) ?? { cpu: [], memory: [] },
       commit: commitView(spec, input.lastCommits, alive, input.now),
       stalled: stalled(spec, rt?.startedAt ?? null, rt ? rt.status.state : 'pending', input.now),
+      session: { id: rt?.session ?? null, resumes: resumes(spec), resumed: alive && (rt?.resumed ?? null) !== null },
+      activitySource: alive && rt ? activitySource(rt) : null,
       needsYou: rt ? needsYouView(rt) : null,
       ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
+      ...(input.usage?.has(spec.id) ? { usage: input.usage.get(spec.id) as UsageView } : {}),
     };
   });
   return {

@@ -21,6 +21,7 @@ import type { PaneState, RunnerPorts } from './ports.js';
 import type { ControlPush, CrewNotice, ExplainReply, StatusView } from './control/contract.js';
 import { buildStatus } from './status-snapshot.js';
 import { UsageReader } from './usage-reader.js';
+import { TokenUsage } from './token-usage.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
 import { diskView, healthNotice } from './disk-health.js';
 import { NeedsYouRouter } from './needs-you-router.js';
@@ -77,6 +78,7 @@ export class Supervisor {
   private readonly coord: CoordinationRuntime;
   private readonly effects: EffectRunner;
   private readonly usage: UsageReader;
+  private readonly tokens: TokenUsage;
   private readonly needsYou: NeedsYouRouter;
   private inboxTaken: string[];
   private readonly typedWaiters = new Map<string, (result: TypedResult) => void>();
@@ -128,6 +130,7 @@ export class Supervisor {
     this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
     );
+    this.tokens = new TokenUsage(opts.ports.transcripts, this.specs, opts.project.prices);
     this.needsYou = new NeedsYouRouter({
       project: opts.paths.project,
       notifiers: opts.ports.notifiers,
@@ -260,6 +263,7 @@ export class Supervisor {
       worktrees: this.ports.worktrees.views(),
       pidsEnforced: this.ports.limits.enforcesPids,
       pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
+      usage: this.tokens.statusViews(this.crew),
       extras: {
         ceiling: this.opts.project.ceiling,
         enforcement: this.ports.limits.describe(),
@@ -375,7 +379,7 @@ export class Supervisor {
     const seen = await this.coord.observe(now);
     const intervalMs = this.lastPulseAt === null ? 0 : now - this.lastPulseAt;
     this.lastPulseAt = now;
-    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs });
+    this.dispatch({ type: 'usage', agents: this.sample(), activity: seen.activity, observedAt: now, commits: seen.commits, intervalMs, tokens: this.tokens.read(this.crew, now) });
     for (const hit of this.ports.limits.newPidsLimits()) this.notice('warn', hit.agentId, 'pids', hit.message);
     this.ports.worktrees.observe(now, (id) => this.crew.agents[id]?.lastBusyAt ?? null);
     this.publishSnapshot();

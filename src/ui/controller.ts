@@ -116,7 +116,8 @@ export class TuiController {
         return this.withAgent('land', (a) => {
           if (!this.hasWorktree(a)) return;
           const w = a.worktree;
-          const prompt = w ? `Land ${w.branch} into ${w.into ?? 'its base branch'}? (y/N)` : `Land the branch of ${a.id}? (y/N)`;
+          const what = w ? `${w.branch} into ${w.into ?? 'its base branch'}` : `the branch of ${a.id}`;
+          const prompt = `Land ${what}? y merge, s squash into one commit, N cancel`;
           this.setMode({ kind: 'confirm', action: 'land', agent: a.id, prompt });
         });
       case 'stopAll': {
@@ -132,7 +133,9 @@ export class TuiController {
         });
         return;
       case 'confirm':
-        return this.confirm();
+        return this.confirm(false);
+      case 'confirmSquash':
+        return this.state.mode.kind === 'confirm' && this.state.mode.action === 'land' ? this.confirm(true) : this.cancel();
       case 'cancel':
         return this.cancel();
       case 'filter':
@@ -204,7 +207,8 @@ export class TuiController {
     this.command('deliver', { id: handoff.id }, `delivering handoff ${handoff.from} → ${handoff.to}`, (r) => deliverOutcome(handoff.to, r), handoff.to);
   }
 
-  private confirm(): void {
+  /** `squash`: a land's answer `s` (one commit, its message from the agent's check-ins; docs/worktrees.md). */
+  private confirm(squash: boolean): void {
     const mode = this.state.mode;
     this.setMode({ kind: 'normal' });
     if (mode.kind !== 'confirm') return;
@@ -212,8 +216,8 @@ export class TuiController {
     else if (mode.action === 'land') {
       // the supervisor's `land` (contract.ts); a refusal changed nothing and says why
       const agent = mode.agent;
-      this.store.notice('info', `landing ${agent}…`, agent);
-      this.ports.request('land', { agent }).then(
+      this.store.notice('info', `landing ${agent}${squash ? ' as one squashed commit' : ''}…`, agent);
+      this.ports.request('land', { agent, squash }).then(
         (r) => this.store.notice('info', r.message, agent),
         (err: unknown) => {
           const hint = (err as { hint?: unknown }).hint;

@@ -47,9 +47,30 @@ function memText(a: AgentStatusView): string {
   return a.limits.memory === null ? formatBytes(a.memory) : `${formatBytes(a.memory)}/${formatBytes(a.limits.memory)}`;
 }
 
+/** `5.2M`: every kind of token the agent's transcripts recorded (cache reads included). */
+export function tokensCell(a: AgentStatusView): string {
+  if (!a.usage) return '-';
+  const t = a.usage.tokens;
+  const n = t.input + t.output + t.cache_write + t.cache_read;
+  if (n >= 1e9) return `${+(n / 1e9).toFixed(1)}G`;
+  if (n >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${+(n / 1e3).toFixed(1)}K`;
+  return String(n);
+}
+
+/** `$1.23`; `?` when a model has no price (cost unknown). */
+export function costCell(a: AgentStatusView): string {
+  if (!a.usage) return '-';
+  const c = a.usage.cost;
+  if (c === null) return '?';
+  return c >= 100 ? `$${c.toFixed(0)}` : `$${c.toFixed(2)}`;
+}
+
 function whyText(a: AgentStatusView, now: number): string {
   const parts: string[] = [];
-  if (a.reason) parts.push(a.reason);
+  if (a.reason === 'budget' && a.usage?.budget?.reached) parts.push(`budget: ${a.usage.budget.reached}`);
+  else if (a.reason) parts.push(a.reason);
+  else if (a.usage?.budget?.reached) parts.push(`budget reached: ${a.usage.budget.reached}`);
   if (a.exitCode !== null && a.state !== 'running') parts.push(`exit ${a.exitCode}`);
   if (a.stalled) parts.push(a.startedAt ? `stalled ${formatDuration(now - Date.parse(a.startedAt))}` : 'stalled');
   if (a.commit?.overdue) parts.push('commit due');
@@ -92,6 +113,8 @@ export function branchCell(w: WorktreeView | null | undefined): Segment {
 function columns(agents: readonly AgentStatusView[]): Column[] {
   const teamWidth = Math.min(14, Math.max(4, ...agents.map((a) => a.team.length)));
   const nameWidth = Math.min(24, Math.max(5, ...agents.map((a) => a.name.length)));
+  // tokens and cost only when some agent's transcripts are read (docs/needs-you.md)
+  const usage = agents.some((a) => a.usage !== undefined);
   return [
     { title: 'TEAM', width: teamWidth, align: 'left', priority: 3, cell: (a) => seg(a.team, { dim: true }) },
     { title: 'AGENT', width: nameWidth, align: 'left', priority: 0, cell: (a) => seg(a.name, { bold: true }) },
@@ -127,11 +150,31 @@ function columns(agents: readonly AgentStatusView[]): Column[] {
       cell: (a, now) => (a.checkin.last ? seg(formatRelative(a.checkin.last, now)) : a.checkin.off ? seg('off', { dim: true }) : seg('never')),
     },
     { title: 'NEXT', width: 8, align: 'right', priority: 4, cell: nextDue },
+    ...(usage ? usageColumns() : []),
     { title: 'RST', width: 3, align: 'right', priority: 3, cell: (a) => seg(String(a.restarts), a.restarts > 0 ? { color: 'yellow' } : { dim: true }) },
     // only when some agent has a worktree
     ...(agents.some((a) => a.worktree !== undefined)
       ? [{ title: 'BRANCH', width: 9, align: 'left' as const, priority: 2, cell: (a: AgentStatusView) => branchCell(a.worktree) }]
       : []),
+  ];
+}
+
+function usageColumns(): Column[] {
+  return [
+    {
+      title: 'TOKENS',
+      width: 6,
+      align: 'right',
+      priority: 4,
+      cell: (a) => seg(tokensCell(a), a.usage?.budget?.reached ? { color: 'red' } : a.usage ? {} : { dim: true }),
+    },
+    {
+      title: 'COST',
+      width: 6,
+      align: 'right',
+      priority: 5,
+      cell: (a) => seg(costCell(a), a.usage && a.usage.cost !== null ? {} : { dim: true }),
+    },
   ];
 }
 

@@ -27,6 +27,8 @@ export type TuiAction =
   | { type: 'closeHelp' }
   | { type: 'quit' }
   | { type: 'confirm' }
+  /** `s` at a land's question: land as one squashed commit */
+  | { type: 'confirmSquash' }
   | { type: 'cancel' }
   | { type: 'inputText'; text: string }
   | { type: 'inputBackspace' }
@@ -70,7 +72,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'h', does: 'deliver the selected pending handoff now', hint: 'h deliver' },
   { keys: 'w', does: 'select the next agent that needs you (a prompt, a failure, a budget)', hint: 'w needs you' },
   { keys: 'd', does: "the selected agent's diff against its base, full screen in your pager (q returns)", hint: 'd diff' },
-  { keys: 'L', does: "land the selected agent's branch into its base branch (asks to confirm)", hint: 'L land' },
+  { keys: 'L', does: "land the selected agent's branch (asks: y merges, s squashes into one commit)", hint: 'L land' },
   { keys: 'S', does: 'stop all agents (asks to confirm)', hint: 'S stop all' },
   { keys: 'X', does: 'emergency cleanup: kill the whole crew (asks to confirm with y)', hint: 'X cleanup' },
   { keys: '/', does: 'filter agents (Enter keeps the filter, Esc clears it)', hint: '/ filter' },
@@ -146,7 +148,8 @@ export function keyToAction(mode: ModeKind, input: string, key: KeyInfo): TuiAct
     case 'help':
       return key.escape || input === '?' || input === 'q' || key.return ? { type: 'closeHelp' } : null;
     case 'confirm':
-      return input === 'y' || input === 'Y' ? { type: 'confirm' } : { type: 'cancel' };
+      // `s` squashes at a land's question; the controller cancels it at any other question
+      return input === 'y' || input === 'Y' ? { type: 'confirm' } : input === 's' ? { type: 'confirmSquash' } : { type: 'cancel' };
     case 'message':
     case 'filter':
       return inputKey(input, key);

@@ -98,6 +98,11 @@ export function helpLines(width: number, height: number): Line[] {
     [],
     ...KEY_HELP.map((k): Line => [seg(fit(k.keys, keyWidth), { bold: true, color: 'cyan' }), seg(k.does)]),
     [],
+    // the BRANCH column's words (grid-view.ts branchCell; docs/worktrees.md)
+    [seg(fit('BRANCH', keyWidth), { bold: true, color: 'cyan' }), seg('column of agents in git worktrees: +3 ↑2 files changed, commits ahead')],
+    [seg(fit('', keyWidth)), seg('(yellow: uncommitted changes); merged; new (not made yet);')],
+    [seg(fit('', keyWidth)), seg('no folder / no branch (removed by hand); … not read yet; - no worktree')],
+    [],
     [seg('The agents live in tmux: quitting or closing this terminal leaves them running;', { dim: true })],
     [seg('`muster up` opens the grid again, `muster down` stops the crew.', { dim: true })],
   ];

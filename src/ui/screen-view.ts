@@ -1,4 +1,5 @@
 /** The whole frame as lines, section by section, from the TUI state. Pure: the components only draw it. */
+import type { AgentStatusView } from '../supervisor/control/contract.js';
 import { gridLines } from './grid-view.js';
 import { headerLines } from './header-view.js';
 import { HEADER_LINES, type ScreenLayout } from './layout.js';
@@ -60,10 +61,18 @@ export function screenView(state: TuiState): ScreenView {
       width,
       now: state.now,
     }),
-    previewTitle: layout.preview > 0 ? titleLine(selected ? `${selected.id} (latest output)` : 'output', width) : null,
+    previewTitle: layout.preview > 0 ? titleLine(selected ? `${selected.id} (latest output)${sessionNote(selected)}` : 'output', width) : null,
     previewRows: layout.preview > 0 ? previewLines(state.preview, selected?.id ?? null, layout.preview, width) : [],
     event: eventLine(state.events, width),
     hints: hintLine(state.mode, width),
     colors: state.colors,
   };
+}
+
+/** The agent CLI's conversation and where its state comes from, for the preview's title. */
+function sessionNote(a: AgentStatusView): string {
+  const parts: string[] = [];
+  if (a.session?.id) parts.push(`session ${a.session.id}${a.session.resumed ? ' (resumed)' : ''}`);
+  if (a.activitySource === 'hook') parts.push('state from hooks');
+  return parts.length > 0 ? ` · ${parts.join(' · ')}` : '';
 }

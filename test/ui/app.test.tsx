@@ -178,6 +178,10 @@ describe('the TUI screen', () => {
     await m.press('?');
     expect(m.frame()).toContain('emergency cleanup');
     expect(m.frame()).toContain('quit the TUI; the agents keep running');
+    // the BRANCH column's words, and L's two ways of landing
+    expect(m.frame()).toContain('BRANCH');
+    expect(m.frame()).toContain('+3 ↑2 files changed, commits ahead');
+    expect(m.frame()).toContain('s squashes into one commit');
     expect(m.frame()).not.toContain(' a01 ');
     await m.press('?');
     expect(m.frame()).toContain(' a01 ');

@@ -173,15 +173,30 @@ describe('worktree keys', () => {
   it('L asks first, lands on y, and shows a refusal with its hint on the event line', async () => {
     const t = setup([agent('crew/dev', { worktree: wt() }), agent('crew/dirty', { worktree: wt({ owner: 'crew/dirty', branch: 'muster/crew/dirty' }) })]);
     t.press({ type: 'land' });
-    expect(t.store.getState().mode).toEqual({ kind: 'confirm', action: 'land', agent: 'crew/dev', prompt: 'Land muster/crew/dev into main? (y/N)' });
+    expect(t.store.getState().mode).toEqual({ kind: 'confirm', action: 'land', agent: 'crew/dev', prompt: 'Land muster/crew/dev into main? y merge, s squash into one commit, N cancel' });
     t.press({ type: 'cancel' });
     expect(t.calls).toEqual([]);
     t.press({ type: 'land' }, { type: 'confirm' });
     await flush();
     expect(t.calls).toEqual(['land crew/dev']);
+    expect(t.requests.at(-1)).toEqual({ cmd: 'land', args: { agent: 'crew/dev', squash: false } });
     expect(t.lastEvent()).toBe('crew/dev landed');
     t.press({ type: 'move', delta: 1 }, { type: 'land' }, { type: 'confirm' });
     await flush();
     expect(t.lastEvent()).toBe('land refused: crew/dirty has uncommitted changes (1 file: a.txt) — Ask it to commit.');
+  });
+
+  it('L then s lands as one squashed commit; s at another question cancels it', async () => {
+    const t = setup([agent('crew/dev', { worktree: wt() })]);
+    t.press({ type: 'land' }, { type: 'confirmSquash' });
+    expect(t.lastEvent()).toBe('landing crew/dev as one squashed commit…');
+    await flush();
+    expect(t.requests).toEqual([{ cmd: 'land', args: { agent: 'crew/dev', squash: true } }]);
+    expect(t.lastEvent()).toBe('crew/dev landed');
+    t.press({ type: 'stopAll' }, { type: 'confirmSquash' });
+    await flush();
+    expect(t.store.getState().mode).toEqual({ kind: 'normal' });
+    expect(t.requests).toHaveLength(1);
+    expect(t.lastEvent()).toBe('cancelled');
   });
 });

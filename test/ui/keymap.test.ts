@@ -34,6 +34,8 @@ describe('keymap', () => {
     expect(keyToAction('confirm', 'y', {})).toEqual({ type: 'confirm' });
     expect(keyToAction('confirm', 'Y', {})).toEqual({ type: 'confirm' });
     expect(keyToAction('confirm', 'n', {})).toEqual({ type: 'cancel' });
+    expect(keyToAction('confirm', 's', {})).toEqual({ type: 'confirmSquash' });
+    expect(keyToAction('confirm', 'S', {})).toEqual({ type: 'cancel' });
     expect(keyToAction('confirm', '\r', { return: true })).toEqual({ type: 'cancel' });
     expect(keyToAction('confirm', 'X', {})).toEqual({ type: 'cancel' });
   });

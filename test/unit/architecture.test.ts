@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
-const ADAPTERS = ['tmux/', 'monitor/', 'git/', 'inbox/', 'notify/', 'supervisor/store/', 'supervisor/control/'];
+const ADAPTERS = ['tmux/', 'monitor/', 'git/', 'inbox/', 'transcripts/', 'notify/', 'supervisor/store/', 'supervisor/control/'];
 const HELPERS = ['sys/', 'text/', 'activity/', 'report/', 'errors.ts'];
 /** Adapter modules that are pure functions (no state, no IO): anyone above them may call them. */
 const PURE = ['monitor/membership.ts', 'inbox/record.ts', 'supervisor/control/contract.ts'];

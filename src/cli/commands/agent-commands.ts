@@ -22,7 +22,7 @@ export async function runAgentCommand(ctx: CliContext, command: AgentCommand | '
   if (command === 'send') return send(ctx, positionals[0] as string, positionals[1] as string, Boolean(flags.force));
   const client = await connectSupervisor(ctx.paths.stateDir, { timeoutMs: 2000 });
   try {
-    const args = flags.all ? { all: true } : { agents: positionals };
+    const args = { ...(flags.all ? { all: true } : { agents: positionals }), ...(command === 'restart' && flags.resume ? { resume: true } : {}) };
     const result: AgentsReply & Partial<StopReply> = await client.request(command, args);
     const survivors = result.survivors ?? [];
     const clean = result.agents.filter((a) => !survivors.some((s) => s.agent === a));

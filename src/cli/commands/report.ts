@@ -10,7 +10,7 @@ import { agentLogFile } from '../../supervisor/paths.js';
 import { makePrivateDir, writeFileAtomic } from '../../sys/atomic-file.js';
 import { logParts, readLogTail } from '../../sys/capped-log.js';
 import type { WorktreeReport } from '../../report/build-report.js';
-import { cliWorktreeGit, openLedger, readLedger, worktreeOwners, worktreeReport } from '../compose.js';
+import { cliWorktreeGit, openLedger, readLedger, readUsage, worktreeOwners, worktreeReport } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 
 /** A result is looked for in this much of the end of an agent's log (across its rotated files). */
@@ -29,6 +29,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     results[spec.id] = logParts(log).length > 0 ? extractResult(readLogTail(log, RESULT_WINDOW_BYTES).toString('utf8')) : null;
     busyMs[spec.id] = runtimes[spec.id]?.busyMs ?? 0;
   }
+  const usage = readUsage(project, saved?.crew ?? null);
   // Each worktree's branch, commits and lines from git (docs/worktrees.md); sharers show their owner's.
   const worktrees: Record<string, WorktreeReport> = {};
   for (const { owner, sharedBy } of worktreeOwners(specs)) {
@@ -42,6 +43,7 @@ export async function runReport(ctx: CliContext, json: boolean): Promise<number>
     handoffs: saved?.crew.handoffs ?? [],
     busyMs,
     results,
+    usage,
     worktrees,
     now: Date.now(),
   });

@@ -12,6 +12,7 @@ import type { WorktreeInfo } from '../../git/worktree-inspect.js';
 import type { LandOutcome } from '../../git/worktree-land.js';
 import { resolveAgents } from '../../supervisor/agent-names.js';
 import {
+  checkinsOf,
   cliWorktreeGit,
   crewServerFor,
   discardWorktree as discard,
@@ -105,22 +106,15 @@ export async function runDiff(ctx: CliContext, name: string, stat: boolean, git:
 }
 
 /** The agent's check-ins and done messages from the event log, oldest first. */
-function checkinsOf(ctx: CliContext, agent: string): string[] {
-  return openLedger(ctx.paths)
-    .readEvents()
-    .filter((e) => (e as { agent?: unknown }).agent === agent)
-    .flatMap((e) => {
-      const { kind, message } = e as unknown as { kind: string; message: string };
-      const m = kind === 'checkin' ? /^checked in: (.+)$/s.exec(message) : kind === 'done' ? /^done: (.+)$/s.exec(message) : null;
-      return m ? [m[1] as string] : [];
-    });
+function agentCheckins(ctx: CliContext, agent: string): string[] {
+  return checkinsOf(openLedger(ctx.paths).readEvents(), agent);
 }
 
 /** `muster land AGENT [--squash] [--into BRANCH]` */
 export async function landAgent(ctx: CliContext, name: string, squash: boolean, into: string | null, git: WorktreeGit = cliWorktreeGit): Promise<LandOutcome> {
   const project = await loadProject(ctx.dir);
   const { spec, owner } = worktreeOf(project, name, 'land');
-  const outcome = await gitFailures(() => land(git, ctx.paths.stateDir, { owner, squash, into, checkins: checkinsOf(ctx, owner.id) }));
+  const outcome = await gitFailures(() => land(git, ctx.paths.stateDir, { owner, squash, into, checkins: agentCheckins(ctx, owner.id) }));
   if (spec.id !== owner.id && outcome.kind === 'landed') outcome.message += ` (${spec.id} works in ${owner.id}'s worktree)`;
   return outcome;
 }

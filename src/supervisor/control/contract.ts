@@ -113,10 +113,63 @@ export interface AgentStatusView {
   history: { cpu: number[]; memory: number[] };
   commit: { last: string | null; due: string | null; overdue: boolean } | null;
   stalled: boolean;
+  /**
+   * The agent CLI's own conversation (docs/status-json.md): its id once known (chosen at a
+   * fresh start or told by a hook), whether automatic restarts go back into it, and whether
+   * the current attempt was started that way.
+   */
+  session?: { id: string | null; resumes: boolean; resumed: boolean };
+  /** where `activity` comes from: the agent's own hooks, or its screen */
+  activitySource?: 'hook' | 'screen' | null;
   /** what the agent needs the user for now (a prompt, a failure, a budget), or null (docs/needs-you.md) */
   needsYou: { kind: 'waiting' | 'failed' | 'budget'; reason: string } | null;
   /** its git worktree, as last read (only agents with `worktree: own` or `share`; null until read) */
   worktree?: WorktreeView | null;
+  /**
+   * Tokens and cost read from the agent CLI's own transcripts (docs/status-json.md,
+   * "usage"); absent when muster reads none for this agent (no session id, or a CLI whose
+   * transcripts it does not read).
+   */
+  usage?: UsageView;
+}
+
+/** Token counts by kind. */
+export interface TokensView {
+  input: number;
+  output: number;
+  cache_write: number;
+  cache_read: number;
+}
+
+export interface UsageView {
+  /** the CLI's session the figures come from (the latest one) */
+  session: string;
+  /** summed over every session of the agent this supervisor has read */
+  tokens: TokensView;
+  /** model calls counted */
+  calls: number;
+  /** US dollars at the price table's prices; null: `cost unknown` (a model without a price, listed in `unpriced`) */
+  cost: number | null;
+  unpriced: string[];
+  models: { model: string; tokens: TokensView }[];
+  /** the transcript files read; empty while the CLI has written none */
+  files: string[];
+  /** the agent's budget and what it counts in its current window, or null */
+  budget: BudgetView | null;
+}
+
+export interface BudgetView {
+  tokens: number | null;
+  cost: number | null;
+  window_ms: number | null;
+  on_exceed: 'pause' | 'stop' | 'nudge' | 'none';
+  count_cache: boolean;
+  /** counted in the current window */
+  used_tokens: number;
+  used_cost: number | null;
+  window_start: string | null;
+  /** the figure that reached it in this window (e.g. `5.2M tokens of its 5M budget`), or null */
+  reached: string | null;
 }
 
 /** The status document: what `muster status --json` prints and the TUI draws. */
@@ -187,6 +240,10 @@ export interface ExplainReply {
   live: string[];
   quietMs: number;
   input: { text: string; empty: boolean; pending: boolean } | null;
+  /** what the agent's hooks last said and how long ago (null: not yet in this attempt; absent: its preset has no hooks) */
+  hooks?: { activity: 'busy' | 'idle' | 'waiting' | null; agoMs: number } | null;
+  /** where the activity the crew shows comes from */
+  source: 'hook' | 'screen' | null;
   /** the explanation as lines of text, as the CLI prints it */
   text: string[];
 }
@@ -222,6 +279,11 @@ const agentList = z
   .object({ agents: z.array(z.string().min(1)).default([]), all: z.boolean().default(false) })
   .strict()
   .refine((a) => a.all || a.agents.length > 0, { message: 'name at least one agent, or all' });
+/** `resume`: back into the agent CLI's own conversation (`muster restart --resume`) */
+const restartArgs = z
+  .object({ agents: z.array(z.string().min(1)).default([]), all: z.boolean().default(false), resume: z.boolean().default(false) })
+  .strict()
+  .refine((a) => a.all || a.agents.length > 0, { message: 'name at least one agent, or all' });
 const oneAgent = z.object({ agent: z.string().min(1) }).strict();
 
 export const commands = {
@@ -230,7 +292,7 @@ export const commands = {
   /** graceful stop; replies once the processes are gone (or reports the survivors) */
   stop: command<StopReply>()(agentList, 120_000),
   /** a fresh process, counters and circuit cleared */
-  restart: command<AgentsReply>()(agentList, 120_000),
+  restart: command<AgentsReply>()(restartArgs, 120_000),
   pause: command<AgentsReply>()(agentList, 30_000),
   resume: command<AgentsReply>()(agentList, 30_000),
   /** types a message once the agent is idle (at once with force) */

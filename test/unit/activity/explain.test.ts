@@ -29,4 +29,18 @@ describe('explain', () => {
     expect(explain(idle.replace('❯ ', '❯ half a thought'), 5000)).toMatch(/idle \(draft\)[\s\S]*input line: text nobody submitted \(a draft\): "half a thought"/);
     expect(explain(idle, 5000)).toMatch(/idle \(prompt\)[\s\S]*input line: empty/);
   });
+
+  it("shows the hooks' word beside the screen's, and which one is shown when they disagree", () => {
+    const idle = ['⏺ Done.', rule, '❯ ', rule, '  ? for shortcuts'].join('\n');
+    const verdict = classify({ preset: claude, screen: idle, quietMs: 5000 });
+    const lines = (hooks: Parameters<typeof explainLines>[0]['hooks'], source: 'hook' | 'screen') =>
+      explainLines({ agent: 'web/dev', preset: claude, verdict, quietMs: 5000, hooks, shown: { activity: hooks?.activity ?? 'idle', source } }).join('\n');
+    expect(lines(null, 'screen')).toMatch(/hooks: none spoke in this attempt \(the screen decides\)/);
+    const busy = lines({ activity: 'busy', agoMs: 1200 }, 'hook');
+    expect(busy).toMatch(/hooks: said busy 1\.2 s ago/);
+    expect(busy).toMatch(/disagree: busy is shown \(the hooks are the authority/);
+    expect(lines({ activity: 'idle', agoMs: 300 }, 'hook')).not.toMatch(/disagree/);
+    // presets without hooks say nothing about them
+    expect(explain(idle, 5000)).not.toMatch(/hooks/);
+  });
 });

@@ -148,7 +148,7 @@ describe('loadProject', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
     expect(problems.map((p) => `${p.line}:${p.col}`)).toEqual(['3:27', '3:32']);
-    expect(problems[1]?.message).toBe('unknown key "memory": use run, cwd, env, prompt, priority, limits, checkin, commit, restart, logs, optional, uses, timeout, expect, retries, mcp, preset, worktree, base, include, setup, after or for_each');
+    expect(problems[1]?.message).toBe('unknown key "memory": use run, cwd, env, prompt, priority, limits, checkin, commit, restart, logs, budget, optional, uses, timeout, expect, resume, retries, mcp, preset, worktree, base, include, setup, after or for_each');
     expect((err as ConfigError).exitCode).toBe(2);
   });
 

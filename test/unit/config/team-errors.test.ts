@@ -69,7 +69,7 @@ describe('units', () => {
     ['    timeout: 30', 5, 14, 'bad duration 30: add a unit: ms, s, m or h'],
     ['    expect: 5 minutes', 5, 13, 'bad duration "5 minutes"'],
     ['    checkin: { every: 0s }', 5, 23, 'bad duration "0s": must be more than 0'],
-    ['    restart: { backoff: 1d }', 5, 25, 'bad duration "1d"'],
+    ['    restart: { backoff: 1w }', 5, 25, 'bad duration "1w"'],
     ['    limits: { pids: 3 }', 5, 21, 'bad pids 3: use a whole number of processes (at least 8), or none'],
     ['    limits: { pids: lots }', 5, 21, 'bad pids "lots": use a whole number of processes (at least 8), or none'],
     ['    logs: { max: 1KiB }', 5, 18, 'bad logs max "1KiB": use at least 4KiB'],

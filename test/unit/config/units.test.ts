@@ -75,7 +75,7 @@ describe('parseDuration', () => {
     expect(parseDuration(30)).toEqual({ ok: false, error: 'bad duration 30: add a unit: ms, s, m or h (e.g. 30s)' });
   });
 
-  test.each([['30'], ['5x'], ['m5'], ['1d'], [''], ['1h 30m'], ['-5s'], [null], [[]]] as const)('%j is an error', (input) => {
+  test.each([['30'], ['5x'], ['m5'], ['1w'], [''], ['1h 30m'], ['-5s'], [null], [[]]] as const)('%j is an error', (input) => {
     const r = parseDuration(input);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toContain('use a number with ms, s, m or h');

@@ -56,7 +56,7 @@ describe('fromLedger', () => {
 
   it.each([
     ['no version', undefined, 'has no ledger format version'],
-    ['another version', 7, 'was written in ledger format 7; this muster reads format 2'],
+    ['another version', 7, 'was written in ledger format 7; this muster reads format 3'],
   ])('refuses a ledger with %s', (_name, version, problem) => {
     expect(fromLedger(specs, version, saved())).toEqual({ ok: false, problem });
   });

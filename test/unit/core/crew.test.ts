@@ -43,7 +43,7 @@ describe('crew lifecycle', () => {
       [10, launched('t/a', 1)],
       [50, exited('t/a', 1, 0)],
     ]);
-    expect(r.effects).toEqual([{ type: 'launch', agent: 't/a', attempt: 1, at: 0 }]);
+    expect(r.effects).toEqual([{ type: 'launch', agent: 't/a', attempt: 1, resume: null, at: 0 }]);
     expect(r.states).toEqual({ 't/a': 'done' });
     expect(r.crew.agents['t/a']).toMatchObject({ exitCode: 0, startedAt: 10, endedAt: 50, pid: null, restarts: 0 });
   });

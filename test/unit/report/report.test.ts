@@ -69,7 +69,7 @@ describe('buildReport', () => {
     ));
     const b = r.agents[1]!;
     expect([b.state, b.reason, b.start, b.end, b.runMs, b.running, b.attempts]).toEqual(['pending', 'after', null, null, null, false, 0]);
-    expect(r.phases[1]).toEqual({ phase: 1, agents: ['p/b'], start: null, end: null, wallMs: null, running: false });
+    expect(r.phases[1]).toEqual({ phase: 1, agents: ['p/b'], start: null, end: null, wallMs: null, running: false, usage: null });
     const a = r.agents[0]!;
     expect([a.state, a.reason, a.restarts, a.attempts, a.runMs]).toEqual(['failed', 'exit', 2, 3, 120_000]);
     expect(r.wallMs).toBe(120_000);
@@ -178,5 +178,39 @@ describe('extractResult', () => {
     ['only a closing tag', 'x</result>', null],
   ])('%s', (_name, log, want) => {
     expect(extractResult(log)).toBe(want);
+  });
+});
+
+describe('tokens and cost in the report', () => {
+  it('per agent, per phase and in total; a cost unknown anywhere leaves the sum unknown', async () => {
+    const { buildReport } = await import('../../../src/report/build-report.js');
+    const { renderMarkdown } = await import('../../../src/report/render-markdown.js');
+    const agents = [
+      { id: 'p/a', after: [] },
+      { id: 'p/b', after: ['p/a'] },
+      { id: 'p/c', after: ['p/a'] },
+      { id: 'p/d', after: [] },
+    ];
+    const r = buildReport({
+      agents,
+      runtimes: {},
+      events: [],
+      usage: {
+        'p/a': { input: 100, output: 10, cacheWrite: 5, cacheRead: 1000, cost: 0.5 },
+        'p/b': { input: 200, output: 20, cacheWrite: 0, cacheRead: 0, cost: 1.25 },
+        'p/c': { input: 1, output: 1, cacheWrite: 0, cacheRead: 0, cost: null },
+      },
+      now: 0,
+    });
+    expect(r.agents.map((a) => (a.usage === null ? 'none' : a.usage.cost))).toEqual([0.5, 1.25, null, 'none']);
+    expect(r.phases.map((p) => p.usage)).toEqual([
+      { input: 100, output: 10, cacheWrite: 5, cacheRead: 1000, cost: 0.5 },
+      { input: 201, output: 21, cacheWrite: 0, cacheRead: 0, cost: null },
+    ]);
+    expect(r.usage).toEqual({ input: 301, output: 31, cacheWrite: 5, cacheRead: 1000, cost: null });
+    const md = renderMarkdown(r);
+    expect(md).toContain('| p/b | 200 | 20 | 0 | 0 | $1.25 |');
+    expect(md).toContain('| phase 1 | 201 | 21 | 0 | 0 | unknown |');
+    expect(md).toContain('| **total** | 301 | 31 | 5 | 1,000 | unknown |');
   });
 });

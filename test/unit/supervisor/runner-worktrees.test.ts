@@ -92,13 +92,15 @@ describe('the runner with worktrees', () => {
     const runner = await w.runner();
     const asked: string[] = [];
     w.worktrees.land = async (owner, opts) => {
-      asked.push(`${owner} squash=${opts.squash} into=${opts.into}`);
+      asked.push(`${owner} squash=${opts.squash} into=${opts.into} checkins=${opts.checkins.join('|')}`);
       return { kind: 'landed', how: 'fast-forward', agent: owner, branch: `muster/${owner}`, into: 'main', from: 'aaa', commit: 'bbb', message: `${owner} landed into main` };
     };
-    const handlers = commandHandlers({ supervisor: runner, tmux: w.machine.tmux, worktrees: w.worktrees, end: () => undefined });
+    // a squash's message is built from every check-in of the owner in the event log
+    const logged: Record<string, string[]> = { 't/dev': ['parser done', 'tests green'], 't/review': ['looks good'] };
+    const handlers = commandHandlers({ supervisor: runner, tmux: w.machine.tmux, worktrees: w.worktrees, checkins: (a) => logged[a] ?? [], end: () => undefined });
     expect(await handlers.land({ agent: 'dev', squash: false, into: null })).toEqual({ agent: 't/dev', landed: true, message: 't/dev landed into main' });
     expect(await handlers.land({ agent: 'review', squash: true, into: 'release' })).toMatchObject({ agent: 't/dev', message: "t/dev landed into main (t/review works in t/dev's worktree)" });
-    expect(asked).toEqual(['t/dev squash=false into=null', 't/dev squash=true into=release']);
+    expect(asked).toEqual(['t/dev squash=false into=null checkins=', 't/dev squash=true into=release checkins=parser done|tests green']);
     await expect(async () => handlers.land({ agent: 'plain', squash: false, into: null })).rejects.toThrow(/t\/plain has no worktree/);
     await runner.shutdown();
   });

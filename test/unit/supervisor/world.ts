@@ -408,6 +408,7 @@ export function project(agents: AgentSpec[], over: Partial<ProjectSpec> = {}): P
     pulseMs: 2000,
     logs: { maxBytes: 50 << 20, keep: 3 },
     requires: { commands: [], env: [], ports: [], disk: null },
+    prices: [],
     notify: { command: null, on: ['waiting', 'failed', 'budget', 'done'], timeoutMs: 10_000, desktop: false },
     ...over,
   };

@@ -1,0 +1,187 @@
+/**
+ * Per-run hooks and session arguments of an agent CLI (README, "Sessions, resume and
+ * hooks"; docs/presets.md): what is added to the agent's command line and environment
+ * so that the CLI names or resumes its conversation and reports its state to muster,
+ * without touching the user's own settings files.
+ *
+ * A hook is one small shell command: it keeps the first 1 KiB of the payload the CLI
+ * gives on stdin (where the session id is), drains the rest, and appends one line to the
+ * agent's report file `.muster/hooks/<team>/<agent>.log` with a single write. No Node
+ * starts per event; the supervisor reads the file (hook-reports.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { HooksSpec } from '../config/preset-types.js';
+import type { AgentSpec } from '../config/types.js';
+import { makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
+import { shellQuote } from '../text/shell-quote.js';
+import type { StatePaths } from './paths.js';
+
+/** The first field of every report line (the format's version). */
+export const REPORT_MARK = 'M1';
+/** How much of a hook's payload is kept: the session id is near its start. */
+export const PAYLOAD_BYTES = 1024;
+
+const HOOK_SCRIPT =
+  `l=$(head -c ${PAYLOAD_BYTES} | tr '\\n\\r\\t' '   '); cat >/dev/null; ` +
+  `printf '${REPORT_MARK}\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$1" "$2" "$3" "$4" "$MUSTER_AGENT" "$l" >>"$5" 2>/dev/null; exit 0`;
+
+function agentParts(agentId: string): [string, string] {
+  const [team = '', name = ''] = agentId.split('/');
+  return [team, name];
+}
+
+/** `.muster/hooks/<team>/<agent>.log`: the lines the agent's hooks append. */
+export function hookReportFile(paths: StatePaths, agentId: string): string {
+  const [team, name] = agentParts(agentId);
+  return path.join(paths.stateDir, 'hooks', team, `${name}.log`);
+}
+
+function hookSettingsFile(paths: StatePaths, agentId: string): string {
+  const [team, name] = agentParts(agentId);
+  return path.join(paths.stateDir, 'hooks', team, `${name}.settings.json`);
+}
+
+function agentHome(paths: StatePaths, agentId: string): string {
+  const [team, name] = agentParts(agentId);
+  return path.join(paths.stateDir, 'homes', team, name);
+}
+
+/** The shell command one hook runs: reports `state` for `event` of this attempt. */
+export function hookCommand(file: string, agentId: string, attempt: number, state: string, event: string): string {
+  return ['sh', '-c', HOOK_SCRIPT, 'muster-hook', agentId, String(attempt), state, event, file].map(shellQuote).join(' ');
+}
+
+export interface AgentLaunchExtras {
+  /** words added to the agent's command line */
+  args: string[];
+  env: Record<string, string>;
+  /** the session id muster chose for a fresh start (null: resumed, or learnt from the hooks) */
+  session: string | null;
+}
+
+/**
+ * What attempt `attempt` adds to the agent's command: the resume form for `resume`, else
+ * the start form with a new id; the hooks' arguments and environment, their files written.
+ */
+export function launchExtras(spec: AgentSpec, paths: StatePaths, attempt: number, resume: string | null): AgentLaunchExtras {
+  const { session: form, hooks } = spec.preset;
+  let session: string | null = null;
+  let args: string[] = [];
+  if (resume !== null && form.resume) {
+    args = fill(form.resume, { id: resume });
+  } else if (form.start) {
+    session = randomUUID();
+    args = fill(form.start, { id: session });
+  }
+  const env: Record<string, string> = {};
+  if (hooks) {
+    const installed = installHooks(spec, paths, attempt, hooks);
+    args.push(...installed.args);
+    Object.assign(env, installed.env);
+  }
+  return { args, env, session };
+}
+
+function fill(words: readonly string[], values: Record<string, string>): string[] {
+  return words.map((w) => w.replace(/\{(id|file|home)\}/g, (m, k: string) => values[k] ?? m));
+}
+
+function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks: HooksSpec): { args: string[]; env: Record<string, string> } {
+  const report = hookReportFile(paths, spec.id);
+  makePrivateDir(path.dirname(report));
+  const command = (state: string, event: string) => hookCommand(report, spec.id, attempt, state, event);
+  if (hooks.format === 'config-args') {
+    const args: string[] = [];
+    for (const [event, entries] of groupEvents(hooks)) {
+      const list = entries.map((e) => `{matcher=${toml(e.match ?? '*')},hooks=[{type="command",command=${toml(command(e.state, event))}}]}`);
+      args.push('-c', `hooks.${event}=[${list.join(',')}]`);
+    }
+    return { args: [...args, ...hooks.args], env: { ...hooks.env } };
+  }
+  const ours: Record<string, unknown[]> = {};
+  for (const [event, entries] of groupEvents(hooks)) {
+    ours[event] = entries.map((e) => ({ ...(e.match ? { matcher: e.match } : {}), hooks: [{ type: 'command', command: command(e.state, event) }] }));
+  }
+  let file = hookSettingsFile(paths, spec.id);
+  let home = '';
+  if (hooks.home) {
+    home = agentHome(paths, spec.id);
+    const dir = path.join(home, hooks.home);
+    const userDir = path.join(spec.env.HOME ?? os.homedir(), hooks.home);
+    makePrivateDir(dir);
+    linkUserEntries(userDir, dir);
+    file = path.join(dir, 'settings.json');
+    const user = readJson(path.join(userDir, 'settings.json'));
+    writeFileAtomic(file, JSON.stringify(mergeSettings(mergeSettings(user, hooks.settings), { hooks: ours }), null, 2));
+  } else {
+    writeFileAtomic(file, JSON.stringify(mergeSettings(hooks.settings, { hooks: ours }), null, 2));
+  }
+  const values = { file, home };
+  return { args: fill(hooks.args, values), env: Object.fromEntries(Object.entries(hooks.env).map(([k, v]) => [k, fill([v], values)[0] as string])) };
+}
+
+function groupEvents(hooks: HooksSpec): Map<string, { match: string | null; state: string }[]> {
+  const out = new Map<string, { match: string | null; state: string }[]>();
+  for (const e of hooks.events) {
+    const list = out.get(e.event) ?? [];
+    list.push({ match: e.match, state: e.activity ?? 'none' });
+    out.set(e.event, list);
+  }
+  return out;
+}
+
+/** A TOML basic string. */
+function toml(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `over` merged into `base`: maps key by key, lists joined (the user's hooks keep firing), the rest replaced. */
+export function mergeSettings(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    if (isMap(b) && isMap(v)) out[k] = mergeSettings(b, v);
+    else if (Array.isArray(b) && Array.isArray(v)) out[k] = [...b, ...v];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Links every entry of the user's folder but its settings into the agent's own (credentials, history, chats). */
+function linkUserEntries(userDir: string, dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(userDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name === 'settings.json') continue;
+    const link = path.join(dir, name);
+    try {
+      fs.lstatSync(link);
+      continue;
+    } catch {
+      // not there yet
+    }
+    try {
+      fs.symlinkSync(path.join(userDir, name), link);
+    } catch {
+      // a link that cannot be made costs that entry, not the launch
+    }
+  }
+}
