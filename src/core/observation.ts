@@ -59,6 +59,8 @@ export function onHook(tx: ObservationTx, id: string, attempt: number, activity:
   const rt = tx.get(id);
   if (!rt || rt.attempt !== attempt || !isLive(rt.status)) return;
   if (session !== null) onSession(tx, id, attempt, session);
+  // the CLI's own word that it waits for input counts as its input line shown (start-up)
+  if (activity === 'idle' && rt.readyAt === null) onReady(tx, id);
   const now = tx.now;
   const cur = tx.get(id) as AgentRuntime;
   const next = { ...cur, hookAt: now, hookActivity: activity ?? cur.hookActivity };
