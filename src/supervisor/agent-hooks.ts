@@ -58,8 +58,22 @@ export interface AgentLaunchExtras {
   /** words added to the agent's command line */
   args: string[];
   env: Record<string, string>;
-  /** the session id muster chose for a fresh start (null: resumed, or learnt from the hooks) */
+  /** the session id of a fresh start: muster's choice, or the one the agent's own `run` gives (null: resumed, or learnt from the hooks) */
   session: string | null;
+  /** the agent's command to add `args` to: its `run`, without its own session flag when resuming */
+  run: string;
+}
+
+/** The session id the agent's own `run` gives with the preset's start flag (`--session-id X`), where and how long. */
+export function givenSession(run: string, start: readonly string[] | null): { id: string; index: number; length: number } | null {
+  const at = start?.indexOf('{id}') ?? -1;
+  const flag = at > 0 ? start?.[at - 1] : undefined;
+  if (!flag) return null;
+  const escaped = flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`(^|\\s)${escaped}(?:=|\\s+)(['"]?)([A-Za-z0-9][A-Za-z0-9._-]{0,127})\\2(?=\\s|$)`).exec(run);
+  if (!m || m[3] === undefined) return null;
+  const lead = m[1]?.length ?? 0;
+  return { id: m[3], index: m.index + lead, length: m[0].length - lead };
 }
 
 /**
@@ -68,10 +82,17 @@ export interface AgentLaunchExtras {
  */
 export function launchExtras(spec: AgentSpec, paths: StatePaths, attempt: number, resume: string | null): AgentLaunchExtras {
   const { session: form, hooks } = spec.preset;
+  // A `run` that names its session itself (`claude --session-id X`) keeps it: muster adds
+  // no second id, and a resume replaces that flag with the resume form.
+  const given = givenSession(spec.run, form.start);
   let session: string | null = null;
   let args: string[] = [];
+  let run = spec.run;
   if (resume !== null && form.resume) {
     args = fill(form.resume, { id: resume });
+    if (given) run = [spec.run.slice(0, given.index).trimEnd(), spec.run.slice(given.index + given.length).trimStart()].filter(Boolean).join(' ');
+  } else if (given) {
+    session = given.id;
   } else if (form.start) {
     session = randomUUID();
     args = fill(form.start, { id: session });
@@ -82,7 +103,7 @@ export function launchExtras(spec: AgentSpec, paths: StatePaths, attempt: number
     args.push(...installed.args);
     Object.assign(env, installed.env);
   }
-  return { args, env, session };
+  return { args, env, session, run };
 }
 
 function fill(words: readonly string[], values: Record<string, string>): string[] {

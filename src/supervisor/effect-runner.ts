@@ -165,7 +165,7 @@ export class EffectRunner {
     const wired = this.withMcp(spec, launcher);
     // the CLI's session (named, or resumed) and its per-run hooks (agent-hooks.ts)
     const extras = launchExtras(wired, this.d.paths, attempt, resume);
-    const run = extras.args.length > 0 ? `${wired.run} ${extras.args.map(shellQuote).join(' ')}` : wired.run;
+    const run = extras.args.length > 0 ? `${extras.run} ${extras.args.map(shellQuote).join(' ')}` : extras.run;
     const plan = launchPlan({ ...wired, run, env: { ...wired.env, ...extras.env } }, {
       stateDir: this.d.paths.stateDir,
       musterBin: this.d.musterBin,

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyPreset } from '../../src/config/preset-file.js';
 import type { CrewEvent } from '../../src/core/crew-events.js';
 import { newCrew } from '../../src/core/crew-state.js';
-import { hookCommand, hookReportFile, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
+import { givenSession, hookCommand, hookReportFile, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
 import { HookReports } from '../../src/supervisor/hook-reports.js';
 import { statePaths, type StatePaths } from '../../src/supervisor/paths.js';
 import { agent } from '../helpers/specs.js';
@@ -87,6 +87,20 @@ describe('launch extras', () => {
     const resumed = launchExtras(specA, paths, 2, 'S-1');
     expect(resumed.session).toBeNull();
     expect(resumed.args.slice(0, 2)).toEqual(['--resume', 'S-1']);
+  });
+
+  it("a run that names its own session keeps it: no second id at a fresh start, its flag replaced by the resume form", () => {
+    const own = { ...specA, run: "claude --session-id 'f00d-1' --model x" };
+    const fresh = launchExtras(own, paths, 1, null);
+    expect(fresh.session).toBe('f00d-1');
+    expect(fresh.args).not.toContain('--session-id');
+    expect(fresh.run).toBe(own.run);
+    const resumed = launchExtras(own, paths, 2, 'f00d-1');
+    expect(resumed.run).toBe('claude --model x');
+    expect(resumed.args.slice(0, 2)).toEqual(['--resume', 'f00d-1']);
+    expect(givenSession('claude --session-id=abc', ['--session-id', '{id}'])).toMatchObject({ id: 'abc' });
+    expect(givenSession('claude --session-idx abc', ['--session-id', '{id}'])).toBeNull();
+    expect(givenSession('codex --session-id abc', null)).toBeNull();
   });
 
   it('config-args hooks (Codex) are -c overrides whose command TOML keeps intact', () => {
