@@ -2,11 +2,13 @@
 /**
  * `npm run bench`: muster's resource-limit benchmark, peers in the same run.
  *
- *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui] [--sizes 10,50,200] [--overhead-window 30] [--window 20]
+ *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui,agents] [--sizes 10,50,200] [--overhead-window 30] [--window 20] [--agent-runs 20] [--agent-clis claude,codex,…]
  *
  * Prints each table and writes them all as Markdown to bench/results.md. Needs Linux,
  * tmux and a built dist/ (`npm run bench` builds first). pm2 is installed into
  * bench/.cache/ on first use; cpulimit with apt-get when running as root.
+ * `agents` (activity detection with the real agent CLIs, bench/agents.mjs) needs them
+ * installed (`npm run agents:install`); it is skipped, with a note, when they are not.
  * Runs bench/tui-bench.mjs afterwards as a separate section when that file exists.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,7 +26,7 @@ const RESULTS = join(HERE, 'results.md');
 const TUI_BENCH = join(HERE, 'tui-bench.mjs');
 
 function parseArgs(argv) {
-  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'hooks', 'transcripts', 'tui'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30 };
+  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'hooks', 'transcripts', 'tui', 'agents'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -36,8 +38,10 @@ function parseArgs(argv) {
     else if (a === '--sizes') opts.sizes = next().split(',').map(Number);
     else if (a === '--window') opts.windowS = Number(next());
     else if (a === '--overhead-window') opts.overheadWindowS = Number(next());
+    else if (a === '--agent-runs') opts.agentRuns = Number(next());
+    else if (a === '--agent-clis') opts.agentClis = next().split(',');
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)]');
+      console.log('usage: node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui,agents] [--sizes 10,50,200] [--overhead-window SECONDS (30)] [--window SECONDS (throttle, 20)] [--agent-runs N (20)] [--agent-clis claude,codex,gemini,qwen,opencode]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -136,6 +140,16 @@ async function main() {
   if (opts.only.includes('transcripts')) {
     const { runTranscripts } = await import('./transcripts.mjs');
     show(await runTranscripts({ windowMs: 60_000, log, track }));
+  }
+
+  if (opts.only.includes('agents')) {
+    const check = spawnSync(process.execPath, [join(HERE, '..', 'scripts', 'install-agent-clis.mjs'), '--check'], { encoding: 'utf8' });
+    if (check.status !== 0) log('agents: the pinned agent CLIs are not installed (npm run agents:install): skipped');
+    else {
+      const { runAgentsBench } = await import('./agents.mjs');
+      log(`agents: detection latency and confusion matrix with the real CLIs, ${opts.agentRuns} runs each…`);
+      for (const t of await runAgentsBench({ runs: opts.agentRuns, ...(opts.agentClis ? { clis: opts.agentClis } : {}), log })) show(t);
+    }
   }
 
   let tuiSection = null;

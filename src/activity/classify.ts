@@ -36,6 +36,12 @@ export interface Verdict {
   /** the live region read (empty without a screen) */
   live: string[];
   input: InputReading | null;
+  /**
+   * the screen shows the CLI's input line, so it takes text (docs/presets.md, "Start-up"):
+   * idle and the preset's `ready.match` matches — by default an idle rule decided, or, for a
+   * preset with no idle rule, idle at all
+   */
+  ready: boolean;
 }
 
 /** The first rule whose patterns all match the live region and none of its `unless`. */
@@ -49,16 +55,32 @@ export function matchRule(rules: readonly PresetRule[], live: string): PresetRul
 /** busy | idle | waiting, with the reason and the rule that decided. */
 export function classify({ preset, screen, quietMs }: ClassifyInput): Verdict {
   const quiet = quietMs >= preset.quietMs;
-  if (screen === null) return { activity: quiet ? 'idle' : 'busy', reason: quiet ? 'quiet' : 'output', rule: null, live: [], input: null };
+  if (screen === null) return { activity: quiet ? 'idle' : 'busy', reason: quiet ? 'quiet' : 'output', rule: null, live: [], input: null, ready: false };
   const live = liveRegion(screen, preset.live);
+  const text = live.join('\n');
   const input = readInput(live, preset.input);
-  const rule = matchRule(preset.rules, live.join('\n'));
-  const verdict = (activity: Activity, reason: string, by: PresetRule | null = null): Verdict => ({ activity, reason, rule: by, live, input });
+  const rule = matchRule(preset.rules, text);
+  const verdict = (activity: Activity, reason: string, by: PresetRule | null = null): Verdict => ({
+    activity,
+    reason,
+    rule: by,
+    live,
+    input,
+    ready: activity === 'idle' && showsInput(preset, text, by),
+  });
   if (rule && rule.activity !== 'idle') return verdict(rule.activity, rule.reason, rule);
   if (!quiet) return verdict('busy', 'output');
   if (!rule && quietMs < preset.quietMs * preset.unreadyFactor) return verdict('busy', 'no-prompt');
   if (input && !input.empty) return verdict('idle', 'draft', rule);
   return verdict('idle', rule?.reason ?? 'quiet', rule);
+}
+
+/** Does the live region show the CLI's input line (the preset's `ready.match`, else its idle rules)? */
+function showsInput(preset: PresetSpec, live: string, rule: PresetRule | null): boolean {
+  if (preset.ready.when === 'idle') return true;
+  if (preset.ready.match.length > 0) return preset.ready.match.some((re) => re.test(live));
+  if (rule?.activity === 'idle') return true;
+  return !preset.rules.some((r) => r.activity === 'idle');
 }
 
 /**
@@ -76,7 +98,7 @@ function plainLine(line: string): string {
 }
 
 /** A verdict as the runner reports it: the activity, why, and the line a waiting agent shows. */
-export function seenOf(verdict: Verdict): { activity: Activity; reason: string; line: string | null } {
+export function seenOf(verdict: Verdict): { activity: Activity; reason: string; line: string | null; ready: boolean } {
   const line = verdict.activity === 'waiting' && verdict.rule ? ruleLine(verdict.rule, verdict.live) : null;
-  return { activity: verdict.activity, reason: verdict.reason, line };
+  return { activity: verdict.activity, reason: verdict.reason, line, ready: verdict.ready };
 }

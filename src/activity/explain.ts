@@ -41,6 +41,13 @@ function region(preset: PresetSpec): string {
   return `the last ${live.lines} non-blank lines${below}`;
 }
 
+/** What makes a new attempt ready for its first text (docs/presets.md, "Start-up"). */
+function readyRule(preset: PresetSpec): string {
+  if (preset.ready.when === 'idle') return 'ready.when: idle — once idle';
+  if (preset.ready.match.length > 0) return `once idle with ${preset.ready.match.map((re) => `/${re.source}/`).join(' or ')} in the live region`;
+  return preset.rules.some((r) => r.activity === 'idle') ? 'once an idle rule matches: the input line shows' : 'once idle (the preset has no idle rule)';
+}
+
 /** What would move the agent out of its current activity. */
 export function whatWouldChange(e: Explanation): string {
   const { verdict, preset, quietMs } = e;
@@ -77,6 +84,7 @@ export function explainLines(e: Explanation): string[] {
   } else if (preset.input.line) {
     lines.push('  input line: not on screen');
   }
+  lines.push(`  ready for text: ${verdict.ready ? 'yes' : 'no'} (${readyRule(preset)})`);
   lines.push(...hookLines(e));
   lines.push(`  would change on: ${whatWouldChange(e)}`);
   return lines;

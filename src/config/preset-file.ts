@@ -60,6 +60,7 @@ const DEFAULTS = {
   unreadyFactor: 1,
   live: { lines: 15, below: null, nth: 1, above: 0 },
   submit: { pauseMs: 200, bracketed: true, enterWhileBusy: 'queue' as const },
+  readyTimeoutMs: 60_000,
 };
 
 /** Finds, checks and resolves presets; files are read once. */
@@ -175,6 +176,7 @@ export function emptyPreset(name: string): PresetSpec {
     input: { line: null, empty: [], pending: [], ignore: [] },
     submit: { ...DEFAULTS.submit },
     clearKeys: [],
+    ready: { when: 'input', match: [], timeoutMs: DEFAULTS.readyTimeoutMs },
     session: { start: null, resume: null },
     hooks: null,
     mcp: null,
@@ -228,6 +230,11 @@ function applyLayer(base: PresetSpec, layer: PresetLayer, name: string): PresetS
       enterWhileBusy: submit.enter_while_busy ?? base.submit.enterWhileBusy,
     },
     clearKeys: raw.keys?.clear ?? base.clearKeys,
+    ready: {
+      when: raw.ready?.when ?? base.ready.when,
+      match: raw.ready?.match !== undefined ? raw.ready.match.map((p) => compilePattern(p)) : base.ready.match,
+      timeoutMs: raw.ready?.timeout ?? base.ready.timeoutMs,
+    },
     session: {
       start: raw.session?.start ?? base.session.start,
       resume: raw.session?.resume ?? base.session.resume,

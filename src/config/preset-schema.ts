@@ -186,6 +186,17 @@ export const presetShape = {
     ),
     "How muster's MCP server (muster mcp) is given to this CLI for one run, keeping the user's own configuration. In every text {command}, {agent} and {dir} are the launcher, the agent's id and the state folder as JSON strings. Absent: the CLI takes no MCP server per run, and mcp defaults to false.",
   ).optional(),
+  ready: doc(
+    strict(
+      {
+        when: doc(z.enum(['input', 'idle']), 'input: ready once the screen shows the input line (match); idle: once idle at all, for a program that shows no prompt (a line reader). Default: input.').optional(),
+        match: doc(patterns, 'The live region shows the input line: any of these matching means the CLI takes text. Default: an idle rule matching (with no idle rule: idle).').optional(),
+        timeout: doc(duration(1000), 'Not ready this long after the start: one not-ready event (nothing is typed until it is ready). Default: 60s.').optional(),
+      },
+      'use a map with when, match, timeout',
+    ),
+    "Start-up: nothing is typed into a new attempt before its screen shows the CLI's input line.",
+  ).optional(),
   keys: doc(
     strict(
       { clear: doc(z.array(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'use tmux key names, e.g. C-u' })), 'Keys that empty the input line without answering anything (tmux key names).').optional() },

@@ -112,6 +112,19 @@ export interface McpSpec {
   at: SourceRef;
 }
 
+/**
+ * Start-up: nothing is typed into a new attempt before its screen shows the CLI's input line
+ * (a CLI draws its prompt before it reads keys; text typed sooner is lost or half-taken).
+ */
+export interface ReadySpec {
+  /** `input`: ready once the input line shows; `idle`: once idle at all (a line reader shows no prompt) */
+  when: 'input' | 'idle';
+  /** the live region shows the input line: any of these matching means ready; empty: an idle rule matching (or, with no idle rule, idle) */
+  match: RegExp[];
+  /** not ready this long after the start: one `not-ready` event */
+  timeoutMs: number;
+}
+
 export interface PresetSpec {
   /** the preset's name (`claude`), `<name>+` for one extended inline in a team file */
   name: string;
@@ -131,6 +144,8 @@ export interface PresetSpec {
   submit: SubmitSpec;
   /** keys that empty the input line without answering anything (tmux key names) */
   clearKeys: string[];
+  /** when a started CLI takes its first text (docs/presets.md, "Start-up") */
+  ready: ReadySpec;
   session: SessionSpec;
   /** null: the CLI has no hooks muster installs; its screen alone tells its state */
   hooks: HooksSpec | null;

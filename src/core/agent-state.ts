@@ -35,6 +35,8 @@ export interface ActivitySeen {
   activity: Activity;
   reason: string;
   line: string | null;
+  /** the screen shows the CLI's input line: it takes text (absent: not known, as false) */
+  ready?: boolean;
 }
 
 /**
@@ -117,6 +119,13 @@ export interface AgentRuntime {
   typing: string | null;
   /** when muster last typed into it: a look at the screen from before then cannot make it idle */
   typedAt: number | null;
+  /**
+   * when this attempt's screen first showed the CLI's input line (docs/presets.md,
+   * "Start-up"); nothing is typed into it before
+   */
+  readyAt: number | null;
+  /** the `not-ready` event of this attempt was raised */
+  notReadyNotified: boolean;
   /** check-in cadence: when the missing check-in fell due, the last nudge, on_miss done */
   overdueSince: number | null;
   lastNudgeAt: number | null;
@@ -220,6 +229,8 @@ export function freshRuntime(id: string): AgentRuntime {
     outbox: [],
     typing: null,
     typedAt: null,
+    readyAt: null,
+    notReadyNotified: false,
     overdueSince: null,
     lastNudgeAt: null,
     escalated: false,

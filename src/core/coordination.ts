@@ -48,7 +48,8 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
     const rt = tx.get(spec.id);
     if (!rt || !typing(rt) || rt.typing !== null) continue;
     const next = rt.outbox[0];
-    if (!next || (!next.force && !takesText(rt))) continue;
+    // Before its input line showed, a CLI loses what is typed: not even a forced item goes.
+    if (!next || rt.readyAt === null || (!next.force && !takesText(rt))) continue;
     const text = next.kind === 'handoff' ? handoffTextOf(tx, next.handoff) : next.text;
     if (text === null) {
       tx.update(spec.id, { outbox: rt.outbox.slice(1) }); // its handoff is gone: nothing to type
@@ -57,7 +58,8 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
     // Typing makes the agent busy at once: the next item waits for a look at its screen after this.
     // The hooks' last word is from before this text: the next look at the screen (or hook) decides.
     tx.update(spec.id, { typing: next.id, activity: 'busy', activityReason: 'typed', waitingLine: null, typedAt: tx.now, hookActivity: null });
-    tx.effect({ type: 'type', agent: spec.id, id: next.id, text, force: next.force });
+    // a retry: the try before was not confirmed, but a slow CLI may have taken it after all
+    tx.effect({ type: 'type', agent: spec.id, id: next.id, text, force: next.force, ...(next.tries > 0 ? { retry: true } : {}) });
   }
 }
 
@@ -236,6 +238,30 @@ export function judgeCommits(tx: CoordinationTx, specs: readonly AgentSpec[], co
     enqueue(tx, spec.id, { id: `commit-${tx.now}`, kind: 'commit', text: c.nudge, force: false, tries: 0 });
     tx.update(spec.id, { lastCommitNudgeAt: tx.now });
     tx.notify('info', spec.id, 'commit-nudge', `last commit ${last === null ? 'never' : `${minutes(tx.now - last)} ago`}: asked to commit`);
+  }
+}
+
+/** The attempt's screen showed the CLI's input line for the first time: its outbox may go. */
+export function onReady(tx: Pick<CoordinationTx, 'now' | 'get' | 'update' | 'notify'>, id: string): void {
+  const rt = tx.get(id);
+  if (!rt || rt.readyAt !== null) return;
+  tx.update(id, { readyAt: tx.now });
+  if (rt.notReadyNotified && rt.startedAt !== null) tx.notify('info', id, 'ready', `ready after ${minutes(tx.now - rt.startedAt)}: its input line shows`);
+}
+
+/**
+ * Start-up (docs/presets.md, "Start-up"): an attempt whose screen has not shown the CLI's
+ * input line within its preset's `ready.timeout` is reported once — unless it shows a
+ * prompt or dialog, which needs-you reports already.
+ */
+export function judgeReadiness(tx: CoordinationTx, specs: readonly AgentSpec[]): void {
+  for (const spec of specs) {
+    const rt = tx.get(spec.id);
+    if (!rt || !typing(rt) || rt.startedAt === null || rt.readyAt !== null || rt.notReadyNotified) continue;
+    if (tx.now - rt.startedAt < spec.preset.ready.timeoutMs || rt.activity === 'waiting') continue;
+    tx.update(spec.id, { notReadyNotified: true });
+    const waits = rt.outbox.length > 0 ? `; nothing typed yet (${rt.outbox.length} waiting)` : '';
+    tx.notify('warn', spec.id, 'not-ready', `no input line ${minutes(tx.now - rt.startedAt)} after the start (preset ${spec.preset.name}, ready.timeout)${waits}: muster explain ${spec.id} shows its screen`);
   }
 }
 

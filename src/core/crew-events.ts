@@ -91,7 +91,7 @@ export type CrewEffect =
    * whatever the screen shows; `resume`: a supervisor that stopped during this typing may
    * have typed it already — look at the pane first
    */
-  | { type: 'type'; agent: string; id: string; text: string; force: boolean; resume?: boolean }
+  | { type: 'type'; agent: string; id: string; text: string; force: boolean; resume?: boolean; retry?: boolean }
   | { type: 'freeze'; agent: string }
   | { type: 'thaw'; agent: string }
   /** the agent has no process left: give back what holds its processes (its cgroup, duty cycling) */

@@ -116,6 +116,8 @@ const RUNTIME_FIELDS: Record<Exclude<keyof AgentRuntime, 'id' | 'status' | 'outb
   busyMs: num,
   typing: orNull(str),
   typedAt: orNull(num),
+  readyAt: orNull(num),
+  notReadyNotified: bool,
   overdueSince: orNull(num),
   lastNudgeAt: orNull(num),
   escalated: bool,

@@ -189,6 +189,7 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
     for (const id of plan.start) this.launch(id);
     coordination.judgeCheckins(this, this.ctx.specs);
     coordination.judgeStalls(this, this.ctx.specs);
+    coordination.judgeReadiness(this, this.ctx.specs);
     coordination.flushOutboxes(this, this.ctx.specs);
   }
 
@@ -216,7 +217,7 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
   private onLaunched(id: string, attempt: number, pane: string, pid: number): void {
     const rt = this.get(id);
     if (!rt || rt.attempt !== attempt || rt.status.state !== 'starting') return;
-    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null });
+    this.update(id, { status: { state: 'running', since: this.ctx.now }, pane, pid, startedAt: this.ctx.now, activity: null, activityReason: null, waitingLine: null, readyAt: null, notReadyNotified: false });
     coordination.onLaunched(this, id);
     this.notify('info', id, 'started', `started (attempt ${attempt}, pid ${pid})`);
   }

@@ -5,7 +5,7 @@
  * agent makes it busy until a later look earns idle again. Pure: part of the crew's step.
  */
 import { isLive, type Activity, type ActivitySeen, type AgentRuntime } from './agent-state.js';
-import type { CoordinationTx } from './coordination.js';
+import { onReady, type CoordinationTx } from './coordination.js';
 import { effectiveActivity, screenPatch } from './sessions.js';
 
 /** What observing needs of the crew's transaction. */
@@ -24,6 +24,8 @@ export function observe(tx: ObservationTx, activity: Record<string, ActivitySeen
       tx.update(id, { lastBusyAt: tx.now, busyMs: rt.busyMs + intervalMs });
       continue;
     }
+    // start-up: the screen showed the CLI's input line (docs/presets.md, "Start-up")
+    if (seen.ready === true && rt.readyAt === null) onReady(tx, id);
     const screen = screenPatch(rt, seen.activity, tx.now);
     const a = effectiveActivity({ ...rt, ...screen }) ?? seen.activity;
     const busy = a === 'busy';
@@ -57,6 +59,8 @@ export function onHook(tx: ObservationTx, id: string, attempt: number, activity:
   const rt = tx.get(id);
   if (!rt || rt.attempt !== attempt || !isLive(rt.status)) return;
   if (session !== null) onSession(tx, id, attempt, session);
+  // the CLI's own word that it waits for input counts as its input line shown (start-up)
+  if (activity === 'idle' && rt.readyAt === null) onReady(tx, id);
   const now = tx.now;
   const cur = tx.get(id) as AgentRuntime;
   const next = { ...cur, hookAt: now, hookActivity: activity ?? cur.hookActivity };

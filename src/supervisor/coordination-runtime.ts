@@ -113,7 +113,7 @@ export class CoordinationRuntime {
    * Types one outbox item into the agent's pane, confirmed from its screen (submit-text.ts),
    * and reports what it came to. `resume`: a supervisor stopped during this typing.
    */
-  async type(agentId: string, itemId: string, text: string, opts: { force: boolean; resume: boolean }): Promise<void> {
+  async type(agentId: string, itemId: string, text: string, opts: { force: boolean; resume: boolean; retry?: boolean }): Promise<void> {
     const rt = this.deps.crew().agents[agentId];
     const spec = this.specById.get(agentId);
     let outcome: TypedOutcome = { result: 'refused', why: 'it has no pane', seen: null };
@@ -125,6 +125,7 @@ export class CoordinationRuntime {
         sleep: this.deps.clock.sleep,
         force: opts.force,
         resume: opts.resume,
+        retry: opts.retry ?? false,
         beforeEnter: hold ? () => holdOnce(hold, this.deps.clock.sleep) : undefined,
       }).catch((err: unknown) => ({ result: 'unconfirmed' as const, why: `typing failed: ${(err as Error).message}`, left: true }));
       // What was typed is output too: the agent is not idle for the next item yet.

@@ -94,7 +94,7 @@ export class EffectRunner {
           break;
         case 'type': {
           const { agent, id, text } = e;
-          this.enqueue(agent, () => this.d.coord.type(agent, id, text, { force: e.force, resume: e.resume ?? false }));
+          this.enqueue(agent, () => this.d.coord.type(agent, id, text, { force: e.force, resume: e.resume ?? false, retry: e.retry ?? false }));
           break;
         }
         case 'freeze':

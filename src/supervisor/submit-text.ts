@@ -32,6 +32,12 @@ export interface SubmitOptions {
   /** type whatever the screen shows, busy or over a draft (never into a prompt or a dialog) */
   force?: boolean;
   resume?: boolean;
+  /**
+   * the try before was not confirmed: a CLI slower than the confirmation may have taken it
+   * after all, so text already above an empty input on the screen counts as submitted (not
+   * typed twice)
+   */
+  retry?: boolean;
   /** how long the typed text may take to show in the input */
   showMs?: number;
   /** how long the agent may take to take the text after an Enter */
@@ -114,6 +120,10 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     } else {
       before = await until(o.showMs ?? 3000, (l) => l.back.inputEmpty);
     }
+  } else if (o.retry && (before.back.inputEmpty || before.back.inputText === null) && inTranscript(before.screen, preset, text)) {
+    // the visible screen only: a CLI that clears its screen to redraw leaves its earlier
+    // frames in the history, the text still in their input line
+    return { result: 'submitted', enters: 0 };
   } else if (before.verdict.activity === 'busy' && before.verdict.rule && preset.submit.enterWhileBusy === 'steer') {
     // Enter into a running turn steers it (Codex, Qwen Code): not even forced
     return { result: 'refused', why: `it is busy (${before.verdict.reason}) and an Enter would steer its running turn`, seen: seenOf(before.verdict), enters: 0 };

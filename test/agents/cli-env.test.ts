@@ -96,7 +96,7 @@ describe('shellCommand', () => {
         .split('\n')
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
-  const parent = { ...process.env, MUSTER_AGENT: 'team/dev', ANTHROPIC_API_KEY: 'real-key', TMUX: '/tmp/x,1,0' };
+  const parent = { ...process.env, PATH: '/opt/launcher/bin:/usr/bin:/bin', MUSTER_AGENT: 'team/dev', ANTHROPIC_API_KEY: 'real-key', TMUX: '/tmp/x,1,0' };
 
   it('gives exactly the launch environment', () => {
     const launch = printEnv(prepare('claude'));
@@ -111,6 +111,8 @@ describe('shellCommand', () => {
     expect(got.ANTHROPIC_API_KEY).toBeUndefined();
     expect(got.TMUX).toBeUndefined();
     expect(got.HOME).toBe(launch.home);
+    // the launcher's PATH first (muster puts its own command there), then the CLI's
+    expect(got.PATH).toBe(`/opt/launcher/bin:/usr/bin:/bin:${launch.env.PATH}`);
   });
 
   it('runs in the project folder unless cd is false', () => {

@@ -112,6 +112,10 @@ const SETUPS: Record<CliName, SetupFn> = {
       'approval_policy = "on-request"',
       'sandbox_mode = "workspace-write"',
       'check_for_update_on_startup = false',
+      // Codex runs its shell tool as a login shell by default, and a login shell reads
+      // /etc/profile, which on Debian and Ubuntu sets PATH anew: the `muster` command muster
+      // puts first on the agent's PATH (docs/team-file.md) is lost. A plain shell keeps it.
+      'allow_login_shell = false',
       '',
       '[model_providers.muster-test]',
       'name = "muster test model"',
@@ -275,14 +279,20 @@ export const UNSET_WHEN_INHERITING = [
  * The launch as one shell command line, for a muster team file's `run:` or a pane of your
  * own: `cd DIR && exec env -i VAR=… BIN ARGS…`. With `inherit`, the launcher's environment
  * is kept (muster's MUSTER_* variables, say) under the CLI's own, minus
- * UNSET_WHEN_INHERITING; `cd: false` leaves the working folder to the launcher.
+ * UNSET_WHEN_INHERITING, and the launcher's PATH comes first, before the CLI's (whatever
+ * the launcher puts on PATH, e.g. muster's own command, stays found); `cd: false` leaves
+ * the working folder to the launcher.
  */
 export function shellCommand(launch: CliLaunch, opts: { inherit?: boolean; cd?: boolean } = {}): string {
   const words = ['env'];
   if (opts.inherit) for (const name of UNSET_WHEN_INHERITING) words.push('-u', name);
   else words.push('-i');
-  for (const [k, v] of Object.entries(launch.env)) words.push(`${k}=${v}`);
-  words.push(...launch.argv);
-  const command = `exec ${words.map(shellQuote).join(' ')}`;
+  const quoted = words.map(shellQuote);
+  for (const [k, v] of Object.entries(launch.env)) {
+    // "$PATH" is expanded by the launcher's shell, the rest is quoted
+    quoted.push(opts.inherit && k === 'PATH' ? `PATH="\${PATH:+\$PATH:}"${shellQuote(v)}` : shellQuote(`${k}=${v}`));
+  }
+  quoted.push(...launch.argv.map(shellQuote));
+  const command = `exec ${quoted.join(' ')}`;
   return opts.cd === false ? command : `cd ${shellQuote(launch.cwd)} && ${command}`;
 }

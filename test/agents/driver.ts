@@ -79,6 +79,15 @@ export class AgentPane {
     readonly launch: CliLaunch,
   ) {}
 
+  /**
+   * Drives a pane that someone else started (a muster crew's pane on the crew's tmux
+   * server): screens, typing and keys as for a pane of its own. `stop()` must not be called
+   * on it (it would kill that server); the owner ends it.
+   */
+  static attach(socket: string, paneId: string, launch: CliLaunch): AgentPane {
+    return new AgentPane(socket, paneId, launch);
+  }
+
   /** Starts the CLI in a new tmux server of its own; resolves once the pane exists. */
   static async start(launch: CliLaunch, opts: { label?: string; cols?: number; rows?: number } = {}): Promise<AgentPane> {
     const socket = uniqueSocket(opts.label ?? `agent-${launch.cli}`);

@@ -62,8 +62,8 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
-/** Presses `keys` until `done` holds for the screen the screen (3 tries, `waitMs` each). */
-async function pressUntil(pane: AgentPane, what: string, keys: string[], done: (screen: string) => boolean, waitMs = 10_000): Promise<void> {
+/** Presses `keys` until `done` holds for the screen (3 tries, `waitMs` each). */
+export async function pressUntil(pane: AgentPane, what: string, keys: string[], done: (screen: string) => boolean, waitMs = 10_000): Promise<void> {
   for (let i = 0; ; i++) {
     await pane.press(...keys);
     try {

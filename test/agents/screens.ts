@@ -69,8 +69,9 @@ export const SCREENS: Record<CliName, CliScreens> = {
   opencode: {
     // the footer hint line (`tab agents  ctrl+p commands`; under the input box, which sits in
     // the middle of a fresh screen) carries the busy bar while a turn runs; the permission
-    // panel replaces input and footer
-    idle: (s) => s.split('\n').some((l) => /ctrl\+p commands\s*$/.test(l) && !/esc interrupt/.test(l)),
+    // panel replaces input and footer. On a wide screen (a sidebar) the line goes on with
+    // `• OpenCode 1.18.33`.
+    idle: (s) => s.split('\n').some((l) => /ctrl\+p commands(?:\s|$)/.test(l) && !/esc interrupt/.test(l)),
     busy: /esc interrupt/,
     permission: /Permission required/,
     approve: ['Enter'],

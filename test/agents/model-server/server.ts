@@ -105,6 +105,11 @@ export class ModelServer {
     return this;
   }
 
+  /** Removes the scripted turns not yet used and returns them (a test starting afresh). */
+  unscript(): TurnScript[] {
+    return this.queue.splice(0);
+  }
+
   /** Scripted turns not yet used. */
   pending(): number {
     return this.queue.length;

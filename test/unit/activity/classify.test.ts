@@ -204,6 +204,33 @@ describe('classify', () => {
   });
 });
 
+describe('ready for text: the screen shows the input line (docs/presets.md, "Start-up")', () => {
+  const banner = ['>_ OpenAI Codex (v0.171.0)', '', '  model: test-model', '  Starting MCP servers (0/1): muster'].join('\n');
+  const rows: Array<[string, string, number, Activity, boolean]> = [
+    // preset, screen, quiet ms, activity, ready
+    ['codex', S.codexIdle, 5000, 'idle', true],
+    ['codex', banner, 60_000, 'idle', false], // quiet long enough for idle, no composer: not ready
+    ['codex', banner, 100, 'busy', false],
+    ['claude', S.claudeIdle, 5000, 'idle', true],
+    ['claude', S.claudeBusy, 5000, 'busy', false],
+    ['claude', S.claudeProceed, 5000, 'waiting', false],
+    ['gemini', S.geminiIdle, 5000, 'idle', true],
+    ['shell', 'waiting for a line', 60_000, 'idle', true], // ready.when: idle (a line reader shows no prompt)
+    ['default', 'Loading…', 60_000, 'idle', true], // no idle rule: idle is ready
+  ];
+  it.each(rows)('%s on %j, quiet %i ms → %s, ready %s', (preset, screen, quietMs, activity, ready) => {
+    const v = classify({ preset: P[preset]!, screen, quietMs });
+    expect([v.activity, v.ready]).toEqual([activity, ready]);
+  });
+
+  it('ready.match, when given, decides instead of the idle rules', () => {
+    const codex = P.codex!;
+    const strict: PresetSpec = { ...codex, ready: { ...codex.ready, match: [/\? for shortcuts/] } };
+    expect(classify({ preset: strict, screen: S.codexIdle, quietMs: 5000 }).ready).toBe(true);
+    expect(classify({ preset: strict, screen: '› Ask Codex to do anything', quietMs: 5000 }).ready).toBe(false);
+  });
+});
+
 describe('the input line', () => {
   it('is read from the live region; placeholders and pending pastes are told apart from text', () => {
     const claude = P.claude as PresetSpec;

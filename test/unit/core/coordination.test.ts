@@ -29,11 +29,12 @@ const launch = (id = 't/a'): [number, CrewEvent][] => [
   [0, { type: 'tick' }],
   [0, { type: 'launched', agent: id, attempt: 1, pane: '%1', pid: 10 }],
 ];
-/** What a screen showed, with the reason classify gives it by default. */
-const as = (activity: Activity, reason = activity === 'busy' ? 'output' : activity === 'idle' ? 'prompt' : 'permission', line: string | null = null): ActivitySeen => ({
+/** What a screen showed, with the reason classify gives it by default; idle shows the input line (ready) unless told. */
+const as = (activity: Activity, reason = activity === 'busy' ? 'output' : activity === 'idle' ? 'prompt' : 'permission', line: string | null = null, ready = activity === 'idle'): ActivitySeen => ({
   activity,
   reason,
   line,
+  ready,
 });
 const seen = (at: number, activity: Activity, id = 't/a', reason?: string): [number, CrewEvent] => [
   at,
@@ -91,6 +92,78 @@ describe('check-in cadence', () => {
   });
 });
 
+describe('start-up: nothing is typed before the input line shows', () => {
+  const ready = (at: number, activity: Activity, isReady: boolean, reason?: string): [number, CrewEvent] => [
+    at,
+    { type: 'usage', agents: {}, activity: { 't/a': as(activity, reason, null, isReady) }, intervalMs: 2 * S },
+  ];
+  const prompt = [agent('a', { prompt: 'go' })];
+
+  it.each([
+    // [what the screens showed, typed at]
+    ['idle by quiet without the input line, then the input line', [ready(2 * S, 'idle', false, 'quiet'), ready(4 * S, 'idle', true)], 4 * S],
+    ['busy, then waiting (a dialog), then the input line', [ready(2 * S, 'busy', false), ready(4 * S, 'waiting', false, 'dialog'), ready(6 * S, 'idle', true)], 6 * S],
+    ['the input line at once', [ready(2 * S, 'idle', true)], 2 * S],
+    ['never the input line', [ready(2 * S, 'idle', false, 'quiet'), ready(30 * S, 'idle', false, 'quiet')], null],
+  ] as const)('%s', (_what, looks, at) => {
+    const r = play(prompt, [...launch(), ...looks]);
+    expect(r.typed).toEqual(at === null ? [] : [{ at, text: 'go' }]);
+  });
+
+  it('ready once is ready for the attempt: busy and idle later take text as before', () => {
+    const r = play(prompt, [
+      ...launch(),
+      ready(2 * S, 'idle', true),
+      [3 * S, { type: 'typed', agent: 't/a', id: 'prompt-1', outcome: OK }],
+      ready(4 * S, 'busy', false),
+      [5 * S, { type: 'message', agent: 't/a', id: 'm1', text: 'next', force: false }],
+      ready(6 * S, 'idle', false, 'quiet'),
+    ]);
+    expect(r.typed).toEqual([{ at: 2 * S, text: 'go' }, { at: 6 * S, text: 'next' }]);
+    expect(r.crew.agents['t/a']?.readyAt).toBe(2 * S);
+  });
+
+  it('not even a forced item goes before the input line shows', () => {
+    const r = play([agent('a')], [...launch(), ready(2 * S, 'busy', false), [3 * S, { type: 'message', agent: 't/a', id: 'm1', text: 'now!', force: true }], ready(4 * S, 'idle', true)]);
+    expect(r.typed).toEqual([{ at: 4 * S, text: 'now!' }]);
+  });
+
+  it('a new attempt must show its input line again', () => {
+    const r = play(prompt, [
+      ...launch(),
+      ready(2 * S, 'idle', true),
+      [3 * S, { type: 'typed', agent: 't/a', id: 'prompt-1', outcome: OK }],
+      [4 * S, { type: 'exited', agent: 't/a', attempt: 1, code: 1 }],
+      [60 * S, { type: 'tick' }],
+      [60 * S, { type: 'launched', agent: 't/a', attempt: 2, pane: '%1', pid: 11 }],
+      ready(62 * S, 'idle', false, 'quiet'),
+      ready(64 * S, 'idle', true),
+    ]);
+    expect(r.crew.agents['t/a']?.attempt).toBe(2);
+    expect(r.typed).toEqual([{ at: 2 * S, text: 'go' }, { at: 64 * S, text: 'go' }]);
+  });
+
+  it("past the preset's ready.timeout: one not-ready event; a later input line types and says ready", () => {
+    const r = play(prompt, [
+      ...launch(),
+      ready(30 * S, 'idle', false, 'quiet'),
+      ready(60 * S, 'idle', false, 'quiet'),
+      ready(62 * S, 'idle', false, 'quiet'),
+      [90 * S, { type: 'tick' }],
+      ready(95 * S, 'idle', true),
+    ]);
+    expect(r.kinds.filter((k) => k.startsWith('not-ready'))).toEqual([`not-ready@${60 * S}`]);
+    expect(r.kinds).toContain(`ready@${95 * S}`);
+    expect(r.typed).toEqual([{ at: 95 * S, text: 'go' }]);
+  });
+
+  it('no not-ready event while a prompt or dialog waits for the user (needs-you reports it)', () => {
+    const r = play(prompt, [...launch(), ready(2 * S, 'waiting', false, 'dialog'), ready(70 * S, 'waiting', false, 'dialog'), [80 * S, { type: 'tick' }]]);
+    expect(r.kinds.filter((k) => k.startsWith('not-ready'))).toEqual([]);
+    expect(r.typed).toEqual([]);
+  });
+});
+
 describe('the outbox', () => {
   it('the first prompt is typed once the agent is first idle, and only once', () => {
     const r = play([agent('a', { prompt: 'You are the PM' })], [
@@ -113,7 +186,7 @@ describe('the outbox', () => {
       [5 * S, { type: 'message', agent: 't/a', id: 'm2', text: 'now!', force: true }],
     ]);
     expect(r.typed).toEqual([]); // m1 heads the queue and waits; m2 is behind it
-    const forced = play([agent('a')], [...launch(), seen(2 * S, 'busy'), [3 * S, { type: 'message', agent: 't/a', id: 'm2', text: 'now!', force: true }]]);
+    const forced = play([agent('a')], [...launch(), seen(S, 'idle'), seen(2 * S, 'busy'), [3 * S, { type: 'message', agent: 't/a', id: 'm2', text: 'now!', force: true }]]);
     expect(forced.typed).toEqual([{ at: 3 * S, text: 'now!' }]);
   });
 
@@ -163,6 +236,9 @@ describe('the outbox', () => {
       { at: 7 * S, text: 'one' },
       { at: 9 * S, text: 'two' },
     ]);
+    // the tries after the first are retries: the runner looks for the text above the input first
+    const retries = r.effects.filter((e) => e.type === 'type').map((e) => (e as { retry?: boolean }).retry ?? false);
+    expect(retries).toEqual([false, true, true, false]);
     expect(r.kinds).toContain(`not-delivered@${8 * S}`);
     const line = (r.effects.find((e) => e.type === 'notify' && e.kind === 'not-delivered') as { message: string }).message;
     expect(line).toMatch(/^message not delivered after 3 tries: the text still sits in its input; its text is left in the input/);
@@ -236,7 +312,9 @@ describe('the outbox', () => {
     const r = play(specs, [
       [0, { type: 'tick' }],
       [0, { type: 'launched', agent: 't/dev', attempt: 1, pane: '%2', pid: 11 }],
-      [S, { type: 'handoff', id: 'h1', from: 't/pm', to: 't/dev', message: 'go', file: null }],
+      seen(S / 2, 'idle', 't/dev'),
+      seen(S, 'busy', 't/dev'),
+      [S + S / 2, { type: 'handoff', id: 'h1', from: 't/pm', to: 't/dev', message: 'go', file: null }],
       seen(2 * S, 'busy', 't/dev'),
       [3 * S, { type: 'deliver', handoff: 'h1' }],
     ]);

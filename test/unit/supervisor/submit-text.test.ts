@@ -61,7 +61,7 @@ class Pane implements TypingPort {
 }
 
 const instant = async () => undefined;
-const type = (pane: Pane, text: string, o: { force?: boolean; resume?: boolean } = {}) => submitText(pane, '%1', text, { preset: claude, sleep: instant, ...o });
+const type = (pane: Pane, text: string, o: { force?: boolean; resume?: boolean; retry?: boolean } = {}) => submitText(pane, '%1', text, { preset: claude, sleep: instant, ...o });
 
 describe('submitText', () => {
   it('presses Enter only once the typed text shows, and confirms it left the input', async () => {
@@ -99,6 +99,28 @@ describe('submitText', () => {
     expect(r.result === 'unconfirmed' && r.why).toMatch(/its input shows "never taken"/);
     expect(deaf.keys).toEqual(['Enter', 'Enter', 'Enter', 'C-u']);
     expect(deaf.input).toBe('');
+  });
+
+  describe('a retry after a try that was not confirmed', () => {
+    it('counts the text above an empty input as taken late by a slow CLI: not typed twice', async () => {
+      const pane = new Pane();
+      pane.transcript.push('> taken after the confirmation gave up');
+      expect(await type(pane, 'taken after the confirmation gave up', { retry: true })).toEqual({ result: 'submitted', enters: 0 });
+      expect([pane.pastes, pane.keys]).toEqual([0, []]);
+    });
+
+    it('types it again when it is nowhere on screen', async () => {
+      const pane = new Pane();
+      expect(await type(pane, 'lost on the way', { retry: true })).toEqual({ result: 'submitted', enters: 1 });
+      expect(pane.submitted).toEqual(['lost on the way']);
+    });
+
+    it('a first try types the text even when the same text is above (a message sent twice on purpose)', async () => {
+      const pane = new Pane();
+      pane.transcript.push('> say it again');
+      expect(await type(pane, 'say it again')).toEqual({ result: 'submitted', enters: 1 });
+      expect(pane.submitted).toEqual(['say it again']);
+    });
   });
 
   describe('resumed after a crash', () => {

@@ -1,4 +1,0 @@
-/** Needs-you with the real gemini CLI under muster (needs-you-suite.ts). */
-import { describeNeedsYou } from './needs-you-suite.js';
-
-describeNeedsYou('gemini');
