@@ -124,7 +124,7 @@ export function parseLeftRight(text: string): { left: number; right: number } {
 }
 
 /** Lines changed in a numstat list: files, lines added, lines deleted (binary files count as files only). */
-export function sumNumstat(entries: readonly NumstatEntry[]): { files: number; added: number; deleted: number } {
+export function sumNumstat(entries: readonly Pick<NumstatEntry, 'added' | 'deleted'>[]): { files: number; added: number; deleted: number } {
   let added = 0;
   let deleted = 0;
   for (const e of entries) {

@@ -6,6 +6,8 @@
  */
 import * as fs from 'node:fs';
 import type { AgentSpec } from '../config/types.js';
+import type { WorktreeReport } from '../report/build-report.js';
+import { sumNumstat } from './porcelain.js';
 import type { WorktreeGit } from './worktree-git.js';
 import { isMerged, type LandedRecord } from './worktree-policy.js';
 import { branchFor, readMeta, worktreeDir } from './worktree-meta.js';
@@ -122,7 +124,7 @@ export async function inspectWorktree(
     const [counts, entries] = await Promise.all([git.aheadBehind(repo, base, h), committed]);
     info.ahead = counts.ahead;
     info.behind = counts.behind;
-    info.committed = sum(entries);
+    info.committed = sumNumstat(entries);
     for (const e of entries) committedPaths.add(e.path);
   };
   const readUncommitted = async () => {
@@ -131,7 +133,7 @@ export async function inspectWorktree(
     const tracked = status.filter((s) => s.code !== '??').map((s) => s.path);
     // lines of the changed paths only: the status already looked at every file
     const entries = tracked.length === 0 ? [] : await git.diffNumstat(dir, 'HEAD', null, tracked.length <= NAMED_PATHS_MAX ? tracked : []);
-    const lines = sum(entries);
+    const lines = sumNumstat(entries);
     info.uncommitted = { files: status.length, added: lines.added, deleted: lines.deleted, untracked: status.length - tracked.length };
     for (const s of status) uncommittedPaths.add(s.path);
   };
@@ -141,16 +143,6 @@ export async function inspectWorktree(
   const landed = info.landed?.into === info.into ? info.landed : null;
   info.merged = info.dirty.length === 0 && isMerged({ ahead: info.ahead, branchHead: info.head, baseCommit: meta.base.commit, landed });
   return info;
-}
-
-function sum(entries: readonly { added: number | null; deleted: number | null }[]): ChangeCount {
-  let added = 0;
-  let deleted = 0;
-  for (const e of entries) {
-    added += e.added ?? 0;
-    deleted += e.deleted ?? 0;
-  }
-  return { files: entries.length, added, deleted };
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time, keeping the order. */
@@ -174,16 +166,7 @@ export async function inspectAll(git: WorktreeGit, stateDir: string, specs: read
 }
 
 /** What the run report says of a worktree: commits and lines since its base commit, and its last land. */
-export async function reportOf(git: WorktreeGit, stateDir: string, owner: AgentSpec): Promise<{
-  owner: string;
-  branch: string;
-  commits: number;
-  files: number;
-  added: number;
-  deleted: number;
-  landed: { at: string; how: string; into: string } | null;
-  merged: boolean;
-} | null> {
+export async function reportOf(git: WorktreeGit, stateDir: string, owner: AgentSpec): Promise<WorktreeReport | null> {
   const meta = readMeta(stateDir, owner.id);
   if (!meta || meta.state !== 'ready') return null;
   const info = await inspectWorktree(git, stateDir, owner, []);
@@ -191,7 +174,7 @@ export async function reportOf(git: WorktreeGit, stateDir: string, owner: AgentS
   let lines = { files: 0, added: 0, deleted: 0 };
   if (info.head !== null) {
     commits = (await git.aheadBehind(meta.repo, meta.base.commit, info.head)).ahead;
-    lines = sum(await git.diffNumstat(meta.repo, meta.base.commit, info.head));
+    lines = sumNumstat(await git.diffNumstat(meta.repo, meta.base.commit, info.head));
   }
   return {
     owner: owner.id,

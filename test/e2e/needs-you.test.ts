@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN, makeProject, waitFor, type TestProject } from '../helpers/project.js';
-import { cleanEnv } from '../helpers/tmux.js';
+import { tuiEnv } from '../helpers/tmux.js';
 import { PtyScreen } from '../ui/pty-screen.js';
 
 const STANDIN = fileURLToPath(new URL('../fixtures/standin/', import.meta.url));
@@ -20,15 +20,6 @@ const CLI = path.join(STANDIN, 'fake-cli.mjs');
 
 let p: TestProject;
 const ptys: PtyScreen[] = [];
-
-function tuiEnv(): NodeJS.ProcessEnv {
-  const env = cleanEnv();
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.NO_COLOR;
-  delete env.TMUX;
-  return env;
-}
 
 interface Notified {
   kind: string;

@@ -5,20 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentOf, MAIN, makeProject, waitFor, type TestProject } from '../helpers/project.js';
-import { cleanEnv, serverAnswers } from '../helpers/tmux.js';
+import { serverAnswers, tuiEnv } from '../helpers/tmux.js';
 import { PtyScreen } from '../ui/pty-screen.js';
 
 let p: TestProject;
 const screens: PtyScreen[] = [];
-
-function tuiEnv(): NodeJS.ProcessEnv {
-  const env = cleanEnv();
-  // Ink draws nothing but the last frame when it believes it runs in CI.
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.NO_COLOR;
-  return env;
-}
 
 function openTui(): PtyScreen {
   const screen = new PtyScreen(process.execPath, [MAIN, '-C', p.dir, 'up'], { cols: 130, rows: 32, env: tuiEnv(), cwd: p.dir });

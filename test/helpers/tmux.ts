@@ -24,6 +24,15 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The environment for a TUI under test in a pty: Ink draws only its last frame when it believes it runs in CI, and colours stay on. */
+export function tuiEnv(): NodeJS.ProcessEnv {
+  const env = cleanEnv();
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  delete env.NO_COLOR;
+  return env;
+}
+
 /** Runs `tmux -L socket args…`; resolves with the exit code and output (never rejects on a tmux error). */
 export function tmuxOn(socket: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

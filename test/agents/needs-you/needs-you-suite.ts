@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN, makeProject, waitFor, type TestProject } from '../../helpers/project.js';
-import { cleanEnv } from '../../helpers/tmux.js';
+import { tuiEnv } from '../../helpers/tmux.js';
 import { PtyScreen } from '../../ui/pty-screen.js';
 import { prepareCli, shellCommand, type CliName } from '../cli-env.js';
 import { ModelServer } from '../model-server/server.js';
@@ -30,12 +30,6 @@ interface AgentView {
   pane: string | null;
   activity: string | null;
   needsYou: { kind: string; reason: string } | null;
-}
-
-function tuiEnv(): NodeJS.ProcessEnv {
-  const env = cleanEnv();
-  for (const name of ['CI', 'CONTINUOUS_INTEGRATION', 'NO_COLOR', 'TMUX']) delete env[name];
-  return env;
 }
 
 const count = (text: string, part: string) => text.split(part).length - 1;
