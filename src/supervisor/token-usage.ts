@@ -10,7 +10,7 @@ import { spent, type TokenObservation } from '../core/budget-policy.js';
 import type { TokensView, UsageView } from './control/contract.js';
 import type { TranscriptPort } from './ports.js';
 import { costOf, priceOf, type TokenCounts } from '../usage/prices.js';
-import { sessionFromCommand, transcriptFormat } from '../usage/session-ref.js';
+import { transcriptFormat } from '../usage/session-ref.js';
 
 const view = (t: TokenCounts): TokensView => ({ input: t.input, output: t.output, cache_write: t.cacheWrite, cache_read: t.cacheRead });
 
@@ -23,12 +23,6 @@ export class TokenUsage {
     private readonly prices: ProjectSpec['prices'],
   ) {}
 
-  /** The session an agent's transcripts belong to: the crew's record of it, else its command's `--session-id`. */
-  static sessionOf(spec: AgentSpec, rt: CrewState['agents'][string] | undefined): string | null {
-    const known = (rt as { session?: unknown } | undefined)?.session;
-    return typeof known === 'string' && known.length > 0 ? known : sessionFromCommand(spec.run);
-  }
-
   /** One pulse's reading: each agent's totals so far, for the core. */
   read(crew: CrewState, now: number): Record<string, TokenObservation> {
     const out: Record<string, TokenObservation> = {};
@@ -36,7 +30,8 @@ export class TokenUsage {
     for (const spec of this.specs) {
       const format = transcriptFormat(spec.preset.name);
       const rt = crew.agents[spec.id];
-      const session = format === null ? null : TokenUsage.sessionOf(spec, rt);
+      // the crew's record of the CLI's session (muster's id, the run's own `--session-id`, or a hook's)
+      const session = rt?.session ?? null;
       if (format === null || session === null || !rt || rt.attempt === 0) continue;
       const r = this.port.read(spec.id, { format, session, env: spec.env }, now);
       let cost: number | null = 0;
