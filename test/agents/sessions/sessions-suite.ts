@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinPreset } from '../../helpers/presets.js';
 import { makeProject, waitFor, type TestProject } from '../../helpers/project.js';
 import { prepareCli, shellCommand, type CliLaunch, type CliName } from '../cli-env.js';
 import { markedProcesses } from '../driver.js';
@@ -34,8 +35,6 @@ interface AgentView {
 }
 
 const ID = 'crew/agent';
-/** CLIs whose preset has a resume form but installs no hooks (docs/presets.md, "Sessions and hooks"). */
-const HOOKLESS = new Set<CliName>(['gemini']);
 const PROMPT = 'first prompt, remember FIRST-MARK';
 
 function listFiles(dir: string): string[] {
@@ -78,7 +77,7 @@ export function describeSessions(cli: CliName): void {
         return a.attempt === attempt && a.state === 'running' ? a : null;
       }, 120_000);
     // A CLI whose preset installs no hooks (Gemini CLI) is read from its screen alone.
-    const source = HOOKLESS.has(cli) ? 'screen' : 'hook';
+    let source: 'hook' | 'screen' = 'hook'; // from the shipped preset, in beforeAll
     const hookSays = (activity: string) =>
       waitFor(`the ${source === 'hook' ? 'hooks' : 'screen'} report ${activity}`, async () => {
         const a = await agent();
@@ -101,6 +100,7 @@ export function describeSessions(cli: CliName): void {
     };
 
     beforeAll(async () => {
+      source = (await builtinPreset(cli)).hooks === null ? 'screen' : 'hook';
       server = await ModelServer.start();
       p = makeProject(`sessions-${cli}`);
       runId = `sessions-${cli}-${process.pid}`;
