@@ -12,7 +12,8 @@
  *   session (its files gone or corrupt): muster says so and starts a new conversation at once.
  * - Hooks are the authority for busy / waiting / idle; the screen's state is the fallback
  *   before any hook spoke, and wins only when it has shown idle since the last hook (a
- *   turn the CLI ended without a hook, e.g. interrupted with Esc).
+ *   turn the CLI ended without a hook, e.g. interrupted with Esc); that idle spends the
+ *   hook's word, so the screen decides until the next hook.
  */
 import type { AgentSpec } from '../config/types.js';
 import type { Activity, AgentRuntime } from './agent-state.js';
@@ -51,11 +52,20 @@ export function activitySource(rt: Pick<AgentRuntime, 'hookActivity' | 'hookAt' 
   return rt.hookAt !== null && rt.hookActivity === a ? 'hook' : 'screen';
 }
 
-/** The screen's state this pulse: kept with the time it last changed. */
+/**
+ * The screen's state this pulse: kept with the time it last changed. An idle screen that
+ * overrules the hooks' busy or waiting spends that word: the CLI ended the turn without a
+ * hook (Codex says nothing when a prompt is declined with Esc), so later screens decide until
+ * a hook speaks again — a repaint read as busy must not bring back a prompt long answered.
+ */
 export function screenPatch(rt: AgentRuntime, screen: Activity, now: number): Partial<AgentRuntime> {
   // fresh output alone reads as busy: only a screen a rule knows (idle, waiting) proves the CLI came up
   const shown = rt.shown || screen !== 'busy';
-  return rt.screenActivity === screen && rt.shown === shown ? {} : { screenActivity: screen, screenSince: rt.screenActivity === screen ? rt.screenSince : now, shown };
+  const patch: Partial<AgentRuntime> =
+    rt.screenActivity === screen && rt.shown === shown ? {} : { screenActivity: screen, screenSince: rt.screenActivity === screen ? rt.screenSince : now, shown };
+  const next = { ...rt, ...patch };
+  const spent = next.hookActivity !== null && next.hookActivity !== 'idle' && effectiveActivity(next) === 'idle';
+  return spent ? { ...patch, hookActivity: null } : patch;
 }
 
 /** Fields a new attempt starts with: nothing seen, nothing reported. */

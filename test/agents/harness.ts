@@ -123,7 +123,8 @@ export async function startAgent(cli: CliName, opts: StartAgentOptions = {}): Pr
         const t = screens.acceptTrust;
         if (!t) throw new Error(`${cli} has no trust dialog`);
         if (!t.selected.test(await agent.pane.screen())) await pressUntil(agent.pane, 'the trusting choice selected', [t.move], (s) => t.selected.test(s), 5_000);
-        await pressUntil(agent.pane, 'the trust dialog answered', ['Enter'], (s) => !(screens.trustDialog as RegExp).test(s));
+        // Gemini CLI restarts itself on the answer and draws its input below the old dialog
+        await pressUntil(agent.pane, 'the trust dialog answered', ['Enter'], (s) => !(screens.trustDialog as RegExp).test(s) || screens.idle(s));
       },
       stop,
     };

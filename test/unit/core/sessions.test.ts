@@ -113,6 +113,22 @@ describe('hooks and the screen', () => {
     for (const [what, rt, want] of table) expect(effectiveActivity(rt), what).toBe(want);
   });
 
+  it("an idle screen after the hook's waiting spends it: a repaint read as busy does not bring back the answered prompt", () => {
+    // Codex: PermissionRequest says waiting; the user declines with Esc (no hook); the window
+    // is resized when someone attaches, and the repaint reads as busy for the quiet time
+    const first = run([spec()], started);
+    const typed: [number, CrewEvent] = [400, { type: 'typed', agent: 't/a', id: first.rt.typing!, outcome: { result: 'submitted' } }];
+    const r = run([spec()], [typed, hook(1, 'waiting', 1000), screen('waiting', 1500), screen('idle', 3000)], first.crew);
+    expect(r.rt).toMatchObject({ activity: 'idle', hookActivity: null });
+    const repaint = run([spec()], [screen('busy', 4000)], r.crew);
+    expect(repaint.rt.activity).toBe('busy');
+    const again = run([spec()], [screen('idle', 7000), hook(1, 'waiting', 8000)], repaint.crew);
+    expect(again.rt.activity).toBe('waiting'); // the next prompt's hook counts again
+    // a screen idle from before the hook does not spend it
+    const before = run([spec()], [typed, screen('idle', 900), hook(1, 'waiting', 1000), screen('idle', 1500)], first.crew);
+    expect(before.rt).toMatchObject({ activity: 'waiting', hookActivity: 'waiting' });
+  });
+
   it("typing takes the hooks' last word away: an idle from before the text does not count after it", () => {
     const first = run([spec()], [[0, { type: 'tick' }], launched(1, 1), hook(1, 'idle', 50)]);
     const item = first.rt.typing!;
