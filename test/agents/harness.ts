@@ -122,7 +122,17 @@ export async function startAgent(cli: CliName, opts: StartAgentOptions = {}): Pr
       acceptTrustDialog: async () => {
         const t = screens.acceptTrust;
         if (!t) throw new Error(`${cli} has no trust dialog`);
-        if (!t.selected.test(await agent.pane.screen())) await pressUntil(agent.pane, 'the trusting choice selected', [t.move], (s) => t.selected.test(s), 5_000);
+        // a key pressed before the dialog took input can arrive late and move past the choice
+        // (Claude Code's two choices wrap): the choice must stay selected for a second
+        for (let i = 0; ; i++) {
+          if (t.selected.test(await agent.pane.screen())) {
+            await new Promise((r) => setTimeout(r, 1_000));
+            if (t.selected.test(await agent.pane.screen())) break;
+          }
+          if (i >= 4) throw new Error(`${cli}: the trusting choice of its trust dialog did not stay selected\n${await agent.pane.screen()}`);
+          await agent.pane.press(t.move);
+          await agent.pane.waitForScreen('the trusting choice selected', (s) => t.selected.test(s), 5_000).catch(() => undefined);
+        }
         // Gemini CLI restarts itself on the answer and draws its input below the old dialog
         await pressUntil(agent.pane, 'the trust dialog answered', ['Enter'], (s) => !(screens.trustDialog as RegExp).test(s) || screens.idle(s));
       },
