@@ -221,9 +221,10 @@ export class Supervisor {
 
   /** Applies one event: a new state, saved before its effects run. */
   dispatch(event: CrewEvent): void {
+    const forced = event.type === 'typed' && this.crew.agents[event.agent]?.outbox.some((o) => o.id === event.id && o.force) === true;
     const result = step(this.crew, event, this.context());
     this.crew = result.state;
-    if (event.type === 'typed') this.settleTyped(event.agent, event.id, event.outcome);
+    if (event.type === 'typed') this.settleTyped(event.agent, event.id, event.outcome, forced);
     // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
@@ -285,12 +286,16 @@ export class Supervisor {
     return this.specs;
   }
 
-  /** A waiter hears the end of its item: submitted, or given up (gone from the outbox without being submitted). */
-  private settleTyped(agent: string, itemId: string, outcome: TypedOutcome): void {
+  /**
+   * A waiter hears the end of its item: submitted, given up (gone from the outbox without
+   * being submitted), or — forced, and refused by a prompt on screen — queued now with why.
+   * A refusal of an item that was not forced is no answer: it waits for the agent's next idle.
+   */
+  private settleTyped(agent: string, itemId: string, outcome: TypedOutcome, forced: boolean): void {
     const waiter = this.typedWaiters.get(itemId);
     if (!waiter) return;
     if (outcome.result === 'submitted') waiter({ submitted: true, why: null });
-    else if (outcome.result === 'refused' && this.crew.agents[agent]?.outbox.some((o) => o.id === itemId && !o.force)) waiter({ submitted: false, why: outcome.why, queued: true });
+    else if (outcome.result === 'refused' && forced && this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why, queued: true });
     else if (!this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why });
   }
 

@@ -147,10 +147,14 @@ export class Crew {
         '    restart: { policy: never }',
       ];
       // Codex starts its background app-server daemon only when its command line overrides
-      // no setting: with muster's MCP wiring (`-c mcp_servers.muster…`) it serves in-process
-      // and leaves no daemon behind. Without it the daemon starts, and down and cleanup are
-      // seen to end it (the MCP wiring has its own test, muster-mcp.test.ts).
-      if (opts.cli === 'codex') lines.push('    mcp: false');
+      // no setting: with muster's hooks and MCP wiring (`-c hooks.…`, `-c mcp_servers.muster…`)
+      // it serves in-process and leaves no daemon behind. `codex-daemon` (the shipped preset
+      // without hooks) and `mcp: false` let the daemon start, so cleanup is seen to end it
+      // (`useDaemonPreset()`; the MCP wiring has its own test, muster-mcp.test.ts).
+      if (opts.cli === 'codex') {
+        lines.push('    mcp: false');
+        project.write('presets/codex-daemon.yaml', 'extends: codex\nhooks: off\n');
+      }
       if (fresh) {
         lines.push(
           '  fresh:',
@@ -171,6 +175,17 @@ export class Crew {
       }
       throw err;
     }
+  }
+
+  /** Codex only: the main agent runs on `codex-daemon` from the next `up()` (its app-server daemon starts). */
+  useDaemonPreset(): void {
+    const file = path.join(this.project.dir, 'teams', `${TEAM}.yaml`);
+    const team = readFileSync(file, 'utf8');
+    const mainPreset = `  ${this.main.name}:\n    run: `;
+    const at = team.indexOf(mainPreset);
+    const presetLine = team.indexOf(`    preset: ${this.cli}\n`, at);
+    if (this.cli !== 'codex' || at < 0 || presetLine < 0) throw new Error(`useDaemonPreset: no codex agent in ${file}`);
+    this.project.write(`teams/${TEAM}.yaml`, `${team.slice(0, presetLine)}    preset: codex-daemon\n${team.slice(presetLine + `    preset: ${this.cli}\n`.length)}`);
   }
 
   /** Starts `muster up --headless` and waits until every agent runs in a pane. */

@@ -262,11 +262,10 @@ export function describeMuster(cli: CliName): void {
       });
     }
 
-    it("muster down leaves no process of the CLI, Codex's app-server daemon included", async () => {
+    it('muster down leaves no process of the CLI', async () => {
       await crew.settle().catch(() => undefined);
       const before = crew.cliProcesses();
       expect(before.length, 'the CLI runs before down').toBeGreaterThan(0);
-      if (cli === 'codex') expect(before.some((p) => p.cmd.includes('app-server')), JSON.stringify(before)).toBe(true);
       const r = await crew.muster(['down'], { timeoutMs: 180_000 });
       expect(r.code, r.stderr).toBe(0);
       await waitFor('every CLI process gone', () => crew.cliProcesses().length === 0, 15_000).catch(() => undefined);
@@ -275,6 +274,8 @@ export function describeMuster(cli: CliName): void {
 
     it("muster cleanup --yes leaves no process of the CLI, Codex's app-server daemon included", async () => {
       crew.server.script({ text: 'Started again.' });
+      // with muster's hooks Codex serves in-process; without them it starts its daemon
+      if (cli === 'codex') crew.useDaemonPreset();
       await crew.up();
       await waitFor('the first prompt typed again and answered', () => crew.server.timesReceived(FIRST) >= 2 && crew.server.turns().at(-1)?.endedAt !== undefined, 300_000);
       if (cli === 'codex') await waitFor("Codex's app-server daemon running", () => crew.cliProcesses().some((p) => p.cmd.includes('app-server')), 120_000);
