@@ -10,12 +10,7 @@ import { defineConfig } from 'vitest/config';
 const capture = process.env.MUSTER_AGENTS_CAPTURE === '1';
 /** `npm run bench -- --only agents` (bench/agents.mjs): the measurements, one file, alone */
 const bench = process.env.MUSTER_AGENTS_BENCH === '1';
-/**
- * `npm run test:agents:muster`: the muster binary driving each real CLI end to end
- * (test/agents/muster/). Not yet reliable on a loaded two-core machine (a send held while a
- * hook says busy, Codex's processes at `down` under load), so it is its own command and not
- * part of `npm run test:agents` until it is; test/agents/README.md.
- */
+/** `npm run test:agents:muster`: only the muster binary driving each real CLI end to end (test/agents/muster/) */
 const musterE2e = process.env.MUSTER_AGENTS_MUSTER === '1';
 
 export default defineConfig({
@@ -27,7 +22,7 @@ export default defineConfig({
         : musterE2e
           ? ['test/agents/muster/*.test.ts']
           : ['test/agents/**/*.test.ts'],
-    exclude: musterE2e ? [] : ['test/agents/muster/**', '**/node_modules/**'],
+    exclude: ['**/node_modules/**'],
     globalSetup: ['test/agents/global-setup.ts'],
     setupFiles: ['test/helpers/failure-report.ts'],
     // a CLI's first start can take half a minute on a loaded two-core machine

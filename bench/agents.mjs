@@ -41,6 +41,7 @@ export function agentTables(results) {
       'busy: the request reaches the model server → status busy (0 when status already said busy: typing makes an agent busy);',
       'idle: the server ends the stream → idle; waiting: the server sends the shell tool call → waiting (includes the CLI drawing its prompt).',
       'Times are from the server clock to the first status snapshot the supervisor pushes with the new activity; missed: not seen within 60 s.',
+      'needs-you: the first look at the pane (every 50 ms) that shows the permission prompt → the notify command started (docs/needs-you.md); negative: the CLI\'s hook told muster before the prompt was drawn; missed: no notify within 30 s.',
     ],
   };
   const confusion = {
@@ -51,8 +52,9 @@ export function agentTables(results) {
   };
   for (const r of results) {
     if (r.error) latency.notes.push(`${r.cli}: stopped after ${r.runs} runs: ${r.error}`);
-    for (const kind of ['busy', 'idle', 'waiting']) {
-      const xs = r.latency[kind];
+    for (const kind of ['busy', 'idle', 'waiting', 'needs-you']) {
+      const xs = kind === 'needs-you' ? (r.needsYou ?? []) : r.latency[kind];
+      if (kind === 'needs-you' && xs.length === 0) continue;
       const within = xs.filter((v) => v !== null && v <= r.pulseMs).length;
       latency.rows.push([
         r.cli,

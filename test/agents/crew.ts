@@ -93,6 +93,8 @@ export interface CrewOptions {
   prompt: string;
   /** add `fresh`: the same CLI left at its first-run dialog, with this prompt */
   dialogPrompt?: string;
+  /** the project's `notify:` (muster.yaml), e.g. `{ command: …, on: [waiting] }` */
+  notify?: { command: string; on: string[] };
 }
 
 export class Crew {
@@ -166,6 +168,7 @@ export class Crew {
         );
       }
       project.write(`teams/${TEAM}.yaml`, `${lines.join('\n')}\n`);
+      if (opts.notify) project.write('muster.yaml', `notify:\n  command: ${JSON.stringify(opts.notify.command)}\n  on: [${opts.notify.on.join(', ')}]\n`);
       return new Crew(opts.cli, project, main, fresh);
     } catch (err) {
       await project.destroy().catch(() => undefined);

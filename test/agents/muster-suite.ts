@@ -277,14 +277,16 @@ export function describeMuster(cli: CliName): void {
       // with muster's hooks Codex serves in-process; without them it starts its daemon
       if (cli === 'codex') crew.useDaemonPreset();
       await crew.up();
-      await waitFor('the first prompt typed again and answered', () => crew.server.timesReceived(FIRST) >= 2 && crew.server.turns().at(-1)?.endedAt !== undefined, 300_000);
-      if (cli === 'codex') await waitFor("Codex's app-server daemon running", () => crew.cliProcesses().some((p) => p.cmd.includes('app-server')), 120_000);
+      // Codex: the daemon is what this checks; its start can keep Codex's first screen waiting
+      // for minutes on a loaded machine, so cleanup runs once the daemon is there
+      if (cli === 'codex') await waitFor("Codex's app-server daemon running", () => crew.cliProcesses().some((p) => p.cmd.includes('app-server')), 180_000);
+      else await waitFor('the first prompt typed again and answered', () => crew.server.timesReceived(FIRST) >= 2 && crew.server.turns().at(-1)?.endedAt !== undefined, 240_000);
       const before = crew.cliProcesses();
       expect(before.length).toBeGreaterThan(0);
       const r = await crew.muster(['cleanup', '--yes'], { timeoutMs: 180_000 });
       expect(r.code, r.stderr).toBe(0);
       await waitFor('every CLI process gone', () => crew.cliProcesses().length === 0, 15_000).catch(() => undefined);
       expect(crew.cliProcesses(), `left after muster cleanup --yes (before: ${JSON.stringify(before)})`).toEqual([]);
-    });
+    }, 480_000);
   });
 }

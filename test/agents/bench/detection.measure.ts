@@ -15,9 +15,12 @@
  * and the latencies, from the server's clock to the first status snapshot the supervisor
  * pushes with the new activity: the request reaches the model → busy (0 when status
  * already said busy: typing makes an agent busy), the stream ends → idle, the tool call
- * is sent → waiting.
+ * is sent → waiting. And the needs-you latency (docs/needs-you.md): from the first look at
+ * the pane (every 50 ms) that shows the permission prompt to the start of the project's
+ * notify command (it writes the time it started, in ms); negative when the CLI's hook told
+ * muster before the prompt was drawn.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'vitest';
 import { connectControl, type ControlClient } from '../../../src/supervisor/control/control-client.js';
@@ -39,6 +42,8 @@ export interface CliMeasure {
   runs: number;
   /** ms per kind; null: not seen within the deadline */
   latency: { busy: Array<number | null>; idle: Array<number | null>; waiting: Array<number | null> };
+  /** the permission prompt first seen on screen → the notify command started (ms); null: no notify within 30 s */
+  needsYou: Array<number | null>;
   /** how many busy latencies were 0 because status said busy before the request arrived */
   busyBeforeRequest: number;
   /** truth → what status said → count */
@@ -97,12 +102,24 @@ class Watch {
   }
 }
 
+/** When a look at the pane (every 50 ms, for up to two minutes) first showed `prompt`, or null. */
+async function promptShownAt(pane: { screen(): Promise<string> }, prompt: RegExp): Promise<number | null> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const lookedAt = Date.now(); // the look's start: a latency measured from it is never too short
+    if (prompt.test(await pane.screen())) return lookedAt;
+    await sleep(50);
+  }
+  return null;
+}
+
 async function measure(cli: CliName): Promise<CliMeasure> {
   const m: CliMeasure = {
     cli,
     pulseMs: 0,
     runs: 0,
     latency: { busy: [], idle: [], waiting: [] },
+    needsYou: [],
     busyBeforeRequest: 0,
     confusion: {},
     typedIntoPrompt: 0,
@@ -112,7 +129,11 @@ async function measure(cli: CliName): Promise<CliMeasure> {
     m.confusion[truth] ??= {};
     m.confusion[truth][said] = (m.confusion[truth][said] ?? 0) + 1;
   };
-  const crew = await Crew.create({ cli, prompt: `Say hello (${cli} bench)` });
+  const crew = await Crew.create({ cli, prompt: `Say hello (${cli} bench)`, notify: { command: 'date +%s%3N >> notify-started.log; cat >/dev/null', on: ['waiting'] } });
+  const notifyStarts = (): number[] => {
+    const f = path.join(crew.project.dir, 'notify-started.log');
+    return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+  };
   let watch: Watch | null = null;
   try {
     crew.server.script({ text: 'Hello.' });
@@ -147,11 +168,16 @@ async function measure(cli: CliName): Promise<CliMeasure> {
       count('idle', watch.now());
       // 3. waiting at the permission prompt; a send made now is held
       server.script({ text: 'I will run it.', toolCall: { shell: `touch bench-${tag}.txt`, escalate } }, { text: `Ran it ${tag}.`, hold: true }, { text: 'Noted.' });
+      const notifiedBefore = notifyStarts().length;
       void crew.sendNow(crew.main, `Create bench-${tag}.txt with your shell tool (${tag}-b)`);
+      const promptSeen = promptShownAt(pane, crew.main.screens.permission);
       const t2 = await server.waitForTurn(base + 2, 120_000);
       const end2 = await ended(t2);
       m.latency.waiting.push(await watch.first('waiting', end2).then((t) => (t === null ? null : t - end2)));
       await pane.waitForScreen('the permission prompt', crew.main.screens.permission, 60_000);
+      const shownAt = await promptSeen;
+      const notifiedAt = await waitFor('the notify command started', () => notifyStarts()[notifiedBefore] ?? null, 30_000).catch(() => null);
+      m.needsYou.push(shownAt === null || notifiedAt === null ? null : notifiedAt - shownAt);
       const held = `Also note ${tag}-c`;
       void crew.sendNow(crew.main, held);
       await hold();
