@@ -17,10 +17,10 @@ import {
 import type { CrewEffect, CrewEvent, StepResult } from './crew-events.js';
 import * as coordination from './coordination.js';
 import * as observation from './observation.js';
-import { judgePressure, judgeUsage, type Usage } from './limits-policy.js';
+import { applyLimits, type LimitsTx } from './limits-step.js';
 import { applyBudgets, type BudgetTx } from './budget-policy.js';
 import { unreachable } from './exhaustive.js';
-import { DEFAULT_NUDGE, formatMs, mib, pct } from './wording.js';
+import { DEFAULT_NUDGE, formatMs, mib } from './wording.js';
 import { decideExit } from './restart-policy.js';
 import { FRESH_OBSERVATION, resumeRefused, sessionToResume } from './sessions.js';
 import { needsYouOf } from './needs-you.js';
@@ -45,10 +45,10 @@ export function step(crew: CrewState, event: CrewEvent, ctx: CrewContext): StepR
 }
 
 /** Mutable working copy for one step; agents are copied on write. */
-class Transaction implements coordination.CoordinationTx, BudgetTx {
+class Transaction implements coordination.CoordinationTx, BudgetTx, LimitsTx {
   private readonly before: Readonly<Record<string, AgentRuntime>>;
   private readonly agents: Record<string, AgentRuntime>;
-  private pressure: { over: number; under: number };
+  pressure: CrewState['pressure'];
   readonly handoffs: Handoff[];
   private readonly effects: CrewEffect[] = [];
   private readonly specs: Map<string, AgentSpec>;
@@ -88,6 +88,23 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
     this.effects.push(e);
   }
 
+  all(): Readonly<Record<string, AgentRuntime>> {
+    return this.agents;
+  }
+
+  endForMemory(id: string, action: 'restart' | 'stop', figure: string): void {
+    const rt = this.get(id);
+    const spec = this.specs.get(id);
+    if (!rt || !spec) return;
+    this.kill(id, false);
+    if (action === 'stop') {
+      this.update(id, { status: { state: 'failed', at: this.now, reason: 'memory' }, endedAt: this.now });
+      this.notify('error', id, 'memory', `${figure}: stopped`);
+    } else {
+      this.judgeEnd(spec, rt, null, 'memory', figure);
+    }
+  }
+
   endForCheckin(id: string, action: 'restart' | 'stop', why: string): void {
     const rt = this.get(id);
     const spec = this.specs.get(id);
@@ -109,7 +126,7 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
         observation.observe(this, event.activity ?? {}, event.observedAt ?? this.now, event.intervalMs ?? 0);
         if (event.commits) coordination.judgeCommits(this, this.ctx.specs, event.commits);
         if (event.tokens) applyBudgets(this, this.ctx.specs, event.tokens);
-        return this.onUsage(event.agents);
+        return applyLimits(this, this.ctx, event.agents);
       case 'launched':
         return this.onLaunched(event.agent, event.attempt, event.pane, event.pid);
       case 'launch-failed':
@@ -319,65 +336,6 @@ class Transaction implements coordination.CoordinationTx, BudgetTx {
         return;
       default:
         return unreachable(decision);
-    }
-  }
-
-  private onUsage(usage: Record<string, Usage>): void {
-    const now = this.ctx.now;
-    for (const spec of this.ctx.specs) {
-      const rt = this.agents[spec.id];
-      const u = usage[spec.id];
-      if (!rt || !u || (rt.status.state !== 'running' && rt.status.state !== 'throttled')) continue;
-      const { decision, counters } = judgeUsage(spec, rt, u);
-      this.update(spec.id, counters);
-      const current = this.agents[spec.id] as AgentRuntime;
-      switch (decision.kind) {
-        case 'memory': {
-          const figure = `memory ${mib(decision.memory)} over its ${mib(decision.limit)} limit on 2 pulses`;
-          this.kill(spec.id, false);
-          if (decision.action === 'stop') {
-            this.update(spec.id, { status: { state: 'failed', at: now, reason: 'memory' }, endedAt: now });
-            this.notify('error', spec.id, 'memory', `${figure}: stopped`);
-          } else {
-            this.judgeEnd(spec, current, null, 'memory', figure);
-          }
-          break;
-        }
-        case 'throttle':
-          this.update(spec.id, { status: { state: 'throttled', since: now } });
-          this.effects.push({ type: 'throttle', agent: spec.id, cpu: decision.limit, refresh: false });
-          this.notify('warn', spec.id, 'throttled', `cpu ${pct(decision.cpu)} at its ${pct(decision.limit)} limit: throttled`);
-          break;
-        case 'unthrottle':
-          this.update(spec.id, { status: { state: 'running', since: now } });
-          this.effects.push({ type: 'unthrottle', agent: spec.id });
-          this.notify('info', spec.id, 'unthrottled', `cpu ${pct(decision.cpu)}, well under its ${pct(decision.limit)} limit: no longer throttled`);
-          break;
-        case 'none':
-          // Held already: this pulse's processes (children born since) are held too.
-          if (current.status.state === 'throttled' && spec.limits.cpu !== null) {
-            this.effects.push({ type: 'throttle', agent: spec.id, cpu: spec.limits.cpu, refresh: true });
-          }
-          break;
-        default:
-          unreachable(decision);
-      }
-    }
-    const judged = judgePressure(this.pressure, this.ctx.ceiling, this.ctx.machine, this.ctx.specs, this.agents, usage);
-    this.pressure = judged.pressure;
-    const load = this.ctx.machine ? `machine cpu ${pct(this.ctx.machine.cpu)}, memory ${pct(this.ctx.machine.memory)}` : '';
-    if (judged.decision.kind === 'pause') {
-      const id = judged.decision.agent;
-      const rt = this.agents[id] as AgentRuntime;
-      if (rt.status.state === 'throttled') this.effects.push({ type: 'unthrottle', agent: id });
-      this.update(id, { status: { state: 'paused', since: now, by: 'ceiling' } });
-      this.effects.push({ type: 'freeze', agent: id });
-      this.notify('warn', id, 'ceiling-paused', `${load} above the ceiling for 3 pulses: paused (lowest priority first)`);
-    } else if (judged.decision.kind === 'resume') {
-      const id = judged.decision.agent;
-      this.update(id, { status: { state: 'running', since: now } });
-      this.effects.push({ type: 'thaw', agent: id });
-      this.notify('info', id, 'ceiling-resumed', `${load} below the ceiling for 3 pulses: resumed`);
     }
   }
 
