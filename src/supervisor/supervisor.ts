@@ -6,7 +6,7 @@
  */
 import type { AgentSpec, ProjectSpec } from '../config/types.js';
 import { isAlive, type CrewState } from '../core/agent-state.js';
-import { isRefresh, type CrewEffect, type CrewEvent, type TypedOutcome } from '../core/crew-events.js';
+import { isRefresh, type CrewEffect, type CrewEvent } from '../core/crew-events.js';
 import { step, type CrewContext } from '../core/crew.js';
 import { nextDeadline } from '../core/scheduler.js';
 import { CREW_FORMAT, newCrew } from '../core/crew-state.js';
@@ -25,6 +25,7 @@ import { TokenUsage } from './token-usage.js';
 import type { Journal, LoadedLedger, SavedState } from './saved-state.js';
 import { diskView, healthNotice } from './disk-health.js';
 import { NeedsYouRouter } from './needs-you-router.js';
+import { TypedWaiters, type TypedResult } from './typed-waiters.js';
 
 const TAKEN_KEPT = 256;
 const OBSERVATION_SAVE_MS = 30_000;
@@ -45,14 +46,6 @@ export interface SupervisorOptions {
   pid?: number;
   /** the crew's tmux server was not running: nothing survives, start every agent afresh */
   freshStart?: boolean;
-}
-
-/** How typing an outbox item ended: submitted, or given up and why. */
-export interface TypedResult {
-  submitted: boolean;
-  why: string | null;
-  /** a forced item the screen refused (a prompt on it): it now waits for the agent to be ready */
-  queued?: boolean;
 }
 
 /** Who hears what the supervisor publishes: every event, and a snapshot each pulse while it wants one. */
@@ -81,7 +74,7 @@ export class Supervisor {
   private readonly tokens: TokenUsage;
   private readonly needsYou: NeedsYouRouter;
   private inboxTaken: string[];
-  private readonly typedWaiters = new Map<string, (result: TypedResult) => void>();
+  private readonly typed: TypedWaiters;
   private lastPulseAt: number | null = null;
   private readonly exits = new PaneExits();
   /** one look again at panes whose exit tmux does not know yet */
@@ -108,6 +101,7 @@ export class Supervisor {
       this.publishSnapshot();
     });
     this.pid = opts.pid ?? process.pid;
+    this.typed = new TypedWaiters(clock);
     this.coord = new CoordinationRuntime({
       project: opts.project,
       specs: this.specs,
@@ -221,10 +215,10 @@ export class Supervisor {
 
   /** Applies one event: a new state, saved before its effects run. */
   dispatch(event: CrewEvent): void {
-    const forced = event.type === 'typed' && this.crew.agents[event.agent]?.outbox.some((o) => o.id === event.id && o.force) === true;
+    const before = this.crew;
     const result = step(this.crew, event, this.context());
     this.crew = result.state;
-    if (event.type === 'typed') this.settleTyped(event.agent, event.id, event.outcome, forced);
+    this.typed.settle(event, before, this.crew);
     // Write-ahead: a step that acts, or changes more than a pulse's observations, is saved
     // before its effects run. A quiet pulse only moves counters (activity, busy time), so
     // its state is saved at most every OBSERVATION_SAVE_MS, sparing an fsync per pulse.
@@ -286,19 +280,6 @@ export class Supervisor {
     return this.specs;
   }
 
-  /**
-   * A waiter hears the end of its item: submitted, given up (gone from the outbox without
-   * being submitted), or — forced, and refused by a prompt on screen — queued now with why.
-   * A refusal of an item that was not forced is no answer: it waits for the agent's next idle.
-   */
-  private settleTyped(agent: string, itemId: string, outcome: TypedOutcome, forced: boolean): void {
-    const waiter = this.typedWaiters.get(itemId);
-    if (!waiter) return;
-    if (outcome.result === 'submitted') waiter({ submitted: true, why: null });
-    else if (outcome.result === 'refused' && forced && this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why, queued: true });
-    else if (!this.crew.agents[agent]?.outbox.some((o) => o.id === itemId)) waiter({ submitted: false, why: outcome.why });
-  }
-
   /** `muster explain`: a fresh look at the agent's screen, with what the crew holds. */
   explain(agentId: string): Promise<ExplainReply | null> {
     return this.coord.explain(agentId, this.now());
@@ -306,18 +287,7 @@ export class Supervisor {
 
   /** Resolves once the outbox item was submitted or given up (with why), or at the timeout. */
   waitTyped(itemId: string, timeoutMs: number): Promise<TypedResult | 'timeout'> {
-    const { clock } = this.ports;
-    return new Promise((resolve) => {
-      const timer = clock.setTimeout(() => {
-        this.typedWaiters.delete(itemId);
-        resolve('timeout');
-      }, timeoutMs);
-      this.typedWaiters.set(itemId, (result) => {
-        clock.clearTimeout(timer);
-        this.typedWaiters.delete(itemId);
-        resolve(result);
-      });
-    });
+    return this.typed.wait(itemId, timeoutMs);
   }
 
   /** An event line that no transition produced (e.g. a refused inbox record). */
