@@ -6,17 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../sys/atomic-file.js';
-import { cappedLogScript, DEFAULT_LOG_CAP, type LogCap } from '../sys/capped-log.js';
 import { isProcessAlive } from '../sys/process-identity.js';
 import { sleep } from '../sys/time.js';
 import { ControlClient } from './control-client.js';
-import { escapeFormat, parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
+import { parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
 import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
 import { DEATH_FORMAT, DEATH_SUBSCRIPTION, DeathWatch, PANE_FORMAT, parseDeathValue, parsePaneLine, type PaneDeath, type PaneInfo, type PaneLife } from './pane-format.js';
-import { DEFAULT_SIZE, assertPlainValue, planTeam, type TeamLayout } from './team-plan.js';
+import { DEFAULT_SIZE, planTeam, type TeamLayout } from './team-plan.js';
+import { assertPaneId, launchCommands, prepareLaunch, type LaunchSpec } from './launch-plan.js';
+
+export type { LaunchSpec } from './launch-plan.js';
 import { crewEnv, execTmux, findTmux, type TmuxInfo } from './tmux-exec.js';
 
 /** Name of the session that keeps the server alive; team names never start with `_`. */
@@ -49,20 +49,6 @@ export interface CrewServerOptions {
   tmuxBin?: string;
   /** environment of every tmux process (default process.env); TMUX, TMUX_PANE, CLAUDECODE are removed */
   env?: NodeJS.ProcessEnv;
-}
-
-/** What `launch` runs in a pane. */
-export interface LaunchSpec {
-  /** argv, exec'd directly by tmux (a single element is exec'd through /bin/sh without word splitting) */
-  command: string[];
-  cwd: string;
-  env: Record<string, string>;
-  /** stored in the pane option `@muster_attempt` */
-  attempt: string;
-  /** the pane's output is appended here (created 0600) */
-  logFile: string;
-  /** the log's size cap and rotated files kept (default 50 MiB, 3) */
-  logCap?: LogCap;
 }
 
 /** Events of a CrewServer. */
@@ -257,33 +243,10 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
    * rotated (src/sys/capped-log.ts).
    */
   async launch(paneId: string, spec: LaunchSpec): Promise<{ pid: number }> {
-    assertPaneId(paneId);
-    assertPlainValue('attempt', spec.attempt);
-    const argv = spec.command.length === 1 ? ['/bin/sh', '-c', 'exec "$0"', spec.command[0] as string] : spec.command;
-    if (argv.length === 0) throw new TmuxArgumentError('launch needs a command');
-    const envArgs: string[] = [];
-    for (const [k, v] of Object.entries(spec.env)) {
-      if (!/^[^=\0]+$/.test(k)) throw new TmuxArgumentError(`invalid environment variable name ${JSON.stringify(k)}`);
-      envArgs.push('-e', `${k}=${v}`);
-    }
-    const cwdOk = await stat(spec.cwd).then((s) => s.isDirectory(), () => false);
-    if (!cwdOk) throw new TmuxError(`working directory ${spec.cwd} does not exist`, { hint: 'Create it, or fix `cwd` in the team file.' });
-    await mkdir(path.dirname(spec.logFile), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
-      throw new TmuxError(`cannot create the log folder of ${spec.logFile}: ${err instanceof Error ? err.message : String(err)}`, {
-        hint: 'Check the permissions of the state folder (.muster/).',
-        cause: err,
-      });
-    });
-    // a log left by an older muster may be readable by others
-    await chmod(spec.logFile, PRIVATE_FILE_MODE).catch(() => undefined);
-    const out = await this.requireClient().runLine([
-      ['respawn-pane', '-k', '-t', paneId, '-c', escapeFormat(spec.cwd), ...envArgs, '--', ...argv],
-      ['pipe-pane', '-t', paneId],
-      ['pipe-pane', '-o', '-t', paneId, escapeFormat(cappedLogScript(spec.logFile, spec.logCap ?? DEFAULT_LOG_CAP))],
-      ['set-option', '-p', '-t', paneId, '@muster_attempt', spec.attempt],
-      ['display-message', '-p', '-t', paneId, '#{pane_pid}'],
-    ]);
-    const pid = Number(out[4]?.[0]);
+    const commands = launchCommands(paneId, spec);
+    await prepareLaunch(spec);
+    const out = await this.requireClient().runLine(commands);
+    const pid = Number(out[commands.length - 1]?.[0]);
     if (!Number.isInteger(pid) || pid <= 0) throw new TmuxError(`tmux did not report the pid of the process in ${paneId}`);
     return { pid };
   }
@@ -474,8 +437,3 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
 function unreaped(l: PaneLife): boolean {
   return l.dead && l.status === null && l.signal === null;
 }
-
-function assertPaneId(paneId: string): void {
-  if (!/^%\d+$/.test(paneId)) throw new TmuxArgumentError(`invalid tmux pane id ${JSON.stringify(paneId)}`);
-}
-
