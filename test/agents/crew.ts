@@ -103,12 +103,16 @@ export class Crew {
   private unsettled: string | null = null;
   private readonly sends = new Set<Promise<MusterRun>>();
 
+  readonly cli: CliName;
+
   private constructor(
-    readonly cli: CliName,
+    private readonly opts: CrewOptions,
     readonly project: TestProject,
     readonly main: CrewAgent,
     readonly fresh: CrewAgent | null,
-  ) {}
+  ) {
+    this.cli = opts.cli;
+  }
 
   /** The model server of the main agent. */
   get server(): ModelServer {
@@ -135,41 +139,10 @@ export class Crew {
       };
       const main = await agent(opts.cli, project.dir, 'skip');
       const fresh = opts.dialogPrompt !== undefined ? await agent('fresh', path.join(project.dir, 'fresh'), 'dialog') : null;
-      const lines = [
-        `name: ${TEAM}`,
-        'agents:',
-        '  lead:',
-        '    run: sleep 86400',
-        '    checkin: off',
-        `  ${main.name}:`,
-        `    run: ${JSON.stringify(shellCommandOf(main.launch))}`,
-        `    preset: ${opts.cli}`,
-        `    prompt: ${JSON.stringify(opts.prompt)}`,
-        '    checkin: { every: 1h }',
-        '    restart: { policy: never }',
-      ];
-      // Codex starts its background app-server daemon only when its command line overrides
-      // no setting: with muster's hooks and MCP wiring (`-c hooks.…`, `-c mcp_servers.muster…`)
-      // it serves in-process and leaves no daemon behind. `codex-daemon` (the shipped preset
-      // without hooks) and `mcp: false` let the daemon start, so cleanup is seen to end it
-      // (`useDaemonPreset()`; the MCP wiring has its own test, muster-mcp.test.ts).
-      if (opts.cli === 'codex') {
-        lines.push('    mcp: false');
-        project.write('presets/codex-daemon.yaml', 'extends: codex\nhooks: off\n');
-      }
-      if (fresh) {
-        lines.push(
-          '  fresh:',
-          `    run: ${JSON.stringify(shellCommandOf(fresh.launch))}`,
-          `    preset: ${opts.cli}`,
-          `    prompt: ${JSON.stringify(opts.dialogPrompt)}`,
-          '    checkin: off',
-          '    restart: { policy: never }',
-        );
-      }
-      project.write(`teams/${TEAM}.yaml`, `${lines.join('\n')}\n`);
+      if (opts.cli === 'codex') project.write('presets/codex-daemon.yaml', 'extends: codex\nhooks: off\n');
+      project.write(`teams/${TEAM}.yaml`, teamYaml(opts, main, fresh, opts.cli));
       if (opts.notify) project.write('muster.yaml', `notify:\n  command: ${JSON.stringify(opts.notify.command)}\n  on: [${opts.notify.on.join(', ')}]\n`);
-      return new Crew(opts.cli, project, main, fresh);
+      return new Crew(opts, project, main, fresh);
     } catch (err) {
       await project.destroy().catch(() => undefined);
       for (const a of made) {
@@ -182,13 +155,8 @@ export class Crew {
 
   /** Codex only: the main agent runs on `codex-daemon` from the next `up()` (its app-server daemon starts). */
   useDaemonPreset(): void {
-    const file = path.join(this.project.dir, 'teams', `${TEAM}.yaml`);
-    const team = readFileSync(file, 'utf8');
-    const mainPreset = `  ${this.main.name}:\n    run: `;
-    const at = team.indexOf(mainPreset);
-    const presetLine = team.indexOf(`    preset: ${this.cli}\n`, at);
-    if (this.cli !== 'codex' || at < 0 || presetLine < 0) throw new Error(`useDaemonPreset: no codex agent in ${file}`);
-    this.project.write(`teams/${TEAM}.yaml`, `${team.slice(0, presetLine)}    preset: codex-daemon\n${team.slice(presetLine + `    preset: ${this.cli}\n`.length)}`);
+    if (this.cli !== 'codex') throw new Error(`useDaemonPreset: the crew runs ${this.cli}, not codex`);
+    this.project.write(`teams/${TEAM}.yaml`, teamYaml(this.opts, this.main, this.fresh, 'codex-daemon'));
   }
 
   /** Starts `muster up --headless` and waits until every agent runs in a pane. */
@@ -437,4 +405,38 @@ function cmdline(pid: number): string {
   } catch {
     return '?';
   }
+}
+
+/** The crew's team file, the main agent on `mainPreset`. */
+function teamYaml(opts: CrewOptions, main: CrewAgent, fresh: CrewAgent | null, mainPreset: string): string {
+  const lines = [
+    `name: ${TEAM}`,
+    'agents:',
+    '  lead:',
+    '    run: sleep 86400',
+    '    checkin: off',
+    `  ${main.name}:`,
+    `    run: ${JSON.stringify(shellCommandOf(main.launch))}`,
+    `    preset: ${mainPreset}`,
+    `    prompt: ${JSON.stringify(opts.prompt)}`,
+    '    checkin: { every: 1h }',
+    '    restart: { policy: never }',
+  ];
+  // Codex starts its background app-server daemon only when its command line overrides
+  // no setting: with muster's hooks and MCP wiring (`-c hooks.…`, `-c mcp_servers.muster…`)
+  // it serves in-process and leaves no daemon behind. `codex-daemon` (the shipped preset
+  // without hooks) and `mcp: false` let the daemon start, so cleanup is seen to end it
+  // (`useDaemonPreset()`; the MCP wiring has its own test, muster-mcp.test.ts).
+  if (opts.cli === 'codex') lines.push('    mcp: false');
+  if (fresh) {
+    lines.push(
+      '  fresh:',
+      `    run: ${JSON.stringify(shellCommandOf(fresh.launch))}`,
+      `    preset: ${opts.cli}`,
+      `    prompt: ${JSON.stringify(opts.dialogPrompt)}`,
+      '    checkin: off',
+      '    restart: { policy: never }',
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
