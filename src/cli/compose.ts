@@ -60,7 +60,7 @@ export { discard as discardWorktree } from '../git/worktree-discard.js';
 export { land as landWorktree } from '../git/worktree-land.js';
 export { inspectAll as inspectWorktrees, inspectWorktree, reportOf as worktreeReport, worktreeOwners } from '../git/worktree-inspect.js';
 export { readMeta as readWorktreeMeta, short as shortCommit } from '../git/worktree-meta.js';
-export { readWorktreeViews } from '../git/worktree-runtime.js';
+export { readWorktreeInfos } from '../git/worktree-runtime.js';
 export { checkinsOf };
 
 export interface RunningSupervisor {

@@ -27,30 +27,10 @@ export interface WorktreeRuntimeDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-/** An agent's git worktree as status and the grid show it (docs/status-json.md). */
-export interface WorktreeView {
-  /** the agent whose worktree it is (the agent itself, or the one it shares) */
-  owner: string;
-  branch: string;
-  path: string;
-  /** ready, not created, creating, folder missing, branch missing */
-  state: string;
-  head: string | null;
-  /** the branch `land` goes into by default */
-  into: string | null;
-  ahead: number;
-  behind: number;
-  /** files changed in all, committed or not */
-  files: number;
-  /** files with uncommitted changes (untracked included) */
-  uncommitted: number;
-  merged: boolean;
-}
-
 interface Watched {
   owner: AgentSpec;
   sharedBy: string[];
-  view: WorktreeView | null;
+  info: WorktreeInfo | null;
   stamp: string;
   readAt: number;
   gitDir: string | null;
@@ -68,7 +48,7 @@ export class WorktreeRuntime {
   constructor(private readonly d: WorktreeRuntimeDeps) {
     this.byId = new Map(d.specs.map((s) => [s.id, s]));
     this.preparer = new WorktreePreparer({ git: d.git, stateDir: d.stateDir, spec: (id) => this.byId.get(id), logFile: d.logFile, env: d.env });
-    for (const { owner, sharedBy } of worktreeOwners(d.specs)) this.watched.set(owner.id, { owner, sharedBy, view: null, stamp: '', readAt: -Infinity, gitDir: null });
+    for (const { owner, sharedBy } of worktreeOwners(d.specs)) this.watched.set(owner.id, { owner, sharedBy, info: null, stamp: '', readAt: -Infinity, gitDir: null });
   }
 
   /** True when some agent has a worktree. */
@@ -133,11 +113,11 @@ export class WorktreeRuntime {
   }
 
   /** Each agent's worktree as last read (sharers see their owner's). */
-  views(): Map<string, WorktreeView> {
-    const out = new Map<string, WorktreeView>();
+  infos(): Map<string, WorktreeInfo> {
+    const out = new Map<string, WorktreeInfo>();
     for (const spec of this.d.specs) {
-      const view = spec.worktree ? this.watched.get(spec.worktree.owner)?.view : null;
-      if (view) out.set(spec.id, view);
+      const info = spec.worktree ? this.watched.get(spec.worktree.owner)?.info : null;
+      if (info) out.set(spec.id, info);
     }
     return out;
   }
@@ -156,7 +136,7 @@ export class WorktreeRuntime {
         if (this.closed) return;
         const stamp = this.stampOf(w);
         try {
-          w.view = toView(await inspectWorktree(this.d.git, this.d.stateDir, w.owner, w.sharedBy, undefined, heads));
+          w.info = await inspectWorktree(this.d.git, this.d.stateDir, w.owner, w.sharedBy, undefined, heads);
         } catch {
           // git failed (the repository is being changed): read again next time
         }
@@ -214,32 +194,16 @@ function gitDirOf(checkout: string): string | null {
   }
 }
 
-export function toView(i: WorktreeInfo): WorktreeView {
-  return {
-    owner: i.agent,
-    branch: i.branch,
-    path: i.path,
-    state: i.state,
-    head: i.head,
-    into: i.into,
-    ahead: i.ahead,
-    behind: i.behind,
-    files: i.changed.files,
-    uncommitted: i.uncommitted.files,
-    merged: i.merged,
-  };
-}
-
 /**
  * Every agent's worktree read from git and the worktrees' records now, without a
  * supervisor (`muster status` offline): agents with `share` see their owner's.
  */
-export async function readWorktreeViews(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[]): Promise<Map<string, WorktreeView>> {
-  const byOwner = new Map((await inspectAll(git, stateDir, specs)).map((i) => [i.agent, toView(i)]));
-  const out = new Map<string, WorktreeView>();
+export async function readWorktreeInfos(git: WorktreeGit, stateDir: string, specs: readonly AgentSpec[]): Promise<Map<string, WorktreeInfo>> {
+  const byOwner = new Map((await inspectAll(git, stateDir, specs)).map((i) => [i.agent, i]));
+  const out = new Map<string, WorktreeInfo>();
   for (const spec of specs) {
-    const view = spec.worktree ? byOwner.get(spec.worktree.owner) : undefined;
-    if (view) out.set(spec.id, view);
+    const info = spec.worktree ? byOwner.get(spec.worktree.owner) : undefined;
+    if (info) out.set(spec.id, info);
   }
   return out;
 }

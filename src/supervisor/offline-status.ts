@@ -10,7 +10,8 @@ import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
 import type { SamplerPort } from './ports.js';
 import { sleep } from '../sys/time.js';
-import type { StatusView, WorktreeView } from './control/contract.js';
+import type { WorktreeInfo } from '../git/worktree-inspect.js';
+import type { StatusView } from './control/contract.js';
 import type { LoadedLedger } from './saved-state.js';
 import { buildStatus, type AgentSample } from './status-snapshot.js';
 
@@ -27,7 +28,7 @@ export interface OfflineInput {
   /** how long to measure CPU over */
   measureMs?: number;
   /** each agent's worktree read now (agents with one; docs/worktrees.md), or null when it could not be read */
-  readWorktrees?: () => Promise<ReadonlyMap<string, WorktreeView> | null>;
+  readWorktrees?: () => Promise<ReadonlyMap<string, WorktreeInfo> | null>;
 }
 
 export async function offlineStatus(input: OfflineInput): Promise<StatusView> {

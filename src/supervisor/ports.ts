@@ -11,7 +11,7 @@ import type { ProcRow, ProcTable } from '../monitor/proc-table.js';
 import type { AgentHistory, AgentRoot } from '../monitor/sampler.js';
 import type { PaneInfo } from '../tmux/pane-format.js';
 import type { LandOutcome } from '../git/worktree-land.js';
-import type { WorktreeView } from '../git/worktree-runtime.js';
+import type { WorktreeInfo } from '../git/worktree-inspect.js';
 import type { LedgerHealth } from './store/ledger.js';
 import type { Clock } from '../sys/time.js';
 import type { SessionRef } from '../transcripts/locate.js';
@@ -158,7 +158,7 @@ export interface WorktreesPort {
   /** the sender's branch and head commit, for a handoff; null without a worktree */
   headOf(agentId: string): Promise<{ branch: string; commit: string | null } | null>;
   /** each agent's worktree as last read (sharers see their owner's) */
-  views(): Map<string, WorktreeView>;
+  infos(): Map<string, WorktreeInfo>;
   /** one pulse: reads again, in the background, the worktrees that changed */
   observe(now: number, busySince: (agentId: string) => number | null): void;
   /** merges the owner's branch (refuses, changing nothing, with a typed error) */

@@ -7,6 +7,7 @@ import { activitySource, resumes } from '../core/sessions.js';
 import type { AgentSpec } from '../config/types.js';
 import { statusReason, type CrewState, type Handoff } from '../core/agent-state.js';
 import { needsYouNow } from '../core/needs-you.js';
+import type { WorktreeInfo } from '../git/worktree-inspect.js';
 import type { AgentStatusView, HandoffView, StatusView, SystemSample, UsageView, WorktreeView } from './control/contract.js';
 
 export interface AgentSample {
@@ -34,7 +35,7 @@ export interface StatusInput {
   /** time of each agent's last commit (agents in a git repository with `commit.every`) */
   lastCommits?: ReadonlyMap<string, number | null>;
   /** each agent's worktree as last read (agents with one) */
-  worktrees?: ReadonlyMap<string, WorktreeView>;
+  worktrees?: ReadonlyMap<string, WorktreeInfo>;
   extras?: Pick<StatusView, 'ceiling' | 'enforcement' | 'pulseMs' | 'disk'>;
   /** whether a pids limit is enforced (else `limits.pids` shows null) */
   pidsEnforced?: boolean;
@@ -80,7 +81,7 @@ export function buildStatus(input: StatusInput): StatusView {
       session: { id: rt?.session ?? null, resumes: resumes(spec), resumed: alive && (rt?.resumed ?? null) !== null },
       activitySource: alive && rt ? activitySource(rt) : null,
       needsYou: rt ? needsYouView(rt) : null,
-      ...(spec.worktree ? { worktree: input.worktrees?.get(spec.id) ?? null } : {}),
+      ...(spec.worktree ? { worktree: worktreeView(input.worktrees?.get(spec.id)) } : {}),
       ...(input.usage?.has(spec.id) ? { usage: input.usage.get(spec.id) as UsageView } : {}),
     };
   });
@@ -136,4 +137,22 @@ function checkinView(
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** The worktree as status and the grid show it (docs/status-json.md); null when not read yet. */
+function worktreeView(i: WorktreeInfo | undefined): WorktreeView | null {
+  if (!i) return null;
+  return {
+    owner: i.agent,
+    branch: i.branch,
+    path: i.path,
+    state: i.state,
+    head: i.head,
+    into: i.into,
+    ahead: i.ahead,
+    behind: i.behind,
+    files: i.changed.files,
+    uncommitted: i.uncommitted.files,
+    merged: i.merged,
+  };
 }

@@ -255,7 +255,7 @@ export class Supervisor {
       histories: seen.histories,
       activity: new Map(Object.values(this.crew.agents).flatMap((a) => (a.activity ? [[a.id, { activity: a.activity, reason: a.activityReason }] as const] : []))),
       lastCommits: this.coord.lastCommits(),
-      worktrees: this.ports.worktrees.views(),
+      worktrees: this.ports.worktrees.infos(),
       pidsEnforced: this.ports.limits.enforcesPids,
       pidsLimited: new Set(this.specs.filter((s) => this.ports.limits.pidsLimited(s.id)).map((s) => s.id)),
       usage: this.tokens.statusViews(this.crew),

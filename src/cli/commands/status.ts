@@ -3,7 +3,7 @@ import { loadProject } from '../../config/load-project.js';
 import type { StatusView } from '../../supervisor/control/contract.js';
 import { MusterError } from '../../errors.js';
 import { offlineStatus } from '../../supervisor/offline-status.js';
-import { cliWorktreeGit, connectSupervisor, crewServerFor, newSampler, readLedger, readWorktreeViews } from '../compose.js';
+import { cliWorktreeGit, connectSupervisor, crewServerFor, newSampler, readLedger, readWorktreeInfos } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { renderStatus } from '../status-table.js';
 
@@ -48,6 +48,6 @@ async function offline(ctx: CliContext): Promise<StatusView> {
   }
   const specs = project.teams.flatMap((t) => t.agents);
   // worktrees from git and their records, as the supervisor would show them; a git failure shows them unread (null)
-  const readWorktrees = specs.some((s) => s.worktree) ? () => readWorktreeViews(cliWorktreeGit, ctx.paths.stateDir, specs).catch(() => null) : undefined;
+  const readWorktrees = specs.some((s) => s.worktree) ? () => readWorktreeInfos(cliWorktreeGit, ctx.paths.stateDir, specs).catch(() => null) : undefined;
   return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), sampler: newSampler(), socketPath: server.socketPath(), panes, now: Date.now(), readWorktrees });
 }

@@ -309,7 +309,7 @@ export class FakeWorktrees implements WorktreesPort {
     const commit = this.heads.get(agentId);
     return commit === undefined ? null : { branch: `muster/${agentId}`, commit };
   };
-  views = () => new Map();
+  infos = () => new Map();
   observe = (): void => undefined;
   /** a test sets what landing does */
   land: WorktreesPort['land'] = async (ownerId) => {
