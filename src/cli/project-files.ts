@@ -12,6 +12,7 @@ import { schemaFileName } from '../config/json-schema.js';
 import { validateProject } from '../config/load-project.js';
 import { UsageError, type FileProblem } from '../errors.js';
 import { writeFileAtomic } from '../sys/atomic-file.js';
+import { relativeInside } from '../sys/inside-dir.js';
 
 export interface PlannedFile {
   /** relative to the project folder */
@@ -28,7 +29,7 @@ const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
  */
 export function schemaRef(dir: string, fromDir: string, name: string): string {
   const file = path.join(SCHEMA_DIR, schemaFileName(name));
-  return path.relative(dir, file).startsWith('..') ? file : path.relative(fromDir, file);
+  return relativeInside(dir, file) === null ? file : path.relative(fromDir, file);
 }
 
 /** Refuses (exit 2, nothing written) when a planned file exists, unless `force`. */

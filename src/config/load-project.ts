@@ -3,8 +3,9 @@
  * layouts. Every problem in every file is collected; nothing is resolved
  * unless everything is right.
  */
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, type FileProblem } from '../errors.js';
+import { relativeInside } from '../sys/inside-dir.js';
 import { DEFAULT_LAYOUT_NAME } from './defaults.js';
 import { dropAll, expandAgents, type ExpandedAgent, type Expansion } from './expand.js';
 import { resolveAfter, type GraphTeam } from './graph.js';
@@ -53,8 +54,8 @@ interface TeamFileRef {
 
 /** Shows a path relative to the project when it is inside it. */
 export function displayPath(dir: string, abs: string): string {
-  const rel = relative(dir, abs);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  const rel = relativeInside(dir, abs);
+  return rel === null ? abs : rel === '' ? '.' : rel;
 }
 
 function sortProblems(problems: readonly FileProblem[]): FileProblem[] {

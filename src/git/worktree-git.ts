@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError, runGit, type GitResult } from './git-run.js';
 import { lastHeadFromReflog } from './reflog.js';
+import { sleep } from '../sys/time.js';
 import {
   parseLeftRight,
   parseMergeTreeZ,
@@ -143,7 +144,7 @@ export const cliWorktreeGit: WorktreeGit = {
         return parseWorktreeList((await runGit(repo, ['worktree', 'list', '--porcelain', '-z'])).stdout);
       } catch (err) {
         if (attempt >= 5 || !(err instanceof GitError) || !/failed to read/.test(err.result.stderr)) throw err;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        await sleep(100 * attempt);
       }
     }
   },

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WorktreeGit } from './worktree-git.js';
+import { relativeInside } from '../sys/inside-dir.js';
 
 export const WORKTREE_INCLUDE_FILE = '.worktreeinclude';
 
@@ -21,8 +22,8 @@ export function parseIncludeFile(text: string): string[] {
 }
 
 function inside(root: string, file: string): boolean {
-  const rel = path.relative(root, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  const rel = relativeInside(root, file);
+  return rel !== null && rel !== '';
 }
 
 export interface IncludeResult {

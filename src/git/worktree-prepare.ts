@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentSpec } from '../config/types.js';
 import { MusterError } from '../errors.js';
+import { relativeInside } from '../sys/inside-dir.js';
 import type { WorktreeGit } from './worktree-git.js';
 import { copyIncludes } from './worktree-include.js';
 import { prepareStep, type PrepareFacts } from './worktree-policy.js';
@@ -59,8 +60,8 @@ export function samePath(p: string, q: string): boolean {
 
 /** `cwd` moved from the user's checkout `repo` into the worktree `dir` (its top, when outside the repository). */
 export function cwdInside(repo: string, dir: string, cwd: string): string {
-  const rel = path.relative(repo, cwd);
-  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? dir : path.join(dir, rel);
+  const rel = relativeInside(repo, cwd);
+  return rel ? path.join(dir, rel) : dir;
 }
 
 export class WorktreePreparer {
@@ -261,8 +262,8 @@ export class WorktreePreparer {
 
   private async writeExclude(repo: string): Promise<void> {
     fs.mkdirSync(this.d.stateDir, { recursive: true });
-    const rel = path.relative(fs.realpathSync(repo), path.join(fs.realpathSync(this.d.stateDir), 'worktrees'));
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return;
+    const rel = relativeInside(fs.realpathSync(repo), path.join(fs.realpathSync(this.d.stateDir), 'worktrees'));
+    if (rel === null) return;
     const pattern = `/${rel.split(path.sep).join('/')}/`;
     const file = path.join(await this.commonDir(repo), 'info', 'exclude');
     let text = '';

@@ -8,7 +8,6 @@
  * to `limit / demand` (capped at 1: an agent under its limit is never stopped).
  */
 import { processSource } from './process-source.js';
-import { readProcRow } from './proc-table.js';
 
 /** Timers, injected so tests can drive them. */
 export interface Scheduler {
@@ -43,16 +42,6 @@ export function signalPid(pid: number, signal: NodeJS.Signals): void {
 
 /** The real signal sender. */
 export const sendSignal: SignalSender = signalPid;
-
-/** Reads usage from /proc/PID/stat for just these pids (no machine-wide scan). */
-export const readUsageFromProc: UsageReader = (pids) => {
-  const usage = new Map<number, { ticks: number; starttime: number }>();
-  for (const pid of pids) {
-    const row = readProcRow(pid);
-    if (row) usage.set(pid, { ticks: row.ticks, starttime: row.starttime });
-  }
-  return usage;
-};
 
 /** Stops every pid (the freeze used when there is no cgroup freezer). */
 export function pause(pids: readonly number[], signal: SignalSender = sendSignal): void {

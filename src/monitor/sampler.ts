@@ -7,7 +7,7 @@
  */
 import { agentPids, indexTable, rootMembers, type TableIndex } from './membership.js';
 import { processSource } from './process-source.js';
-import { readProcRow, type MachineStat, type ProcRow, type ProcTable } from './proc-table.js';
+import type { MachineStat, ProcRow, ProcTable } from './proc-table.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /** How to find an agent's processes: its pane pid and, when it has one, its cgroup's pids. */
@@ -193,16 +193,6 @@ function listedPids(roots: ReadonlyMap<string, AgentRoot>, selfPid: number): Set
     for (const pid of root.cgroupPids ?? []) pids.add(pid);
   }
   return pids;
-}
-
-/** The rows of just these pids (those that still exist). */
-export function readProcRows(pids: Iterable<number>): ProcTable {
-  const table: ProcTable = new Map();
-  for (const pid of pids) {
-    const row = readProcRow(pid);
-    if (row) table.set(pid, row);
-  }
-  return table;
 }
 
 /** Busy share of all cores between two `/proc/stat` readings, in percent (0 without a previous one). */

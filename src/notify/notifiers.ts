@@ -6,6 +6,7 @@
 import type { NeedsYouKind, NotifySpec } from '../config/types.js';
 import { desktopAvailable, notifyDesktop } from './desktop.js';
 import { NotifyCommand, type NeedsYouEvent } from './notify-command.js';
+import { sleep } from '../sys/time.js';
 
 export interface Notifier {
   /** for event lines: `notify command`, `desktop` */
@@ -60,7 +61,7 @@ export function desktopNotifier(spec: NotifySpec, env: NodeJS.ProcessEnv = proce
       }
     },
     async idle() {
-      while (running > 0) await new Promise((r) => setTimeout(r, 20));
+      while (running > 0) await sleep(20);
     },
   };
 }

@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { NeedsYouKind } from '../config/types.js';
+import { sleep } from '../sys/time.js';
 
 /** What a needs-you event carries (docs/needs-you.md). */
 export interface NeedsYouEvent {
@@ -87,7 +88,7 @@ export class NotifyCommand {
 
   /** Resolves once nothing runs or waits. */
   async idle(): Promise<void> {
-    while (this.running > 0 || this.queue.length > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.running > 0 || this.queue.length > 0) await sleep(20);
   }
 
   private pump(): void {

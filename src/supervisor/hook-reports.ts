@@ -16,6 +16,7 @@ import type { AgentSpec } from '../config/types.js';
 import { makePrivateDir } from '../sys/atomic-file.js';
 import { hookReportFile, PAYLOAD_BYTES, REPORT_MARK } from './agent-hooks.js';
 import type { StatePaths } from './paths.js';
+import type { Clock } from '../sys/time.js';
 
 /** A report line is never longer than this; a longer run of bytes is not one. */
 const MAX_LINE = PAYLOAD_BYTES * 4 + 1024;
@@ -56,13 +57,14 @@ interface Deps {
   crew: () => CrewState;
   dispatch: (event: CrewEvent) => void;
   notice: (level: 'info' | 'warn' | 'error', agent: string | null, kind: string, message: string) => void;
+  clock: Clock;
 }
 
 export class HookReports {
   private readonly offsets = new Map<string, number>();
   private readonly partial = new Map<string, string>();
   private readonly watchers: fs.FSWatcher[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private readonly specs: AgentSpec[];
 
   constructor(private readonly d: Deps) {
@@ -88,13 +90,13 @@ export class HookReports {
   close(): void {
     for (const w of this.watchers) w.close();
     this.watchers.length = 0;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 
   private soon(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
+    if (this.timer !== null) return;
+    this.timer = this.d.clock.setTimeout(() => {
       this.timer = null;
       this.poll();
     }, 10);

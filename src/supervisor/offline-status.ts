@@ -9,7 +9,7 @@ import type { StatePaths } from './paths.js';
 import type { PaneState } from './ports.js';
 import { observedPanes } from './pane-exits.js';
 import type { SamplerPort } from './ports.js';
-import { sleep } from '../sys/time.js';
+import type { Clock } from '../sys/time.js';
 import type { WorktreeInfo } from '../git/worktree-inspect.js';
 import type { StatusView } from './control/contract.js';
 import type { LoadedLedger } from './saved-state.js';
@@ -24,7 +24,7 @@ export interface OfflineInput {
   socketPath: string;
   /** the crew's panes, or null when its tmux server is not running */
   panes: PaneState[] | null;
-  now: number;
+  clock: Pick<Clock, 'now' | 'sleep'>;
   /** how long to measure CPU over */
   measureMs?: number;
   /** each agent's worktree read now (agents with one; docs/worktrees.md), or null when it could not be read */
@@ -33,11 +33,12 @@ export interface OfflineInput {
 
 export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
   const specs = input.project.teams.flatMap((t) => t.agents);
+  const now = input.clock.now();
   // Without a tmux server no agent runs: the agents are shown fresh, the handoffs as the ledger has them.
   const handoffs = input.saved?.crew.handoffs ?? [];
   const known = input.panes && input.saved ? input.saved.crew : { ...newCrew(specs), handoffs };
   const observed = observedPanes(input.panes ?? []);
-  const picked = reconcile(known, observed, input.now);
+  const picked = reconcile(known, observed, now);
   const crew = picked.state;
   // Attempts that ended unseen: show them as gone (the next supervisor will judge them).
   for (const e of picked.events) {
@@ -50,9 +51,9 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
   const { sampler } = input;
   const roots = new Map<string, { pid: number }>();
   for (const rt of Object.values(crew.agents)) if (rt.pid !== null) roots.set(rt.id, { pid: rt.pid });
-  sampler.sample(roots, Date.now());
-  await sleep(input.measureMs ?? 200);
-  const s = sampler.sample(roots, Date.now());
+  sampler.sample(roots, now);
+  await input.clock.sleep(input.measureMs ?? 200);
+  const s = sampler.sample(roots, input.clock.now());
   const samples = new Map<string, AgentSample>([...s.agents].map(([id, u]) => [id, { cpu: u.cpu, memory: u.memory }]));
   return buildStatus({
     project: input.paths.project,
@@ -62,7 +63,7 @@ export async function offlineStatus(input: OfflineInput): Promise<StatusView> {
     crew,
     samples,
     system: { cpu: Math.round(s.machine.cpu * 10) / 10, memory: s.machine.memory },
-    now: input.now,
+    now,
     worktrees: (await worktrees) ?? undefined,
   });
 }

@@ -1,4 +1,4 @@
-/** Is a file inside a directory, once every link is resolved? */
+/** Is a file inside a directory: by its path, or once every link is resolved? */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -11,4 +11,10 @@ export function realPathInside(file: string, dir: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** `p` relative to `dir` when it lies in it (`''` for `dir` itself), else null. Paths only: no link is resolved. */
+export function relativeInside(dir: string, p: string): string | null {
+  const rel = path.relative(dir, p);
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? null : rel;
 }

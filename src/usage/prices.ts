@@ -56,8 +56,3 @@ export function costOf(tokens: TokenCounts, price: Price): number {
 export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
   return { input: a.input + b.input, output: a.output + b.output, cacheWrite: a.cacheWrite + b.cacheWrite, cacheRead: a.cacheRead + b.cacheRead };
 }
-
-/** Tokens counted against a token budget: cache reads only when asked (they grow with a session's length, not its work). */
-export function budgetTokens(t: TokenCounts, countCache: boolean): number {
-  return t.input + t.output + t.cacheWrite + (countCache ? t.cacheRead : 0);
-}

@@ -14,6 +14,7 @@ import { newCrew } from '../../src/core/crew-state.js';
 import { givenSession, hookCommand, hookReportFile, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
 import { HookReports } from '../../src/supervisor/hook-reports.js';
 import { statePaths, type StatePaths } from '../../src/supervisor/paths.js';
+import { realClock } from '../../src/sys/time.js';
 import { agent } from '../helpers/specs.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -46,6 +47,7 @@ function start(attempt = 1): HookReports {
   for (const id of ['crew/a', 'crew/b']) crew.agents[id] = { ...crew.agents[id]!, attempt };
   reports = new HookReports({
     paths,
+    clock: realClock,
     specs: [specA, specB],
     crew: () => crew,
     dispatch: (e) => events.push(e),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PRICES_FILE, readPriceFile } from '../../src/config/price-file.js';
 import { nodeIo } from '../../src/config/io.js';
-import { budgetTokens, costOf, priceOf, type PriceEntry } from '../../src/usage/prices.js';
+import { costOf, priceOf, type PriceEntry } from '../../src/usage/prices.js';
+import { countedTokens } from '../../src/core/budget-policy.js';
 import { memoryIo, ROOT } from './config/memory-io.js';
 
 describe('prices', () => {
@@ -22,8 +23,8 @@ describe('prices', () => {
 
   it('cache reads count against a token budget only when asked', () => {
     const t = { input: 10, output: 5, cacheWrite: 2, cacheRead: 1000 };
-    expect(budgetTokens(t, false)).toBe(17);
-    expect(budgetTokens(t, true)).toBe(1017);
+    expect(countedTokens(t, false)).toBe(17);
+    expect(countedTokens(t, true)).toBe(1017);
   });
 
   it('a bad entry is a FILE:LINE:COL problem', async () => {

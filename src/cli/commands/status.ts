@@ -6,6 +6,7 @@ import { offlineStatus } from '../../supervisor/offline-status.js';
 import { cliWorktreeGit, connectSupervisor, crewServerFor, newSampler, readLedger, readWorktreeInfos } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { renderStatus } from '../status-table.js';
+import { realClock } from '../../sys/time.js';
 
 export async function runStatus(ctx: CliContext, json: boolean): Promise<number> {
   const view = await crewStatus(ctx);
@@ -49,5 +50,5 @@ async function offline(ctx: CliContext): Promise<StatusView> {
   const specs = project.teams.flatMap((t) => t.agents);
   // worktrees from git and their records, as the supervisor would show them; a git failure shows them unread (null)
   const readWorktrees = specs.some((s) => s.worktree) ? () => readWorktreeInfos(cliWorktreeGit, ctx.paths.stateDir, specs).catch(() => null) : undefined;
-  return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), sampler: newSampler(), socketPath: server.socketPath(), panes, now: Date.now(), readWorktrees });
+  return offlineStatus({ project, paths: ctx.paths, saved: readLedger(ctx.paths, project), sampler: newSampler(), socketPath: server.socketPath(), panes, clock: realClock, readWorktrees });
 }
