@@ -95,7 +95,7 @@ export function openLedger(paths: StatePaths): Ledger {
 
 /** The project's ledger, read and checked (a `LedgerError` when muster cannot read it); null when there is none. */
 export function readLedger(paths: StatePaths, project: ProjectSpec): LoadedLedger | null {
-  return loadLedger(openLedger(paths), project.teams.flatMap((t) => t.agents), Date.now());
+  return loadLedger(openLedger(paths), project.teams.flatMap((t) => t.agents), realClock.now());
 }
 
 /** A sampler of the machine's processes (e.g. for `status` without a supervisor). */
@@ -186,7 +186,7 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
         endedResolve({ failure });
       })());
     // `down`: the supervisor and its server end once the reply is on its way.
-    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, checkins: (agent) => checkinsOf(ledger.readEvents(), agent), end: () => void setTimeout(() => void shutdown(true), 50) }));
+    control.onCommand(commandHandlers({ supervisor, tmux, worktrees, checkins: (agent) => checkinsOf(ledger.readEvents(), agent), end: () => void realClock.setTimeout(() => void shutdown(true), 50) }));
     control.onSubscribe((client) => client.send({ type: 'snapshot', snapshot: supervisor.status() }));
     supervisor.subscribe(control);
     if (opts.audience) supervisor.subscribe(opts.audience);
@@ -218,7 +218,7 @@ export function readUsage(project: ProjectSpec, crew: CrewState | null, env: Nod
   if (crew === null) return {};
   const specs = project.teams.flatMap((t) => t.agents);
   const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices);
-  tokens.read(crew, Date.now());
+  tokens.read(crew, realClock.now());
   const out: Record<string, ReportUsage> = {};
   for (const [id, v] of tokens.statusViews(crew)) {
     out[id] = { input: v.tokens.input, output: v.tokens.output, cacheWrite: v.tokens.cache_write, cacheRead: v.tokens.cache_read, cost: v.cost };
