@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeIo, type ConfigIo } from '../config/io.js';
 import { schemaFileName } from '../config/json-schema.js';
 import { validateProject } from '../config/load-project.js';
+import type { RepoProbe } from '../config/worktree-repo-check.js';
 import { UsageError, type FileProblem } from '../errors.js';
 import { writeFileAtomic } from '../sys/atomic-file.js';
 import { relativeInside } from '../sys/inside-dir.js';
@@ -44,7 +45,12 @@ export function refuseClashes(dir: string, files: readonly PlannedFile[], force:
  * The problems `muster validate` would report once the files are written (the files on
  * disk and the planned ones together); `teams` limits the check to those team files.
  */
-export async function plannedProblems(dir: string, files: readonly PlannedFile[], teams?: string[], opts: { assumeFolders?: boolean } = {}): Promise<FileProblem[]> {
+export async function plannedProblems(
+  dir: string,
+  files: readonly PlannedFile[],
+  teams?: string[],
+  opts: { assumeFolders?: boolean; repoProbe?: RepoProbe } = {},
+): Promise<FileProblem[]> {
   const planned = new Map(files.map((f) => [path.resolve(dir, f.path), f.text]));
   const io: ConfigIo = {
     readText: async (p) => {
@@ -58,7 +64,7 @@ export async function plannedProblems(dir: string, files: readonly PlannedFile[]
     },
     isDir: (p) => (opts.assumeFolders ? Promise.resolve(true) : nodeIo.isDir(p)),
   };
-  return (await validateProject(dir, teams, { io })).problems;
+  return (await validateProject(dir, teams, { io, ...(opts.repoProbe ? { repoProbe: opts.repoProbe } : {}) })).problems;
 }
 
 /** Writes the files (folders made as needed), each atomically. */

@@ -26,7 +26,8 @@ export interface InitFormProps {
   /** the memory limit offered first, and the machine's total, in bytes */
   suggestedMemory: number;
   totalMemory: number;
-  gitRepo: boolean;
+  /** why worktrees cannot be made here (the question is then left out), or null */
+  noWorktrees: string | null;
   onDone: (answers: FormAnswers | null) => void;
 }
 
@@ -63,7 +64,7 @@ export function InitForm(props: InitFormProps) {
   if (step !== 'shape') answered.push(`shape: ${shape}`);
   if (counts.length > 0 && step !== 'count') answered.push(`agents: ${counts.map((c) => `${c.kind}:${c.count}`).join(', ')}`);
   if (['worktrees', 'memory', 'name'].includes(step)) answered.push(`server: ${server ?? 'none'}`);
-  if (['memory', 'name'].includes(step)) answered.push(`worktrees: ${worktrees ? 'yes' : 'no'}`);
+  if (['memory', 'name'].includes(step)) answered.push(`worktrees: ${worktrees ? 'yes' : 'no'}${props.noWorktrees === null ? '' : ` (${props.noWorktrees})`}`);
   if (step === 'name') answered.push(`memory per agent: ${memory === null ? 'no limit' : formatMemory(memory)}`);
 
   const countFor = counts.length < kinds.length ? kinds[counts.length] : undefined;
@@ -138,14 +139,14 @@ export function InitForm(props: InitFormProps) {
               placeholder="npm run dev"
               onSubmit={(v) => {
                 setServer(v.trim() === '' ? null : v.trim());
-                setStep('worktrees');
+                setStep(props.noWorktrees === null ? 'worktrees' : 'memory');
               }}
             />
           </>
         )}
         {step === 'worktrees' && (
           <>
-            <Text>Give each agent a git worktree of its own?{props.gitRepo ? '' : ' (this folder is not a git repository yet)'}</Text>
+            <Text>Give each agent a git worktree of its own?</Text>
             <Select
               options={[
                 { value: 'no', label: 'No: they share this checkout' },

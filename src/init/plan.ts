@@ -40,8 +40,6 @@ export interface InitChoices {
   memoryBytes: number | null;
   /** the `$schema` targets for the two files (paths or URLs), or null for no line */
   schema: { team: string; project: string } | null;
-  /** true when the worktree key is known to this muster (written as a key, else as a comment) */
-  worktreeKey: boolean;
 }
 
 export interface InitFile {
@@ -128,9 +126,7 @@ export function teamFileText(choices: InitChoices): string {
   );
   if (choices.memoryBytes !== null) lines.push(`  limits: { memory: ${formatMemory(choices.memoryBytes)} }`);
   const coding = names.some((n) => n.kind !== 'shell');
-  if (choices.worktrees && coding) {
-    lines.push(choices.worktreeKey ? '  worktree: own                # each agent on its own branch' : '  # worktree: own              # each agent on its own branch, once this muster has worktrees');
-  }
+  if (choices.worktrees && coding) lines.push('  worktree: own                # each agent on its own branch');
   lines.push('agents:');
   for (const { name, kind } of names) {
     const { run, preset } = KIND_RUN[kind];
@@ -142,7 +138,7 @@ export function teamFileText(choices: InitChoices): string {
   if (choices.server !== null) {
     const port = portOf(choices.server);
     lines.push('  server:', `    run: ${quote(choices.server)}`, '    restart: { policy: always }');
-    if (choices.worktrees && coding && choices.worktreeKey) lines.push('    worktree: off');
+    if (choices.worktrees && coding) lines.push('    worktree: off');
     if (port !== null) lines.push(`    uses: [port:${port}]`);
   }
   return `${lines.join('\n')}\n`;

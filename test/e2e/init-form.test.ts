@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { makeRepo } from '../helpers/git.js';
 import { MAIN, makeProject, type TestProject } from '../helpers/project.js';
 import { cleanEnv } from '../helpers/tmux.js';
 import { PtyScreen } from '../ui/pty-screen.js';
@@ -30,9 +31,10 @@ const DOWN = '\x1b[B';
 const ENTER = '\r';
 const ESC = '\x1b';
 
-function openInit(label: string): { p: TestProject; screen: PtyScreen } {
+function openInit(label: string, opts: { repo?: boolean } = {}): { p: TestProject; screen: PtyScreen } {
   const p = makeProject(label);
   projects.push(p);
+  if (opts.repo) makeRepo(p.dir);
   const bin = `${p.dir}-bin`;
   fs.mkdirSync(bin, { recursive: true });
   for (const name of ['claude', 'codex']) fs.writeFileSync(path.join(bin, name), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
@@ -59,8 +61,8 @@ async function answer(screen: PtyScreen, question: RegExp, keys: string[], ready
 }
 
 describe('muster init on a terminal', () => {
-  it('asks shape, CLIs and counts, server, worktrees, memory and name, then writes a team that validates', async () => {
-    const { p, screen } = openInit('initform');
+  it('asks shape, CLIs and counts, server, worktrees (in a repository with a commit), memory and name, then writes a team that validates', async () => {
+    const { p, screen } = openInit('initform', { repo: true });
     await answer(screen, /What shape of team\?/, [ENTER]);
     // the CLIs found on PATH are picked already
     await screen.waitFor('claude and codex found', (text) => /claude \(found\)/.test(text) && /codex \(found\)/.test(text) && /gemini \(not on PATH\)/.test(text), 90_000);
@@ -68,7 +70,7 @@ describe('muster init on a terminal', () => {
     await answer(screen, /How many claude agents\?/, [DOWN, ENTER], /❯ 2/);
     await answer(screen, /How many codex agents\?/, [ENTER]);
     await answer(screen, /A dev server to run beside them\?/, ['npm run dev -- --port 3000', ENTER], /npm run dev -- --port 3000/);
-    await answer(screen, /git worktree of its own\?/, [ENTER]);
+    await answer(screen, /git worktree of its own\?/, [DOWN, ENTER], /❯ Yes/);
     await answer(screen, /Memory limit per agent\?/, [ENTER]);
     await answer(screen, /The team's name\?/, ['web', ENTER], /name\?.*\n.*web/);
     const exit = await Promise.race([screen.exited, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
@@ -77,8 +79,14 @@ describe('muster init on a terminal', () => {
     expect(screen.output()).toMatch(/wrote muster\.yaml and teams\/web\.yaml: team web, 4 agent\(s\): claude-1, claude-2, codex, server/);
     expect(screen.output()).toMatch(/next: muster/);
 
-    const team = parse(fs.readFileSync(path.join(p.dir, 'teams/web.yaml'), 'utf8')) as { agents: Record<string, { run: string; uses?: string[] }> };
+    const team = parse(fs.readFileSync(path.join(p.dir, 'teams/web.yaml'), 'utf8')) as {
+      defaults: { worktree?: string };
+      agents: Record<string, { run: string; uses?: string[]; worktree?: string }>;
+    };
     expect(Object.keys(team.agents)).toEqual(['claude-1', 'claude-2', 'codex', 'server']);
+    // the coding agents on branches of their own; the dev server stays in the checkout
+    expect(team.defaults.worktree).toBe('own');
+    expect(team.agents.server?.worktree).toBe('off');
     expect(team.agents.server).toMatchObject({ run: 'npm run dev -- --port 3000', uses: ['port:3000'] });
     const v = await p.muster(['validate']);
     expect(v.code, v.stderr).toBe(0);

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { agentOf, makeProject, waitFor, type TestProject } from '../helpers/project.js';
 import { serverAnswers } from '../helpers/tmux.js';
+import { git } from '../helpers/git.js';
 
 // Each test runs the real binary several times in a row: on a loaded machine a run takes seconds.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -86,6 +87,24 @@ describe('muster init from flags', () => {
     expect(f.code, f.stderr).toBe(0);
     expect(fs.readFileSync(path.join(p.dir, 'teams/mine.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=/);
     expect((await p.muster(['validate'])).code).toBe(0);
+  });
+
+  it('--worktrees needs a git repository with a commit: refused (exit 2, nothing written) until there is one', async () => {
+    const p = project('init-worktrees');
+    const none = await p.muster(['init', '--agents', 'claude:2', '--worktrees']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^muster: --worktrees needs a git repository with a commit, and this folder is in no git repository; nothing was written\nhint: Run `git init && git commit --allow-empty -m start` first/);
+    git(p.dir, 'init', '-q', '-b', 'main');
+    const empty = await p.muster(['init', '--agents', 'claude:2', '--worktrees']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/this repository has no commit yet; nothing was written\nhint: Run `git commit --allow-empty -m start` first/);
+    expect(fs.readdirSync(p.dir)).toEqual(['.git']);
+    git(p.dir, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'start');
+    const ok = await p.muster(['init', '--agents', 'claude:2', '--worktrees']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(p.dir, fs.readdirSync(path.join(p.dir, 'teams')).map((f) => `teams/${f}`)[0] ?? ''), 'utf8')).toMatch(/^  worktree: own/m);
+    const v = await p.muster(['validate']);
+    expect(v.code, v.stderr).toBe(0);
   });
 
   it('bad flags are bad usage (exit 2) and write nothing', async () => {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultsSchema, NAME_HINT, NAME_RE } from '../../config/schema.js';
+import { NAME_HINT, NAME_RE } from '../../config/schema.js';
 import { parseMemory } from '../../config/units.js';
 import { ConfigError, MusterError, UsageError } from '../../errors.js';
 import type { FormAnswers } from '../../init/InitForm.js';
@@ -22,6 +22,7 @@ import {
   type KnownCli,
   type Shape,
 } from '../../init/plan.js';
+import { cliWorktreeGit } from '../compose.js';
 import { writeLine, type CliContext } from '../context.js';
 import { plannedProblems, refuseClashes, schemaRef, writeProjectFiles } from '../project-files.js';
 import { onPath } from '../requires.js';
@@ -36,16 +37,23 @@ export async function runInit(ctx: CliContext, flags: Flags): Promise<number> {
     );
   }
   const detected = KNOWN_CLIS.filter((cli) => onPath(cli, ctx.env));
+  const repo = await repoState(ctx.dir);
   const interactive = flags.agents === undefined && !flags.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const answers = interactive ? await askInForm(ctx, detected) : answersFromFlags(ctx, flags, detected);
+  if (!interactive && flags.worktrees === true && repo !== 'ready') {
+    throw new UsageError(
+      `--worktrees needs a git repository with a commit, and ${repo === 'none' ? 'this folder is in no git repository' : 'this repository has no commit yet'}; nothing was written`,
+      `Run \`${repo === 'none' ? 'git init && ' : ''}git commit --allow-empty -m start\` first, or leave out --worktrees.`,
+    );
+  }
+  const answers = interactive ? await askInForm(ctx, detected, repo) : answersFromFlags(ctx, flags, detected);
   if (answers === null) {
     writeLine(ctx.stderr, 'muster: init cancelled; nothing was written');
     return 1;
   }
-  const choices: InitChoices = { ...answers, schema: schemaRefs(ctx.dir), worktreeKey: 'worktree' in defaultsSchema.shape };
+  const choices: InitChoices = { ...answers, schema: schemaRefs(ctx.dir) };
   const files = initFiles(choices);
   refuseClashes(ctx.dir, files, flags.force === true);
-  const problems = await plannedProblems(ctx.dir, files);
+  const problems = await plannedProblems(ctx.dir, files, undefined, { repoProbe: cliWorktreeGit });
   if (problems.length > 0) {
     throw new MusterError(`init would write files that do not validate (nothing was written): ${new ConfigError(problems).message}`, {
       hint: 'This is a bug in muster init; please report it with the command you ran.',
@@ -58,7 +66,6 @@ export async function runInit(ctx: CliContext, flags: Flags): Promise<number> {
   writeLine(ctx.stdout, `muster: wrote ${files.map((f) => f.path).join(' and ')}: team ${choices.name}, ${names.length} agent(s): ${names.join(', ')}`);
   const missing = [...new Set(answers.agents.map((a) => a.kind))].filter((k): k is KnownCli => k !== 'shell' && !detected.includes(k as KnownCli));
   if (missing.length > 0) writeLine(ctx.stdout, `note: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH yet: install before \`muster up\` (muster.yaml requires ${missing.length === 1 ? 'it' : 'them'})`);
-  if (choices.worktrees && !fs.existsSync(path.join(ctx.dir, '.git'))) writeLine(ctx.stdout, 'note: worktrees need a git repository with a commit: git init && git commit');
   const dirFlag = path.resolve(ctx.dir) === process.cwd() ? '' : ` -C ${ctx.dir}`;
   writeLine(ctx.stdout, `next: muster${dirFlag} up        (muster${dirFlag} validate checks the files; edit them freely)`);
   return 0;
@@ -99,7 +106,14 @@ function answersFromFlags(ctx: CliContext, flags: Flags, detected: readonly Know
   return { shape, agents, server, worktrees: flags.worktrees === true, memoryBytes, name };
 }
 
-async function askInForm(ctx: CliContext, detected: readonly KnownCli[]): Promise<FormAnswers | null> {
+/** Can agents of this folder get worktrees: a git repository with a commit? */
+async function repoState(dir: string): Promise<'ready' | 'no-commit' | 'none'> {
+  const top = await cliWorktreeGit.toplevel(dir).catch(() => null);
+  if (top === null) return 'none';
+  return (await cliWorktreeGit.commitOf(top, 'HEAD').catch(() => null)) === null ? 'no-commit' : 'ready';
+}
+
+async function askInForm(ctx: CliContext, detected: readonly KnownCli[], repo: 'ready' | 'no-commit' | 'none'): Promise<FormAnswers | null> {
   process.env.NODE_ENV ??= 'production';
   // Ink draws only a last frame when it believes it runs in CI; a person sits here.
   delete process.env.CI;
@@ -112,7 +126,8 @@ async function askInForm(ctx: CliContext, detected: readonly KnownCli[]): Promis
       suggestedName: teamNameFrom(path.basename(ctx.dir)),
       suggestedMemory: suggestedMemory(os.totalmem()),
       totalMemory: os.totalmem(),
-      gitRepo: fs.existsSync(path.join(ctx.dir, '.git')),
+      // worktrees are offered only where they can be made (docs/worktrees.md)
+      noWorktrees: repo === 'ready' ? null : repo === 'none' ? 'no git repository here' : 'the repository has no commit yet',
       onDone: (a: FormAnswers | null) => (answers = a),
     }),
     { exitOnCtrlC: false },

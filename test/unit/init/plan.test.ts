@@ -106,7 +106,6 @@ const base: InitChoices = {
   worktrees: false,
   memoryBytes: 2 * GIB,
   schema: { team: '../schema/team.schema.json', project: 'schema/project.schema.json' },
-  worktreeKey: false,
 };
 
 const cases: Array<[string, Partial<InitChoices>]> = [
