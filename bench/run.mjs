@@ -4,7 +4,8 @@
  *
  *   node bench/run.mjs [--only overhead,memory,throttle,portable,coordination,worktrees,hooks,transcripts,tui,agents] [--sizes 10,50,200] [--overhead-window 30] [--window 20] [--agent-runs 20] [--agent-clis claude,codex,…]
  *
- * Prints each table and writes them all as Markdown to bench/results.md. Needs Linux,
+ * Prints each table and writes the sections it ran as Markdown into bench/results.md (the
+ * other sections stay as an earlier run left them: bench/lib/results-file.mjs). Needs Linux,
  * tmux and a built dist/ (`npm run bench` builds first). pm2 is installed into
  * bench/.cache/ on first use; cpulimit with apt-get when running as root.
  * `agents` (activity detection with the real agent CLIs, bench/agents.mjs) needs them
@@ -12,21 +13,25 @@
  * Runs bench/tui-bench.mjs afterwards as a separate section when that file exists.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { toMarkdown, toText } from './lib/table.mjs';
 import { ensurePm2 } from './lib/pm2.mjs';
 import { MAIN } from './lib/muster.mjs';
+import { mergeResults } from './lib/results-file.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CACHE = join(HERE, '.cache');
 const RESULTS = join(HERE, 'results.md');
 const TUI_BENCH = join(HERE, 'tui-bench.mjs');
 
+/** Every section, in the order of bench/results.md. */
+const SECTIONS = ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'needs-you', 'worktrees', 'hooks', 'transcripts', 'tui', 'agents'];
+
 function parseArgs(argv) {
-  const opts = { only: ['overhead', 'memory', 'throttle', 'portable', 'coordination', 'worktrees', 'hooks', 'transcripts', 'tui', 'agents'], sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
+  const opts = { only: SECTIONS.filter((s) => s !== 'needs-you'), sizes: [10, 50, 200], windowS: 20, overheadWindowS: 30, agentRuns: 20, agentClis: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -88,91 +93,110 @@ async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0];
   const windowMs = opts.windowS * 1000;
-  const tables = [];
-  const show = (t) => {
-    tables.push(t);
+  /** section name → its tables, as Markdown */
+  const sections = new Map();
+  const show = (section, t) => {
+    sections.set(section, [...(sections.get(section) ?? []), toMarkdown(t)]);
+    ended.set(section, Date.now());
     console.log(`\n${toText(t)}\n`);
   };
+  const begun = new Map();
+  const ended = new Map();
+  const begin = (section) => begun.set(section, { at: Date.now(), load: loadavg()[0] });
 
   const pm2 = opts.only.includes('overhead') || opts.only.includes('memory') ? await ensurePm2(CACHE, log) : null;
   if (pm2?.error) log(`pm2 unavailable: ${pm2.error}`);
 
   if (opts.only.includes('overhead')) {
+    begin('overhead');
     const { runOverhead } = await import('./overhead.mjs');
-    show(await runOverhead({ sizes: opts.sizes, windowMs: opts.overheadWindowS * 1000, settleMs: 20_000, pulseWindowMs: 10_000, pm2, cacheDir: CACHE, log, track }));
+    show('overhead', await runOverhead({ sizes: opts.sizes, windowMs: opts.overheadWindowS * 1000, settleMs: 20_000, pulseWindowMs: 10_000, pm2, cacheDir: CACHE, log, track }));
   }
   if (opts.only.includes('memory')) {
+    begin('memory');
     const { runMemory } = await import('./memory.mjs');
-    show(await runMemory({ pm2, cacheDir: CACHE, log, track }));
+    show('memory', await runMemory({ pm2, cacheDir: CACHE, log, track }));
   }
   if (opts.only.includes('throttle')) {
+    begin('throttle');
     const { runThrottle } = await import('./throttle.mjs');
-    show(await runThrottle({ windowMs, log, track }));
+    show('throttle', await runThrottle({ windowMs, log, track }));
   }
   if (opts.only.includes('portable')) {
+    begin('portable');
     const { runPortable } = await import('./portable.mjs');
-    show(await runPortable({ agents: 50, windowMs: opts.overheadWindowS * 1000, settleMs: 20_000, cacheDir: CACHE, log, track }));
+    show('portable', await runPortable({ agents: 50, windowMs: opts.overheadWindowS * 1000, settleMs: 20_000, cacheDir: CACHE, log, track }));
   }
 
   if (opts.only.includes('coordination')) {
+    begin('coordination');
     const { runCoordinationBench } = await import('./coordination.mjs');
     log('coordination: start-up of 20 agents, check-in and handoff latency…');
-    show(await runCoordinationBench({ runs: 5 }));
+    show('coordination', await runCoordinationBench({ runs: 5 }));
   }
 
   if (opts.only.includes('needs-you')) {
+    begin('needs-you');
     const { runNeedsYouBench } = await import('./needs-you.mjs');
     log('needs-you: 20 permission prompts, prompt drawn → notify command started…');
-    show((await runNeedsYouBench({ prompts: 20 })).table);
+    show('needs-you', (await runNeedsYouBench({ prompts: 20 })).table);
   }
 
   if (opts.only.includes('worktrees')) {
+    begin('worktrees');
     const { runWorktreeBench } = await import('./worktrees.mjs');
-    show(await runWorktreeBench({ rounds: 3, log }));
+    show('worktrees', await runWorktreeBench({ rounds: 3, log }));
   }
 
   if (opts.only.includes('hooks')) {
+    begin('hooks');
     const { runHooksBench } = await import('./hooks.mjs');
     log('hooks: cost per hook event, supervisor CPU per event, hook vs screen latency…');
-    show(await runHooksBench({ runs: 10, log }));
+    show('hooks', await runHooksBench({ runs: 10, log }));
   }
 
   if (opts.only.includes('transcripts')) {
+    begin('transcripts');
     const { runTranscripts } = await import('./transcripts.mjs');
-    show(await runTranscripts({ windowMs: 60_000, log, track }));
+    show('transcripts', await runTranscripts({ windowMs: 60_000, log, track }));
   }
 
   if (opts.only.includes('agents')) {
+    begin('agents');
     const check = spawnSync(process.execPath, [join(HERE, '..', 'scripts', 'install-agent-clis.mjs'), '--check'], { encoding: 'utf8' });
     if (check.status !== 0) log('agents: the pinned agent CLIs are not installed (npm run agents:install): skipped');
     else {
       const { runAgentsBench } = await import('./agents.mjs');
       log(`agents: detection latency and confusion matrix with the real CLIs, ${opts.agentRuns} runs each…`);
-      for (const t of await runAgentsBench({ runs: opts.agentRuns, ...(opts.agentClis ? { clis: opts.agentClis } : {}), log })) show(t);
+      for (const t of await runAgentsBench({ runs: opts.agentRuns, ...(opts.agentClis ? { clis: opts.agentClis } : {}), log })) show('agents', t);
     }
   }
 
-  let tuiSection = null;
   if (opts.only.includes('tui') && existsSync(TUI_BENCH)) {
+    begin('tui');
     console.log('\n== TUI benchmark (bench/tui-bench.mjs) ==\n');
     const r = await runEcho(process.execPath, [TUI_BENCH]);
     if (r.code !== 0) log(`bench/tui-bench.mjs exited with ${r.code}`);
     // Markdown tables go in as they are; anything else as preformatted text.
     const body = /^\|.*\|\s*$/m.test(r.stdout) ? [r.stdout.trimEnd()] : ['```text', r.stdout.trimEnd(), '```'];
-    tuiSection = ['### TUI benchmark (bench/tui-bench.mjs)', '', ...body].join('\n');
-    if (r.code !== 0) tuiSection += `\n\n- bench/tui-bench.mjs exited with ${r.code}.`;
+    let tui = ['### TUI benchmark (bench/tui-bench.mjs)', '', ...body].join('\n');
+    if (r.code !== 0) tui += `\n\n- bench/tui-bench.mjs exited with ${r.code}.`;
+    sections.set('tui', [tui]);
+    ended.set('tui', Date.now());
   }
 
   const args = process.argv.slice(2);
   const command = args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
-  const header = [
-    '## Benchmark results',
-    '',
-    `\`${command}\` on ${new Date().toISOString().slice(0, 10)}: ${machineLine()}${pm2?.version ? `, pm2 ${pm2.version}` : ''}.`,
-    `Took ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadBefore.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (other work on the machine shares its cores).`,
-  ];
-  const sections = [...tables.map(toMarkdown), ...(tuiSection ? [tuiSection] : [])];
-  writeFileSync(RESULTS, `${[...header, '', ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n')}\n`);
+  const runLine = (section) => {
+    const b = begun.get(section) ?? { at: started, load: loadBefore };
+    return [
+      `\`${command}\` on ${new Date().toISOString().slice(0, 10)}: ${machineLine()}${pm2?.version && ['overhead', 'memory'].includes(section) ? `, pm2 ${pm2.version}` : ''}.`,
+      `This section took ${Math.round(((ended.get(section) ?? Date.now()) - b.at) / 1000)} s of the run; 1-minute load average ${b.load.toFixed(2)} when it began (other work on the machine shares its cores).`,
+    ].join('\n');
+  };
+  const fresh = new Map([...sections].map(([name, parts]) => [name, [runLine(name), ...parts].join('\n\n').replace(/\n{3,}/g, '\n\n')]));
+  const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  writeFileSync(RESULTS, mergeResults(old, fresh, SECTIONS));
   log(`wrote ${RESULTS}`);
 }
 
