@@ -7,6 +7,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import type { ProcRow, ProcTable } from './proc-table.js';
+import { parseLstart } from '../sys/ps-start.js';
 
 /** `ticks` of ps rows are hundredths of a second. */
 export const PS_TICKS_PER_SECOND = 100;
@@ -34,18 +35,6 @@ export function parseCpuTime(text: string): number | null {
   if (!m) return null;
   const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = m;
   return Number(days) * 86_400 + Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `lstart` (`Wed Dec  2 10:04:27 2026`, local time) as seconds since the epoch; null when it is not one. */
-export function parseLstart(words: readonly string[]): number | null {
-  const [, month = '', day = '', time = '', year = ''] = words;
-  const mon = MONTHS.indexOf(month);
-  const hms = /^(\d+):(\d+):(\d+)$/.exec(time);
-  if (mon < 0 || !hms || !/^\d+$/.test(day) || !/^\d{4}$/.test(year)) return null;
-  const at = new Date(Number(year), mon, Number(day), Number(hms[1]), Number(hms[2]), Number(hms[3]));
-  return Math.round(at.getTime() / 1000);
 }
 
 /**

@@ -20,6 +20,7 @@ export const STORE_SOURCES = [
   'src/supervisor/store/lock.ts',
   'src/sys/process-identity.ts',
   'src/sys/proc-stat.ts',
+  'src/sys/ps-start.ts',
   'src/sys/time.ts',
 ];
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcTable } from '../../../src/monitor/proc-table.js';
 import { chooseProcessSource, createPsSource, procSource } from '../../../src/monitor/process-source.js';
-import { parseCpuTime, parseLstart, parsePsEnvirons, parsePsLine, parsePsTable, psArgs, psEnvironArgs } from '../../../src/monitor/ps-table.js';
+import { parseCpuTime, parsePsEnvirons, parsePsLine, parsePsTable, psArgs, psEnvironArgs } from '../../../src/monitor/ps-table.js';
+import { parseLstart } from '../../../src/sys/ps-start.js';
 
 describe('parseCpuTime', () => {
   it.each([
