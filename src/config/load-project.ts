@@ -178,7 +178,8 @@ async function agentPreset(lib: PresetLibrary, agent: ExpandedAgent, src: YamlSo
 
 /**
  * Working directories that do not exist, each at the `cwd` that names it. muster creates
- * no folder for an agent (there is no setup step), so a missing one is an error here
+ * no folder for an agent (a worktree's `setup` runs inside the worktree, after this check:
+ * docs/reliability.md), so a missing one is an error here
  * rather than a launch that fails later.
  */
 async function missingFolders(agents: readonly ExpandedAgent[], src: YamlSource, io: ConfigIo, show: (abs: string) => string): Promise<FileProblem[]> {

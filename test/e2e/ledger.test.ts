@@ -120,6 +120,8 @@ describe('a ledger muster cannot read', () => {
       expect(fs.readFileSync(stateFile(p), 'utf8')).toBe(text);
       expect(await serverAnswers(p.socket)).toBe(false);
     }
+    // refused twice, kept once: copies of the same bytes do not pile up
+    expect(fs.readdirSync(path.dirname(stateFile(p))).filter((n) => n.startsWith('state.json.bad-'))).toHaveLength(1);
   });
 
   it('never restarts running agents: a bad ledger under a running crew is refused and the agent keeps running', async () => {

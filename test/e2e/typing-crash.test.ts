@@ -4,8 +4,10 @@
  * the text still in the input, or clears a line it finds cut off and types again — so the
  * agent gets the message exactly once. Then a fault-injection loop: kill -9 of the
  * supervisor at seeded random moments during a burst of check-ins and handoffs typed into
- * a stand-in CLI (test/fixtures/standin/fake-cli.mjs); afterwards every check-in is recorded
- * once, every handoff is delivered once, no agent was restarted, no counter went down.
+ * a stand-in CLI (test/fixtures/standin/fake-cli.mjs), every other kill inside a typing held
+ * between its paste and its Enter; afterwards every check-in is recorded once, every handoff
+ * is in the crew's list once, delivered, and typed once, no agent was restarted, no counter
+ * went down.
  * MUSTER_FAULT_SEED=N replays a run; the seed is printed and named in every failure.
  */
 import * as fs from 'node:fs';
@@ -73,6 +75,7 @@ interface AgentJson {
 }
 interface HandoffJson {
   id: string;
+  message: string;
   state: string;
 }
 const status = async () => (await p.status()) as unknown as { supervisor: { running: boolean }; agents: AgentJson[]; handoffs: HandoffJson[] };
@@ -168,8 +171,7 @@ describe('fault injection', () => {
       (kind === 'checkin' ? checkins : handoffs).push(message);
       writeRecord(inbox, { v: 1, id: newRecordId(Date.now() + i), kind, agent: 't/c', message, to: kind === 'handoff' ? 'r' : null, file: null, at: Date.now() });
     };
-    for (let k = 0; k < KILLS; k++) {
-      const sup = await startSupervisor();
+    const sample = async () => {
       const st = await status();
       const events = eventLines();
       seen.push({
@@ -178,10 +180,22 @@ describe('fault injection', () => {
         checkins: events.filter((e) => e.kind === 'checkin').length,
         attempt: (st.agents.find((a) => a.id === 't/r') as AgentJson).attempt,
       });
+    };
+    for (let k = 0; k < KILLS; k++) {
+      // every other supervisor dies inside a typing: the paste made, the Enter not pressed
+      const holdFile = k % 2 === 0 ? path.join(p.dir, `hold-${k}`) : null;
+      const sup = await startSupervisor(holdFile ? { MUSTER_TEST_HOLD_BEFORE_ENTER: holdFile } : {});
+      await sample();
       // a burst: check-ins and a few handoffs, then the kill at a random moment while they are taken and typed
       const burst = 5 + Math.floor(random() * 10);
       for (let i = 0; i < burst; i++) write(random() < 0.25 ? 'handoff' : 'checkin');
-      await pause(300 + Math.floor(random() * 4000));
+      if (holdFile) {
+        write('handoff');
+        await waitFor(`a typing held before its Enter (kill ${k + 1}, ${at})`, () => fs.existsSync(holdFile) || null, 60_000);
+        await pause(Math.floor(random() * 500));
+      } else {
+        await pause(300 + Math.floor(random() * 4000));
+      }
       await kill9(sup);
     }
     const sup = await startSupervisor();
@@ -207,7 +221,11 @@ describe('fault injection', () => {
     for (const m of handoffs) expect(typed.filter((t) => t === `Handoff from t/c: ${m}`), `${m}, ${at}`).toHaveLength(1);
     expect(typed, at).toHaveLength(handoffs.length);
     const st = await status();
-    expect(st.handoffs.filter((h) => h.state === 'delivered').length, at).toBeGreaterThanOrEqual(handoffs.length);
+    for (const m of handoffs) {
+      const views = st.handoffs.filter((h) => h.message === m);
+      expect(views.map((h) => h.state), `${m}, ${at}`).toEqual(['delivered']);
+    }
+    await sample();
     const r = await agent('t/r');
     const c = await agent('t/c');
     expect([r.pid, r.attempt, r.restarts, c.pid, c.attempt, c.restarts], at).toEqual([first.pid, first.attempt, first.restarts, firstC.pid, firstC.attempt, firstC.restarts]);

@@ -75,9 +75,17 @@ export class Ledger {
 
   /**
    * Keeps a copy of the snapshot as it is now beside it (`state.json.bad-<time>`, owner-only),
-   * before anyone moves it away; returns the copy's path.
+   * before anyone moves it away; returns the copy's path. A copy with the same bytes kept
+   * earlier (every command that meets the file refuses it) is returned instead of a new one.
    */
   keepSnapshotCopy(now: number): string {
+    const bytes = fs.readFileSync(this.snapshotFile);
+    const dir = path.dirname(this.snapshotFile);
+    const prefix = `${path.basename(this.snapshotFile)}.bad-`;
+    for (const name of fs.readdirSync(dir).filter((n) => n.startsWith(prefix)).sort()) {
+      const earlier = path.join(dir, name);
+      if (fs.statSync(earlier).size === bytes.length && fs.readFileSync(earlier).equals(bytes)) return earlier;
+    }
     const copy = `${this.snapshotFile}.bad-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
     fs.copyFileSync(this.snapshotFile, copy);
     fs.chmodSync(copy, PRIVATE_FILE_MODE);
