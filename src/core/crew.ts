@@ -92,29 +92,26 @@ class Transaction implements coordination.CoordinationTx, BudgetTx, LimitsTx {
     return this.agents;
   }
 
+  /** Over its memory limit: killed at once, then restarted per policy or stopped as failed. */
   endForMemory(id: string, action: 'restart' | 'stop', figure: string): void {
-    const rt = this.get(id);
-    const spec = this.specs.get(id);
-    if (!rt || !spec) return;
-    this.kill(id, false);
-    if (action === 'stop') {
-      this.update(id, { status: { state: 'failed', at: this.now, reason: 'memory' }, endedAt: this.now });
-      this.notify('error', id, 'memory', `${figure}: stopped`);
-    } else {
-      this.judgeEnd(spec, rt, null, 'memory', figure);
-    }
+    this.endFor(id, action, { reason: 'memory', kind: 'memory', graceful: false }, figure);
   }
 
+  /** Missed its check-ins past grace: ended gracefully, then restarted per policy or stopped as failed. */
   endForCheckin(id: string, action: 'restart' | 'stop', why: string): void {
+    this.endFor(id, action, { reason: 'checkin', kind: 'missed', graceful: true }, why);
+  }
+
+  private endFor(id: string, action: 'restart' | 'stop', how: { reason: 'memory' | 'checkin'; kind: string; graceful: boolean }, why: string): void {
     const rt = this.get(id);
     const spec = this.specs.get(id);
     if (!rt || !spec) return;
-    this.kill(id, true);
+    this.kill(id, how.graceful);
     if (action === 'stop') {
-      this.update(id, { status: { state: 'failed', at: this.now, reason: 'checkin' }, endedAt: this.now });
-      this.notify('error', id, 'missed', `${why}: stopped`);
+      this.update(id, { status: { state: 'failed', at: this.now, reason: how.reason }, endedAt: this.now });
+      this.notify('error', id, how.kind, `${why}: stopped`);
     } else {
-      this.judgeEnd(spec, rt, null, 'checkin', why);
+      this.judgeEnd(spec, rt, null, how.reason, why);
     }
   }
 
