@@ -28,6 +28,9 @@ import { pressUntil } from './harness.js';
 import { ModelServer } from './model-server/server.js';
 import { SCREENS, type CliScreens } from './screens.js';
 
+/** The request Qwen Code makes after a turn for the next prompt it may suggest (model-server/background.ts). */
+const QWEN_SUGGESTION = /^\s*\[SUGGESTION MODE:/;
+
 export const TEAM = 'e2e';
 
 /** What `muster status --json` says of one agent (docs/status-json.md), as far as these tests read it. */
@@ -129,7 +132,9 @@ export class Crew {
     const made: CrewAgent[] = [];
     try {
       const agent = async (name: string, projectDir: string, firstRun: 'skip' | 'dialog'): Promise<CrewAgent> => {
-        const server = await ModelServer.start();
+        // Qwen Code's follow-up suggestion answered as a real model would (the default answer is
+        // empty, which draws nothing): muster's preset must keep it out of the input
+        const server = await ModelServer.start(opts.cli === 'qwen' ? { backgroundReply: (r) => (QWEN_SUGGESTION.test(r.userText) ? 'run the tests' : undefined) } : {});
         const root = mkdtempSync(path.join(tmpdir(), `muster-agents-${opts.cli}-${name}-`));
         const runId = `${opts.cli}-${name}-${process.pid}-${randomBytes(4).toString('hex')}`;
         const a: CrewAgent = { id: `${TEAM}/${name}`, name, cli: opts.cli, launch: undefined as unknown as CliLaunch, runId, root, server, screens: SCREENS[opts.cli] };
