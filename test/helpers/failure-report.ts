@@ -1,8 +1,10 @@
 /**
  * Setup file: when a test fails or a wait times out, print what the projects in use left behind (each
- * headless supervisor's output, the tail of the event log, the tail of every agent log),
+ * headless supervisor's output, the tail of the event log, the tail of every agent log, and
+ * what each agent's pane shows now),
  * so a failure on a slow or busy machine can be understood from the CI output alone.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach } from 'vitest';
@@ -31,7 +33,21 @@ function processTree(root: number): string[] {
   return lines;
 }
 
-function describeProject(p: { dir: string; outputs(): string[]; pids(): Array<number | null> }): string {
+/** What each pane of the crew's tmux server shows now (the screen, not the log's bytes). */
+function screens(socket: string): string[] {
+  const list = spawnSync('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_id} #{@muster_agent}'], { encoding: 'utf8', timeout: 5_000 });
+  if (list.status !== 0) return [];
+  return list.stdout
+    .split('\n')
+    .filter((l) => /^%\d+ \S/.test(l))
+    .map((l) => {
+      const [pane = '', agent = ''] = l.split(' ');
+      const shot = spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', pane], { encoding: 'utf8', timeout: 5_000 });
+      return `--- screen of ${agent} (${pane})\n${tail(shot.stdout.trimEnd(), 25)}`;
+    });
+}
+
+function describeProject(p: { dir: string; socket: string; outputs(): string[]; pids(): Array<number | null> }): string {
   const parts = [`=== project ${p.dir}`];
   p.outputs().forEach((out, i) => parts.push(`--- headless supervisor ${i + 1} output\n${tail(out, 40)}`));
   p.pids().forEach((pid, i) => {
@@ -43,6 +59,7 @@ function describeProject(p: { dir: string; outputs(): string[]; pids(): Array<nu
   for (const log of listLogs(path.join(p.dir, '.muster/logs'))) {
     parts.push(`--- ${path.relative(p.dir, log)} (tail)\n${tail(fs.readFileSync(log, 'utf8'), 15)}`);
   }
+  parts.push(...screens(p.socket));
   return parts.join('\n');
 }
 

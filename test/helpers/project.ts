@@ -58,6 +58,8 @@ export interface StatusJson {
 /** Projects made and not yet destroyed, for the failure report (test/helpers/failure-report.ts). */
 interface LiveProject {
   dir: string;
+  /** the crew's tmux socket name */
+  socket: string;
   outputs(): string[];
   /** pids of the headless supervisors it started (null when already exited) */
   pids(): Array<number | null>;
@@ -73,6 +75,7 @@ export function makeProject(label: string): TestProject {
   const env = cleanEnv();
   const entry: LiveProject = {
     dir,
+    socket,
     outputs: () => outputs.map((o) => o()),
     pids: () => children.map((c) => (c.exitCode === null && c.signalCode === null ? (c.pid ?? null) : null)),
   };
