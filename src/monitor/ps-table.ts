@@ -7,7 +7,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import type { ProcRow, ProcTable } from './proc-table.js';
-import { parseLstart } from '../sys/ps-start.js';
+import { parseLstart, psEnv } from '../sys/ps-start.js';
 
 /** `ticks` of ps rows are hundredths of a second. */
 export const PS_TICKS_PER_SECOND = 100;
@@ -77,13 +77,13 @@ export function parsePsTable(text: string): ProcTable {
 
 /** Runs ps once for the whole machine, waiting for it (the first reading only: see process-source.ts). */
 export function readPsTable(platform: NodeJS.Platform = process.platform): ProcTable {
-  return parsePsTable(execFileSync('ps', psArgs(platform), { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }));
+  return parsePsTable(execFileSync('ps', psArgs(platform), { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'], env: psEnv() }));
 }
 
 /** Runs ps once for the whole machine without blocking the event loop. */
 export function readPsTableAsync(platform: NodeJS.Platform = process.platform): Promise<ProcTable> {
   return new Promise((resolve, reject) => {
-    execFile('ps', psArgs(platform), { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout) => (err ? reject(err) : resolve(parsePsTable(stdout))));
+    execFile('ps', psArgs(platform), { encoding: 'utf8', maxBuffer: 64 << 20, env: psEnv() }, (err, stdout) => (err ? reject(err) : resolve(parsePsTable(stdout))));
   });
 }
 

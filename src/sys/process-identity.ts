@@ -27,24 +27,23 @@ export interface IdentityReaders {
 
 const validPid = (pid: number) => Number.isInteger(pid) && pid > 0;
 
+/** The /proc start time of a live process; null when it is gone, or a zombie waiting to be reaped. */
+function procStart(pid: number): string | null {
+  const row = readProcRow(pid);
+  return row && row.state !== 'Z' && row.state !== 'X' ? String(row.starttime) : null;
+}
+
 export function processIdentity(readers: IdentityReaders): ProcessIdentity {
   const psStart = readers.psStart ?? psStartTime;
   const processStartTime = (pid: number): string | null => {
     if (!validPid(pid)) return null;
-    if (readers.start === 'ps') {
-      const t = psStart(pid);
-      return t === null ? null : `ps:${t}`;
-    }
-    const row = readProcRow(pid);
-    if (!row || row.state === 'Z' || row.state === 'X') return null; // gone, or exited and waiting to be reaped
-    return String(row.starttime);
+    if (readers.start === 'proc') return procStart(pid);
+    const t = psStart(pid);
+    return t === null ? null : `ps:${t}`;
   };
   const isProcessAlive = (pid: number): boolean => {
     if (!validPid(pid)) return false;
-    if (readers.liveness === 'proc') {
-      const row = readProcRow(pid);
-      return row !== null && row.state !== 'Z' && row.state !== 'X';
-    }
+    if (readers.liveness === 'proc') return procStart(pid) !== null;
     try {
       process.kill(pid, 0);
       return true;
@@ -62,9 +61,8 @@ export function processIdentity(readers: IdentityReaders): ProcessIdentity {
       // ps computes lstart from the boot time: two readings may differ by a second or two
       return now !== null && Math.abs(now - Number(ps[1])) <= PS_START_TOLERANCE_S;
     }
-    if (readers.liveness !== 'proc') return isProcessAlive(pid); // a /proc start time where there is no /proc
-    const row = readProcRow(pid);
-    return row !== null && row.state !== 'Z' && row.state !== 'X' && String(row.starttime) === startTime;
+    // a /proc start time where there is no /proc: liveness is all that can be told
+    return readers.liveness === 'proc' ? procStart(pid) === startTime : isProcessAlive(pid);
   };
   return { processStartTime, isProcessAlive, isSameProcess };
 }

@@ -5,6 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 
+/** ps's environment: the C locale, so `lstart` names its months in English (parseLstart). */
+export const psEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: 'C' });
+
 /** Two readings of one process's `lstart` may differ by this much. */
 export const PS_START_TOLERANCE_S = 2;
 
@@ -23,7 +26,7 @@ export function parseLstart(words: readonly string[]): number | null {
 /** The start time of `pid` from one `ps` run; null when it is gone, a zombie, or ps fails. */
 export function psStartTime(pid: number): number | null {
   try {
-    const out = execFileSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    const out = execFileSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: psEnv() });
     const words = out.trim().split(/\s+/);
     if (words.length < 6 || /^Z/.test(words[0] ?? '')) return null;
     return parseLstart(words.slice(1));

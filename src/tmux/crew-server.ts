@@ -15,9 +15,9 @@ import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, 
 import { DEATH_FORMAT, DEATH_SUBSCRIPTION, DeathWatch, PANE_FORMAT, parseDeathValue, parsePaneLine, type PaneDeath, type PaneInfo, type PaneLife } from './pane-format.js';
 import { DEFAULT_SIZE, planTeam, type TeamLayout } from './team-plan.js';
 import { assertPaneId, launchCommands, prepareLaunch, type LaunchSpec } from './launch-plan.js';
+import { crewEnv, execTmux, findTmux, type TmuxInfo } from './tmux-exec.js';
 
 export type { LaunchSpec } from './launch-plan.js';
-import { crewEnv, execTmux, findTmux, type TmuxInfo } from './tmux-exec.js';
 
 /** Name of the session that keeps the server alive; team names never start with `_`. */
 export const ANCHOR_SESSION = '_muster';

@@ -25,11 +25,9 @@ import { connectControl } from '../../src/supervisor/control/control-client.js';
 import { prepareCli, shellCommand, type CliLaunch, type CliName } from './cli-env.js';
 import { AgentPane, markedProcesses, reapMarked } from './driver.js';
 import { pressUntil } from './harness.js';
+import { QWEN_SUGGESTION } from './model-server/background.js';
 import { ModelServer } from './model-server/server.js';
 import { SCREENS, type CliScreens } from './screens.js';
-
-/** The request Qwen Code makes after a turn for the next prompt it may suggest (model-server/background.ts). */
-const QWEN_SUGGESTION = /^\s*\[SUGGESTION MODE:/;
 
 export const TEAM = 'e2e';
 

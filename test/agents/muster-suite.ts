@@ -29,6 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
 import { CLIS_WITH_TRUST_DIALOG, type CliName } from './cli-env.js';
 import { activityReason, Crew, type AgentView } from './crew.js';
+import { QWEN_SUGGESTION } from './model-server/background.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -150,7 +151,7 @@ export function describeMuster(cli: CliName): void {
       expect(delivered.map((h) => h.state)).toEqual(['delivered', 'delivered']);
       for (const r of [await sendA, await sendB]) expect(r.code, `${r.stdout} ${r.stderr}`).toBe(0);
       // Qwen Code: several turns in, and no follow-up suggestion asked for (the preset turns them off)
-      if (cli === 'qwen') expect(server.background().filter((r) => /^\s*\[SUGGESTION MODE:/.test(r.userText)).map((r) => r.seq), server.describe()).toEqual([]);
+      if (cli === 'qwen') expect(server.background().filter((r) => QWEN_SUGGESTION.test(r.userText)).map((r) => r.seq), server.describe()).toEqual([]);
     });
 
     it('waiting while its shell tool asks for permission: a send and a handoff wait, the prompt is left to the user; busy after approval; both reach the model once', async () => {

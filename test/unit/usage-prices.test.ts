@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_PRICES_FILE, readPriceFile } from '../../src/config/price-file.js';
 import { nodeIo } from '../../src/config/io.js';
 import { costOf, priceOf, type PriceEntry } from '../../src/usage/prices.js';
-import { countedTokens } from '../../src/core/budget-policy.js';
 import { memoryIo, ROOT } from './config/memory-io.js';
 
 describe('prices', () => {
@@ -19,12 +18,6 @@ describe('prices', () => {
     const price = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
     expect(costOf({ input: 1_000_000, output: 100_000, cacheWrite: 0, cacheRead: 2_000_000 }, price)).toBeCloseTo(3 + 1.5 + 0.6, 9);
     expect(costOf({ input: 0, output: 0, cacheWrite: 0, cacheRead: 1_000_000 }, { ...price, cacheRead: null })).toBeCloseTo(3, 9);
-  });
-
-  it('cache reads count against a token budget only when asked', () => {
-    const t = { input: 10, output: 5, cacheWrite: 2, cacheRead: 1000 };
-    expect(countedTokens(t, false)).toBe(17);
-    expect(countedTokens(t, true)).toBe(1017);
   });
 
   it('a bad entry is a FILE:LINE:COL problem', async () => {

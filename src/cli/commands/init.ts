@@ -37,8 +37,9 @@ export async function runInit(ctx: CliContext, flags: Flags): Promise<number> {
     );
   }
   const detected = KNOWN_CLIS.filter((cli) => onPath(cli, ctx.env));
-  const repo = await repoState(ctx.dir);
   const interactive = flags.agents === undefined && !flags.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // git is asked only where worktrees may be chosen
+  const repo = interactive || flags.worktrees === true ? await repoState(ctx.dir) : 'none';
   if (!interactive && flags.worktrees === true && repo !== 'ready') {
     throw new UsageError(
       `--worktrees needs a git repository with a commit, and ${repo === 'none' ? 'this folder is in no git repository' : 'this repository has no commit yet'}; nothing was written`,

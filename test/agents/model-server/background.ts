@@ -14,10 +14,13 @@ export interface BackgroundMarker {
   reply?: string;
 }
 
+/** How Qwen Code's request for a follow-up suggestion starts (its user text). */
+export const QWEN_SUGGESTION = /^\s*\[SUGGESTION MODE:/;
+
 export const BACKGROUND_MARKERS: BackgroundMarker[] = [
   { cli: 'qwen', why: 'memory extraction', field: 'system', starts: /^\s*You are now acting as the managed memory extraction subagent/ },
   // Qwen Code asks for the next prompt it may suggest after each turn
-  { cli: 'qwen', why: 'prompt suggestion', field: 'user', starts: /^\s*\[SUGGESTION MODE:/, reply: '' },
+  { cli: 'qwen', why: 'prompt suggestion', field: 'user', starts: QWEN_SUGGESTION, reply: '' },
 ];
 
 /** The marker a request matches, if any. */

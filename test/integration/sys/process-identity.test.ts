@@ -33,7 +33,7 @@ const paths: Array<[string, IdentityReaders]> = [
 describe.each(paths)('process identity: %s', (_name, readers) => {
   const id = processIdentity(readers);
 
-  it('knows a live process, and that it is the same one later', () => {
+  it('knows a live process, and that it is the same one as its start time says', () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     children.push(child.pid as number);
     const pid = child.pid as number;
@@ -80,5 +80,12 @@ describe('a start time recorded on the other path', () => {
     const viaProc = processIdentity({ liveness: 'proc', start: 'proc' });
     expect(viaProc.isSameProcess(process.pid, viaPs.processStartTime(process.pid))).toBe(true);
     expect(viaPs.isSameProcess(process.pid, viaProc.processStartTime(process.pid))).toBe(true);
+  });
+
+  it('a /proc start time where there is no /proc: liveness is all that can be told', () => {
+    const noProc = processIdentity({ liveness: 'signal', start: 'ps' });
+    const recorded = processIdentity({ liveness: 'proc', start: 'proc' }).processStartTime(process.pid);
+    expect(noProc.isSameProcess(process.pid, recorded)).toBe(true);
+    expect(noProc.isSameProcess(deadPid(), recorded)).toBe(false);
   });
 });
