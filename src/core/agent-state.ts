@@ -51,6 +51,12 @@ interface OutboxBase {
   force: boolean;
   /** tries that were typed but not confirmed (three and it is given up) */
   tries: number;
+  /**
+   * the last try left its text in the agent's input (docs/presets.md, "Typing"): the draft
+   * there is muster's own, so the next try presses Enter on it rather than waiting for
+   * someone to clear it
+   */
+  left?: true;
 }
 
 export interface OutboxText extends OutboxBase {

@@ -49,7 +49,9 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
     if (!rt || !typing(rt) || rt.typing !== null) continue;
     const next = rt.outbox[0];
     // Before its input line showed, a CLI loses what is typed: not even a forced item goes.
-    if (!next || rt.readyAt === null || (!next.force && !takesText(rt))) continue;
+    if (!next || rt.readyAt === null || (!next.force && !takesText(rt) && !ownDraft(rt, next))) continue;
+    // a try that was not confirmed: the next one gives a slow CLI more time first
+    if (next.tries > 0 && rt.typedAt !== null && tx.now < rt.typedAt + next.tries * RETRY_GAP_MS) continue;
     const text = next.kind === 'handoff' ? handoffTextOf(tx, next.handoff) : next.text;
     if (text === null) {
       tx.update(spec.id, { outbox: rt.outbox.slice(1) }); // its handoff is gone: nothing to type
@@ -66,6 +68,14 @@ export function flushOutboxes(tx: CoordinationTx, specs: readonly AgentSpec[]): 
 /** How many typed-but-unconfirmed tries an item gets before it is given up. */
 export const TYPING_TRIES = 3;
 
+/** A retry waits this long times the tries before it (a CLI still starting may not take Enter yet). */
+export const RETRY_GAP_MS = 5_000;
+
+/** The draft in the agent's input is the text an unconfirmed try of this item left there. */
+function ownDraft(rt: AgentRuntime, item: OutboxItem): boolean {
+  return item.left === true && rt.activity === 'idle' && rt.activityReason === 'draft';
+}
+
 /** The runner typed (or did not type) an outbox item. */
 export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome: TypedOutcome): void {
   const rt = tx.get(id);
@@ -75,7 +85,9 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     // Nothing typed: the item waits for the agent to be ready again, no try counted.
     // A forced item is refused only by a prompt or dialog on screen: it now waits like any other.
     const seen = outcome.seen;
-    const outbox = item?.force ? rt.outbox.map((o) => (o.id === itemId ? { ...o, force: false } : o)) : rt.outbox;
+    // The input holds someone else's text now: the item waits for it to be cleared.
+    const theirs = seen?.reason === 'draft';
+    const outbox = item?.force || (theirs && item?.left) ? rt.outbox.map((o) => (o.id !== itemId ? o : { ...withoutLeft(o, theirs), force: false })) : rt.outbox;
     tx.update(id, { typing: null, outbox, ...(seen ? { activity: seen.activity, activityReason: seen.reason, waitingLine: seen.activity === 'waiting' ? seen.line : null } : {}) });
     return;
   }
@@ -85,7 +97,7 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     tx.update(id, {
       typing: null,
       typedAt: tx.now,
-      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...o, tries } : o)),
+      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...withoutLeft(o, true), tries, ...(outcome.left ? { left: true as const } : {}) } : o)),
     });
     if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
     return;
@@ -105,6 +117,13 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
   }
 }
 
+/** The item without its `left` mark when `drop` holds. */
+function withoutLeft(item: OutboxItem, drop: boolean): OutboxItem {
+  if (!drop || item.left === undefined) return item;
+  const { left: _left, ...rest } = item;
+  return rest;
+}
+
 /** The event line of an item given up: what, why, and what is left to do. */
 function notDelivered(tx: CoordinationTx, item: OutboxItem | undefined, tries: number, why: string, left: boolean): string {
   const what = item?.kind === 'handoff' ? `handoff from ${tx.handoffs.find((h) => h.id === item.handoff)?.from ?? '?'}` : item?.kind === 'prompt' ? 'first prompt' : (item?.kind ?? 'text');
@@ -118,7 +137,8 @@ export function onLaunched(tx: CoordinationTx, id: string): void {
   const rt = tx.get(id);
   const spec = tx.spec(id);
   if (!rt || !spec) return;
-  const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message');
+  // a new process: nothing of an earlier try is left in its input
+  const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message').map((o) => withoutLeft(o, true));
   tx.update(id, {
     // a resumed conversation has had its first prompt
     outbox: spec.prompt && rt.resumed === null ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,

@@ -198,7 +198,8 @@ function readOutbox(where: string, value: unknown, version: Format): OutboxItem[
     const at = `${where}[${i}]`;
     if (!isRecord(item)) throw new ShapeError(`${at} is not an object`);
     checkFields(at, item, { id: str, force: bool, tries: num, kind: oneOf('prompt', 'nudge', 'commit', 'message', 'handoff') }, true);
-    const base = { id: item.id as string, force: item.force as boolean, tries: item.tries as number };
+    checkFields(at, item, { left: (v) => v === true }, false);
+    const base = { id: item.id as string, force: item.force as boolean, tries: item.tries as number, ...(item.left === true ? { left: true as const } : {}) };
     if (item.kind === 'handoff') {
       // format 1 named the handoff in `ref`
       const handoff = version === 1 ? item.ref : item.handoff;

@@ -35,7 +35,7 @@ export interface SubmitOptions {
   /**
    * the try before was not confirmed: a CLI slower than the confirmation may have taken it
    * after all, so text already above an empty input on the screen counts as submitted (not
-   * typed twice)
+   * typed twice), and the text still in the input is submitted as it is
    */
   retry?: boolean;
   /** how long the typed text may take to show in the input */
@@ -110,6 +110,8 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     return { result: 'refused', why: `it shows a ${before.verdict.reason} prompt`, seen: seenOf(before.verdict), enters: 0 };
   }
   let typeIt = true;
+  // a retry whose try before left the text in the input: it is submitted, not typed again
+  const ownText = Boolean(o.retry) && before.back.shown && !before.back.inputEmpty;
   if (o.resume) {
     if (before.back.shown && !before.back.inputEmpty) typeIt = false; // pasted, Enter not pressed: submit what is there
     else if (before.back.inputEmpty || before.back.inputText === null) {
@@ -131,10 +133,11 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     if (before.verdict.activity === 'busy' && before.verdict.rule) {
       return { result: 'refused', why: `it is busy (${before.verdict.reason})`, seen: seenOf(before.verdict), enters: 0 };
     }
-    if (before.back.inputText !== null && !before.back.inputEmpty) {
+    if (before.back.inputText !== null && !before.back.inputEmpty && !ownText) {
       return { result: 'refused', why: `someone's draft is in its input`, seen: { activity: 'idle', reason: 'draft', line: null }, enters: 0 };
     }
   }
+  if (ownText) typeIt = false;
 
   if (typeIt) await port.pasteText(pane, text);
   await sleep(Math.max(150, preset.submit.pauseMs));

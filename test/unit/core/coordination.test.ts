@@ -215,7 +215,7 @@ describe('the outbox', () => {
     expect(after.crew.agents['t/a']).toMatchObject({ activity: 'idle', activityReason: 'draft', waitingLine: null });
   });
 
-  it('one item at a time; a try not confirmed is retried after a new look at the screen, then given up after 3', () => {
+  it('one item at a time; a try not confirmed is retried after a new look at the screen and a growing gap, then given up after 3', () => {
     const r = play([agent('a')], [
       ...launch(),
       [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
@@ -224,24 +224,59 @@ describe('the outbox', () => {
       seen(3 * S, 'idle'),
       [4 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed() }],
       [4 * S, { type: 'usage', agents: {}, activity: { 't/a': as('idle') }, observedAt: 3 * S }], // looked before the try ended
-      seen(5 * S, 'idle'),
-      [6 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed() }],
-      seen(7 * S, 'idle'),
-      [8 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed(true) }],
+      seen(5 * S, 'idle'), // idle, but within the 5 s a first retry waits
       seen(9 * S, 'idle'),
+      [10 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed() }],
+      seen(19 * S, 'idle'), // a second retry waits 10 s
+      seen(20 * S, 'idle'),
+      [21 * S, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed(true) }],
+      seen(22 * S, 'idle'),
     ]);
     expect(r.typed).toEqual([
       { at: 2 * S, text: 'one' },
-      { at: 5 * S, text: 'one' },
-      { at: 7 * S, text: 'one' },
-      { at: 9 * S, text: 'two' },
+      { at: 9 * S, text: 'one' },
+      { at: 20 * S, text: 'one' },
+      { at: 22 * S, text: 'two' },
     ]);
     // the tries after the first are retries: the runner looks for the text above the input first
     const retries = r.effects.filter((e) => e.type === 'type').map((e) => (e as { retry?: boolean }).retry ?? false);
     expect(retries).toEqual([false, true, true, false]);
-    expect(r.kinds).toContain(`not-delivered@${8 * S}`);
+    expect(r.kinds).toContain(`not-delivered@${21 * S}`);
     const line = (r.effects.find((e) => e.type === 'notify' && e.kind === 'not-delivered') as { message: string }).message;
     expect(line).toMatch(/^message not delivered after 3 tries: the text still sits in its input; its text is left in the input/);
+  });
+
+  it('a try that left its text in the input is retried over that draft (its own), and only while the input still holds it', () => {
+    const typedLeft = (at: number): [number, CrewEvent] => [at, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed(true) }];
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
+      seen(2 * S, 'idle'),
+      typedLeft(3 * S),
+      seen(8 * S, 'idle', 't/a', 'draft'),
+    ]);
+    expect(r.typed).toEqual([
+      { at: 2 * S, text: 'one' },
+      { at: 8 * S, text: 'one' },
+    ]);
+    expect(r.effects.filter((e) => e.type === 'type').at(-1)).toMatchObject({ retry: true });
+    // someone changed the input meanwhile: the runner finds a draft that is not the text, and the item waits for it to go
+    const after = step(r.crew, { type: 'typed', agent: 't/a', id: 'm1', outcome: { result: 'refused', why: "someone's draft is in its input", seen: as('idle', 'draft') } }, context([agent('a')], 9 * S));
+    expect(after.state.agents['t/a']?.outbox[0]).toEqual({ id: 'm1', kind: 'message', text: 'one', force: false, tries: 1 });
+    const later = step(after.state, { type: 'usage', agents: {}, activity: { 't/a': as('idle', 'draft') }, intervalMs: 2 * S }, context([agent('a')], 30 * S));
+    expect(later.effects.filter((e) => e.type === 'type')).toEqual([]);
+    // a draft left by an unconfirmed try does not carry over to a new attempt of the agent
+    const relaunched = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
+      seen(2 * S, 'idle'),
+      typedLeft(3 * S),
+      [4 * S, { type: 'exited', agent: 't/a', attempt: 1, code: 1 }],
+      [60 * S, { type: 'tick' }],
+      [60 * S, { type: 'launched', agent: 't/a', attempt: 2, pane: '%1', pid: 11 }],
+    ]);
+    expect(relaunched.crew.agents['t/a']).toMatchObject({ attempt: 2, outbox: [{ id: 'm1', tries: 1 }] });
+    expect(relaunched.crew.agents['t/a']?.outbox[0]?.left).toBeUndefined();
   });
 
   it('a refused try (the screen was not ready) types nothing, counts no try, and takes what the screen showed', () => {
@@ -328,15 +363,16 @@ describe('the outbox', () => {
       [0, { type: 'tick' }],
       [0, { type: 'launched', agent: 't/dev', attempt: 1, pane: '%2', pid: 11 }],
       [S, { type: 'handoff', id: 'h1', from: 't/pm', to: 't/dev', message: 'go', file: null }],
-      ...[2, 4, 6].flatMap((t): [number, CrewEvent][] => [seen(t * S, 'idle', 't/dev'), [t * S + 500, { type: 'typed', agent: 't/dev', id: 'handoff-h1', outcome: unconfirmed() }]]),
-      seen(8 * S, 'idle', 't/dev'),
+      // each retry waits 5 s longer than the one before
+      ...[2, 8, 19].flatMap((t): [number, CrewEvent][] => [seen(t * S, 'idle', 't/dev'), [t * S + 500, { type: 'typed', agent: 't/dev', id: 'handoff-h1', outcome: unconfirmed() }]]),
+      seen(30 * S, 'idle', 't/dev'),
     ]);
     expect(r.typed).toHaveLength(3);
     expect(r.crew.handoffs[0]?.state).toBe('pending');
     expect(r.crew.agents['t/dev']?.outbox).toEqual([]);
     const line = (r.effects.find((e) => e.type === 'notify' && e.kind === 'not-delivered') as { message: string }).message;
     expect(line).toBe('handoff from t/pm not delivered after 3 tries: the text still sits in its input; the handoff stays pending (h in the TUI delivers it)');
-    const again = step(r.crew, { type: 'deliver', handoff: 'h1' }, context(specs, 9 * S));
+    const again = step(r.crew, { type: 'deliver', handoff: 'h1' }, context(specs, 31 * S));
     expect(again.effects).toContainEqual({ type: 'type', agent: 't/dev', id: 'handoff-h1', text: 'Handoff from t/pm: go', force: true });
   });
 });

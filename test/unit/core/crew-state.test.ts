@@ -21,7 +21,10 @@ describe('fromLedger', () => {
     crew.agents['t/pm'] = { ...freshRuntime('t/pm'), status: { state: 'running', since: 1 }, pid: 42, attempt: 3, restarts: 2 };
     crew.agents['t/dev'] = {
       ...freshRuntime('t/dev'),
-      outbox: [{ id: 'handoff-h1', kind: 'handoff', handoff: 'h1', force: false, tries: 0 }],
+      outbox: [
+        { id: 'handoff-h1', kind: 'handoff', handoff: 'h1', force: false, tries: 0 },
+        { id: 'm1', kind: 'message', text: 'left in the input', force: false, tries: 1, left: true },
+      ],
     };
     crew.handoffs = [handoff];
     return JSON.parse(JSON.stringify(crew)) as unknown;
@@ -33,7 +36,10 @@ describe('fromLedger', () => {
     if (!r.ok) return;
     expect(r.crew.agents['t/pm']).toMatchObject({ pid: 42, attempt: 3, restarts: 2 });
     expect(r.crew.handoffs).toEqual([handoff]);
-    expect(r.crew.agents['t/dev']?.outbox).toEqual([{ id: 'handoff-h1', kind: 'handoff', handoff: 'h1', force: false, tries: 0 }]);
+    expect(r.crew.agents['t/dev']?.outbox).toEqual([
+      { id: 'handoff-h1', kind: 'handoff', handoff: 'h1', force: false, tries: 0 },
+      { id: 'm1', kind: 'message', text: 'left in the input', force: false, tries: 1, left: true },
+    ]);
     expect(handedOff(r.crew, 't/pm', 't/dev')).toBe(true);
   });
 

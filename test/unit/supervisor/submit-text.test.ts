@@ -115,6 +115,20 @@ describe('submitText', () => {
       expect(pane.submitted).toEqual(['lost on the way']);
     });
 
+    it('presses Enter on the text the try before left in the input, without typing it again', async () => {
+      const pane = new Pane();
+      pane.input = 'left there by a CLI that was not taking Enter yet';
+      expect(await type(pane, 'left there by a CLI that was not taking Enter yet', { retry: true })).toEqual({ result: 'submitted', enters: 1 });
+      expect([pane.pastes, pane.submitted]).toEqual([0, ['left there by a CLI that was not taking Enter yet']]);
+    });
+
+    it("leaves the input alone when it holds something else: someone's draft", async () => {
+      const pane = new Pane();
+      pane.input = 'the user rewrote it';
+      expect(await type(pane, 'left there by a CLI that was not taking Enter yet', { retry: true })).toMatchObject({ result: 'refused', seen: { reason: 'draft' } });
+      expect([pane.pastes, pane.keys]).toEqual([0, []]);
+    });
+
     it('a first try types the text even when the same text is above (a message sent twice on purpose)', async () => {
       const pane = new Pane();
       pane.transcript.push('> say it again');
