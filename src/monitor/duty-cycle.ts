@@ -102,10 +102,24 @@ interface Throttle {
   windowTicks: number;
   windowStart: number;
   correction: number;
+  /**
+   * open loop: ms the processes ran since `windowStart`, and the demand measured over the
+   * last window long enough for the readings' resolution (null before the first)
+   */
+  windowRanMs: number;
+  openDemand: number | null;
 }
 
 /** How often the outer loop compares what the agent really got with its limit. */
 const CORRECTION_WINDOW_MS = 1000;
+
+/**
+ * Open loop: the shortest window a demand is measured over, and the running time it needs
+ * in readings' steps (CPU time read in whole seconds is at most one step short at each
+ * end: a process that ran 2 s of it shows at least 1 s).
+ */
+const OPEN_WINDOW_MS = 5000;
+const OPEN_WINDOW_STEPS = 2;
 
 /** Holds throttled agents near their CPU limit by stopping and continuing their processes. */
 export class DutyCycler {
@@ -118,6 +132,7 @@ export class DutyCycler {
   private readonly smoothing: number;
   private readonly minOnShare: number;
   private readonly openLoop: boolean;
+  private readonly cpuResolutionMs: number;
   private readonly throttles = new Map<string, Throttle>();
 
   constructor(options: DutyCyclerOptions = {}) {
@@ -128,7 +143,8 @@ export class DutyCycler {
     const source = processSource();
     this.readUsage = options.readUsage ?? ((pids) => source.usage(pids));
     this.ticksPerSecond = options.clockTicks ?? source.ticksPerSecond;
-    this.openLoop = (options.cpuResolutionMs ?? (options.readUsage ? 10 : source.cpuResolutionMs)) >= 500;
+    this.cpuResolutionMs = options.cpuResolutionMs ?? (options.readUsage ? 10 : source.cpuResolutionMs);
+    this.openLoop = this.cpuResolutionMs >= 500;
     this.smoothing = options.smoothing ?? 0.15;
     this.minOnShare = options.minOnShare ?? 0.01;
   }
@@ -163,6 +179,8 @@ export class DutyCycler {
       windowTicks: 0,
       windowStart: this.now(),
       correction: 1,
+      windowRanMs: 0,
+      openDemand: null,
     };
     this.throttles.set(agentId, t);
     this.beginOn(t);
@@ -215,7 +233,12 @@ export class DutyCycler {
     t.windowStart = now;
   }
 
+  /**
+   * Share of a core the processes use while running. Open loop, measured over windows of
+   * seconds; until the first is, assumed at the limit (they were throttled for reaching it).
+   */
   private demand(t: Throttle): number | null {
+    if (this.openLoop) return t.openDemand ?? t.limit;
     if (t.runTicks === null || t.runMs <= 0) return null;
     return t.runTicks / this.ticksPerSecond / (t.runMs / 1000);
   }
@@ -230,6 +253,7 @@ export class DutyCycler {
       const share = periodMs > 0 ? ((t.stoppedAt ?? now) - t.periodStart) / periodMs : 0;
       if (share > 0 && t.onShare < 1) t.correction = Math.min(2, Math.max(0.25, t.correction * Math.sqrt(Math.min(2, Math.max(0.5, t.limit / share)))));
       t.onShare = Math.min(1, Math.max(this.minOnShare, t.limit * t.correction));
+      this.measureOpen(t, share * periodMs, now);
       t.periodStart = now;
       t.stoppedAt = null;
       this.beginOn(t);
@@ -256,6 +280,26 @@ export class DutyCycler {
     t.periodStart = now;
     t.stoppedAt = null;
     this.beginOn(t);
+  }
+
+  /**
+   * Open loop: what the processes would use if let run (whether they still want more than
+   * their limit, docs/team-file.md, "CPU limits") is the CPU time they used over the time they ran, read
+   * once a window holds enough running time for coarse readings to tell.
+   */
+  private measureOpen(t: Throttle, ranMs: number, now: number): void {
+    t.windowRanMs += ranMs;
+    if (now - t.windowStart < OPEN_WINDOW_MS || t.windowRanMs < OPEN_WINDOW_STEPS * this.cpuResolutionMs) return;
+    const usage = this.readUsage(t.pids);
+    let ticks = 0;
+    for (const [pid, u] of usage) {
+      const before = t.last.get(pid);
+      if (before && before.starttime === u.starttime) ticks += Math.max(0, u.ticks - before.ticks);
+    }
+    t.openDemand = ticks / this.ticksPerSecond / (t.windowRanMs / 1000);
+    t.last = usage;
+    t.windowStart = now;
+    t.windowRanMs = 0;
   }
 
   private beginOn(t: Throttle): void {

@@ -37,7 +37,8 @@ class Sim implements Scheduler {
     for (const p of this.procs.values()) if (!p.stopped) p.cpuMs += dt * p.demand;
     this.now += dt;
   }
-  cycler(extra: { cpuResolutionMs?: number } = {}): DutyCycler {
+  /** `readStepMs`: the CPU time readings' step (10 ms like /proc; 1000 like procps's ps) */
+  cycler(extra: { cpuResolutionMs?: number } = {}, readStepMs = 10): DutyCycler {
     return new DutyCycler({
       ...extra,
       scheduler: this,
@@ -48,9 +49,13 @@ class Sim implements Scheduler {
         const p = this.procs.get(pid);
         if (p) p.stopped = signal === 'SIGSTOP';
       },
-      // Like /proc: whole ticks of 10 ms.
+      // Like /proc: whole ticks of 10 ms (or coarser steps, like ps)
       readUsage: (pids) =>
-        new Map(pids.filter((pid) => this.procs.has(pid)).map((pid) => [pid, { ticks: Math.floor((this.procs.get(pid)?.cpuMs ?? 0) / 10), starttime: 1 }])),
+        new Map(
+          pids
+            .filter((pid) => this.procs.has(pid))
+            .map((pid) => [pid, { ticks: (Math.floor((this.procs.get(pid)?.cpuMs ?? 0) / readStepMs) * readStepMs) / 10, starttime: 1 }]),
+        ),
     });
   }
   /** Percent of one core used by `pid` over the next `ms`. */
@@ -65,13 +70,38 @@ describe('DutyCycler (simulated processes, virtual clock)', () => {
   it('runs open loop on readings in whole seconds (procps): the limit\'s share of each period', () => {
     const sim = new Sim();
     sim.procs.set(10, { demand: 1, cpuMs: 0, stopped: false });
-    const cycler = sim.cycler({ cpuResolutionMs: 1000 });
+    const cycler = sim.cycler({ cpuResolutionMs: 1000 }, 1000);
     cycler.set('t/a', [10], 20);
     sim.advance(3000);
-    expect(cycler.status('t/a')).toMatchObject({ onShare: 0.2, demand: null });
+    expect(cycler.status('t/a')).toMatchObject({ onShare: 0.2 });
     const used = sim.usageOver(10, 10_000);
     expect(used).toBeGreaterThan(18);
     expect(used).toBeLessThan(22);
+    cycler.clear('t/a');
+  });
+
+  it('open loop: the demand (what it would use if let run) is the limit until a window of seconds is measured, then never reads as calm while it still wants a core', () => {
+    const sim = new Sim();
+    sim.procs.set(10, { demand: 1, cpuMs: 0, stopped: false });
+    const cycler = sim.cycler({ cpuResolutionMs: 1000 }, 1000);
+    cycler.set('t/a', [10], 20);
+    sim.advance(1000);
+    // readings in whole seconds cannot tell yet: assumed at the limit, so not let go
+    expect(cycler.status('t/a')?.demand).toBeCloseTo(20);
+    const seen: number[] = [];
+    for (let s = 0; s < 60; s++) {
+      sim.advance(1000);
+      seen.push(cycler.status('t/a')?.demand ?? -1);
+    }
+    // never under 80% of the limit: the limit until the first window (2 s of running at 20%: 10 s),
+    // then 2 s of running read in whole seconds as 1 to 3 s: 50% to 150%
+    expect(Math.min(...seen)).toBeGreaterThanOrEqual(20);
+    expect(seen.slice(12).every((d) => d >= 50 && d <= 150)).toBe(true);
+    // the agent goes idle: the next windows show it
+    const p = sim.procs.get(10);
+    if (p) p.demand = 0;
+    sim.advance(30_000);
+    expect(cycler.status('t/a')?.demand).toBe(0);
     cycler.clear('t/a');
   });
 
