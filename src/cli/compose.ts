@@ -19,7 +19,8 @@ import { Sampler } from '../monitor/sampler.js';
 import { commandHandlers } from '../supervisor/commands.js';
 import { connectControl } from '../supervisor/control/control-client.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
-import type { StatePaths } from '../supervisor/paths.js';
+import { statePaths, type StatePaths } from '../supervisor/paths.js';
+import { hookUsageDir } from '../supervisor/agent-hooks.js';
 import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
 import type { ReaperDeps } from '../supervisor/process-reaper.js';
@@ -217,7 +218,8 @@ export async function startSupervisor(opts: StartOptions): Promise<RunningSuperv
 export function readUsage(project: ProjectSpec, crew: CrewState | null, env: NodeJS.ProcessEnv = process.env): Record<string, ReportUsage> {
   if (crew === null) return {};
   const specs = project.teams.flatMap((t) => t.agents);
-  const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices);
+  const paths = statePaths(project.dir);
+  const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices, (id) => hookUsageDir(paths, id));
   tokens.read(crew, realClock.now());
   const out: Record<string, ReportUsage> = {};
   for (const [id, v] of tokens.statusViews(crew)) {

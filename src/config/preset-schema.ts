@@ -113,7 +113,7 @@ export const sessionSchema = strict(
 const hookEventSchema = strict(
   {
     on: doc(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: 'use an event name, e.g. Stop' }), "The CLI's hook event (e.g. UserPromptSubmit, Stop)."),
-    match: doc(z.string().min(1), "The CLI's own matcher for the event (e.g. permission_prompt for a notification type). Default: every one.").optional(),
+    match: doc(z.string().min(1), "The CLI's own matcher for the event (e.g. permission_prompt for a notification type); with the plugin format, a regular expression over the event's properties as JSON. Default: every one.").optional(),
     state: doc(z.enum(['busy', 'waiting', 'idle', 'none']), 'What the event means: busy, waiting, idle, or none (it only tells the session id).'),
   },
   'use a map with on, state and optionally match',
@@ -122,7 +122,10 @@ const hookEventSchema = strict(
 /** Per-run hooks: how they are installed, and which events mean what (docs/presets.md). */
 export const hooksSchema = strict(
   {
-    format: doc(z.enum(['settings', 'config-args']), 'settings: a JSON settings file {"hooks": …} ({file}); config-args: -c hooks.<Event>=… overrides (Codex). Default: settings.').optional(),
+    format: doc(
+      z.enum(['settings', 'config-args', 'plugin']),
+      'settings: a JSON settings file {"hooks": …} ({file}); config-args: -c hooks.<Event>=… overrides (Codex); plugin: a plugin module muster writes for the run ({plugin} in settings), named in the settings file (opencode). Default: settings.',
+    ).optional(),
     args: args('Arguments added to the command; {file} is the settings file, {home} the per-agent home.').optional(),
     env: doc(z.record(z.string(), z.string()), 'Environment variables added to the command ({file}, {home} as in args).').optional(),
     home: doc(z.string().regex(/^\.[A-Za-z0-9_.-]+$/, { error: 'use a folder name, e.g. .gemini' }), "A per-agent home: the settings file is {home}/<this>/settings.json, merged over the user's ~/<this>/settings.json, with the user's other entries there linked.").optional(),
@@ -130,7 +133,14 @@ export const hooksSchema = strict(
     events: doc(z.array(hookEventSchema, { error: 'use a list of { on, state }' }).min(1), 'The hook events muster installs, each with the state it reports.'),
   },
   'use a map with events and how to install them',
-);
+).superRefine((hooks, ctx) => {
+  // the plugin muster writes tests each `match` as a regular expression
+  if (hooks.format !== 'plugin') return;
+  hooks.events.forEach((e, i) => {
+    const problem = e.match === undefined ? null : patternProblem(e.match);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['events', i, 'match'] });
+  });
+});
 
 /** Keys a preset file and an inline `preset:` map share. */
 export const presetShape = {

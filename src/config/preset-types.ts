@@ -81,11 +81,12 @@ export interface HookEventSpec {
 
 /**
  * How muster installs per-agent hooks for a run without touching the user's files:
- * a settings file (`{hooks: …}` merged with `settings`) passed by `args`/`env`, or `-c`
- * config overrides (Codex). `{file}` is that settings file, `{home}` a per-agent home.
+ * a settings file (`{hooks: …}` merged with `settings`) passed by `args`/`env`, `-c`
+ * config overrides (Codex), or a plugin module muster writes for the run (opencode), named
+ * in the settings file as `{plugin}`. `{file}` is that settings file, `{home}` a per-agent home.
  */
 export interface HooksSpec {
-  format: 'settings' | 'config-args';
+  format: 'settings' | 'config-args' | 'plugin';
   args: string[];
   env: Record<string, string>;
   /** a per-agent home: `{home}/<home>/settings.json` is the file, the user's `~/<home>` entries are linked beside it */

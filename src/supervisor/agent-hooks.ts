@@ -13,10 +13,12 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { HooksSpec } from '../config/preset-types.js';
 import type { AgentSpec } from '../config/types.js';
 import { makePrivateDir, writeFileAtomic } from '../sys/atomic-file.js';
 import { shellQuote } from '../text/shell-quote.js';
+import { pluginModule } from './hook-plugin.js';
 import type { StatePaths } from './paths.js';
 
 /** The first field of every report line (the format's version). */
@@ -42,6 +44,17 @@ export function hookReportFile(paths: StatePaths, agentId: string): string {
 function hookSettingsFile(paths: StatePaths, agentId: string): string {
   const [team, name] = agentParts(agentId);
   return path.join(paths.stateDir, 'hooks', team, `${name}.settings.json`);
+}
+
+function hookPluginFile(paths: StatePaths, agentId: string): string {
+  const [team, name] = agentParts(agentId);
+  return path.join(paths.stateDir, 'hooks', team, `${name}.plugin.mjs`);
+}
+
+/** `.muster/hooks/<team>/<agent>.usage/`: a plugin's record of each session's tokens (`<session>.jsonl`). */
+export function hookUsageDir(paths: StatePaths, agentId: string): string {
+  const [team, name] = agentParts(agentId);
+  return path.join(paths.stateDir, 'hooks', team, `${name}.usage`);
 }
 
 function agentHome(paths: StatePaths, agentId: string): string {
@@ -122,6 +135,15 @@ function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks
     }
     return { args: [...args, ...hooks.args], env: { ...hooks.env } };
   }
+  if (hooks.format === 'plugin') {
+    const module = hookPluginFile(paths, spec.id);
+    writeFileAtomic(module, pluginModule({ report, agent: spec.id, attempt, events: hooks.events, usageDir: hookUsageDir(paths, spec.id), mark: REPORT_MARK, payloadBytes: PAYLOAD_BYTES }));
+    const file = hookSettingsFile(paths, spec.id);
+    const settings = fillDeep(hooks.settings, { plugin: pathToFileURL(module).href });
+    writeFileAtomic(file, JSON.stringify(mergeSettings(usersOwn(spec, hooks), settings), null, 2));
+    const values = { file, home: '' };
+    return { args: fill(hooks.args, values), env: Object.fromEntries(Object.entries(hooks.env).map(([k, v]) => [k, fill([v], values)[0] as string])) };
+  }
   const ours: Record<string, unknown[]> = {};
   for (const [event, entries] of groupEvents(hooks)) {
     ours[event] = entries.map((e) => ({ ...(e.match ? { matcher: e.match } : {}), hooks: [{ type: 'command', command: command(e.state, event) }] }));
@@ -138,10 +160,36 @@ function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks
     const user = readJson(path.join(userDir, 'settings.json'));
     writeFileAtomic(file, JSON.stringify(mergeSettings(mergeSettings(user, hooks.settings), { hooks: ours }), null, 2));
   } else {
-    writeFileAtomic(file, JSON.stringify(mergeSettings(hooks.settings, { hooks: ours }), null, 2));
+    writeFileAtomic(file, JSON.stringify(mergeSettings(mergeSettings(usersOwn(spec, hooks), hooks.settings), { hooks: ours }), null, 2));
   }
   const values = { file, home };
   return { args: fill(hooks.args, values), env: Object.fromEntries(Object.entries(hooks.env).map(([k, v]) => [k, fill([v], values)[0] as string])) };
+}
+
+/**
+ * The user's own settings file where the variable that points the CLI at muster's file
+ * already named one (their `OPENCODE_CONFIG`): merged under muster's settings, so that it
+ * still counts. Unreadable or not a JSON object: nothing.
+ */
+function usersOwn(spec: AgentSpec, hooks: HooksSpec): Record<string, unknown> {
+  let out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(hooks.env)) {
+    if (!value.includes('{file}')) continue;
+    const theirs = spec.env[name] ?? process.env[name];
+    if (theirs) out = mergeSettings(out, readJson(theirs));
+  }
+  return out;
+}
+
+/** `{name}` in every string of a settings value replaced. */
+function fillDeep(value: Record<string, unknown>, values: Record<string, string>): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+    if (Array.isArray(v)) return v.map(walk);
+    if (isMap(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as Record<string, unknown>;
 }
 
 function groupEvents(hooks: HooksSpec): Map<string, { match: string | null; state: string }[]> {

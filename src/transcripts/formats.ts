@@ -10,10 +10,13 @@
  * - gemini: `type:"gemini"` records, `tokens` per record `id` (input includes `cached`,
  *   thoughts are billed as output).
  * - qwen: `type:"assistant"` records, `usageMetadata` per `uuid` (Gemini's fields).
+ * - opencode: muster's own record, written by the plugin muster gives opencode
+ *   (supervisor/hook-plugin.ts): a finished assistant message's `tokens` per message `id`
+ *   (input without the cache; reasoning billed as output).
  */
 import type { TokenCounts } from '../usage/prices.js';
 
-export const TRANSCRIPT_FORMATS = ['claude', 'codex', 'gemini', 'qwen'] as const;
+export const TRANSCRIPT_FORMATS = ['claude', 'codex', 'gemini', 'qwen', 'opencode'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 
 /** One model call's tokens, keyed so that a record written again replaces itself. */
@@ -88,12 +91,21 @@ function qwen(r: Json): UsageRecord | null {
   };
 }
 
+function opencode(r: Json): UsageRecord | null {
+  const id = s(r.id);
+  if (id === null || !isObj(r.tokens)) return null;
+  const t = r.tokens;
+  const cache = isObj(t.cache) ? t.cache : {};
+  return { id, model: s(r.model), tokens: { input: n(t.input), output: n(t.output) + n(t.reasoning), cacheWrite: n(cache.write), cacheRead: n(cache.read) } };
+}
+
 /** Strings every line that matters holds (a reader may skip the others unread). */
 export const USAGE_MARKS: Record<TranscriptFormat, readonly string[]> = {
   claude: ['"usage"'],
   codex: ['"turn_context"', '"token_usage_record"'],
   gemini: ['"tokens"'],
   qwen: ['"usageMetadata"'],
+  opencode: ['"tokens"'],
 };
 
 /** The usage one transcript line records, or null (another kind of line, or not JSON). */
@@ -116,5 +128,7 @@ export function parseUsageLine(format: TranscriptFormat, line: string, state: Pa
       return gemini(r);
     case 'qwen':
       return qwen(r);
+    case 'opencode':
+      return opencode(r);
   }
 }

@@ -7,6 +7,8 @@
  * - gemini: `$GEMINI_CLI_HOME` or `~`, `.gemini/tmp/<project>/chats/session-<time>-<first 8 of id>.jsonl`,
  *   the one whose first line names the whole id
  * - qwen: `$QWEN_HOME` or `~/.qwen`, `projects/<folder>/chats/<id>.jsonl`
+ * - opencode: muster's own record, `<records>/<id>.jsonl` (its plugin writes it; opencode
+ *   keeps its sessions in a database)
  *
  * `~` is the agent's HOME (its environment), not the supervisor's.
  */
@@ -20,6 +22,8 @@ export interface SessionRef {
   session: string;
   /** the agent's environment (HOME and the CLI's own variables) */
   env: Readonly<Record<string, string | undefined>>;
+  /** the folder of muster's own usage records of the agent (formats muster writes: opencode) */
+  records?: string;
 }
 
 function dirs(dir: string): string[] {
@@ -85,5 +89,7 @@ export function locateTranscripts(ref: SessionRef): string[] {
       const root = path.join(under(env.QWEN_HOME, path.join(home, '.qwen')), 'projects');
       return dirs(root).flatMap((d) => files(path.join(d, 'chats'), (n) => n === `${session}.jsonl`));
     }
+    case 'opencode':
+      return ref.records ? files(ref.records, (n) => n === `${session}.jsonl`) : [];
   }
 }

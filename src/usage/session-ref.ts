@@ -6,7 +6,7 @@
 import type { TranscriptFormat } from '../transcripts/formats.js';
 
 /** Presets (by name, `claude+` extended ones too) whose CLI writes a transcript muster reads. */
-const FORMAT_OF_PRESET: Record<string, TranscriptFormat> = { claude: 'claude', codex: 'codex', gemini: 'gemini', qwen: 'qwen' };
+const FORMAT_OF_PRESET: Record<string, TranscriptFormat> = { claude: 'claude', codex: 'codex', gemini: 'gemini', qwen: 'qwen', opencode: 'opencode' };
 
 export function transcriptFormat(presetName: string): TranscriptFormat | null {
   return FORMAT_OF_PRESET[presetName.replace(/\+$/, '')] ?? null;

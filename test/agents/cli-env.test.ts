@@ -79,7 +79,8 @@ describe('what each CLI is given', () => {
 
   it('opencode: an openai-compatible provider and bash set to ask', () => {
     const launch = prepare('opencode');
-    const config = JSON.parse(readFileSync(launch.env.OPENCODE_CONFIG as string, 'utf8'));
+    const config = JSON.parse(readFileSync(path.join(launch.home, '.config', 'opencode', 'opencode.json'), 'utf8'));
+    expect(launch.env.OPENCODE_CONFIG).toBeUndefined(); // muster's to set for its plugin
     expect(config.permission).toEqual({ bash: 'ask' });
     expect(config.provider['muster-test'].options.baseURL).toBe('http://127.0.0.1:45678/v1');
     expect(config.model).toBe('muster-test/test-model');

@@ -167,12 +167,13 @@ const SETUPS: Record<CliName, SetupFn> = {
   }),
 
   // opencode: an openai-compatible provider; bash set to "ask" (its default runs commands
-  // without asking). It has no first-run dialog.
+  // without asking). It has no first-run dialog. The config is the user's own
+  // (XDG_CONFIG_HOME/opencode/opencode.json), not OPENCODE_CONFIG: that one is muster's to
+  // set for its plugin (a value in the run line would win over it).
   opencode: ({ url, home }) => {
     const config = path.join(home, '.config', 'opencode', 'opencode.json');
     return {
       env: {
-        OPENCODE_CONFIG: config,
         OPENCODE_DISABLE_AUTOUPDATE: '1',
         OPENCODE_DISABLE_MODELS_FETCH: '1',
         OPENCODE_DISABLE_LSP_DOWNLOAD: '1',

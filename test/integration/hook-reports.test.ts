@@ -11,8 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyPreset } from '../../src/config/preset-file.js';
 import type { CrewEvent } from '../../src/core/crew-events.js';
 import { newCrew } from '../../src/core/crew-state.js';
-import { givenSession, hookCommand, hookReportFile, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
-import { HookReports } from '../../src/supervisor/hook-reports.js';
+import { givenSession, hookCommand, hookReportFile, hookUsageDir, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
+import { parseUsageLine } from '../../src/transcripts/formats.js';
+import { locateTranscripts } from '../../src/transcripts/locate.js';
+import { HookReports, parseReportLine } from '../../src/supervisor/hook-reports.js';
 import { statePaths, type StatePaths } from '../../src/supervisor/paths.js';
 import { realClock } from '../../src/sys/time.js';
 import { agent } from '../helpers/specs.js';
@@ -129,6 +131,86 @@ describe('launch extras', () => {
     expect(merged.hooks.Stop).toHaveLength(2); // the user's hook and muster's
     expect(fs.readlinkSync(path.join(agentHome, '.gem', 'creds.json'))).toBe(path.join(home, '.gem', 'creds.json'));
     expect(mergeSettings({ a: [1], b: { c: 1 } }, { a: [2], b: { d: 2 } })).toEqual({ a: [1, 2], b: { c: 1, d: 2 } });
+  });
+});
+
+describe('plugin hooks (opencode)', () => {
+  const pluginHooks = {
+    format: 'plugin' as const,
+    args: [],
+    env: { CLI_CONFIG: '{file}' },
+    home: null,
+    settings: { plugin: ['{plugin}'] },
+    events: [
+      { event: 'session.created', match: null, activity: null },
+      { event: 'session.status', match: '"type":"busy"', activity: 'busy' as const },
+      { event: 'permission.asked', match: null, activity: 'waiting' as const },
+      { event: 'session.idle', match: null, activity: 'idle' as const },
+    ],
+  };
+  type Plugin = { MusterReports: () => Promise<{ event: (e: { event: { type: string; properties: unknown } }) => Promise<void> }> };
+  const assistant = (id: string, finish: string | null, input: number) => ({
+    type: 'message.updated',
+    properties: { sessionID: 'ses_1', info: { id, sessionID: 'ses_1', role: 'assistant', modelID: 'test-model', providerID: 'p', finish, tokens: { input, output: 7, reasoning: 2, cache: { read: 40, write: 0 } } } },
+  });
+
+  it("writes a plugin module named in the run's config file (the user's own config merged under it); fed opencode's events, it reports states and the session, and records each finished call's tokens once", async () => {
+    const theirs = path.join(dir, 'theirs.json');
+    fs.writeFileSync(theirs, JSON.stringify({ plugin: ['their-plugin'], model: 'x/y' }));
+    const spec = agent('crew/a', { env: { CLI_CONFIG: theirs }, preset: { ...preset, session: { start: null, resume: ['-s', '{id}'] }, hooks: pluginHooks } });
+    const x = launchExtras(spec, paths, 2, null);
+    const config = JSON.parse(fs.readFileSync(x.env.CLI_CONFIG as string, 'utf8')) as { plugin: string[]; model: string };
+    expect(config.model).toBe('x/y');
+    expect(config.plugin[0]).toBe('their-plugin');
+    const moduleUrl = config.plugin[1] as string;
+    expect(moduleUrl).toMatch(/^file:\/\/.*\.plugin\.mjs$/);
+    const crew = newCrew([spec]);
+    crew.agents['crew/a'] = { ...crew.agents['crew/a']!, attempt: 2 };
+    reports = new HookReports({ paths, clock: realClock, specs: [spec], crew: () => crew, dispatch: (e) => events.push(e), notice: (_l, a, k, m) => notices.push(`${a} ${k}: ${m}`) });
+    reports.start();
+
+    const hooksOf = await ((await import(moduleUrl)) as Plugin).MusterReports();
+    const before = process.env.MUSTER_AGENT;
+    process.env.MUSTER_AGENT = 'crew/a';
+    try {
+      for (const event of [
+        { type: 'session.created', properties: { sessionID: 'ses_1', info: { id: 'ses_1' } } },
+        { type: 'session.status', properties: { sessionID: 'ses_1', status: { type: 'busy' } } },
+        { type: 'message.part.delta', properties: { sessionID: 'ses_1', delta: 'session.idle "type":"busy"' } },
+        assistant('msg_1', null, 0),
+        assistant('msg_1', 'stop', 120),
+        assistant('msg_1', 'stop', 120), // sent again when its end time is stored
+        { type: 'permission.asked', properties: { sessionID: 'ses_1', permission: 'bash' } },
+        { type: 'session.status', properties: { sessionID: 'ses_1', status: { type: 'idle' } } },
+        { type: 'session.idle', properties: { sessionID: 'ses_1' } },
+        { type: 'session.idle', properties: { sessionID: '../../etc' } },
+        { type: 'session.idle', properties: null },
+      ]) {
+        await hooksOf.event({ event });
+      }
+    } finally {
+      if (before === undefined) delete process.env.MUSTER_AGENT;
+      else process.env.MUSTER_AGENT = before;
+    }
+    // one line per event the preset names, as a command hook writes it (the part delta quoting them is no event of theirs)
+    const lines = fs.readFileSync(hookReportFile(paths, 'crew/a'), 'utf8').trim().split('\n');
+    const parsed = lines.map((l) => parseReportLine(l, 'crew/a'));
+    expect(parsed.map((r) => (r.ok ? `${r.report.attempt} ${r.report.activity ?? 'none'} ${r.report.event} ${r.report.session ?? '-'}` : r.why))).toEqual([
+      '2 none session.created ses_1',
+      '2 busy session.status ses_1',
+      '2 waiting permission.asked ses_1',
+      '2 idle session.idle ses_1',
+      '2 idle session.idle -', // a session id that is no id is not passed on
+      '2 idle session.idle -',
+    ]);
+    // read in one go, the last state and session of the attempt win
+    await waitFor('the plugin reports read', () => events.length > 0);
+    expect(events).toEqual([{ type: 'hook', agent: 'crew/a', attempt: 2, activity: 'idle', session: 'ses_1' }]);
+    expect(notices).toEqual([]);
+    const usage = fs.readFileSync(path.join(hookUsageDir(paths, 'crew/a'), 'ses_1.jsonl'), 'utf8').trim().split('\n');
+    expect(usage).toHaveLength(1);
+    expect(parseUsageLine('opencode', usage[0] as string, { model: null })).toEqual({ id: 'msg_1', model: 'test-model', tokens: { input: 120, output: 9, cacheWrite: 0, cacheRead: 40 } });
+    expect(locateTranscripts({ format: 'opencode', session: 'ses_1', env: {}, records: hookUsageDir(paths, 'crew/a') })).toEqual([path.join(hookUsageDir(paths, 'crew/a'), 'ses_1.jsonl')]);
   });
 });
 

@@ -134,7 +134,7 @@ agents:
       await hookSays('busy');
       server.release();
       const idle = await hookSays('idle');
-      expect(idle.session?.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(idle.session?.id).toMatch(cli === 'opencode' ? /^ses_[A-Za-z0-9]+$/ : /^[0-9a-f-]{36}$/);
       expect(idle.session?.resumes).toBe(true);
       expect(server.timesReceived('FIRST-MARK')).toBe(1);
     });
@@ -185,10 +185,15 @@ agents:
     it("the session's files deleted before a restart: a new conversation, an event says why, the prompt typed again", async () => {
       const before = await agent();
       const id = before.session?.id as string;
-      const key = cli === 'gemini' ? id.slice(0, 8) : id;
-      const files = [...listFiles(path.join(p.dir, 'cli')), ...listFiles(path.join(p.dir, '.muster', 'homes'))].filter((f) => path.basename(f).includes(key) && f.endsWith('.jsonl'));
-      expect(files.length, `session files of ${id}`).toBeGreaterThan(0);
-      for (const f of files) fs.rmSync(f);
+      if (cli === 'opencode') {
+        // opencode keeps its sessions in a database: its own command deletes one
+        execFileSync(launch.argv[0] as string, ['session', 'delete', id], { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: 'ignore', timeout: 60_000 });
+      } else {
+        const key = cli === 'gemini' ? id.slice(0, 8) : id;
+        const files = [...listFiles(path.join(p.dir, 'cli')), ...listFiles(path.join(p.dir, '.muster', 'homes'))].filter((f) => path.basename(f).includes(key) && f.endsWith('.jsonl'));
+        expect(files.length, `session files of ${id}`).toBeGreaterThan(0);
+        for (const f of files) fs.rmSync(f);
+      }
       server.script({ text: 'Fresh answer.' });
       kill();
       await waitFor('the refused resume', () => /could not resume session/.test(events()), 120_000);
