@@ -154,6 +154,10 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
     const now = await look();
     if (enters > 0 && leftInput(now.back)) return { result: 'submitted', enters };
     if (now.verdict.activity === 'waiting') {
+      // Typed into an idle CLI, a permission prompt or a question after our Enter is its answer
+      // to the text: taken, though the screen may still show the text near it (Gemini CLI echoes
+      // it right above its prompt box)
+      if (enters > 0 && !o.force && now.verdict.reason !== 'dialog') return { result: 'submitted', enters };
       return { result: 'unconfirmed', why: `a ${now.verdict.reason} prompt appeared before Enter`, left: !leftInput(now.back), enters };
     }
     if (enters > (o.retries ?? 2)) {

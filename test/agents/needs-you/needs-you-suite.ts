@@ -124,7 +124,7 @@ agents:
       await waitFor('a client on the pane', () => (client.output().length > 0 ? true : null), 20_000);
       askForShell('second.txt');
       const sent = await p.muster(['send', 'agent', 'run the second command']);
-      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.code, `${sent.stderr}${sent.stdout}`).toBe(0);
       await waitFor('the second needs-you line', () => needsLines().length >= 2 || null, 180_000);
       expect(needsLines().map((l) => l.needs.suppressed)).toEqual([false, true]);
       expect(notified()).toHaveLength(1);

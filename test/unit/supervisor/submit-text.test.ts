@@ -26,6 +26,8 @@ class Pane implements TypingPort {
   drawAfter = 0;
   private undrawn = 0;
   swallowEnters = 0;
+  /** a submitted text makes the CLI ask (its model called a tool), the text echoed right above the prompt */
+  askOnSubmit = false;
   submitted: string[] = [];
   keys: string[] = [];
   pastes = 0;
@@ -48,12 +50,15 @@ class Pane implements TypingPort {
         this.submitted.push(this.input);
         this.transcript.push(`> ${this.input}`);
         this.input = '';
+        if (this.askOnSubmit) this.prompt = true;
       }
     }
   }
 
   async capture(): Promise<string> {
     if (this.undrawn > 0) this.undrawn--;
+    // drawn the way Gemini CLI draws it: the text echoed right above the box, no input line
+    if (this.prompt && this.askOnSubmit) return [...this.transcript.slice(0, -1), RULE, this.transcript.at(-1) ?? '', ' Bash command: touch x', ' Do you want to proceed?', ' ● 1. Yes', '   2. No'].join('\n');
     if (this.prompt) return [...this.transcript, RULE, ' Bash command: touch x', ' Do you want to proceed?', ' ❯ 1. Yes', '   2. No', ' Esc to cancel'].join('\n');
     const shown = this.undrawn > 0 ? '' : this.input;
     return [...this.transcript, RULE, `❯ ${shown}`, RULE, '  ? for shortcuts'].join('\n');
@@ -99,6 +104,17 @@ describe('submitText', () => {
     expect(r.result === 'unconfirmed' && r.why).toMatch(/its input shows "never taken"/);
     expect(deaf.keys).toEqual(['Enter', 'Enter', 'Enter', 'C-u']);
     expect(deaf.input).toBe('');
+  });
+
+  it('a permission prompt after its Enter is the CLI taking the text, even with the text still on screen beside it', async () => {
+    const pane = new Pane();
+    pane.askOnSubmit = true;
+    expect(await type(pane, 'run the second command')).toEqual({ result: 'submitted', enters: 1 });
+    expect(pane.submitted).toEqual(['run the second command']);
+    // forced into a busy CLI, a prompt may be the running turn's: not counted as taken
+    const busy = new Pane();
+    busy.askOnSubmit = true;
+    expect(await type(busy, 'run the second command', { force: true })).toMatchObject({ result: 'unconfirmed', enters: 1 });
   });
 
   describe('a retry after a try that was not confirmed', () => {
