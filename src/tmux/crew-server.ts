@@ -388,7 +388,24 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
     }
   }
 
-  private attach(): Promise<ControlClient> {
+  /**
+   * Attaches the control client. A server that is busy seeing off the client of a
+   * supervisor killed a moment ago can refuse a new one as "server exited unexpectedly"
+   * while it runs on (the fault-injection test met it): tried again until the deadline.
+   */
+  private async attach(): Promise<ControlClient> {
+    const deadline = Date.now() + this.commandTimeoutMs;
+    for (;;) {
+      try {
+        return await this.attachOnce();
+      } catch (err) {
+        if (!(err instanceof TmuxError && /exited unexpectedly/.test(err.message)) || Date.now() > deadline || !(await this.probe())) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  private attachOnce(): Promise<ControlClient> {
     return ControlClient.start({
       tmuxBin: this.tmuxBin,
       args: ['-L', this.socketName, '-f', '/dev/null', '-C', 'attach-session', '-t', `=${ANCHOR_SESSION}`],
