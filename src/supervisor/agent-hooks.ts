@@ -75,6 +75,16 @@ export interface AgentLaunchExtras {
   session: string | null;
   /** the agent's command to add `args` to: its `run`, without its own session flag when resuming */
   run: string;
+  /**
+   * variables the hooks set that the agent's `run` sets again itself (`OPENCODE_CONFIG=… opencode`):
+   * the run's value wins, and the CLI never sees muster's hooks
+   */
+  shadowed: string[];
+}
+
+/** Names of `names` that `run` assigns itself (`NAME=…` as a word of the command line). */
+export function assignedInRun(run: string, names: readonly string[]): string[] {
+  return names.filter((n) => new RegExp(`(^|[\\s;&|('"])${n.replace(/[^A-Za-z0-9_]/g, '')}=`).test(run));
 }
 
 /** The session id the agent's own `run` gives with the preset's start flag (`--session-id X`), where and how long. */
@@ -116,7 +126,7 @@ export function launchExtras(spec: AgentSpec, paths: StatePaths, attempt: number
     args.push(...installed.args);
     Object.assign(env, installed.env);
   }
-  return { args, env, session, run };
+  return { args, env, session, run, shadowed: assignedInRun(run, Object.keys(env)) };
 }
 
 function fill(words: readonly string[], values: Record<string, string>): string[] {

@@ -165,6 +165,9 @@ export class EffectRunner {
     const wired = this.withMcp(spec, launcher);
     // the CLI's session (named, or resumed) and its per-run hooks (agent-hooks.ts)
     const extras = launchExtras(wired, this.d.paths, attempt, resume);
+    for (const name of extras.shadowed) {
+      this.d.notice('warn', id, 'hooks', `its run sets ${name} itself, which hides muster's hooks from the CLI (no state or session from it): set it in the agent's env: instead`);
+    }
     const run = extras.args.length > 0 ? `${extras.run} ${extras.args.map(shellQuote).join(' ')}` : extras.run;
     const plan = launchPlan({ ...wired, run, env: { ...wired.env, ...extras.env } }, {
       stateDir: this.d.paths.stateDir,

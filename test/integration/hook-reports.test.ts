@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyPreset } from '../../src/config/preset-file.js';
 import type { CrewEvent } from '../../src/core/crew-events.js';
 import { newCrew } from '../../src/core/crew-state.js';
-import { givenSession, hookCommand, hookReportFile, hookUsageDir, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
+import { assignedInRun, givenSession, hookCommand, hookReportFile, hookUsageDir, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
 import { parseUsageLine } from '../../src/transcripts/formats.js';
 import { locateTranscripts } from '../../src/transcripts/locate.js';
 import { HookReports, parseReportLine } from '../../src/supervisor/hook-reports.js';
@@ -159,6 +159,10 @@ describe('plugin hooks (opencode)', () => {
     fs.writeFileSync(theirs, JSON.stringify({ plugin: ['their-plugin'], model: 'x/y' }));
     const spec = agent('crew/a', { env: { CLI_CONFIG: theirs }, preset: { ...preset, session: { start: null, resume: ['-s', '{id}'] }, hooks: pluginHooks } });
     const x = launchExtras(spec, paths, 2, null);
+    expect(x.shadowed).toEqual([]);
+    // a run that sets the variable itself wins over muster's: said at launch (a warning event)
+    expect(launchExtras({ ...spec, run: 'env CLI_CONFIG=/mine.json cli' }, paths, 2, null).shadowed).toEqual(['CLI_CONFIG']);
+    expect(assignedInRun("cd w && OTHER=1 cli --name CLI_CONFIG 'X_CLI_CONFIG=2'", ['CLI_CONFIG'])).toEqual([]);
     const config = JSON.parse(fs.readFileSync(x.env.CLI_CONFIG as string, 'utf8')) as { plugin: string[]; model: string };
     expect(config.model).toBe('x/y');
     expect(config.plugin[0]).toBe('their-plugin');
