@@ -67,7 +67,8 @@ agents:
       const grandchild = await waitFor('grandchild pid', () => readPid('grandchild.pid'));
       const escaped = await waitFor('escaped pid', () => readPid('escaped.pid'));
       const panes = ['crew/forker', 'crew/plain'].map((id) => agentOf(status, id).pid as number);
-      for (const pid of [grandchild, escaped, ...panes]) expect(alive(pid)).toBe(true);
+      const named: [string, number][] = [['grandchild', grandchild], ['escaped', escaped], ['forker pane', panes[0] as number], ['plain pane', panes[1] as number]];
+      for (const [what, pid] of named) expect(alive(pid), `${what} (pid ${pid}) alive before cleanup; ${JSON.stringify(status.agents)}`).toBe(true);
       // the grandchild really left the pane's tree
       const ppid = Number(fs.readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
       expect(panes).not.toContain(ppid);
