@@ -87,7 +87,7 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     const seen = outcome.seen;
     // The input holds someone else's text now: the item waits for it to be cleared.
     const theirs = seen?.reason === 'draft';
-    const outbox = item?.force || (theirs && item?.left) ? rt.outbox.map((o) => (o.id !== itemId ? o : { ...withoutLeft(o, theirs), force: false })) : rt.outbox;
+    const outbox = item?.force || (theirs && item?.left) ? rt.outbox.map((o) => (o.id !== itemId ? o : { ...(theirs ? withoutLeft(o) : o), force: false })) : rt.outbox;
     tx.update(id, { typing: null, outbox, ...(seen ? { activity: seen.activity, activityReason: seen.reason, waitingLine: seen.activity === 'waiting' ? seen.line : null } : {}) });
     return;
   }
@@ -97,7 +97,7 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     tx.update(id, {
       typing: null,
       typedAt: tx.now,
-      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...withoutLeft(o, true), tries, ...(outcome.left ? { left: true as const } : {}) } : o)),
+      outbox: giveUp ? rt.outbox.filter((o) => o.id !== itemId) : rt.outbox.map((o) => (o.id === itemId ? { ...withoutLeft(o), tries, ...(outcome.left ? { left: true as const } : {}) } : o)),
     });
     if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
     return;
@@ -117,9 +117,9 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
   }
 }
 
-/** The item without its `left` mark when `drop` holds. */
-function withoutLeft(item: OutboxItem, drop: boolean): OutboxItem {
-  if (!drop || item.left === undefined) return item;
+/** The item without its `left` mark. */
+function withoutLeft(item: OutboxItem): OutboxItem {
+  if (item.left === undefined) return item;
   const { left: _left, ...rest } = item;
   return rest;
 }
@@ -138,7 +138,7 @@ export function onLaunched(tx: CoordinationTx, id: string): void {
   const spec = tx.spec(id);
   if (!rt || !spec) return;
   // a new process: nothing of an earlier try is left in its input
-  const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message').map((o) => withoutLeft(o, true));
+  const kept = rt.outbox.filter((o) => o.kind === 'handoff' || o.kind === 'message').map(withoutLeft);
   tx.update(id, {
     // a resumed conversation has had its first prompt
     outbox: spec.prompt && rt.resumed === null ? [{ id: `prompt-${rt.attempt}`, kind: 'prompt', text: spec.prompt, force: false, tries: 0 }, ...kept] : kept,

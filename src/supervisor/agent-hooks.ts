@@ -151,8 +151,7 @@ function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks
     const file = hookSettingsFile(paths, spec.id);
     const settings = fillDeep(hooks.settings, { plugin: pathToFileURL(module).href });
     writeFileAtomic(file, JSON.stringify(mergeSettings(usersOwn(spec, hooks), settings), null, 2));
-    const values = { file, home: '' };
-    return { args: fill(hooks.args, values), env: Object.fromEntries(Object.entries(hooks.env).map(([k, v]) => [k, fill([v], values)[0] as string])) };
+    return pointAt(hooks, { file, home: '' });
   }
   const ours: Record<string, unknown[]> = {};
   for (const [event, entries] of groupEvents(hooks)) {
@@ -172,7 +171,11 @@ function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks
   } else {
     writeFileAtomic(file, JSON.stringify(mergeSettings(mergeSettings(usersOwn(spec, hooks), hooks.settings), { hooks: ours }), null, 2));
   }
-  const values = { file, home };
+  return pointAt(hooks, { file, home });
+}
+
+/** How the CLI is pointed at muster's files: the hooks' args and env with `{file}` and `{home}` filled. */
+function pointAt(hooks: HooksSpec, values: { file: string; home: string }): { args: string[]; env: Record<string, string> } {
   return { args: fill(hooks.args, values), env: Object.fromEntries(Object.entries(hooks.env).map(([k, v]) => [k, fill([v], values)[0] as string])) };
 }
 

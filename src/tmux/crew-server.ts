@@ -10,6 +10,7 @@ import path from 'node:path';
 import { isProcessAlive } from '../sys/process-identity.js';
 import { sleep } from '../sys/time.js';
 import { ControlClient } from './control-client.js';
+import { whileRefused } from './refused-retry.js';
 import { parseSubscriptionChange, type ControlNotification } from './control-protocol.js';
 import { TmuxArgumentError, TmuxClientClosedError, TmuxCommandError, TmuxError, TmuxServerNotRunningError, TmuxTimeoutError } from './errors.js';
 import { DEATH_FORMAT, DEATH_SUBSCRIPTION, DeathWatch, PANE_FORMAT, parseDeathValue, parsePaneLine, type PaneDeath, type PaneInfo, type PaneLife } from './pane-format.js';
@@ -373,36 +374,23 @@ export class CrewServer extends EventEmitter<CrewServerEvents> {
       ['new-session', '-d', '-s', ANCHOR_SESSION, '-n', ANCHOR_SESSION, '-x', String(DEFAULT_SIZE.cols), '-y', String(DEFAULT_SIZE.rows), '--', ...anchor],
     ];
     // A server that is exiting (killed, but still waiting for a client of ours to go) refuses
-    // every client, which tmux reports as "server exited unexpectedly": wait for it to end.
-    const deadline = Date.now() + this.commandTimeoutMs;
-    for (;;) {
+    // every client: wait for it to end (refused-retry.ts).
+    await whileRefused(this.commandTimeoutMs, async () => {
       try {
         await this.exec(commands.flatMap((c, i) => (i === 0 ? c : [';', ...c])));
-        return;
       } catch (err) {
         // Another muster process started it at the same moment: fine.
-        if (err instanceof TmuxCommandError && /duplicate session/.test(err.tmuxMessage)) return;
-        if (!(err instanceof TmuxCommandError && /exited unexpectedly/.test(err.tmuxMessage)) || Date.now() > deadline) throw err;
-        await sleep(100);
+        if (!(err instanceof TmuxCommandError && /duplicate session/.test(err.tmuxMessage))) throw err;
       }
-    }
+    });
   }
 
   /**
-   * Attaches the control client. A server that is busy seeing off the client of a
-   * supervisor killed a moment ago can refuse a new one as "server exited unexpectedly"
-   * while it runs on (the fault-injection test met it): tried again until the deadline.
+   * Attaches the control client, again while a server seeing off the client of a supervisor
+   * killed a moment ago refuses it but still answers (the fault-injection test met it).
    */
-  private async attach(): Promise<ControlClient> {
-    const deadline = Date.now() + this.commandTimeoutMs;
-    for (;;) {
-      try {
-        return await this.attachOnce();
-      } catch (err) {
-        if (!(err instanceof TmuxError && /exited unexpectedly/.test(err.message)) || Date.now() > deadline || !(await this.probe())) throw err;
-        await sleep(100);
-      }
-    }
+  private attach(): Promise<ControlClient> {
+    return whileRefused(this.commandTimeoutMs, () => this.attachOnce(), () => this.probe());
   }
 
   private attachOnce(): Promise<ControlClient> {

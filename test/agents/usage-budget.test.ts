@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { UsageView } from '../../src/supervisor/control/contract.js';
 import { makeProject, waitFor, type TestProject } from '../helpers/project.js';
 import { prepareCli } from './cli-env.js';
 import { ModelServer } from './model-server/server.js';
@@ -18,15 +19,7 @@ const session = randomUUID();
 const TURN_1 = { input: 1201, output: 17, cacheWrite: 300, cacheRead: 4000 };
 const TURN_2 = { input: 2500, output: 40, cacheWrite: 0, cacheRead: 5100 };
 
-interface UsageJson {
-  session: string;
-  tokens: { input: number; output: number; cache_write: number; cache_read: number };
-  calls: number;
-  cost: number | null;
-  unpriced: string[];
-  budget: { tokens: number | null; used_tokens: number; reached: string | null } | null;
-}
-type Agent = { id: string; state: string; reason: string | null; activity: string | null; usage?: UsageJson };
+type Agent = { id: string; state: string; reason: string | null; activity: string | null; usage?: UsageView };
 const agentOf = async () => (await p.status()).agents[0] as unknown as Agent;
 const yamlString = (s: string) => JSON.stringify(s);
 

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { UsageView } from '../../src/supervisor/control/contract.js';
 import { makeProject, waitFor, type TestProject } from '../helpers/project.js';
 import { prepareCli, shellCommand } from './cli-env.js';
 import { ModelServer } from './model-server/server.js';
@@ -17,14 +18,7 @@ let p: TestProject;
 const TURN_1 = { input: 1201, output: 17, cacheWrite: 0, cacheRead: 4000 };
 const TURN_2 = { input: 2500, output: 40, cacheWrite: 0, cacheRead: 5100 };
 
-interface UsageJson {
-  session: string;
-  tokens: { input: number; output: number; cache_write: number; cache_read: number };
-  calls: number;
-  cost: number | null;
-  unpriced: string[];
-}
-type Agent = { id: string; state: string; activity: string | null; session?: { id: string | null }; usage?: UsageJson };
+type Agent = { id: string; state: string; activity: string | null; session?: { id: string | null }; usage?: UsageView };
 const agentOf = async () => (await p.status()).agents[0] as unknown as Agent;
 
 beforeAll(async () => {
