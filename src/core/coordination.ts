@@ -91,7 +91,9 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     tx.update(id, { typing: null, outbox, ...(seen ? { activity: seen.activity, activityReason: seen.reason, waitingLine: seen.activity === 'waiting' ? seen.line : null } : {}) });
     return;
   }
-  if (outcome.result === 'unconfirmed') {
+  // The CLI's own hook said it took the text, whatever the screen's read-back showed.
+  const byHook = outcome.result === 'unconfirmed' && hookTook(rt, item);
+  if (outcome.result === 'unconfirmed' && !byHook) {
     const tries = (item?.tries ?? 0) + 1;
     const giveUp = tries >= TYPING_TRIES;
     tx.update(id, {
@@ -102,7 +104,9 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
     return;
   }
-  tx.update(id, { typing: null, typedAt: tx.now, activity: 'busy', activityReason: 'typed', waitingLine: null, outbox: rt.outbox.filter((o) => o.id !== itemId) });
+  // a hook's word on the agent's activity stands; else typing made it busy
+  const activity = byHook ? {} : { activity: 'busy' as const, activityReason: 'typed', waitingLine: null };
+  tx.update(id, { typing: null, typedAt: tx.now, ...activity, outbox: rt.outbox.filter((o) => o.id !== itemId) });
   if (item?.kind === 'handoff') {
     const h = tx.handoffs.find((x) => x.id === item.handoff);
     if (h && h.state === 'pending') {
@@ -115,6 +119,17 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
   } else if (item?.kind === 'prompt') {
     tx.notify('info', id, 'prompted', 'first prompt typed');
   }
+}
+
+/**
+ * The CLI's own hook said a turn began (`busy`) or that it asks (`waiting`) after muster
+ * began typing an item into its idle input: the CLI took the text (docs/presets.md,
+ * "Typing", step 5). Not for a forced item: typed into a busy agent, a hook may speak of
+ * the turn already running.
+ */
+function hookTook(rt: AgentRuntime, item: OutboxItem | undefined): boolean {
+  if (!item || item.force || rt.typedAt === null || rt.hookAt === null || rt.hookAt < rt.typedAt) return false;
+  return rt.hookActivity === 'busy' || rt.hookActivity === 'waiting';
 }
 
 /** The item without its `left` mark. */

@@ -4,9 +4,7 @@
  * shell command, the CLI shows its permission prompt, and exactly one needs-you occurrence
  * goes out on every channel: the TUI's bell and OSC 9 / OSC 777 read back from the pty, the
  * notify command's stdin, the event line; status says what the agent needs. Someone attached
- * to the agent's pane suppresses the next one (recorded, nobody notified). Files for Claude
- * Code, Codex and Qwen Code; Gemini CLI passed the first check but not reliably the second
- * under load (a send while a client is attached), so it has no file yet.
+ * to the agent's pane suppresses the next one (recorded, nobody notified). One file per CLI.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -279,6 +279,29 @@ describe('the outbox', () => {
     expect(relaunched.crew.agents['t/a']?.outbox[0]?.left).toBeUndefined();
   });
 
+  it("a try the screen did not confirm counts as submitted when the CLI's hook said busy or waiting after the typing began", () => {
+    const hook = (at: number, activity: Activity | null): [number, CrewEvent] => [at, { type: 'hook', agent: 't/a', attempt: 1, activity, session: null }];
+    const message = (force: boolean): [number, CrewEvent] => [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force }];
+    const typed = (at: number, left = false): [number, CrewEvent] => [at, { type: 'typed', agent: 't/a', id: 'm1', outcome: unconfirmed(left) }];
+    for (const activity of ['busy', 'waiting'] as const) {
+      const r = play([agent('a')], [...launch(), message(false), seen(2 * S, 'idle'), hook(2 * S + 400, activity), typed(3 * S, true)]);
+      expect(r.crew.agents['t/a']).toMatchObject({ typing: null, outbox: [], activity });
+      expect(r.kinds).not.toContain(`not-delivered@${3 * S}`);
+    }
+    // a hook's word from before the typing, one that says only the session, or idle: not the text taken
+    for (const script of [
+      [...launch(), hook(1500, 'busy'), hook(1600, 'idle'), message(false), seen(2 * S, 'idle'), typed(3 * S)],
+      [...launch(), message(false), seen(2 * S, 'idle'), hook(2 * S + 400, null), typed(3 * S)],
+      [...launch(), message(false), seen(2 * S, 'idle'), hook(2 * S + 400, 'idle'), typed(3 * S)],
+    ]) {
+      const r = play([agent('a')], script);
+      expect(r.crew.agents['t/a']?.outbox).toMatchObject([{ id: 'm1', tries: 1 }]);
+    }
+    // a forced item went into a busy agent: its hooks may speak of the turn already running
+    const forced = play([agent('a')], [...launch(), seen(S / 2, 'idle'), seen(S, 'busy'), message(true), hook(S + 400, 'busy'), typed(2 * S)]);
+    expect(forced.crew.agents['t/a']?.outbox).toMatchObject([{ id: 'm1', tries: 1 }]);
+  });
+
   it('a refused try (the screen was not ready) types nothing, counts no try, and takes what the screen showed', () => {
     const r = play([agent('a')], [
       ...launch(),
