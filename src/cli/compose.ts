@@ -20,7 +20,7 @@ import { commandHandlers } from '../supervisor/commands.js';
 import { connectControl } from '../supervisor/control/control-client.js';
 import { ControlServer } from '../supervisor/control/control-server.js';
 import { statePaths, type StatePaths } from '../supervisor/paths.js';
-import { hookUsageDir } from '../supervisor/agent-hooks.js';
+import { cliFiles } from '../supervisor/agent-hooks.js';
 import { loadLedger, type LoadedLedger } from '../supervisor/saved-state.js';
 import { ServerRecovery } from '../supervisor/server-recovery.js';
 import type { ReaperDeps } from '../supervisor/process-reaper.js';
@@ -219,7 +219,7 @@ export function readUsage(project: ProjectSpec, crew: CrewState | null, env: Nod
   if (crew === null) return {};
   const specs = project.teams.flatMap((t) => t.agents);
   const paths = statePaths(project.dir);
-  const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices, (id) => hookUsageDir(paths, id));
+  const tokens = new TokenUsage(new TranscriptReader(env), specs, project.prices, (spec) => cliFiles(spec, paths));
   tokens.read(crew, realClock.now());
   const out: Record<string, ReportUsage> = {};
   for (const [id, v] of tokens.statusViews(crew)) {

@@ -62,6 +62,23 @@ function agentHome(paths: StatePaths, agentId: string): string {
   return path.join(paths.stateDir, 'homes', team, name);
 }
 
+/** Where muster's settings file for the agent's CLI goes: in a home of the agent's own (`hooks.home`), or beside its report file. */
+function hookPlaces(spec: AgentSpec, paths: StatePaths, hooks: HooksSpec): { file: string; home: string } {
+  if (!hooks.home || hooks.format === 'plugin' || hooks.format === 'config-args') return { file: hookSettingsFile(paths, spec.id), home: '' };
+  const home = agentHome(paths, spec.id);
+  return { file: path.join(home, hooks.home, 'settings.json'), home };
+}
+
+/**
+ * What the agent's CLI is given beside its run line, for readers of the CLI's own files:
+ * the hooks' environment (`GEMINI_CLI_HOME`: where Gemini CLI keeps its sessions) and the
+ * folder of muster's own usage records. Nothing is written.
+ */
+export function cliFiles(spec: AgentSpec, paths: StatePaths): { env: Record<string, string>; records: string } {
+  const { hooks } = spec.preset;
+  return { env: hooks ? pointAt(hooks, hookPlaces(spec, paths, hooks)).env : {}, records: hookUsageDir(paths, spec.id) };
+}
+
 /** The shell command one hook runs: reports `state` for `event` of this attempt. */
 export function hookCommand(file: string, agentId: string, attempt: number, state: string, event: string): string {
   return ['sh', '-c', HOOK_SCRIPT, 'muster-hook', agentId, String(attempt), state, event, file].map(shellQuote).join(' ');
@@ -157,15 +174,12 @@ function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks
   for (const [event, entries] of groupEvents(hooks)) {
     ours[event] = entries.map((e) => ({ ...(e.match ? { matcher: e.match } : {}), hooks: [{ type: 'command', command: command(e.state, event) }] }));
   }
-  let file = hookSettingsFile(paths, spec.id);
-  let home = '';
+  const { file, home } = hookPlaces(spec, paths, hooks);
   if (hooks.home) {
-    home = agentHome(paths, spec.id);
-    const dir = path.join(home, hooks.home);
+    const dir = path.dirname(file);
     const userDir = path.join(spec.env.HOME ?? os.homedir(), hooks.home);
     makePrivateDir(dir);
     linkUserEntries(userDir, dir);
-    file = path.join(dir, 'settings.json');
     const user = readJson(path.join(userDir, 'settings.json'));
     writeFileAtomic(file, JSON.stringify(mergeSettings(mergeSettings(user, hooks.settings), { hooks: ours }), null, 2));
   } else {

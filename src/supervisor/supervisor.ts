@@ -17,7 +17,7 @@ import { observedPanes, PaneExits } from './pane-exits.js';
 import { EffectRunner } from './effect-runner.js';
 import { layoutPlan } from './layout-plan.js';
 import type { StatePaths } from './paths.js';
-import { hookUsageDir } from './agent-hooks.js';
+import { cliFiles } from './agent-hooks.js';
 import type { PaneState, RunnerPorts } from './ports.js';
 import type { ControlPush, CrewNotice, ExplainReply, StatusView } from './control/contract.js';
 import { buildStatus } from './status-snapshot.js';
@@ -125,7 +125,7 @@ export class Supervisor {
     this.usage = new UsageReader(opts.ports.sampler, limits, this.specs, opts.project.ceiling, (id, pid) =>
       this.effects.provenRootOf(id, pid),
     );
-    this.tokens = new TokenUsage(opts.ports.transcripts, this.specs, opts.project.prices, (id) => hookUsageDir(opts.paths, id));
+    this.tokens = new TokenUsage(opts.ports.transcripts, this.specs, opts.project.prices, (spec) => cliFiles(spec, opts.paths));
     this.needsYou = new NeedsYouRouter({
       project: opts.paths.project,
       notifiers: opts.ports.notifiers,

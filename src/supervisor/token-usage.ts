@@ -21,8 +21,8 @@ export class TokenUsage {
     private readonly port: TranscriptPort | undefined,
     private readonly specs: readonly AgentSpec[],
     private readonly prices: ProjectSpec['prices'],
-    /** the folder of muster's own usage records of an agent (agent-hooks.ts, hookUsageDir) */
-    private readonly records?: (agentId: string) => string,
+    /** what muster gives the agent's CLI beside its run line (agent-hooks.ts, cliFiles) */
+    private readonly cliFiles?: (spec: AgentSpec) => { env: Record<string, string>; records: string },
   ) {}
 
   /** One pulse's reading: each agent's totals so far, for the core. */
@@ -35,7 +35,8 @@ export class TokenUsage {
       // the crew's record of the CLI's session (muster's id, the run's own `--session-id`, or a hook's)
       const session = rt?.session ?? null;
       if (format === null || session === null || !rt || rt.attempt === 0) continue;
-      const r = this.port.read(spec.id, { format, session, env: spec.env, ...(this.records ? { records: this.records(spec.id) } : {}) }, now);
+      const given = this.cliFiles?.(spec);
+      const r = this.port.read(spec.id, { format, session, env: { ...spec.env, ...given?.env }, ...(given ? { records: given.records } : {}) }, now);
       let cost: number | null = 0;
       const unpriced: string[] = [];
       for (const m of r.byModel) {

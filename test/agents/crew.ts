@@ -402,6 +402,14 @@ function shellCommandOf(launch: CliLaunch): string {
   return shellCommand(launch, { inherit: true });
 }
 
+/**
+ * The agent's HOME in the team file too, not only in its run line: muster then finds the
+ * user's settings where the CLI does (a home of the agent's own links them, presets/gemini.yaml).
+ */
+function envOf(launch: CliLaunch): string {
+  return `    env: { HOME: ${JSON.stringify(launch.home)} }`;
+}
+
 function cmdline(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
@@ -420,6 +428,7 @@ function teamYaml(opts: CrewOptions, main: CrewAgent, fresh: CrewAgent | null, m
     '    checkin: off',
     `  ${main.name}:`,
     `    run: ${JSON.stringify(shellCommandOf(main.launch))}`,
+    envOf(main.launch),
     `    preset: ${mainPreset}`,
     `    prompt: ${JSON.stringify(opts.prompt)}`,
     '    checkin: { every: 1h }',
@@ -435,6 +444,7 @@ function teamYaml(opts: CrewOptions, main: CrewAgent, fresh: CrewAgent | null, m
     lines.push(
       '  fresh:',
       `    run: ${JSON.stringify(shellCommandOf(fresh.launch))}`,
+      envOf(fresh.launch),
       `    preset: ${opts.cli}`,
       `    prompt: ${JSON.stringify(opts.dialogPrompt)}`,
       '    checkin: off',

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyPreset } from '../../src/config/preset-file.js';
 import type { CrewEvent } from '../../src/core/crew-events.js';
 import { newCrew } from '../../src/core/crew-state.js';
-import { assignedInRun, givenSession, hookCommand, hookReportFile, hookUsageDir, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
+import { assignedInRun, cliFiles, givenSession, hookCommand, hookReportFile, hookUsageDir, launchExtras, mergeSettings } from '../../src/supervisor/agent-hooks.js';
 import { parseUsageLine } from '../../src/transcripts/formats.js';
 import { locateTranscripts } from '../../src/transcripts/locate.js';
 import { HookReports, parseReportLine } from '../../src/supervisor/hook-reports.js';
@@ -130,6 +130,8 @@ describe('launch extras', () => {
     expect(merged.keep).toEqual({ sessions: true });
     expect(merged.hooks.Stop).toHaveLength(2); // the user's hook and muster's
     expect(fs.readlinkSync(path.join(agentHome, '.gem', 'creds.json'))).toBe(path.join(home, '.gem', 'creds.json'));
+    // readers of the CLI's own files (its transcripts) are told the same home, without a write
+    expect(cliFiles(spec, paths)).toEqual({ env: { CLI_HOME: agentHome }, records: hookUsageDir(paths, 'crew/a') });
     expect(mergeSettings({ a: [1], b: { c: 1 } }, { a: [2], b: { d: 2 } })).toEqual({ a: [1, 2], b: { c: 1, d: 2 } });
   });
 });

@@ -1,4 +1,4 @@
-/** Sessions and resume with the real gemini CLI under muster (sessions-suite.ts); its state comes from its screen. */
+/** Sessions, resume and hooks with the real gemini CLI under muster (sessions-suite.ts). */
 import { describeSessions } from './sessions-suite.js';
 
 describeSessions('gemini');

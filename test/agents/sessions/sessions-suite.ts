@@ -76,7 +76,7 @@ export function describeSessions(cli: CliName): void {
         const a = await agent();
         return a.attempt === attempt && a.state === 'running' ? a : null;
       }, 120_000);
-    // A CLI whose preset installs no hooks (Gemini CLI) is read from its screen alone.
+    // A CLI whose preset installs no hooks is read from its screen alone.
     let source: 'hook' | 'screen' = 'hook'; // from the shipped preset, in beforeAll
     const hookSays = (activity: string) =>
       waitFor(`the ${source === 'hook' ? 'hooks' : 'screen'} report ${activity}`, async () => {
