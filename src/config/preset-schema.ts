@@ -147,7 +147,7 @@ export const presetShape = {
   description: doc(z.string(), 'What this preset is for, shown by muster explain.').optional(),
   extends: doc(z.string().regex(PRESET_NAME_RE, { error: 'use a preset name, e.g. claude' }), "A preset this one builds on: its keys replace the other's, its rules are tried first. A project preset extending its own name extends the built-in one.").optional(),
   commands: doc(z.array(z.string().min(1), { error: 'use a list of program names, e.g. [claude]' }), "Programs (the first word of an agent's run) that get this preset when the agent names none.").optional(),
-  quiet: doc(duration(100), 'Output quiet this long (a duration), with an idle rule matching, counts as idle. Default: 5s.').optional(),
+  quiet: doc(duration(0), 'Output quiet this long (a duration), with an idle rule matching, counts as idle; 0s: output alone never makes the agent busy, its rules decide (for a CLI whose busy rule shows for as long as it works). Default: 5s.').optional(),
   unready: doc(z.number({ error: 'use a number of at least 1' }).min(1), 'With no rule matching, idle needs this many times quiet. Default: 1.').optional(),
   live: doc(
     strict(

@@ -26,7 +26,7 @@ export function observe(tx: ObservationTx, activity: Record<string, ActivitySeen
     }
     // start-up: the screen showed the CLI's input line (docs/presets.md, "Start-up")
     if (seen.ready === true && rt.readyAt === null) onReady(tx, id);
-    const screen = screenPatch(rt, seen.activity, tx.now);
+    const screen = screenPatch(rt, seen, tx.now);
     const a = effectiveActivity({ ...rt, ...screen }) ?? seen.activity;
     const busy = a === 'busy';
     // the screen's reason and line where it decided; the hook's word otherwise

@@ -16,7 +16,7 @@
  *   hook's word, so the screen decides until the next hook.
  */
 import type { AgentSpec } from '../config/types.js';
-import type { Activity, AgentRuntime } from './agent-state.js';
+import type { Activity, ActivitySeen, AgentRuntime } from './agent-state.js';
 
 /** A resumed attempt that fails sooner than this, showing nothing, did not resume. */
 export const RESUME_PROOF_MS = 60_000;
@@ -58,9 +58,11 @@ export function activitySource(rt: Pick<AgentRuntime, 'hookActivity' | 'hookAt' 
  * hook (Codex says nothing when a prompt is declined with Esc), so later screens decide until
  * a hook speaks again — a repaint read as busy must not bring back a prompt long answered.
  */
-export function screenPatch(rt: AgentRuntime, screen: Activity, now: number): Partial<AgentRuntime> {
-  // fresh output alone reads as busy: only a screen a rule knows (idle, waiting) proves the CLI came up
-  const shown = rt.shown || screen !== 'busy';
+export function screenPatch(rt: AgentRuntime, seen: ActivitySeen, now: number): Partial<AgentRuntime> {
+  const screen = seen.activity;
+  // Only a screen a rule knows (idle, waiting) proves the CLI came up: not fresh output
+  // (busy), nor a quiet screen no rule matched (a preset with `quiet: 0s` reads it as idle).
+  const shown = rt.shown || (screen !== 'busy' && seen.reason !== 'quiet');
   const patch: Partial<AgentRuntime> =
     rt.screenActivity === screen && rt.shown === shown ? {} : { screenActivity: screen, screenSince: rt.screenActivity === screen ? rt.screenSince : now, shown };
   const next = { ...rt, ...patch };

@@ -27,6 +27,7 @@ export const STATES = {
   'after-approval': 'approved with its key; the command ran and the follow-up request is held before its first token',
   'idle-quoting-prompt': "a finished turn whose reply quotes the CLI's own permission prompt (a planted false positive)",
   'first-run-dialog': 'started without the folder trusted: its first-run trust dialog',
+  'resumed-cut-off': 'killed while its approved shell tool ran, then started again into that session (opencode: the cut-off call still spins in the transcript)',
 } as const;
 
 export type StateName = keyof typeof STATES;
@@ -132,6 +133,7 @@ export async function captureCli(cli: CliName): Promise<string[]> {
     await agent.waitIdle();
     await sleep(1_500);
     await rec.save(agent, 'idle-quoting-prompt');
+
   } finally {
     await agent.stop();
   }
@@ -143,6 +145,24 @@ export async function captureCli(cli: CliName): Promise<string[]> {
       await rec.save(fresh, 'first-run-dialog');
     } finally {
       await fresh.stop();
+    }
+  }
+  // opencode keeps a shell call cut off by a kill spinning in the transcript of the resumed session
+  if (cli === 'opencode') {
+    const cut = await startAgent(cli, { root });
+    try {
+      cut.server.script({ text: 'Running it.', toolCall: { shell: 'sleep 600' } }, { text: 'Done.' });
+      await cut.pane.type('Run sleep 600 please');
+      await cut.pane.waitForScreen('the permission prompt', cut.screens.permission);
+      await cut.approve();
+      await cut.pane.waitForScreen('the command running', /sleep 600/, 30_000);
+      await sleep(2_000);
+      await cut.restart({ args: ['--continue'], waitIdle: false });
+      await cut.pane.waitForScreen('the resumed session', /sleep 600/, 60_000);
+      await sleep(5_000);
+      await rec.save(cut, 'resumed-cut-off');
+    } finally {
+      await cut.stop();
     }
   }
   rmSync(root, { recursive: true, force: true });

@@ -29,7 +29,8 @@ for (const cli of ['claude', 'codex', 'gemini', 'qwen', 'opencode']) {
   rows.push(
     [cli, 'idle-fresh', QUIET, 'idle', 'prompt'],
     [cli, 'idle-after-turn', QUIET, 'idle', 'prompt'],
-    [cli, 'idle-after-turn', MOVING, 'busy', 'output'],
+    // output that just changed is busy — not for opencode (quiet: 0s), whose busy rule shows for as long as it works
+    cli === 'opencode' ? [cli, 'idle-after-turn', MOVING, 'idle', 'prompt'] : [cli, 'idle-after-turn', MOVING, 'busy', 'output'],
     [cli, 'busy-before-first-token', QUIET, 'busy', 'working'],
     [cli, 'permission', QUIET, 'waiting', 'permission'],
     [cli, 'permission', MOVING, 'waiting', 'permission'], // Codex blinks its title while it asks: output never quiet
@@ -46,6 +47,9 @@ rows.push(
   ['opencode', 'busy-streaming', QUIET, 'busy', 'working'],
   ['codex', 'busy-streaming', MOVING, 'busy', 'output'],
 );
+// opencode resumed into a session whose shell call a kill cut off: the call spins on in the
+// transcript (output never quiet), and the CLI takes input
+rows.push(['opencode', 'resumed-cut-off', MOVING, 'idle', 'prompt']);
 // a draft: text nobody submitted sits in the input (opencode collapses a paste to "[Pasted ~3 lines]")
 for (const cli of ['claude', 'codex', 'gemini', 'qwen', 'opencode']) rows.push([cli, 'draft', QUIET, 'idle', 'draft']);
 
