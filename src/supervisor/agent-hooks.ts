@@ -160,15 +160,16 @@ function installHooks(spec: AgentSpec, paths: StatePaths, attempt: number, hooks
       const list = entries.map((e) => `{matcher=${toml(e.match ?? '*')},hooks=[{type="command",command=${toml(command(e.state, event))}}]}`);
       args.push('-c', `hooks.${event}=[${list.join(',')}]`);
     }
-    return { args: [...args, ...hooks.args], env: { ...hooks.env } };
+    const pointed = pointAt(hooks, hookPlaces(spec, paths, hooks));
+    return { args: [...args, ...pointed.args], env: pointed.env };
   }
   if (hooks.format === 'plugin') {
     const module = hookPluginFile(paths, spec.id);
     writeFileAtomic(module, pluginModule({ report, agent: spec.id, attempt, events: hooks.events, usageDir: hookUsageDir(paths, spec.id), mark: REPORT_MARK, payloadBytes: PAYLOAD_BYTES }));
-    const file = hookSettingsFile(paths, spec.id);
+    const places = hookPlaces(spec, paths, hooks);
     const settings = fillDeep(hooks.settings, { plugin: pathToFileURL(module).href });
-    writeFileAtomic(file, JSON.stringify(mergeSettings(usersOwn(spec, hooks), settings), null, 2));
-    return pointAt(hooks, { file, home: '' });
+    writeFileAtomic(places.file, JSON.stringify(mergeSettings(usersOwn(spec, hooks), settings), null, 2));
+    return pointAt(hooks, places);
   }
   const ours: Record<string, unknown[]> = {};
   for (const [event, entries] of groupEvents(hooks)) {

@@ -14,16 +14,26 @@ import { transcriptFormat } from '../usage/session-ref.js';
 
 const view = (t: TokenCounts): TokensView => ({ input: t.input, output: t.output, cache_write: t.cacheWrite, cache_read: t.cacheRead });
 
+/** Where an agent's CLI keeps what the reader looks at: its environment (with the hooks') and muster's own usage records. */
+type Places = { env: Record<string, string | undefined>; records?: string };
+
 export class TokenUsage {
   private readonly views = new Map<string, UsageView>();
+  /** per agent, fixed by its spec: worked out once, not every pulse */
+  private readonly places = new Map<string, Places>();
 
   constructor(
     private readonly port: TranscriptPort | undefined,
     private readonly specs: readonly AgentSpec[],
     private readonly prices: ProjectSpec['prices'],
     /** what muster gives the agent's CLI beside its run line (agent-hooks.ts, cliFiles) */
-    private readonly cliFiles?: (spec: AgentSpec) => { env: Record<string, string>; records: string },
-  ) {}
+    cliFiles?: (spec: AgentSpec) => { env: Record<string, string>; records: string },
+  ) {
+    for (const spec of specs) {
+      const given = cliFiles?.(spec);
+      this.places.set(spec.id, given ? { env: { ...spec.env, ...given.env }, records: given.records } : { env: spec.env });
+    }
+  }
 
   /** One pulse's reading: each agent's totals so far, for the core. */
   read(crew: CrewState, now: number): Record<string, TokenObservation> {
@@ -35,8 +45,7 @@ export class TokenUsage {
       // the crew's record of the CLI's session (muster's id, the run's own `--session-id`, or a hook's)
       const session = rt?.session ?? null;
       if (format === null || session === null || !rt || rt.attempt === 0) continue;
-      const given = this.cliFiles?.(spec);
-      const r = this.port.read(spec.id, { format, session, env: { ...spec.env, ...given?.env }, ...(given ? { records: given.records } : {}) }, now);
+      const r = this.port.read(spec.id, { format, session, ...(this.places.get(spec.id) as Places) }, now);
       let cost: number | null = 0;
       const unpriced: string[] = [];
       for (const m of r.byModel) {

@@ -133,7 +133,6 @@ export async function captureCli(cli: CliName): Promise<string[]> {
     await agent.waitIdle();
     await sleep(1_500);
     await rec.save(agent, 'idle-quoting-prompt');
-
   } finally {
     await agent.stop();
   }

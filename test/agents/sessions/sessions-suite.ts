@@ -16,7 +16,6 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinPreset } from '../../helpers/presets.js';
 import { makeProject, waitFor, type TestProject } from '../../helpers/project.js';
 import { prepareCli, shellCommand, type CliLaunch, type CliName } from '../cli-env.js';
 import { markedProcesses } from '../driver.js';
@@ -76,12 +75,11 @@ export function describeSessions(cli: CliName): void {
         const a = await agent();
         return a.attempt === attempt && a.state === 'running' ? a : null;
       }, 120_000);
-    // A CLI whose preset installs no hooks is read from its screen alone.
-    let source: 'hook' | 'screen' = 'hook'; // from the shipped preset, in beforeAll
+    // Every CLI under test reports itself through its preset's hooks.
     const hookSays = (activity: string) =>
-      waitFor(`the ${source === 'hook' ? 'hooks' : 'screen'} report ${activity}`, async () => {
+      waitFor(`the hooks report ${activity}`, async () => {
         const a = await agent();
-        return a.activity === activity && a.activitySource === source ? a : null;
+        return a.activity === activity && a.activitySource === 'hook' ? a : null;
       }, 120_000);
     /** Ready for text, however it is known (a resumed CLI's hooks have not spoken of a turn yet). */
     const idle = () => waitFor('idle', async () => ((await agent()).activity === 'idle' ? true : null), 120_000);
@@ -100,7 +98,6 @@ export function describeSessions(cli: CliName): void {
     };
 
     beforeAll(async () => {
-      source = (await builtinPreset(cli)).hooks === null ? 'screen' : 'hook';
       server = await ModelServer.start();
       p = makeProject(`sessions-${cli}`);
       runId = `sessions-${cli}-${process.pid}`;
@@ -128,7 +125,7 @@ agents:
       await server?.close();
     });
 
-    it('types the first prompt once; its hooks (or, without hooks, its screen) report busy, then idle; the session id is known', async () => {
+    it('types the first prompt once; its hooks report busy, then idle; the session id is known', async () => {
       server.script({ text: 'First answer, FIRST-REPLY.', hold: true });
       await waitFor('the first prompt at the model', () => server.timesReceived('FIRST-MARK') === 1, 180_000);
       await hookSays('busy');
