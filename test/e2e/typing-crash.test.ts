@@ -82,9 +82,18 @@ const status = async () => (await p.status()) as unknown as { supervisor: { runn
 const agent = async (id: string) => (await status()).agents.find((a) => a.id === id) as AgentJson;
 const idle = (id: string) => waitFor(`${id} idle`, async () => ((await agent(id)).activity === 'idle' ? true : null), 60_000);
 
+/** A headless supervisor, up once it answers; one that exits or hangs first fails with its own output (start-up steps included). */
 async function startSupervisor(env: NodeJS.ProcessEnv = {}): Promise<Headless> {
   const sup = p.headless([], env);
-  await waitFor('the supervisor', async () => ((await status()).supervisor.running ? true : null), 60_000);
+  let code: number | null | undefined;
+  void sup.exited.then((c) => (code = c));
+  const tail = () => sup.output().split('\n').slice(-30).join('\n');
+  try {
+    await waitFor('the supervisor', async () => (code !== undefined || (await status()).supervisor.running ? true : null), 60_000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; its output:\n${tail()}`);
+  }
+  if (code !== undefined) throw new Error(`the supervisor exited (${code}) before it answered; its output:\n${tail()}`);
   return sup;
 }
 async function kill9(sup: Headless): Promise<void> {
