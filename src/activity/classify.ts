@@ -98,7 +98,8 @@ function plainLine(line: string): string {
 }
 
 /** A verdict as the runner reports it: the activity, why, and the line a waiting agent shows. */
-export function seenOf(verdict: Verdict): { activity: Activity; reason: string; line: string | null; ready: boolean } {
+export function seenOf(verdict: Verdict): { activity: Activity; reason: string; line: string | null; ready: boolean; known: boolean } {
   const line = verdict.activity === 'waiting' && verdict.rule ? ruleLine(verdict.rule, verdict.live) : null;
-  return { activity: verdict.activity, reason: verdict.reason, line, ready: verdict.ready };
+  const known = verdict.rule !== null || (verdict.input !== null && !verdict.input.empty);
+  return { activity: verdict.activity, reason: verdict.reason, line, ready: verdict.ready, known };
 }

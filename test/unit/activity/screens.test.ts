@@ -75,6 +75,13 @@ describe('captured screens', () => {
     expect(seen.line).toMatch(line);
   });
 
+  // `known` is what proves a resumed CLI came up (core/sessions.ts): a rule or a draft recognised the screen
+  it.each(['claude', 'codex', 'gemini', 'qwen', 'opencode'])('%s: its idle, waiting and draft screens are known; a screen no rule knows is not', (cli) => {
+    const known = (text: string) => seenOf(classify({ preset: P[cli] as PresetSpec, screen: text, quietMs: QUIET })).known;
+    for (const state of ['idle-fresh', 'idle-after-turn', 'permission', 'draft']) expect(known(screen(cli, state)), state).toBe(true);
+    expect(known('Error: Session not found\n\n$ ')).toBe(false);
+  });
+
   it('busy and idle agents show no prompt line', () => {
     expect(seenOf(classify({ preset: P.claude as PresetSpec, screen: screen('claude', 'idle-quoting-prompt'), quietMs: QUIET })).line).toBeNull();
     expect(seenOf(classify({ preset: P.claude as PresetSpec, screen: screen('claude', 'busy-streaming'), quietMs: QUIET })).line).toBeNull();

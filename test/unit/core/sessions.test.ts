@@ -32,7 +32,7 @@ function run(specs: AgentSpec[], script: [number, CrewEvent][], from?: CrewState
 const launched = (attempt: number, at = 0): [number, CrewEvent] => [at, { type: 'launched', agent: 't/a', attempt, pane: '%1', pid: 100 + attempt }];
 const session = (attempt: number, id: string, at = 0): [number, CrewEvent] => [at, { type: 'session', agent: 't/a', attempt, id }];
 const hook = (attempt: number, activity: 'busy' | 'idle' | 'waiting' | null, at: number, s: string | null = null): [number, CrewEvent] => [at, { type: 'hook', agent: 't/a', attempt, activity, session: s }];
-const screen = (a: 'busy' | 'idle' | 'waiting', at: number): [number, CrewEvent] => [at, { type: 'usage', agents: {}, activity: { 't/a': { activity: a, reason: a === 'waiting' ? 'permission' : 'prompt', line: null, ready: a === 'idle' } }, intervalMs: 1000 }];
+const screen = (a: 'busy' | 'idle' | 'waiting', at: number): [number, CrewEvent] => [at, { type: 'usage', agents: {}, activity: { 't/a': { activity: a, reason: a === 'waiting' ? 'permission' : 'prompt', line: null, ready: a === 'idle', known: true } }, intervalMs: 1000 }];
 const exited = (attempt: number, code: number | null, at: number): [number, CrewEvent] => [at, { type: 'exited', agent: 't/a', attempt, code }];
 
 /** Started, its session known, its first turn done by the hooks. */
