@@ -170,8 +170,17 @@ const SETUPS: Record<CliName, SetupFn> = {
   // without asking). It has no first-run dialog. The config is the user's own
   // (XDG_CONFIG_HOME/opencode/opencode.json), not OPENCODE_CONFIG: that one is muster's to
   // set for its plugin (a value in the run line would win over it).
+  //
+  // On every start opencode makes sure its plugin SDK (@opencode-ai/plugin) is installed in
+  // its config folder, under a file lock. Offline the install fails, and a process that ends
+  // while it holds the lock (a crash, a kill, `opencode session delete` exiting at once)
+  // leaves the lock behind: the next start waits about a minute for it to go stale, with a
+  // blank screen. The folder below holds the SDK as installed (package.json, its lock file
+  // and node_modules), as it is for a user online after the first start, so no install runs.
   opencode: ({ url, home }) => {
-    const config = path.join(home, '.config', 'opencode', 'opencode.json');
+    const dir = path.join(home, '.config', 'opencode');
+    const config = path.join(dir, 'opencode.json');
+    const sdk = { '@opencode-ai/plugin': cliPin('opencode').pin.version };
     return {
       env: {
         OPENCODE_DISABLE_AUTOUPDATE: '1',
@@ -196,6 +205,9 @@ const SETUPS: Record<CliName, SetupFn> = {
           autoupdate: false,
           share: 'disabled',
         }),
+        [path.join(dir, 'package.json')]: json({ dependencies: sdk }),
+        [path.join(dir, 'package-lock.json')]: json({ lockfileVersion: 3, requires: true, packages: { '': { dependencies: sdk } } }),
+        [path.join(dir, 'node_modules', '.package-lock.json')]: json({ lockfileVersion: 3, requires: true, packages: {} }),
       },
     };
   },
