@@ -83,7 +83,7 @@ const agent = async (id: string) => (await status()).agents.find((a) => a.id ===
 const idle = (id: string) => waitFor(`${id} idle`, async () => ((await agent(id)).activity === 'idle' ? true : null), 60_000);
 
 /** A headless supervisor, up once it answers; one that exits or hangs first fails with its own output (start-up steps included). */
-async function startSupervisor(env: NodeJS.ProcessEnv = {}): Promise<Headless> {
+async function startSupervisor(env: NodeJS.ProcessEnv = {}, at = ''): Promise<Headless> {
   const sup = p.headless([], env);
   let code: number | null | undefined;
   void sup.exited.then((c) => (code = c));
@@ -91,9 +91,9 @@ async function startSupervisor(env: NodeJS.ProcessEnv = {}): Promise<Headless> {
   try {
     await waitFor('the supervisor', async () => (code !== undefined || (await status()).supervisor.running ? true : null), 60_000);
   } catch (err) {
-    throw new Error(`${(err as Error).message}; its output:\n${tail()}`);
+    throw new Error(`${(err as Error).message}${at ? ` (${at})` : ''}; its output:\n${tail()}`);
   }
-  if (code !== undefined) throw new Error(`the supervisor exited (${code}) before it answered; its output:\n${tail()}`);
+  if (code !== undefined) throw new Error(`the supervisor exited (${code}) before it answered${at ? ` (${at})` : ''}; its output:\n${tail()}`);
   return sup;
 }
 async function kill9(sup: Headless): Promise<void> {
@@ -163,7 +163,7 @@ describe('fault injection', () => {
     console.log(`fault injection: ${at}`);
     const random = rng(seed);
     const inbox = path.join(p.dir, '.muster/inbox');
-    const s0 = await startSupervisor();
+    const s0 = await startSupervisor({}, at);
     await idle('t/r');
     const first = await agent('t/r');
     const firstC = await agent('t/c');
@@ -193,7 +193,7 @@ describe('fault injection', () => {
     for (let k = 0; k < KILLS; k++) {
       // every other supervisor dies inside a typing: the paste made, the Enter not pressed
       const holdFile = k % 2 === 0 ? path.join(p.dir, `hold-${k}`) : null;
-      const sup = await startSupervisor(holdFile ? { MUSTER_TEST_HOLD_BEFORE_ENTER: holdFile } : {});
+      const sup = await startSupervisor(holdFile ? { MUSTER_TEST_HOLD_BEFORE_ENTER: holdFile } : {}, `start ${k + 2}, ${at}`);
       await sample();
       // a burst: check-ins and a few handoffs, then the kill at a random moment while they are taken and typed
       const burst = 5 + Math.floor(random() * 10);
@@ -207,7 +207,7 @@ describe('fault injection', () => {
       }
       await kill9(sup);
     }
-    const sup = await startSupervisor();
+    const sup = await startSupervisor({}, `the last start, ${at}`);
     await waitFor(
       `every check-in and handoff taken (${at})`,
       () => fs.readdirSync(inbox).filter((f) => f.endsWith('.json')).length === 0 || null,
