@@ -38,10 +38,10 @@ export interface ActivitySeen {
   /** the screen shows the CLI's input line: it takes text (absent: not known, as false) */
   ready?: boolean;
   /**
-   * a preset rule, or text in the CLI's input line, recognised the screen: the CLI is up
-   * (absent: as false). Quiet time or fresh output alone never sets it.
+   * a preset rule, or text in the CLI's input line, recognised the screen: the CLI is up.
+   * Quiet time or fresh output alone never sets it.
    */
-  known?: boolean;
+  known: boolean;
 }
 
 /**

@@ -62,7 +62,7 @@ export function screenPatch(rt: AgentRuntime, seen: ActivitySeen, now: number): 
   const screen = seen.activity;
   // Only a screen a rule knows (idle, waiting) proves the CLI came up: not fresh output
   // (busy), nor a quiet screen no rule matched (a preset with `quiet: 0s` reads it as idle).
-  const shown = rt.shown || (screen !== 'busy' && seen.known === true);
+  const shown = rt.shown || (screen !== 'busy' && seen.known);
   const patch: Partial<AgentRuntime> =
     rt.screenActivity === screen && rt.shown === shown ? {} : { screenActivity: screen, screenSince: rt.screenActivity === screen ? rt.screenSince : now, shown };
   const next = { ...rt, ...patch };

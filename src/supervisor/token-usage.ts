@@ -19,8 +19,8 @@ type Places = { env: Record<string, string | undefined>; records?: string };
 
 export class TokenUsage {
   private readonly views = new Map<string, UsageView>();
-  /** per agent, fixed by its spec: worked out once, not every pulse */
-  private readonly places = new Map<string, Places>();
+  /** each agent with its places, fixed by its spec: worked out once, not every pulse */
+  private readonly placed: ReadonlyArray<{ spec: AgentSpec; places: Places }>;
 
   constructor(
     private readonly port: TranscriptPort | undefined,
@@ -29,23 +29,23 @@ export class TokenUsage {
     /** what muster gives the agent's CLI beside its run line (agent-hooks.ts, cliFiles) */
     cliFiles?: (spec: AgentSpec) => { env: Record<string, string>; records: string },
   ) {
-    for (const spec of specs) {
+    this.placed = specs.map((spec) => {
       const given = cliFiles?.(spec);
-      this.places.set(spec.id, given ? { env: { ...spec.env, ...given.env }, records: given.records } : { env: spec.env });
-    }
+      return { spec, places: given ? { env: { ...spec.env, ...given.env }, records: given.records } : { env: spec.env } };
+    });
   }
 
   /** One pulse's reading: each agent's totals so far, for the core. */
   read(crew: CrewState, now: number): Record<string, TokenObservation> {
     const out: Record<string, TokenObservation> = {};
     if (!this.port) return out;
-    for (const spec of this.specs) {
+    for (const { spec, places } of this.placed) {
       const format = transcriptFormat(spec.preset.name);
       const rt = crew.agents[spec.id];
       // the crew's record of the CLI's session (muster's id, the run's own `--session-id`, or a hook's)
       const session = rt?.session ?? null;
       if (format === null || session === null || !rt || rt.attempt === 0) continue;
-      const r = this.port.read(spec.id, { format, session, ...(this.places.get(spec.id) as Places) }, now);
+      const r = this.port.read(spec.id, { format, session, ...places }, now);
       let cost: number | null = 0;
       const unpriced: string[] = [];
       for (const m of r.byModel) {

@@ -73,7 +73,7 @@ interface Setup {
   args?: string[];
 }
 
-type SetupFn = (o: { url: string; home: string; root: string; project: string; trusted: boolean }) => Setup;
+type SetupFn = (o: { url: string; home: string; root: string; project: string; trusted: boolean; version: string }) => Setup;
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 const toml = (s: string) => JSON.stringify(s);
@@ -177,10 +177,10 @@ const SETUPS: Record<CliName, SetupFn> = {
   // leaves the lock behind: the next start waits about a minute for it to go stale, with a
   // blank screen. The folder below holds the SDK as installed (package.json, its lock file
   // and node_modules), as it is for a user online after the first start, so no install runs.
-  opencode: ({ url, home }) => {
+  opencode: ({ url, home, version }) => {
     const dir = path.join(home, '.config', 'opencode');
     const config = path.join(dir, 'opencode.json');
-    const sdk = { '@opencode-ai/plugin': cliPin('opencode').pin.version };
+    const sdk = { '@opencode-ai/plugin': version };
     return {
       env: {
         OPENCODE_DISABLE_AUTOUPDATE: '1',
@@ -227,7 +227,7 @@ export function prepareCli(o: CliEnvOptions): CliLaunch {
   const home = path.join(root, 'home');
   const project = path.resolve(o.projectDir);
   for (const dir of [home, project, path.join(root, 'tmp')]) mkdirSync(dir, { recursive: true });
-  const setup = SETUPS[o.cli]({ url: o.serverUrl, home, root, project, trusted: o.firstRun !== 'dialog' });
+  const setup = SETUPS[o.cli]({ url: o.serverUrl, home, root, project, trusted: o.firstRun !== 'dialog', version: pin.version });
   for (const [file, text] of Object.entries(setup.files)) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, text);

@@ -87,13 +87,13 @@ async function startSupervisor(env: NodeJS.ProcessEnv = {}, at = ''): Promise<He
   const sup = p.headless([], env);
   let code: number | null | undefined;
   void sup.exited.then((c) => (code = c));
-  const tail = () => sup.output().split('\n').slice(-30).join('\n');
+  const failed = (what: string) => new Error(`${what}${at ? ` (${at})` : ''}; its output:\n${sup.output().split('\n').slice(-30).join('\n')}`);
   try {
     await waitFor('the supervisor', async () => (code !== undefined || (await status()).supervisor.running ? true : null), 60_000);
   } catch (err) {
-    throw new Error(`${(err as Error).message}${at ? ` (${at})` : ''}; its output:\n${tail()}`);
+    throw failed((err as Error).message);
   }
-  if (code !== undefined) throw new Error(`the supervisor exited (${code}) before it answered${at ? ` (${at})` : ''}; its output:\n${tail()}`);
+  if (code !== undefined) throw failed(`the supervisor exited (${code}) before it answered`);
   return sup;
 }
 async function kill9(sup: Headless): Promise<void> {

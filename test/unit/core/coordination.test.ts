@@ -35,6 +35,7 @@ const as = (activity: Activity, reason = activity === 'busy' ? 'output' : activi
   reason,
   line,
   ready,
+  known: activity !== 'busy' && reason !== 'quiet',
 });
 const seen = (at: number, activity: Activity, id = 't/a', reason?: string): [number, CrewEvent] => [
   at,

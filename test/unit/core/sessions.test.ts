@@ -81,7 +81,7 @@ describe('the session across restarts', () => {
     expect(r.rt.restarts).toBe(1); // the refusal is no restart of its own
     expect(r.typed).toEqual(['go', 'go']);
     // a quiet screen no rule knows (idle for a preset with `quiet: 0s`: opencode printing its error) proves nothing
-    const quiet: [number, CrewEvent] = [5500, { type: 'usage', agents: {}, activity: { 't/a': { activity: 'idle', reason: 'quiet', line: null, ready: false } }, intervalMs: 1000 }];
+    const quiet: [number, CrewEvent] = [5500, { type: 'usage', agents: {}, activity: { 't/a': { activity: 'idle', reason: 'quiet', line: null, ready: false, known: false } }, intervalMs: 1000 }];
     const unknown = run([spec()], [...started, exited(1, 137, 5000), [5100, { type: 'tick' }], launched(2, 5100), quiet, exited(2, 1, 6000), [6000, { type: 'tick' }]]);
     expect(unknown.launches.at(-1)).toEqual({ attempt: 3, resume: null });
   });
