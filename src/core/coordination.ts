@@ -92,8 +92,8 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     return;
   }
   // The CLI's own hook said it took the text, whatever the screen's read-back showed.
-  const byHook = outcome.result === 'unconfirmed' && hookTook(rt, item);
-  if (outcome.result === 'unconfirmed' && !byHook) {
+  const hookSpoke = hookTook(rt, item);
+  if (outcome.result === 'unconfirmed' && !hookSpoke) {
     const tries = (item?.tries ?? 0) + 1;
     const giveUp = tries >= TYPING_TRIES;
     tx.update(id, {
@@ -104,8 +104,10 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
     return;
   }
-  // a hook's word on the agent's activity stands; else typing made it busy
-  const activity = byHook ? {} : { activity: 'busy' as const, activityReason: 'typed', waitingLine: null };
+  // A hook's word since the typing began stands, confirmed or not: the read-back can finish
+  // after the CLI already asks (Codex's permission prompt), and a busy put over that word
+  // would end the prompt's needs-you and raise it again at the next look. Else typing made it busy.
+  const activity = hookSpoke ? {} : { activity: 'busy' as const, activityReason: 'typed', waitingLine: null };
   tx.update(id, { typing: null, typedAt: tx.now, ...activity, outbox: rt.outbox.filter((o) => o.id !== itemId) });
   if (item?.kind === 'handoff') {
     const h = tx.handoffs.find((x) => x.id === item.handoff);

@@ -303,6 +303,27 @@ describe('the outbox', () => {
     expect(forced.crew.agents['t/a']?.outbox).toMatchObject([{ id: 'm1', tries: 1 }]);
   });
 
+  it("a confirmed try keeps the hook's word since the typing began: a prompt the CLI asked before the read-back ended is one needs-you", () => {
+    const hook = (at: number, activity: Activity): [number, CrewEvent] => [at, { type: 'hook', agent: 't/a', attempt: 1, activity, session: null }];
+    const needs = (effects: readonly CrewEffect[]) => effects.filter((e) => e.type === 'needs-you');
+    // Codex: the prompt submitted, the tool call asks, all before the typing's read-back reports
+    const r = play([agent('a')], [
+      ...launch(),
+      [S, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }],
+      seen(2 * S, 'idle'),
+      hook(2 * S + 300, 'busy'),
+      hook(2 * S + 500, 'waiting'),
+      [2 * S + 600, { type: 'typed', agent: 't/a', id: 'm1', outcome: OK }],
+      seen(3 * S, 'waiting', 't/a', 'permission'),
+      seen(4 * S, 'waiting', 't/a', 'permission'),
+    ]);
+    expect(r.crew.agents['t/a']).toMatchObject({ typing: null, outbox: [], activity: 'waiting' });
+    expect(needs(r.effects)).toHaveLength(1);
+    // no hook since the typing began: typing made it busy, whatever the hooks said before
+    const before = play([agent('a')], [...launch(), hook(1500, 'waiting'), hook(1600, 'idle'), [S * 2, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }], seen(3 * S, 'idle'), [3 * S + 400, { type: 'typed', agent: 't/a', id: 'm1', outcome: OK }]]);
+    expect(before.crew.agents['t/a']).toMatchObject({ typing: null, outbox: [], activity: 'busy', activityReason: 'typed' });
+  });
+
   it('a refused try (the screen was not ready) types nothing, counts no try, and takes what the screen showed', () => {
     const r = play([agent('a')], [
       ...launch(),
