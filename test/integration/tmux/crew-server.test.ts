@@ -149,9 +149,11 @@ describe('CrewServer', () => {
   it('appends to the log across launches and reports a signal death', async () => {
     const paneId = ids.get('web/b') as string;
     const logFile = path.join(dir, 'logs', 'b.log');
-    await server.launch(paneId, launchOpts({ command: ['/bin/sh', '-c', 'echo first'], logFile }));
+    // Each run stays a moment after its output: tmux 3.3 can close the pane of a process that
+    // exits within milliseconds of writing, before the kernel hands it the last bytes.
+    await server.launch(paneId, launchOpts({ command: ['/bin/sh', '-c', 'echo first; sleep 0.3'], logFile }));
     await waitFor('first run to end', async () => (await server.listPanes()).find((p) => p.paneId === paneId && p.dead && p.deadStatus === 0));
-    const { pid } = await server.launch(paneId, launchOpts({ command: ['/bin/sh', '-c', 'echo second; kill -9 $$'], logFile, attempt: '2' }));
+    const { pid } = await server.launch(paneId, launchOpts({ command: ['/bin/sh', '-c', 'echo second; sleep 0.3; kill -9 $$'], logFile, attempt: '2' }));
     const died = await waitFor('signal death', () => deaths.find((d) => d.paneId === paneId && d.pid === pid));
     expect(died).toMatchObject({ status: null, signal: 9 });
     await waitFor('both runs in the log', async () => /first[\s\S]*second/.test(await readFile(logFile, 'utf8').catch(() => '')));
