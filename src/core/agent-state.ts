@@ -35,8 +35,8 @@ export interface ActivitySeen {
   activity: Activity;
   reason: string;
   line: string | null;
-  /** the screen shows the CLI's input line: it takes text (absent: not known, as false) */
-  ready?: boolean;
+  /** the screen shows the CLI's input line: it takes text */
+  ready: boolean;
   /**
    * a preset rule, or text in the CLI's input line, recognised the screen: the CLI is up.
    * Quiet time or fresh output alone never sets it.

@@ -92,8 +92,7 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     return;
   }
   // The CLI's own hook said it took the text, whatever the screen's read-back showed.
-  const hookSpoke = hookTook(rt, item);
-  if (outcome.result === 'unconfirmed' && !hookSpoke) {
+  if (outcome.result === 'unconfirmed' && !hookTook(rt, item)) {
     const tries = (item?.tries ?? 0) + 1;
     const giveUp = tries >= TYPING_TRIES;
     tx.update(id, {
@@ -104,10 +103,11 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
     if (giveUp) tx.notify('warn', id, 'not-delivered', notDelivered(tx, item, tries, outcome.why, outcome.left));
     return;
   }
-  // A hook's word since the typing began stands, confirmed or not: the read-back can finish
-  // after the CLI already asks (Codex's permission prompt), and a busy put over that word
-  // would end the prompt's needs-you and raise it again at the next look. Else typing made it busy.
-  const activity = hookSpoke ? {} : { activity: 'busy' as const, activityReason: 'typed', waitingLine: null };
+  // A hook's word since the typing began is newer than the typing, forced or not, however the
+  // text was confirmed: the read-back can end after the CLI already asks (Codex's permission
+  // prompt), and a busy put over that word would end the prompt's needs-you and raise it again
+  // at the next look. Else typing made it busy.
+  const activity = hookSinceTyping(rt) ? {} : { activity: 'busy' as const, activityReason: 'typed', waitingLine: null };
   tx.update(id, { typing: null, typedAt: tx.now, ...activity, outbox: rt.outbox.filter((o) => o.id !== itemId) });
   if (item?.kind === 'handoff') {
     const h = tx.handoffs.find((x) => x.id === item.handoff);
@@ -130,7 +130,12 @@ export function onTyped(tx: CoordinationTx, id: string, itemId: string, outcome:
  * the turn already running.
  */
 function hookTook(rt: AgentRuntime, item: OutboxItem | undefined): boolean {
-  if (!item || item.force || rt.typedAt === null || rt.hookAt === null || rt.hookAt < rt.typedAt) return false;
+  return item !== undefined && !item.force && hookSinceTyping(rt);
+}
+
+/** The CLI's hook said `busy` or `waiting` after muster began typing into it. */
+function hookSinceTyping(rt: AgentRuntime): boolean {
+  if (rt.typedAt === null || rt.hookAt === null || rt.hookAt < rt.typedAt) return false;
   return rt.hookActivity === 'busy' || rt.hookActivity === 'waiting';
 }
 

@@ -25,7 +25,7 @@ export function observe(tx: ObservationTx, activity: Record<string, ActivitySeen
       continue;
     }
     // start-up: the screen showed the CLI's input line (docs/presets.md, "Start-up")
-    if (seen.ready === true && rt.readyAt === null) onReady(tx, id);
+    if (seen.ready && rt.readyAt === null) onReady(tx, id);
     const screen = screenPatch(rt, seen, tx.now);
     const a = effectiveActivity({ ...rt, ...screen }) ?? seen.activity;
     const busy = a === 'busy';

@@ -134,7 +134,7 @@ async function deliver(port: TypingPort, pane: string, text: string, o: SubmitOp
       return { result: 'refused', why: `it is busy (${before.verdict.reason})`, seen: seenOf(before.verdict), enters: 0 };
     }
     if (before.back.inputText !== null && !before.back.inputEmpty && !ownText) {
-      return { result: 'refused', why: `someone's draft is in its input`, seen: { activity: 'idle', reason: 'draft', line: null, known: true }, enters: 0 };
+      return { result: 'refused', why: `someone's draft is in its input`, seen: { activity: 'idle', reason: 'draft', line: null, ready: true, known: true }, enters: 0 };
     }
   }
   if (ownText) typeIt = false;

@@ -319,6 +319,20 @@ describe('the outbox', () => {
     ]);
     expect(r.crew.agents['t/a']).toMatchObject({ typing: null, outbox: [], activity: 'waiting' });
     expect(needs(r.effects)).toHaveLength(1);
+    // a forced item typed into a busy agent: the hook's waiting after it stands too
+    const forced = play([agent('a')], [
+      ...launch(),
+      seen(S / 2, 'idle'),
+      hook(S, 'busy'),
+      [S + 100, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: true }],
+      hook(S + 500, 'waiting'),
+      [S + 600, { type: 'typed', agent: 't/a', id: 'm1', outcome: OK }],
+      seen(2 * S, 'waiting', 't/a', 'permission'),
+      seen(3 * S, 'waiting', 't/a', 'permission'),
+    ]);
+    expect(forced.effects.filter((e) => e.type === 'type')).toHaveLength(1);
+    expect(forced.crew.agents['t/a']).toMatchObject({ typing: null, outbox: [], activity: 'waiting' });
+    expect(needs(forced.effects)).toHaveLength(1);
     // no hook since the typing began: typing made it busy, whatever the hooks said before
     const before = play([agent('a')], [...launch(), hook(1500, 'waiting'), hook(1600, 'idle'), [S * 2, { type: 'message', agent: 't/a', id: 'm1', text: 'one', force: false }], seen(3 * S, 'idle'), [3 * S + 400, { type: 'typed', agent: 't/a', id: 'm1', outcome: OK }]]);
     expect(before.crew.agents['t/a']).toMatchObject({ typing: null, outbox: [], activity: 'busy', activityReason: 'typed' });

@@ -36,7 +36,7 @@ const start = (id = 't/a', at = 0): [number, CrewEvent][] => [
 ];
 const screen = (at: number, activity: Activity, reason: string, line: string | null = null, id = 't/a'): [number, CrewEvent] => [
   at,
-  { type: 'usage', agents: {}, activity: { [id]: { activity, reason, line, known: activity !== 'busy' } }, intervalMs: 2 * S },
+  { type: 'usage', agents: {}, activity: { [id]: { activity, reason, line, ready: activity === 'idle', known: activity !== 'busy' } }, intervalMs: 2 * S },
 ];
 const exited = (at: number, code: number, attempt = 1, id = 't/a'): [number, CrewEvent] => [at, { type: 'exited', agent: id, attempt, code }];
 
@@ -116,7 +116,7 @@ describe('needs-you events', () => {
     const specs = Array.from({ length: 50 }, (_, i) => agent(`a${i}`));
     const script: [number, CrewEvent][] = [[0, { type: 'tick' }]];
     specs.forEach((s, i) => script.push([10, { type: 'launched', agent: s.id, attempt: 1, pane: `%${i}`, pid: 100 + i }]));
-    const all = Object.fromEntries(specs.map((s) => [s.id, { activity: 'waiting' as const, reason: 'permission', line: 'Allow?', known: true }]));
+    const all = Object.fromEntries(specs.map((s) => [s.id, { activity: 'waiting' as const, reason: 'permission', line: 'Allow?', ready: false, known: true }]));
     script.push([2 * S, { type: 'usage', agents: {}, activity: all, intervalMs: 2 * S }], [4 * S, { type: 'usage', agents: {}, activity: all, intervalMs: 2 * S }]);
     const r = raised(specs, script);
     expect(r.all).toHaveLength(50);
